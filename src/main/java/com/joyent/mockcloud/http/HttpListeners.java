@@ -1,0 +1,91 @@
+package com.joyent.mockcloud.http;
+
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.HttpHandler;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
+
+/**
+ * Opens HTTP listeners that all share one XNIO worker and one buffer pool, so a thousand
+ * listeners cost a thousand sockets and no extra threads. Create one per process (the
+ * sandbox and the daemon each own one); {@link #close()} stops the worker.
+ */
+public final class HttpListeners implements Closeable {
+  private final XnioWorker worker;
+  private final ByteBufferPool buffers;
+
+  /** @param ioThreads how many I/O threads serve every listener */
+  public HttpListeners(String name, int ioThreads) {
+    try {
+      this.worker = Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(OptionMap.builder()
+          .set(Options.WORKER_NAME, name)
+          .set(Options.WORKER_IO_THREADS, ioThreads)
+          // Handlers never block, so the blocking-task pool stays small and idle.
+          .set(Options.WORKER_TASK_CORE_THREADS, 1)
+          .set(Options.WORKER_TASK_MAX_THREADS, 2)
+          .set(Options.TCP_NODELAY, true)
+          .getMap());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the HTTP I/O worker", e);
+    }
+    // Small direct buffers: requests and replies are a few KB of JSON.
+    this.buffers = new DefaultByteBufferPool(true, 4096, 256, 4);
+  }
+
+  /** Starts a listener on {@code host:port} (0 = OS-chosen) and returns it bound. */
+  public Listener open(String host, int port, HttpHandler handler) {
+    Undertow undertow = Undertow.builder()
+        .setWorker(worker)
+        .setByteBufferPool(buffers)
+        .addHttpListener(port, host)
+        .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
+        .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
+        .setHandler(handler)
+        .build();
+    undertow.start();
+    InetSocketAddress addr = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
+    return new Listener(undertow, addr);
+  }
+
+  @Override
+  public void close() {
+    worker.shutdown();
+  }
+
+  /** One bound listener; closing it closes the socket, not the shared worker. */
+  public static final class Listener implements Closeable {
+    private final Undertow undertow;
+    private final InetSocketAddress address;
+
+    Listener(Undertow undertow, InetSocketAddress address) {
+      this.undertow = undertow;
+      this.address = address;
+    }
+
+    public InetSocketAddress address() {
+      return address;
+    }
+
+    public int port() {
+      return address.getPort();
+    }
+
+    public String baseUrl() {
+      return "http://" + address.getHostString() + ":" + address.getPort();
+    }
+
+    @Override
+    public void close() {
+      undertow.stop();
+    }
+  }
+}
