@@ -1,0 +1,72 @@
+package com.joyent.mockcloud.cli;
+
+import com.joyent.mockcloud.config.Setting;
+import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.config.SettingsLoader;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** The settings flags every command shares (names fixed: nightly CI scripts use them). */
+public final class SettingsOptions {
+  @Option(names = "--root", paramLabel = "DIR", description = "mockcloud root; servers live in DIR/servers (env MOCKCLOUD_ROOT, default /data/mockcloud)")
+  String root;
+
+  @Option(names = "--datacenter", paramLabel = "NAME", description = "datacenter name (env MOCKCLOUD_DATACENTER)")
+  String datacenter;
+
+  @Option(names = "--dns-domain", paramLabel = "DOMAIN", description = "DNS domain of the Triton services (env MOCKCLOUD_DNS_DOMAIN)")
+  String dnsDomain;
+
+  @Option(names = "--admin-uuid", paramLabel = "UUID", description = "UFDS admin user UUID, owner of CN NICs (env MOCKCLOUD_ADMIN_UUID)")
+  String adminUuid;
+
+  @Option(names = "--bind-ip", paramLabel = "IP", description = "IP the mock agents listen on (env MOCKCLOUD_BIND_IP, default 127.0.0.1)")
+  String bindIp;
+
+  @Option(names = "--cnapi-url", paramLabel = "URL", description = "CNAPI base URL (env MOCKCLOUD_CNAPI_URL, default http://cnapi.<dc>.<domain>)")
+  String cnapiUrl;
+
+  @Option(names = "--vmapi-url", paramLabel = "URL", description = "VMAPI base URL (env MOCKCLOUD_VMAPI_URL)")
+  String vmapiUrl;
+
+  @Option(names = "--napi-url", paramLabel = "URL", description = "NAPI base URL (env MOCKCLOUD_NAPI_URL)")
+  String napiUrl;
+
+  @Option(names = "--sapi-url", paramLabel = "URL", description = "SAPI base URL (env MOCKCLOUD_SAPI_URL)")
+  String sapiUrl;
+
+  @Option(names = "--imgapi-url", paramLabel = "URL", description = "IMGAPI base URL (env MOCKCLOUD_IMGAPI_URL)")
+  String imgapiUrl;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "JSON file with settings in camelCase keys (root, datacenter, dnsDomain, adminUuid, bindIp, cnapiUrl, ...)")
+  Path config;
+
+  /** The flags that were given, keyed by setting. */
+  Map<Setting, String> flags() {
+    EnumMap<Setting, String> m = new EnumMap<>(Setting.class);
+    put(m, Setting.ROOT, root);
+    put(m, Setting.DATACENTER, datacenter);
+    put(m, Setting.DNS_DOMAIN, dnsDomain);
+    put(m, Setting.ADMIN_UUID, adminUuid);
+    put(m, Setting.BIND_IP, bindIp);
+    put(m, Setting.CNAPI_URL, cnapiUrl);
+    put(m, Setting.VMAPI_URL, vmapiUrl);
+    put(m, Setting.NAPI_URL, napiUrl);
+    put(m, Setting.SAPI_URL, sapiUrl);
+    put(m, Setting.IMGAPI_URL, imgapiUrl);
+    return m;
+  }
+
+  private static void put(Map<Setting, String> m, Setting s, String v) {
+    if (v != null) {
+      m.put(s, v);
+    }
+  }
+
+  /** Resolves flags, environment, config file and zone metadata into settings. */
+  Settings settings() {
+    return SettingsLoader.load(flags(), config);
+  }
+}

@@ -1,0 +1,79 @@
+package com.joyent.mockcloud.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/**
+ * The resolved settings of one command, immutable. Components are null where no source set
+ * them and no default exists; {@code require*} accessors then fail with one line naming the
+ * setting and how to set it. API URLs not set explicitly are derived the way Triton names
+ * its services, {@code http://<api>.<datacenter>.<dns domain>}.
+ */
+public record Settings(
+    Path root,
+    String datacenter,
+    String dnsDomain,
+    UUID adminUuid,
+    String bindIp,
+    URI cnapiUrl,
+    URI vmapiUrl,
+    URI napiUrl,
+    URI sapiUrl,
+    URI imgapiUrl) {
+
+  public static final Path DEFAULT_ROOT = Path.of("/data/mockcloud");
+  public static final String DEFAULT_BIND_IP = "127.0.0.1";
+
+  /** {@code <root>/servers}, the SERVER_ROOT of the reference. */
+  public Path serversDir() {
+    return root.resolve("servers");
+  }
+
+  public String requireDatacenter() {
+    return require(datacenter, Setting.DATACENTER);
+  }
+
+  public String requireDnsDomain() {
+    return require(dnsDomain, Setting.DNS_DOMAIN);
+  }
+
+  public UUID requireAdminUuid() {
+    return require(adminUuid, Setting.ADMIN_UUID);
+  }
+
+  public URI requireCnapiUrl() {
+    return requireUrl(cnapiUrl, Setting.CNAPI_URL);
+  }
+
+  public URI requireVmapiUrl() {
+    return requireUrl(vmapiUrl, Setting.VMAPI_URL);
+  }
+
+  public URI requireNapiUrl() {
+    return requireUrl(napiUrl, Setting.NAPI_URL);
+  }
+
+  public URI requireSapiUrl() {
+    return requireUrl(sapiUrl, Setting.SAPI_URL);
+  }
+
+  public URI requireImgapiUrl() {
+    return requireUrl(imgapiUrl, Setting.IMGAPI_URL);
+  }
+
+  private static <T> T require(T value, Setting s) {
+    if (value == null) {
+      throw new SettingsException("missing setting " + s.configKey() + " (set " + s.howToSet() + ")");
+    }
+    return value;
+  }
+
+  private static URI requireUrl(URI value, Setting s) {
+    if (value == null) {
+      throw new SettingsException("missing setting " + s.configKey() + " (set " + s.flag() + " / " + s.envVar()
+          + " / config \"" + s.configKey() + "\", or both datacenter and dnsDomain to derive it)");
+    }
+    return value;
+  }
+}

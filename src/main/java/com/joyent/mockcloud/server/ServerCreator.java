@@ -1,0 +1,125 @@
+package com.joyent.mockcloud.server;
+
+import com.joyent.mockcloud.triton.NapiClient;
+import com.joyent.mockcloud.util.Uuids;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates one mock CN the way the reference create-server does (spec cn-agent.md §5.3):
+ * MACs in {@code 00:10:fe}, the admin NIC allocated from NAPI as booter would, sysinfo,
+ * {@code vms/}, the standard agents. Unlike the reference it builds the directory under
+ * {@code .staging/} and moves it into {@code servers/} in one rename only when complete, so
+ * a failure leaves nothing half-made, and it releases the NAPI NIC again if a later step
+ * fails. A MAC that NAPI already knows is replaced by a new random one (up to 5 tries).
+ */
+public final class ServerCreator {
+  private static final Logger LOG = LoggerFactory.getLogger(ServerCreator.class);
+  private static final int MAC_TRIES = 5;
+
+  private final ServerRoot root;
+  private final NapiClient napi;
+  private final String datacenter;
+  private final UUID adminUuid;
+  private final String liveImage;
+  private final Clock clock;
+  private final Random random;
+
+  public ServerCreator(ServerRoot root, NapiClient napi, String datacenter, UUID adminUuid, String liveImage,
+      Clock clock, Random random) {
+    this.root = root;
+    this.napi = napi;
+    this.datacenter = datacenter;
+    this.adminUuid = adminUuid;
+    this.liveImage = liveImage;
+    this.clock = clock;
+    this.random = random;
+  }
+
+  /** What to create: all optional; null means "make one up". */
+  public record Request(UUID uuid, String hostname, HardwareProfile profile) {
+    public static Request random(HardwareProfile profile) {
+      return new Request(null, null, profile);
+    }
+  }
+
+  public ServerDirectory create(Request req) throws IOException {
+    UUID uuid = req.uuid() != null ? req.uuid() : UUID.randomUUID();
+    ServerDirectory target = root.directoryOf(uuid);
+    if (Files.exists(target.dir())) {
+      throw new IllegalArgumentException("server " + uuid + " already exists in " + root.serversDir());
+    }
+    String adminMac = freshMac();
+    String spareMac;
+    do {
+      spareMac = Sysinfo.randomMac(random);
+    } while (spareMac.equals(adminMac));
+    Map<String, Object> adminNic = napi.createAdminNic(adminMac, adminUuid);
+    String adminIp = (String) adminNic.get("ip");
+    try {
+      Map<String, Object> sysinfo = Sysinfo.build(new Sysinfo.Identity(uuid,
+          req.hostname() != null ? req.hostname() : Sysinfo.defaultHostname(uuid),
+          datacenter, adminIp, adminMac, spareMac, liveImage, clock.instant(), req.profile()), random);
+      Path staging = root.stagingDir().resolve(uuid.toString());
+      deleteTree(staging);
+      ServerDirectory staged = new ServerDirectory(uuid, staging);
+      Files.createDirectories(staged.vmsDir());
+      StandardAgents.install(staged.agentsDir());
+      staged.writeSysinfo(sysinfo, 4);
+      Files.createDirectories(root.serversDir());
+      Files.move(staging, target.dir(), StandardCopyOption.ATOMIC_MOVE);
+      return target;
+    } catch (IOException | RuntimeException e) {
+      deleteTree(root.stagingDir().resolve(uuid.toString()));
+      releaseNic(adminMac);
+      throw e;
+    }
+  }
+
+  /** A MAC NAPI has never seen; the reference gave up on the first clash, we retry. */
+  private String freshMac() throws IOException {
+    for (int i = 0; i < MAC_TRIES; i++) {
+      String mac = Sysinfo.randomMac(random);
+      if (napi.getNic(mac).isEmpty()) {
+        return mac;
+      }
+      LOG.warn("MAC {} already exists in NAPI, trying another", mac);
+    }
+    throw new IOException("NAPI already has every MAC tried (" + MAC_TRIES + " tries)");
+  }
+
+  private void releaseNic(String mac) {
+    try {
+      napi.deleteNic(mac);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("could not release admin NIC {} in NAPI after a failed create: {}", mac, e.getMessage());
+    }
+  }
+
+  static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (var walk = Files.walk(p)) {
+      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(q);
+      }
+    }
+  }
+
+  /** Validates a user-given server UUID before it becomes part of a path. */
+  public static UUID parseUuid(String s) {
+    if (!Uuids.isUuid(s)) {
+      throw new IllegalArgumentException("not a server UUID: \"" + s + "\"");
+    }
+    return UUID.fromString(s);
+  }
+}

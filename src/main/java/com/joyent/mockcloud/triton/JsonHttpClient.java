@@ -1,0 +1,94 @@
+package com.joyent.mockcloud.triton;
+
+import com.joyent.mockcloud.json.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * JSON over HTTP/1.1 to one Triton API, the way restify's JSON client talks: compact JSON
+ * bodies, {@code accept: application/json}, a {@code user-agent}. Backed by one shared JDK
+ * {@link HttpClient} (its own selector thread and connection pool), so many views of it
+ * cost nothing. Thread-safe.
+ */
+public final class JsonHttpClient {
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private final HttpClient http;
+  private final URI base;
+  private final String apiName;
+  private final String userAgent;
+
+  public JsonHttpClient(HttpClient http, URI base, String apiName, String userAgent) {
+    this.http = http;
+    this.base = base;
+    this.apiName = apiName;
+    this.userAgent = userAgent;
+  }
+
+  public static HttpClient newSharedHttpClient() {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+  }
+
+  public String apiName() {
+    return apiName;
+  }
+
+  public URI base() {
+    return base;
+  }
+
+  /** Sends and waits. Throws IOException on a transport failure (refused, reset, timeout). */
+  public ApiResponse send(String method, String pathAndQuery, Object body) throws IOException {
+    try {
+      return toApiResponse(http.send(request(method, pathAndQuery, body), HttpResponse.BodyHandlers.ofByteArray()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted during " + method + " " + pathAndQuery, e);
+    }
+  }
+
+  /** Sends without waiting; the future fails with an IOException on a transport failure. */
+  public CompletableFuture<ApiResponse> sendAsync(String method, String pathAndQuery, Object body) {
+    return http.sendAsync(request(method, pathAndQuery, body), HttpResponse.BodyHandlers.ofByteArray())
+        .thenApply(JsonHttpClient::toApiResponse);
+  }
+
+  /** "NAPI POST /nics", for error messages. */
+  public String describe(String method, String pathAndQuery) {
+    return apiName + " " + method + " " + pathAndQuery;
+  }
+
+  private HttpRequest request(String method, String pathAndQuery, Object body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery))
+        .timeout(TIMEOUT)
+        .header("accept", "application/json")
+        .header("user-agent", userAgent);
+    if (body == null) {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      b.header("content-type", "application/json");
+      b.method(method, HttpRequest.BodyPublishers.ofByteArray(Json.compactBytes(body)));
+    }
+    return b.build();
+  }
+
+  private static ApiResponse toApiResponse(HttpResponse<byte[]> r) {
+    Object body = null;
+    byte[] bytes = r.body();
+    if (bytes != null && bytes.length > 0) {
+      try {
+        body = Json.parse(bytes);
+      } catch (Json.JsonFormatException e) {
+        body = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    return new ApiResponse(r.statusCode(), body, r.headers().map());
+  }
+}

@@ -1,0 +1,29 @@
+package com.joyent.mockcloud.triton;
+
+import com.joyent.mockcloud.config.Settings;
+import java.net.http.HttpClient;
+
+/** Builds the API clients a tool needs from settings, all sharing one HTTP client. */
+public final class TritonClients {
+  private final Settings settings;
+  private final HttpClient http = JsonHttpClient.newSharedHttpClient();
+  private final String userAgent;
+
+  public TritonClients(Settings settings, String tool) {
+    this.settings = settings;
+    String v = TritonClients.class.getPackage().getImplementationVersion();
+    this.userAgent = "mockcloud/" + (v == null ? "dev" : v) + " " + tool;
+  }
+
+  public NapiClient napi() {
+    return new NapiClient(new JsonHttpClient(http, settings.requireNapiUrl(), "NAPI", userAgent));
+  }
+
+  public CnapiClient cnapi() {
+    return new CnapiClient(new JsonHttpClient(http, settings.requireCnapiUrl(), "CNAPI", userAgent));
+  }
+
+  public VmapiClient vmapi() {
+    return new VmapiClient(new JsonHttpClient(http, settings.requireVmapiUrl(), "VMAPI", userAgent));
+  }
+}

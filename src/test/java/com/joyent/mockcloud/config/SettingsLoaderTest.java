@@ -1,0 +1,124 @@
+package com.joyent.mockcloud.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsLoaderTest {
+  @TempDir Path tmp;
+
+  private static final String ADMIN = "930896af-bf8c-48d4-885c-6573a94b1853";
+
+  private static Map<Setting, String> flags(Object... kv) {
+    Map<Setting, String> m = new EnumMap<>(Setting.class);
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((Setting) kv[i], (String) kv[i + 1]);
+    }
+    return m;
+  }
+
+  private static ZoneMetadata zone(Map<String, String> values) {
+    return key -> Optional.ofNullable(values.get(key));
+  }
+
+  private Path config(String json) throws Exception {
+    Path f = tmp.resolve("config.json");
+    Files.writeString(f, json);
+    return f;
+  }
+
+  @Test
+  void precedence_flagBeatsEnvBeatsFileBeatsZoneBeatsDefault() throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("MOCKCLOUD_DATACENTER", "fromenv");
+    env.put("MOCKCLOUD_DNS_DOMAIN", "env.example.com");
+    Path file = config("{\"datacenter\":\"fromfile\",\"dnsDomain\":\"file.example.com\",\"adminUuid\":\"" + ADMIN
+        + "\",\"root\":\"/from/file\"}");
+    ZoneMetadata z = zone(Map.of("sdc:datacenter_name", "fromzone", "dnsDomain", "zone.example.com",
+        "ufdsAdmin", UUID.randomUUID().toString(), "mockcloudRoot", "/from/zone",
+        "sdc:nics", "[{\"nic_tag\":\"external\",\"ip\":\"1.2.3.4\"},{\"nic_tag\":\"admin\",\"ip\":\"10.99.99.40\"}]"));
+
+    Settings s = new SettingsLoader(flags(Setting.DATACENTER, "fromflag"), env, file, z).load();
+
+    assertThat(s.datacenter()).isEqualTo("fromflag");
+    assertThat(s.dnsDomain()).isEqualTo("env.example.com");
+    assertThat(s.adminUuid()).isEqualTo(UUID.fromString(ADMIN));
+    assertThat(s.root()).isEqualTo(Path.of("/from/file"));
+    assertThat(s.bindIp()).isEqualTo("10.99.99.40");
+    assertThat(s.cnapiUrl()).isEqualTo(URI.create("http://cnapi.fromflag.env.example.com"));
+  }
+
+  @Test
+  void zoneMetadata_usedWhenNothingElseSetsIt() {
+    ZoneMetadata z = zone(Map.of("sdc:datacenter_name", "coal", "dnsDomain", "joyent.us", "mockcloudRoot", "/data/mc",
+        "sdc:nics", "[{\"nic_tag\":\"ADMIN_RACK_R1\",\"ip\":\"10.1.1.5\"}]"));
+    Settings s = new SettingsLoader(Map.of(), Map.of(), null, z).load();
+    assertThat(s.datacenter()).isEqualTo("coal");
+    assertThat(s.root()).isEqualTo(Path.of("/data/mc"));
+    assertThat(s.bindIp()).isEqualTo("10.1.1.5");
+    assertThat(s.napiUrl()).isEqualTo(URI.create("http://napi.coal.joyent.us"));
+    assertThat(s.imgapiUrl()).isEqualTo(URI.create("http://imgapi.coal.joyent.us"));
+  }
+
+  @Test
+  void defaults_whenNothingIsSet() {
+    Settings s = new SettingsLoader(Map.of(), Map.of(), null, ZoneMetadata.NONE).load();
+    assertThat(s.root()).isEqualTo(Path.of("/data/mockcloud"));
+    assertThat(s.serversDir()).isEqualTo(Path.of("/data/mockcloud/servers"));
+    assertThat(s.bindIp()).isEqualTo("127.0.0.1");
+    assertThat(s.cnapiUrl()).isNull();
+    assertThatThrownBy(s::requireNapiUrl).isInstanceOf(SettingsException.class)
+        .hasMessageContaining("napiUrl").hasMessageContaining("--napi-url");
+    assertThatThrownBy(s::requireAdminUuid).isInstanceOf(SettingsException.class)
+        .hasMessage("missing setting adminUuid (set --admin-uuid / MOCKCLOUD_ADMIN_UUID / config \"adminUuid\" / zone metadata ufdsAdmin)");
+  }
+
+  @Test
+  void explicitUrl_winsOverDerivedAndLosesTrailingSlash() {
+    Settings s = new SettingsLoader(flags(Setting.NAPI_URL, "http://127.0.0.1:8080/"),
+        Map.of("MOCKCLOUD_DATACENTER", "dc", "MOCKCLOUD_DNS_DOMAIN", "d.com"), null, ZoneMetadata.NONE).load();
+    assertThat(s.napiUrl()).isEqualTo(URI.create("http://127.0.0.1:8080"));
+    assertThat(s.vmapiUrl()).isEqualTo(URI.create("http://vmapi.dc.d.com"));
+  }
+
+  @Test
+  void invalidValues_failWithOneLineNamingTheSetting() {
+    assertThatThrownBy(() -> new SettingsLoader(flags(Setting.ADMIN_UUID, "nope"), Map.of(), null, ZoneMetadata.NONE).load())
+        .isInstanceOf(SettingsException.class).hasMessage("invalid setting adminUuid (--admin-uuid): \"nope\" must be a UUID");
+    assertThatThrownBy(() -> new SettingsLoader(flags(Setting.BIND_IP, "example.com"), Map.of(), null, ZoneMetadata.NONE).load())
+        .hasMessageContaining("bindIp");
+    assertThatThrownBy(() -> new SettingsLoader(Map.of(), Map.of("MOCKCLOUD_CNAPI_URL", "ftp://x"), null, ZoneMetadata.NONE).load())
+        .hasMessageContaining("cnapiUrl");
+    assertThatThrownBy(() -> new SettingsLoader(flags(Setting.DATACENTER, "a b"), Map.of(), null, ZoneMetadata.NONE).load())
+        .hasMessageContaining("datacenter");
+  }
+
+  @Test
+  void configFile_unknownKeyOrBadJson_isRejected() throws Exception {
+    Path bad = config("{\"cnapiURL\":\"http://x\"}");
+    assertThatThrownBy(() -> new SettingsLoader(Map.of(), Map.of(), bad, ZoneMetadata.NONE).load())
+        .hasMessageContaining("unknown key \"cnapiURL\"");
+    Path notJson = config("{oops");
+    assertThatThrownBy(() -> new SettingsLoader(Map.of(), Map.of(), notJson, ZoneMetadata.NONE).load())
+        .hasMessageContaining("not a JSON object");
+    Path missing = tmp.resolve("missing.json");
+    assertThatThrownBy(() -> new SettingsLoader(Map.of(), Map.of(), missing, ZoneMetadata.NONE).load())
+        .hasMessageContaining("--config");
+  }
+
+  @Test
+  void ipv6BindIp_isAccepted() {
+    Settings s = new SettingsLoader(flags(Setting.BIND_IP, "::1"), Map.of(), null, ZoneMetadata.NONE).load();
+    assertThat(s.bindIp()).isEqualTo("::1");
+  }
+}

@@ -1,0 +1,62 @@
+package com.joyent.mockcloud.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Expected files were produced by node's JSON.stringify from input.json (cn-agent.md §2.9). */
+class JsonTest {
+  private static String resource(String name) throws IOException {
+    try (var in = JsonTest.class.getResourceAsStream("/json/" + name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void compact_matchesJsonStringify() throws IOException {
+    Map<String, Object> parsed = Json.parseObject(resource("input.json"));
+    assertThat(Json.compact(parsed)).isEqualTo(resource("expected-compact.json"));
+  }
+
+  @Test
+  void pretty2_matchesJsonStringifyWithTwoSpacesAndNewline() throws IOException {
+    Map<String, Object> parsed = Json.parseObject(resource("input.json"));
+    assertThat(new String(Json.prettyBytes(parsed, 2), StandardCharsets.UTF_8)).isEqualTo(resource("expected-2.json"));
+  }
+
+  @Test
+  void pretty4_matchesJsonStringifyWithFourSpacesAndNewline() throws IOException {
+    Map<String, Object> parsed = Json.parseObject(resource("input.json"));
+    assertThat(new String(Json.prettyBytes(parsed, 4), StandardCharsets.UTF_8)).isEqualTo(resource("expected-4.json"));
+  }
+
+  @Test
+  void parseObject_keepsKeyOrder() {
+    Map<String, Object> m = Json.parseObject("{\"z\":1,\"a\":2,\"m\":3}");
+    assertThat(m).isInstanceOf(LinkedHashMap.class);
+    assertThat(List.copyOf(m.keySet())).containsExactly("z", "a", "m");
+  }
+
+  @Test
+  void parseObject_nonObject_fails() {
+    assertThatThrownBy(() -> Json.parseObject("[1,2]")).isInstanceOf(Json.JsonFormatException.class);
+    assertThatThrownBy(() -> Json.parseObject("{bad")).isInstanceOf(Json.JsonFormatException.class);
+  }
+
+  @Test
+  void numbers_followJavaScriptFormatting() {
+    assertThat(JsNumberSerializer.format(1.0)).isEqualTo("1");
+    assertThat(JsNumberSerializer.format(0.1 + 0.2)).isEqualTo("0.30000000000000004");
+    assertThat(JsNumberSerializer.format(1e20)).isEqualTo("100000000000000000000");
+    assertThat(JsNumberSerializer.format(1.5e22)).isEqualTo("1.5e+22");
+    assertThat(JsNumberSerializer.format(0.000001)).isEqualTo("0.000001");
+    assertThat(JsNumberSerializer.format(2.5e-7)).isEqualTo("2.5e-7");
+    assertThat(JsNumberSerializer.format(Double.NaN)).isEqualTo("null");
+  }
+}
