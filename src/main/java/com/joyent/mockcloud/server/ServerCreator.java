@@ -57,11 +57,9 @@ public final class ServerCreator {
     if (Files.exists(target.dir())) {
       throw new IllegalArgumentException("server " + uuid + " already exists in " + root.serversDir());
     }
-    String adminMac = freshMac();
-    String spareMac;
-    do {
-      spareMac = Sysinfo.randomMac(random);
-    } while (spareMac.equals(adminMac));
+    // Both MACs are checked in NAPI (as the reference does); only the admin NIC is registered.
+    String adminMac = freshMac(null);
+    String spareMac = freshMac(adminMac);
     Map<String, Object> adminNic = napi.createAdminNic(adminMac, adminUuid);
     String adminIp = (String) adminNic.get("ip");
     try {
@@ -85,10 +83,10 @@ public final class ServerCreator {
   }
 
   /** A MAC NAPI has never seen; the reference gave up on the first clash, we retry. */
-  private String freshMac() throws IOException {
+  private String freshMac(String taken) throws IOException {
     for (int i = 0; i < MAC_TRIES; i++) {
       String mac = Sysinfo.randomMac(random);
-      if (napi.getNic(mac).isEmpty()) {
+      if (!mac.equals(taken) && napi.getNic(mac).isEmpty()) {
         return mac;
       }
       LOG.warn("MAC {} already exists in NAPI, trying another", mac);
