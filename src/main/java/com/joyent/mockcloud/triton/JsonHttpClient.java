@@ -16,17 +16,24 @@ import java.util.concurrent.CompletableFuture;
  * cost nothing. Thread-safe.
  */
 public final class JsonHttpClient {
-  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   private final HttpClient http;
   private final URI base;
   private final String apiName;
   private final String userAgent;
+  private final Duration timeout;
 
   public JsonHttpClient(HttpClient http, URI base, String apiName, String userAgent) {
+    this(http, base, apiName, userAgent, DEFAULT_TIMEOUT);
+  }
+
+  /** @param timeout for the whole request, from sending to the last byte of the answer */
+  public JsonHttpClient(HttpClient http, URI base, String apiName, String userAgent, Duration timeout) {
     this.http = http;
     this.base = base;
     this.apiName = apiName;
     this.userAgent = userAgent;
+    this.timeout = timeout;
   }
 
   public static HttpClient newSharedHttpClient() {
@@ -67,16 +74,27 @@ public final class JsonHttpClient {
 
   private HttpRequest request(String method, String pathAndQuery, Object body) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery))
-        .timeout(TIMEOUT)
+        .timeout(timeout)
         .header("accept", "application/json")
         .header("user-agent", userAgent);
     if (body == null) {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     } else {
+      byte[] bytes = Json.compactBytes(body);
       b.header("content-type", "application/json");
-      b.method(method, HttpRequest.BodyPublishers.ofByteArray(Json.compactBytes(body)));
+      // restify's JSON client sends an MD5 of the body; servers may check it.
+      b.header("content-md5", md5Base64(bytes));
+      b.method(method, HttpRequest.BodyPublishers.ofByteArray(bytes));
     }
     return b.build();
+  }
+
+  private static String md5Base64(byte[] bytes) {
+    try {
+      return java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("MD5").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("MD5 is part of every JRE", e);
+    }
   }
 
   private static ApiResponse toApiResponse(HttpResponse<byte[]> r) {

@@ -1,0 +1,56 @@
+package com.joyent.mockcloud.cnagent;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The cn-agent constants of spec cn-agent.md §6.1, overridable so tests need not wait for
+ * them. {@link #defaults()} are the reference values.
+ */
+public record CnAgentOptions(
+    String agentVersion,
+    Duration heartbeatInterval,
+    Duration firstStatusDelay,
+    Duration statusInterval,
+    Duration statusThrottle,
+    Duration requestTimeout,
+    Duration taskTimeout,
+    Duration sysinfoPollInterval,
+    Duration provisionLockPoll,
+    Duration provisionLockMaxWait,
+    Duration backoffMin,
+    Duration backoffMax,
+    Path tmpDir,
+    boolean statusReportsVms) {
+
+  public static CnAgentOptions defaults() {
+    return new CnAgentOptions("2.14.5", Duration.ofSeconds(5), Duration.ofMillis(500), Duration.ofSeconds(60),
+        Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(3600), Duration.ofSeconds(1),
+        Duration.ofSeconds(1), Duration.ofMinutes(10), Duration.ofMillis(500), Duration.ofSeconds(120),
+        Path.of("/var/tmp"), true);
+  }
+
+  public CnAgentOptions withTmpDir(Path dir) {
+    return new CnAgentOptions(agentVersion, heartbeatInterval, firstStatusDelay, statusInterval, statusThrottle,
+        requestTimeout, taskTimeout, sysinfoPollInterval, provisionLockPoll, provisionLockMaxWait, backoffMin,
+        backoffMax, dir, statusReportsVms);
+  }
+
+  public CnAgentOptions withHeartbeatInterval(Duration d) {
+    return new CnAgentOptions(agentVersion, d, firstStatusDelay, statusInterval, statusThrottle,
+        requestTimeout, taskTimeout, sysinfoPollInterval, provisionLockPoll, provisionLockMaxWait, backoffMin,
+        backoffMax, tmpDir, statusReportsVms);
+  }
+
+  public CnAgentOptions withTaskTimeout(Duration d) {
+    return new CnAgentOptions(agentVersion, heartbeatInterval, firstStatusDelay, statusInterval, statusThrottle,
+        requestTimeout, d, sysinfoPollInterval, provisionLockPoll, provisionLockMaxWait, backoffMin,
+        backoffMax, tmpDir, statusReportsVms);
+  }
+
+  /** {@code cn-agent/2.14.5 (java/17.0.15) server/<uuid>}, the reference's pattern. */
+  public String userAgent(java.util.UUID server) {
+    return "cn-agent/" + agentVersion + " (java/" + Runtime.version().feature() + "."
+        + Runtime.version().interim() + "." + Runtime.version().update() + ") server/" + server;
+  }
+}

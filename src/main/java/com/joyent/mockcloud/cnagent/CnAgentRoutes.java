@@ -1,0 +1,57 @@
+package com.joyent.mockcloud.cnagent;
+
+import com.joyent.mockcloud.http.RestError;
+import com.joyent.mockcloud.http.RestRequest;
+import com.joyent.mockcloud.http.RestResponse;
+import com.joyent.mockcloud.http.RestRouter;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The HTTP surface of one CN's cn-agent (spec cn-agent.md §2.4–2.8): {@code POST /tasks}
+ * with its checks in the reference's order, {@code GET /history}, {@code POST /pause},
+ * {@code POST /resume}. Framework errors (404 route, 405, 400, 406) come from {@link RestRouter}.
+ */
+final class CnAgentRoutes {
+  static final String SERVER_HEADER = "Compute Node Agent";
+
+  private CnAgentRoutes() {}
+
+  static RestRouter router(CnAgent agent) {
+    return new RestRouter(SERVER_HEADER)
+        .route("POST", "/tasks", req -> postTask(agent, req))
+        .get("/history", req -> RestResponse.ok(agent.history().render()))
+        .post("/pause", req -> {
+          agent.setPaused(true);
+          return RestResponse.noContent();
+        })
+        .post("/resume", req -> {
+          agent.setPaused(false);
+          return RestResponse.noContent();
+        });
+  }
+
+  private static CompletionStage<RestResponse> postTask(CnAgent agent, RestRequest req) {
+    String header = req.header("x-server-uuid");
+    String target = header != null && !header.isEmpty() ? header : agent.serverUuid().toString();
+    if (!agent.acceptsTasks() || !target.equals(agent.serverUuid().toString())) {
+      // No task handler for that server (yet): the reference answers 404 with no body.
+      return CompletableFuture.completedFuture(RestResponse.of(404, null));
+    }
+    if (agent.isPaused()) {
+      throw RestError.serviceUnavailable("CN Agent is not accepting tasks for maintenance");
+    }
+    if (!req.params().containsKey("task")) {
+      throw RestError.invalidArgument("Missing key 'task'");
+    }
+    if (!req.params().containsKey("params")) {
+      throw RestError.invalidArgument("Missing key 'params'");
+    }
+    Object task = req.params().get("task");
+    String name = String.valueOf(task);
+    if (!(task instanceof String) || !TaskTable.isKnown(name)) {
+      throw RestError.resourceNotFound("Unknown task, '" + name + "'");
+    }
+    return agent.runTask(name, req.params().get("params"));
+  }
+}

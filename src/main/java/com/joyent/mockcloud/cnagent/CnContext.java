@@ -1,0 +1,107 @@
+package com.joyent.mockcloud.cnagent;
+
+import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.server.ServerDirectory;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * What tasks of one CN can reach: its directory, its listener address, the process
+ * settings and shared executors, and its CNAPI reporter. One per CN, created at start.
+ */
+public final class CnContext {
+  private final ServerDirectory dir;
+  private final String bindIp;
+  private final Settings settings;
+  private final CnAgentOptions options;
+  private final Clock clock;
+  private final ScheduledExecutorService scheduler;
+  private final HttpClient http;
+  private volatile int port;
+  private volatile Map<String, Object> startupSysinfo;
+  private volatile CnapiReporter reporter;
+
+  public CnContext(ServerDirectory dir, String bindIp, Settings settings, CnAgentOptions options, Clock clock,
+      ScheduledExecutorService scheduler, HttpClient http) {
+    this.dir = dir;
+    this.bindIp = bindIp;
+    this.settings = settings;
+    this.options = options;
+    this.clock = clock;
+    this.scheduler = scheduler;
+    this.http = http;
+  }
+
+  public UUID serverUuid() {
+    return dir.uuid();
+  }
+
+  public ServerDirectory dir() {
+    return dir;
+  }
+
+  public String bindIp() {
+    return bindIp;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  void setPort(int port) {
+    this.port = port;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  public CnAgentOptions options() {
+    return options;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  public ScheduledExecutorService scheduler() {
+    return scheduler;
+  }
+
+  public HttpClient http() {
+    return http;
+  }
+
+  public CnapiReporter reporter() {
+    return reporter;
+  }
+
+  void setReporter(CnapiReporter reporter) {
+    this.reporter = reporter;
+  }
+
+  /** The sysinfo as loaded when the agent started (a snapshot, spec §2.6.1). */
+  public Map<String, Object> startupSysinfo() {
+    return startupSysinfo;
+  }
+
+  void setStartupSysinfo(Map<String, Object> sysinfo) {
+    this.startupSysinfo = sysinfo;
+  }
+
+  /**
+   * sysinfo.json as it is on disk now, plus {@code CN Agent Port} and {@code CN Agent IP}
+   * (appended, or in place where the file already has them).
+   */
+  public Map<String, Object> currentSysinfo() throws IOException {
+    Map<String, Object> s = new LinkedHashMap<>(dir.readSysinfo());
+    s.put("CN Agent Port", port);
+    s.put("CN Agent IP", bindIp);
+    return s;
+  }
+}

@@ -1,0 +1,326 @@
+package com.joyent.mockcloud.cnagent;
+
+import com.joyent.mockcloud.triton.ApiResponse;
+import com.joyent.mockcloud.triton.JsonHttpClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One CN's reporting to CNAPI (spec cn-agent.md §4): a FIFO of messages with at most one
+ * in flight — sysinfo registration (retried with backoff until it succeeds; the queue waits
+ * meanwhile), the agents list, heartbeats (the next one 5 s after the previous completed),
+ * status reports (≈0.5 s after heartbeats start, every 60 s, and soon after a VM change,
+ * at most one per 5 s; a newer sample replaces one still waiting).
+ *
+ * <p>Threads: {@link #pump()} and every callback run on the shared scheduler or HTTP
+ * callback threads, never block on the network, and change state only under this object's
+ * lock. No timer or thread belongs to a CN: delays are one-shot jobs on the shared scheduler.
+ */
+public final class CnapiReporter {
+  private static final Logger LOG = LoggerFactory.getLogger(CnapiReporter.class);
+
+  enum Kind { SYSINFO, AGENTS, HEARTBEAT, STATUS }
+
+  private final CnContext cn;
+  private final JsonHttpClient cnapi;
+  private final Supplier<Map<String, Object>> statusVms;
+  private final Backoff backoff;
+  private final ArrayDeque<Kind> queue = new ArrayDeque<>(4);
+  private boolean inFlight;
+  private boolean stopped;
+  private boolean registered;
+  private boolean heartbeating;
+  private Map<String, Object> pendingStatus;
+  private long lastStatusSampleMs = Long.MIN_VALUE / 2;
+  private boolean statusDirtyScheduled;
+  private long lastSysinfoMtime;
+  private int consecutiveFailures;
+  private ScheduledFuture<?> nextTimer;
+  private ScheduledFuture<?> statusTimer;
+  private final Runnable onRegistered;
+
+  /**
+   * @param statusVms the {@code vms} map of a status report, built when a sample is taken
+   * @param onRegistered called once the first registration succeeded (tasks may then run)
+   */
+  public CnapiReporter(CnContext cn, JsonHttpClient cnapi, Supplier<Map<String, Object>> statusVms,
+      Runnable onRegistered) {
+    this.cn = cn;
+    this.cnapi = cnapi;
+    this.statusVms = statusVms;
+    this.onRegistered = onRegistered;
+    this.backoff = new Backoff(cn.options().backoffMin().toMillis(), cn.options().backoffMax().toMillis(),
+        new Random());
+  }
+
+  /** Queues the first registration; everything else follows from its success. */
+  public void start() {
+    synchronized (this) {
+      lastSysinfoMtime = sysinfoMtime();
+      enqueue(Kind.SYSINFO);
+    }
+    pump();
+  }
+
+  public synchronized boolean isRegistered() {
+    return registered;
+  }
+
+  /** Stops sending: nothing queued is sent, nothing new is queued. */
+  public void stop() {
+    synchronized (this) {
+      stopped = true;
+      queue.clear();
+      if (nextTimer != null) {
+        nextTimer.cancel(false);
+      }
+      if (statusTimer != null) {
+        statusTimer.cancel(false);
+      }
+    }
+  }
+
+  /** sysinfo.json changed (a task rewrote it): re-register, once even if asked twice. */
+  public void sysinfoChanged() {
+    synchronized (this) {
+      lastSysinfoMtime = Math.max(lastSysinfoMtime, sysinfoMtime());
+      enqueue(Kind.SYSINFO);
+    }
+    pump();
+  }
+
+  /** Called by the fleet's poller: re-registers when sysinfo.json's mtime grew (hand edits too). */
+  public void pollSysinfo() {
+    long m = sysinfoMtime();
+    boolean changed;
+    synchronized (this) {
+      changed = m > lastSysinfoMtime;
+      if (changed) {
+        lastSysinfoMtime = m;
+        enqueue(Kind.SYSINFO);
+      }
+    }
+    if (changed) {
+      pump();
+    }
+  }
+
+  /** A VM of this CN changed: send a status report soon (throttled). */
+  public void vmsChanged() {
+    synchronized (this) {
+      if (!heartbeating || stopped || statusDirtyScheduled) {
+        return;
+      }
+      statusDirtyScheduled = true;
+      long wait = Math.max(0, lastStatusSampleMs + cn.options().statusThrottle().toMillis() - cn.clock().millis());
+      cn.scheduler().schedule(() -> {
+        synchronized (this) {
+          statusDirtyScheduled = false;
+        }
+        takeStatusSample();
+      }, wait, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** POSTs the agents list now, outside the queue (refresh_agents and the agent tasks). */
+  public CompletableFuture<ApiResponse> postAgentsNow() {
+    try {
+      return cnapi.sendAsync("POST", "/servers/" + cn.serverUuid(), agentsBody());
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private Map<String, Object> agentsBody() throws IOException {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("agents", AgentsList.read(cn.dir().agentsDir()));
+    return body;
+  }
+
+  private long sysinfoMtime() {
+    try {
+      return Files.getLastModifiedTime(cn.dir().sysinfoFile()).toMillis();
+    } catch (NoSuchFileException e) {
+      return 0;
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private void enqueue(Kind k) {
+    assert Thread.holdsLock(this);
+    if (stopped) {
+      return;
+    }
+    if ((k == Kind.SYSINFO || k == Kind.STATUS) && queue.contains(k)) {
+      return; // coalesce: the newest state is read when it is sent
+    }
+    queue.addLast(k);
+  }
+
+  /** Sends the head of the queue if nothing is in flight. */
+  private void pump() {
+    Kind k;
+    synchronized (this) {
+      if (inFlight || stopped || queue.isEmpty()) {
+        return;
+      }
+      k = queue.peekFirst();
+      inFlight = true;
+    }
+    CompletableFuture<ApiResponse> sent;
+    try {
+      sent = switch (k) {
+        case SYSINFO -> {
+          Map<String, Object> body = new LinkedHashMap<>();
+          body.put("sysinfo", cn.currentSysinfo());
+          yield cnapi.sendAsync("POST", "/servers/" + cn.serverUuid() + "/sysinfo", body);
+        }
+        case AGENTS -> cnapi.sendAsync("POST", "/servers/" + cn.serverUuid(), agentsBody());
+        case HEARTBEAT -> cnapi.sendAsync("POST", "/servers/" + cn.serverUuid() + "/events/heartbeat",
+            new LinkedHashMap<>());
+        case STATUS -> cnapi.sendAsync("POST", "/servers/" + cn.serverUuid() + "/events/status", takePendingStatus());
+      };
+    } catch (IOException | RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    sent.whenComplete((resp, err) -> completed(k, resp, err));
+  }
+
+  private synchronized Map<String, Object> takePendingStatus() {
+    Map<String, Object> s = pendingStatus;
+    pendingStatus = null;
+    return s;
+  }
+
+  private void completed(Kind k, ApiResponse resp, Throwable err) {
+    boolean ok = err == null && resp.isSuccessful();
+    if (ok) {
+      recovered(k);
+    } else {
+      failed(k, resp, err);
+    }
+    synchronized (this) {
+      if (stopped) {
+        inFlight = false;
+        return;
+      }
+      if (k == Kind.SYSINFO) {
+        boolean gaveUp = !ok && resp != null && resp.status() == 404 && "ResourceNotFound".equals(resp.restCode());
+        if (!ok && !gaveUp) {
+          long delay = backoff.nextDelayMs();
+          // The queue stays blocked (inFlight) until the retry: nothing else is sent meanwhile.
+          nextTimer = cn.scheduler().schedule(this::retrySysinfo, delay, TimeUnit.MILLISECONDS);
+          return;
+        }
+        backoff.reset();
+        queue.pollFirst();
+        if (!registered) {
+          registered = true;
+          enqueue(Kind.AGENTS);
+        }
+      } else {
+        queue.pollFirst();
+        if (k == Kind.AGENTS && !heartbeating) {
+          heartbeating = true;
+          enqueue(Kind.HEARTBEAT);
+          statusTimer = cn.scheduler().schedule(this::statusTick, cn.options().firstStatusDelay().toMillis(),
+              TimeUnit.MILLISECONDS);
+        } else if (k == Kind.HEARTBEAT) {
+          nextTimer = cn.scheduler().schedule(this::queueHeartbeat, cn.options().heartbeatInterval().toMillis(),
+              TimeUnit.MILLISECONDS);
+        }
+      }
+      inFlight = false;
+    }
+    if (k == Kind.SYSINFO && ok && onRegistered != null) {
+      onRegistered.run();
+    }
+    pump();
+  }
+
+  private void retrySysinfo() {
+    synchronized (this) {
+      inFlight = false;
+    }
+    pump();
+  }
+
+  private void queueHeartbeat() {
+    synchronized (this) {
+      enqueue(Kind.HEARTBEAT);
+    }
+    pump();
+  }
+
+  /** The periodic status report: take a sample now, and again after the interval. */
+  private void statusTick() {
+    takeStatusSample();
+    synchronized (this) {
+      if (!stopped) {
+        statusTimer = cn.scheduler().schedule(this::statusTick, cn.options().statusInterval().toMillis(),
+            TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  private void takeStatusSample() {
+    Map<String, Object> sample;
+    try {
+      Object bootTime = cn.dir().readSysinfo().get("Boot Time");
+      sample = StatusSample.build(statusVms.get(), bootTime == null ? null : String.valueOf(bootTime),
+          cn.clock().instant());
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("cannot take status sample of {}: {}", cn.serverUuid(), e.toString());
+      return;
+    }
+    synchronized (this) {
+      lastStatusSampleMs = cn.clock().millis();
+      pendingStatus = sample;
+      enqueue(Kind.STATUS);
+    }
+    pump();
+  }
+
+  private void failed(Kind k, ApiResponse resp, Throwable err) {
+    int n;
+    synchronized (this) {
+      n = ++consecutiveFailures;
+    }
+    String what = err != null ? err.toString() : resp.status() + " " + resp.restCode();
+    // With thousands of CNs and CNAPI down, one line per CN per outage, not per attempt.
+    if (n == 1) {
+      LOG.warn("CNAPI {} of server {} failed: {}", k, cn.serverUuid(), what);
+    } else {
+      LOG.debug("CNAPI {} of server {} failed ({} in a row): {}", k, cn.serverUuid(), n, what);
+    }
+  }
+
+  private void recovered(Kind k) {
+    int n;
+    synchronized (this) {
+      n = consecutiveFailures;
+      consecutiveFailures = 0;
+    }
+    if (n > 0) {
+      LOG.info("CNAPI {} of server {} succeeded again after {} failure(s)", k, cn.serverUuid(), n);
+    }
+  }
+
+  /** What is queued, for tests. */
+  synchronized List<Kind> queued() {
+    return List.copyOf(queue);
+  }
+}

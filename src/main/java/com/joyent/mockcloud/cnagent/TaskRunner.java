@@ -1,0 +1,126 @@
+package com.joyent.mockcloud.cnagent;
+
+import com.joyent.mockcloud.http.RestResponse;
+import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.util.KeyedSerialExecutor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one CN's tasks with the observable effects of the reference's child-process model
+ * (spec cn-agent.md §2.6): a history entry, a per-task log file named after a synthetic
+ * pid, the answer from the task's last error or its finish payload, a crash answer for a
+ * task that throws, a timeout. Tasks naming a VM ({@code params.uuid}) run one after
+ * another for that VM; everything else runs in parallel on the shared task pool.
+ */
+final class TaskRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
+  /** Synthetic "worker pid": unique per task in this process, shared by log file and history. */
+  private static final AtomicInteger PIDS = new AtomicInteger(10_000);
+
+  private final CnContext cn;
+  private final KeyedSerialExecutor executor;
+  private final TaskHistory history;
+
+  TaskRunner(CnContext cn, KeyedSerialExecutor executor, TaskHistory history) {
+    this.cn = cn;
+    this.executor = executor;
+    this.history = history;
+  }
+
+  /**
+   * Dispatches a task. {@code body} null means the task is listed but has no implementation
+   * (machine_kill): it crashes before emitting anything.
+   */
+  CompletableFuture<RestResponse> run(String taskName, Task body, Object params) {
+    Instant started = cn.clock().instant();
+    int pid = PIDS.incrementAndGet();
+    HistoryEntry entry = new HistoryEntry(started, taskName, pid, Json.deepCopy(params));
+    history.add(entry);
+    TaskContext ctx = new TaskContext(cn, taskName, Json.deepCopy(params), entry, cn.clock());
+    CompletableFuture<RestResponse> answer = new CompletableFuture<>();
+    Object key = params instanceof Map<?, ?> m && m.get("uuid") instanceof String u ? u : null;
+
+    ScheduledFuture<?> timeout = cn.scheduler().schedule(() -> {
+      double secs = (cn.clock().millis() - started.toEpochMilli()) / 1000.0;
+      end(ctx, entry, "failed", started, pid, answer,
+          errorAnswer("child task process timed out after " + Json.compact(secs) + " seconds"));
+    }, cn.options().taskTimeout().toMillis(), TimeUnit.MILLISECONDS);
+
+    executor.submit(key, () -> {
+      if (body == null) {
+        throw new TaskCrash("task " + taskName + " has no implementation on mock CNs");
+      }
+      ctx.begin();
+      try {
+        return body.run(ctx).toCompletableFuture();
+      } catch (Exception e) {
+        throw new CompletionException(e);
+      }
+    }).whenComplete((v, failure) -> {
+      timeout.cancel(false);
+      Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      if (t != null && !ctx.isFinished()) {
+        LOG.info("task {} (pid {}) crashed: {}", taskName, pid, t.toString());
+        ctx.log("crash: " + t);
+        end(ctx, entry, "failed", started, pid, answer,
+            errorAnswer("Child task process " + taskName + " did not terminate cleanly. (1)"));
+        return;
+      }
+      if (!ctx.isFinished()) {
+        ctx.finish(); // a body that returned without finishing finished with {}
+      }
+      Map<String, Object> err = ctx.lastError();
+      RestResponse resp = err != null ? RestResponse.of(500, err) : RestResponse.ok(ctx.finishPayload());
+      end(ctx, entry, "finished", started, pid, answer, resp);
+    });
+    return answer;
+  }
+
+  private static RestResponse errorAnswer(String message) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", message);
+    return RestResponse.of(500, body);
+  }
+
+  private void end(TaskContext ctx, HistoryEntry entry, String status, Instant started, int pid,
+      CompletableFuture<RestResponse> answer, RestResponse resp) {
+    synchronized (answer) {
+      if (answer.isDone()) {
+        return; // a timeout and a late end race; the first wins
+      }
+      entry.end(status, cn.clock().instant());
+      writeLog(ctx, started, pid, status);
+      answer.complete(resp);
+    }
+  }
+
+  /** {@code logs/cn-agent/<epoch_ms>-<pid>-<task>.log}, bunyan lines at debug level. */
+  private void writeLog(TaskContext ctx, Instant started, int pid, String status) {
+    Path dir = cn.dir().logsDir().resolve("cn-agent");
+    Path file = dir.resolve(started.toEpochMilli() + "-" + pid + "-" + ctx.task() + ".log");
+    StringBuilder sb = new StringBuilder();
+    for (String line : ctx.logLines()) {
+      sb.append(TaskLogLine.render(ctx.task(), pid, cn, line)).append('\n');
+    }
+    sb.append(TaskLogLine.render(ctx.task(), pid, cn, "task " + status)).append('\n');
+    try {
+      Files.createDirectories(dir);
+      Files.write(file, sb.toString().getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      LOG.warn("cannot write task log {}: {}", file, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package com.joyent.mockcloud.server;
+
+import com.joyent.mockcloud.http.HttpListeners;
+import com.joyent.mockcloud.util.NamedThreads;
+import java.io.Closeable;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every thread of the daemon is born here, and nowhere else (see docs/concurrency.md):
+ *
+ * <ul>
+ *   <li>{@code mockcloud-io-N}: the XNIO worker serving every HTTP listener; never blocks.
+ *   <li>{@code mockcloud-scheduler-1}: all periodic and delayed work (heartbeats, status,
+ *       polls, retries); its jobs only decide and hand off, they never block.
+ *   <li>{@code mockcloud-task-N}: bounded pool running cn-agent tasks and agent work that
+ *       touches disk; may block on disk.
+ *   <li>{@code mockcloud-http-N}: completion callbacks of the one shared outbound HTTP
+ *       client (the JDK client adds its own single selector thread).
+ * </ul>
+ *
+ * None of them grows with the number of CNs.
+ */
+public final class DaemonThreads implements Closeable {
+  private final HttpListeners listeners;
+  private final ScheduledThreadPoolExecutor scheduler;
+  private final ThreadPoolExecutor taskPool;
+  private final ThreadPoolExecutor httpCallbacks;
+  private final HttpClient httpClient;
+
+  public DaemonThreads(int ioThreads, int taskThreads) {
+    this.listeners = new HttpListeners("mockcloud-io", ioThreads);
+    this.scheduler = new ScheduledThreadPoolExecutor(1, new NamedThreads("scheduler"));
+    scheduler.setRemoveOnCancelPolicy(true);
+    this.taskPool = new ThreadPoolExecutor(taskThreads, taskThreads, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), new NamedThreads("task"));
+    taskPool.allowCoreThreadTimeOut(true);
+    this.httpCallbacks = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), new NamedThreads("http"));
+    httpCallbacks.allowCoreThreadTimeOut(true);
+    this.httpClient = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5))
+        .executor(httpCallbacks)
+        .build();
+  }
+
+  /** Sized for this machine: I/O threads = cores, task threads = 4 × cores (disk-bound work). */
+  public static DaemonThreads forThisMachine() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    return new DaemonThreads(Math.max(1, cores), Math.max(4, 4 * cores));
+  }
+
+  public HttpListeners listeners() {
+    return listeners;
+  }
+
+  public ScheduledExecutorService scheduler() {
+    return scheduler;
+  }
+
+  public ExecutorService taskPool() {
+    return taskPool;
+  }
+
+  public HttpClient httpClient() {
+    return httpClient;
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    taskPool.shutdown();
+    try {
+      taskPool.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    taskPool.shutdownNow();
+    httpCallbacks.shutdownNow();
+    listeners.close();
+  }
+}
