@@ -1,0 +1,53 @@
+package com.joyent.mockcloud.vm;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a parsed VM file into the "loaded view" every reader sees (spec vmadm-and-vm-agent.md
+ * §1.7, cn-agent.md §3.1.2), in place and in the reference order, so a key that already exists
+ * keeps its position and new keys are appended. Pure; thread-safe.
+ */
+final class VmView {
+  private VmView() {}
+
+  static Map<String, Object> augment(Map<String, Object> vm, long mtimeMillis, ServerIdentity server) {
+    String lastModified = IsoTime.ofMillis(mtimeMillis);
+    // 1. last_modified is always the file's mtime.
+    vm.put("last_modified", lastModified);
+    // 2. execution info.
+    if (!vm.containsKey("state")) {
+      vm.put("state", "running");
+    }
+    Object state = vm.get("state");
+    if ("running".equals(state)) {
+      vm.put("pid", (int) ((Math.floorDiv(mtimeMillis, 1000L)) % 100000L));
+      vm.putIfAbsent("boot_timestamp", lastModified);
+    } else if ("stopped".equals(state)) {
+      vm.put("exit_status", 0);
+      vm.putIfAbsent("exit_timestamp", lastModified);
+    }
+    // 3. system properties from sysinfo.
+    vm.put("server_uuid", server.serverUuid());
+    vm.put("datacenter_name", server.datacenterName());
+    vm.put("platform_buildstamp", server.platformBuildstamp());
+    // 4. hard-coded ones.
+    vm.put("zonename", vm.get("uuid"));
+    if (!vm.containsKey("zone_state")) {
+      vm.put("zone_state", state);
+    }
+    if (vm.containsKey("pid")) {
+      vm.put("zoneid", vm.get("pid"));
+    }
+    return vm;
+  }
+
+  /** Keeps only the named top-level keys (in view order); null keeps everything. */
+  static Map<String, Object> select(Map<String, Object> view, List<String> fields) {
+    if (fields == null) {
+      return view;
+    }
+    view.keySet().retainAll(fields);
+    return view;
+  }
+}
