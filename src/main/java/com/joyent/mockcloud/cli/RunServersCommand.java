@@ -1,24 +1,36 @@
 package com.joyent.mockcloud.cli;
 
+import com.joyent.mockcloud.cnagent.CnAgentOptions;
+import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.fleet.Daemon;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code run-servers}: runs every mock CN under the root. The agents come with issue #4. */
+/** {@code run-servers}: runs the mock agents of every CN under the root until SIGTERM or SIGINT. */
 @Command(name = "run-servers", mixinStandardHelpOptions = true,
-    description = "Run a cn-agent (and the other mock agents) for every mock CN under the root.")
+    description = "Run a cn-agent (and the other mock agents) for every mock CN under the root. "
+        + "Server directories created or removed while it runs are started or stopped within seconds.")
 public final class RunServersCommand implements Callable<Integer> {
   @Mixin SettingsOptions options;
   @Spec CommandSpec spec;
 
   @Override
-  public Integer call() {
-    options.settings();
-    spec.commandLine().getErr().println("run-servers: not implemented yet: the mock cn-agent is still being built"
-        + " (see docs/status.md)");
-    spec.commandLine().getErr().flush();
-    return Main.EXIT_FAILURE;
+  public Integer call() throws Exception {
+    Settings settings = options.settings();
+    settings.requireCnapiUrl();
+    CountDownLatch stop = new CountDownLatch(1);
+    Signals.onTermination(stop::countDown);
+    try (Daemon daemon = new Daemon(settings, CnAgentOptions.defaults())) {
+      daemon.start();
+      spec.commandLine().getErr().println("run-servers: serving " + daemon.fleet().running().size()
+          + " mock CN(s) from " + settings.serversDir() + "; stop with SIGTERM or Ctrl-C");
+      spec.commandLine().getErr().flush();
+      stop.await();
+    }
+    return 0;
   }
 }

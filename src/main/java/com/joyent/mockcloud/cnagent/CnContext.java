@@ -2,6 +2,7 @@ package com.joyent.mockcloud.cnagent;
 
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.server.ServerDirectory;
+import com.joyent.mockcloud.vm.ServerVms;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -25,10 +26,12 @@ public final class CnContext {
   private volatile int port;
   private volatile Map<String, Object> startupSysinfo;
   private volatile CnapiReporter reporter;
+  private final ServerVms vms;
 
-  public CnContext(ServerDirectory dir, String bindIp, Settings settings, CnAgentOptions options, Clock clock,
-      ScheduledExecutorService scheduler, HttpClient http) {
+  public CnContext(ServerDirectory dir, ServerVms vms, String bindIp, Settings settings, CnAgentOptions options,
+      Clock clock, ScheduledExecutorService scheduler, HttpClient http) {
     this.dir = dir;
+    this.vms = vms;
     this.bindIp = bindIp;
     this.settings = settings;
     this.options = options;
@@ -79,6 +82,11 @@ public final class CnContext {
 
   public CnapiReporter reporter() {
     return reporter;
+  }
+
+  /** This CN's VMs (the VM store's view of {@code vms/}). */
+  public ServerVms vms() {
+    return vms;
   }
 
   void setReporter(CnapiReporter reporter) {

@@ -105,9 +105,13 @@ public final class RestRouter implements HttpHandler {
     }
     Map<String, String> pathParams = new LinkedHashMap<>(match.getParameters());
     RestHandler handler = match.getValue();
+    // Both dispatches keep the exchange open after the handler returns: when the body
+    // arrives later, Undertow runs the callback as a root handler and would otherwise end
+    // the exchange (an empty 200) before an asynchronous answer is ready.
     exchange.dispatch(SameThreadExecutor.INSTANCE, () ->
         exchange.getRequestReceiver().receiveFullBytes(
-            (ex, bytes) -> dispatch(ex, handler, pathParams, bytes, reqId, start),
+            (ex, bytes) -> ex.dispatch(SameThreadExecutor.INSTANCE,
+                () -> dispatch(ex, handler, pathParams, bytes, reqId, start)),
             (ex, e) -> write(ex, errorResponse(RestError.invalidContent("cannot read body: " + e.getMessage())),
                 reqId, start)));
   }

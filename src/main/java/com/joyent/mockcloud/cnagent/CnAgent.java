@@ -1,0 +1,127 @@
+package com.joyent.mockcloud.cnagent;
+
+import com.joyent.mockcloud.http.HttpListeners;
+import com.joyent.mockcloud.http.RestResponse;
+import com.joyent.mockcloud.triton.JsonHttpClient;
+import com.joyent.mockcloud.util.KeyedSerialExecutor;
+import com.joyent.mockcloud.vm.Subscription;
+import com.joyent.mockcloud.vm.VmEvent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cn-agent of one mock CN (spec cn-agent.md §1.2): its own listener on the bind IP,
+ * its task runner and history, the pause flag, and its CNAPI reporter. Tasks are accepted
+ * once the first sysinfo registration has succeeded (before that {@code POST /tasks}
+ * answers 404 with no body, as the reference). Holds no thread of its own.
+ */
+public final class CnAgent {
+  private static final Logger LOG = LoggerFactory.getLogger(CnAgent.class);
+
+  private final CnContext cn;
+  private final TaskHistory history = new TaskHistory();
+  private final TaskRunner runner;
+  private volatile boolean paused;
+  private volatile boolean acceptsTasks;
+  private HttpListeners.Listener listener;
+  private Subscription vmEvents;
+
+  public CnAgent(CnContext cn, KeyedSerialExecutor executor) {
+    this.cn = cn;
+    this.runner = new TaskRunner(cn, executor, history);
+  }
+
+  public UUID serverUuid() {
+    return cn.serverUuid();
+  }
+
+  public CnContext context() {
+    return cn;
+  }
+
+  /**
+   * Opens the listener, snapshots sysinfo (with the agent address) and starts reporting.
+   *
+   * @param port 0 for an OS-chosen port
+   */
+  public void start(HttpListeners listeners, int port) throws IOException {
+    Files.createDirectories(cn.dir().logsDir().resolve("cn-agent"));
+    listener = listeners.open(cn.bindIp(), port, CnAgentRoutes.router(this));
+    cn.setPort(listener.port());
+    cn.setStartupSysinfo(cn.currentSysinfo());
+    JsonHttpClient cnapi = new JsonHttpClient(cn.http(), cn.settings().requireCnapiUrl(), "CNAPI",
+        cn.options().userAgent(cn.serverUuid()), cn.options().requestTimeout());
+    CnapiReporter reporter = new CnapiReporter(cn, cnapi, this::statusVms, () -> acceptsTasks = true);
+    cn.setReporter(reporter);
+    if (cn.vms() != null) {
+      vmEvents = cn.vms().subscribe(this::onVmEvent);
+    }
+    reporter.start();
+    LOG.debug("cn-agent of {} listening on {}:{}", cn.serverUuid(), cn.bindIp(), cn.port());
+  }
+
+  /** Stops reporting and closes the listener; running tasks finish on their own. */
+  public void stop() {
+    CnapiReporter reporter = cn.reporter();
+    if (reporter != null) {
+      reporter.stop();
+    }
+    if (vmEvents != null) {
+      vmEvents.close();
+    }
+    if (listener != null) {
+      listener.close();
+    }
+  }
+
+  public int port() {
+    return cn.port();
+  }
+
+  boolean acceptsTasks() {
+    return acceptsTasks;
+  }
+
+  public boolean isPaused() {
+    return paused;
+  }
+
+  void setPaused(boolean paused) {
+    this.paused = paused;
+  }
+
+  TaskHistory history() {
+    return history;
+  }
+
+  CompletableFuture<RestResponse> runTask(String name, Object params) {
+    return runner.run(name, TaskTable.body(name), params);
+  }
+
+  private void onVmEvent(VmEvent event) {
+    CnapiReporter reporter = cn.reporter();
+    if (reporter != null) {
+      reporter.vmsChanged();
+    }
+  }
+
+  /** The status report's {@code vms}: every VM but the do_not_inventory ones (spec §4.5). */
+  private Map<String, Object> statusVms() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    if (cn.vms() == null || !cn.options().statusReportsVms()) {
+      return out;
+    }
+    for (Map.Entry<String, Map<String, Object>> e : cn.vms().vms().entrySet()) {
+      if (!ServerTasks.truthy(e.getValue().get("do_not_inventory"))) {
+        out.put(e.getKey(), StatusSample.vmEntry(e.getValue()));
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,178 @@
+package com.joyent.mockcloud.fleet;
+
+import com.joyent.mockcloud.cnagent.CnAgent;
+import com.joyent.mockcloud.cnagent.CnAgentOptions;
+import com.joyent.mockcloud.cnagent.CnContext;
+import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.server.DaemonThreads;
+import com.joyent.mockcloud.server.ServerDirectory;
+import com.joyent.mockcloud.server.ServerRoot;
+import com.joyent.mockcloud.util.KeyedSerialExecutor;
+import com.joyent.mockcloud.vm.ServerIdentity;
+import com.joyent.mockcloud.vm.ServerVms;
+import com.joyent.mockcloud.vm.VmStore;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Every mock CN of this process, started and stopped as server directories come and go.
+ *
+ * <p>At {@link #start()} each valid directory under {@code <root>/servers} gets a
+ * {@link MockCn}; directories are loaded in parallel on the task pool. Afterwards the root
+ * is rescanned every {@link #RESCAN} (polling, which works on every filesystem and costs one
+ * directory listing): a new directory is started, a vanished one stopped. Each CN's
+ * sysinfo.json mtime is polled every second so a hand edit re-registers it with CNAPI.
+ * Everything periodic is one job on the shared scheduler that hands disk work to the task pool.
+ */
+public final class Fleet implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);
+  static final Duration RESCAN = Duration.ofSeconds(2);
+
+  private final Settings settings;
+  private final CnAgentOptions options;
+  private final DaemonThreads threads;
+  private final VmStore vmStore;
+  private final Clock clock;
+  private final ServerRoot root;
+  private final KeyedSerialExecutor taskExecutor;
+  private final ConcurrentHashMap<UUID, MockCn> running = new ConcurrentHashMap<>();
+  private final Set<UUID> starting = ConcurrentHashMap.newKeySet();
+  private final List<ScheduledFuture<?>> jobs = new ArrayList<>();
+  private volatile boolean closed;
+
+  public Fleet(Settings settings, CnAgentOptions options, DaemonThreads threads, VmStore vmStore, Clock clock) {
+    this.settings = settings;
+    this.options = options;
+    this.threads = threads;
+    this.vmStore = vmStore;
+    this.clock = clock;
+    this.root = new ServerRoot(settings.root());
+    this.taskExecutor = new KeyedSerialExecutor(threads.taskPool());
+  }
+
+  /** Starts every CN found (in parallel) and the periodic rescans; returns when all have started. */
+  public void start() throws IOException {
+    if (!Files.isDirectory(root.serversDir())) {
+      throw new IOException("no servers directory " + root.serversDir() + " (create servers with create-server)");
+    }
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (ServerDirectory d : root.list()) {
+      all.add(startAsync(d));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+    LOG.info("Started all servers ({})", running.size());
+    jobs.add(threads.scheduler().scheduleWithFixedDelay(() -> threads.taskPool().execute(this::rescan),
+        RESCAN.toMillis(), RESCAN.toMillis(), TimeUnit.MILLISECONDS));
+    long poll = options.sysinfoPollInterval().toMillis();
+    jobs.add(threads.scheduler().scheduleWithFixedDelay(() -> threads.taskPool().execute(this::pollSysinfo),
+        poll, poll, TimeUnit.MILLISECONDS));
+  }
+
+  public Map<UUID, MockCn> running() {
+    return running;
+  }
+
+  /** Starts the CNs that appeared and stops those whose directory went away. */
+  void rescan() {
+    if (closed) {
+      return;
+    }
+    try {
+      Set<UUID> present = new HashSet<>();
+      for (ServerDirectory d : root.list()) {
+        present.add(d.uuid());
+        if (!running.containsKey(d.uuid()) && !starting.contains(d.uuid())) {
+          LOG.info("server {} appeared, starting it", d.uuid());
+          startAsync(d);
+        }
+      }
+      for (UUID u : running.keySet()) {
+        if (!present.contains(u)) {
+          LOG.info("server {} went away, stopping it", u);
+          stop(u);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("rescan of {} failed: {}", root.serversDir(), e.toString());
+    }
+  }
+
+  private void pollSysinfo() {
+    for (MockCn cn : running.values()) {
+      if (cn.cnAgent().context().reporter() != null) {
+        cn.cnAgent().context().reporter().pollSysinfo();
+      }
+    }
+  }
+
+  private CompletableFuture<Void> startAsync(ServerDirectory d) {
+    starting.add(d.uuid());
+    return CompletableFuture.runAsync(() -> {
+      try {
+        startNow(d);
+      } catch (Exception e) {
+        LOG.warn("failed to start server {}: {}", d.uuid(), e.toString());
+      } finally {
+        starting.remove(d.uuid());
+      }
+    }, threads.taskPool());
+  }
+
+  private void startNow(ServerDirectory d) throws IOException {
+    if (closed) {
+      return;
+    }
+    MDC.put("server_uuid", d.uuid().toString());
+    try {
+      Map<String, Object> sysinfo = d.readSysinfo();
+      if (!d.uuid().toString().equals(sysinfo.get("UUID"))) {
+        throw new IOException("sysinfo UUID " + sysinfo.get("UUID") + " does not match the directory name");
+      }
+      ServerVms vms = vmStore.openServer(d.uuid().toString(), d.dir(), ServerIdentity.fromSysinfo(sysinfo));
+      CnContext ctx = new CnContext(d, vms, settings.bindIp(), settings, options, clock, threads.scheduler(),
+          threads.httpClient());
+      CnAgent agent = new CnAgent(ctx, taskExecutor);
+      agent.start(threads.listeners(), 0);
+      running.put(d.uuid(), new MockCn(d.uuid(), vms, agent));
+    } catch (IOException | RuntimeException e) {
+      vmStore.closeServer(d.uuid().toString());
+      throw e;
+    } finally {
+      MDC.remove("server_uuid");
+    }
+  }
+
+  public void stop(UUID uuid) {
+    MockCn cn = running.remove(uuid);
+    if (cn != null) {
+      cn.stop();
+      vmStore.closeServer(uuid.toString());
+    }
+  }
+
+  /** Stops every CN: heartbeats end at once, listeners close; running tasks are left to finish. */
+  @Override
+  public void close() {
+    closed = true;
+    jobs.forEach(j -> j.cancel(false));
+    for (UUID u : List.copyOf(running.keySet())) {
+      stop(u);
+    }
+  }
+}

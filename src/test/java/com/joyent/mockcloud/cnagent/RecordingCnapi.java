@@ -1,0 +1,119 @@
+package com.joyent.mockcloud.cnagent;
+
+import com.joyent.mockcloud.http.HttpListeners;
+import com.joyent.mockcloud.http.RestError;
+import com.joyent.mockcloud.http.RestRequest;
+import com.joyent.mockcloud.http.RestResponse;
+import com.joyent.mockcloud.http.RestRouter;
+import java.io.Closeable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * A fake CNAPI that records what mock CNs send (spec cn-agent.md §7 setup): sysinfo 200,
+ * the rest 204. Tests can make sysinfo fail, delay heartbeats, or refuse everything, and read
+ * the recorded requests with their arrival times and the peak concurrency per server.
+ */
+final class RecordingCnapi implements Closeable {
+  record Received(String method, String path, Object body, Map<String, String> headers, long atMillis) {}
+
+  private final HttpListeners listeners = new HttpListeners("recording-cnapi", 1);
+  private final HttpListeners.Listener listener;
+  private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor();
+  private final List<Received> received = new ArrayList<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger maxInFlight = new AtomicInteger();
+  volatile int sysinfoFailuresLeft;
+  volatile RestResponse sysinfoFailure = RestResponse.of(500, Map.of("code", "InternalError", "message", "boom"));
+  volatile Duration heartbeatDelay = Duration.ZERO;
+  volatile boolean down;
+
+  RecordingCnapi() {
+    RestRouter r = new RestRouter("cnapi/1.26.4");
+    r.route("POST", "/servers/{uuid}/sysinfo", req -> record(req, () -> {
+      if (sysinfoFailuresLeft > 0) {
+        sysinfoFailuresLeft--;
+        return sysinfoFailure;
+      }
+      return RestResponse.of(200, null);
+    }));
+    r.route("POST", "/servers/{uuid}", req -> record(req, RestResponse::noContent));
+    r.route("POST", "/servers/{uuid}/events/heartbeat", req -> {
+      long d = heartbeatDelay.toMillis();
+      if (d == 0) {
+        return record(req, RestResponse::noContent);
+      }
+      CompletableFuture<RestResponse> f = new CompletableFuture<>();
+      enter(req);
+      delays.schedule(() -> {
+        inFlight.decrementAndGet();
+        f.complete(RestResponse.noContent());
+      }, d, TimeUnit.MILLISECONDS);
+      return f;
+    });
+    r.route("POST", "/servers/{uuid}/events/status", req -> record(req, RestResponse::noContent));
+    listener = listeners.open("127.0.0.1", 0, r);
+  }
+
+  String url() {
+    return listener.baseUrl();
+  }
+
+  private void enter(RestRequest req) {
+    int now = inFlight.incrementAndGet();
+    maxInFlight.accumulateAndGet(now, Math::max);
+    Map<String, String> headers = new java.util.LinkedHashMap<>();
+    req.exchange().getRequestHeaders().forEach(h -> headers.put(h.getHeaderName().toString().toLowerCase(), h.getFirst()));
+    synchronized (received) {
+      received.add(new Received(req.method(), req.path(), req.body(), headers, System.currentTimeMillis()));
+    }
+  }
+
+  private CompletionStage<RestResponse> record(RestRequest req, java.util.function.Supplier<RestResponse> answer) {
+    if (down) {
+      throw new RestError(503, "ServiceUnavailableError", "down");
+    }
+    enter(req);
+    try {
+      return CompletableFuture.completedFuture(answer.get());
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  List<Received> received() {
+    synchronized (received) {
+      return List.copyOf(received);
+    }
+  }
+
+  List<Received> received(Predicate<Received> p) {
+    return received().stream().filter(p).toList();
+  }
+
+  int maxInFlight() {
+    return maxInFlight.get();
+  }
+
+  void clear() {
+    synchronized (received) {
+      received.clear();
+    }
+  }
+
+  @Override
+  public void close() {
+    listener.close();
+    listeners.close();
+    delays.shutdownNow();
+  }
+}
