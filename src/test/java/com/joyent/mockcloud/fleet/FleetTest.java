@@ -1,0 +1,161 @@
+package com.joyent.mockcloud.fleet;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import com.joyent.mockcloud.cnagent.CnAgentOptions;
+import com.joyent.mockcloud.config.Setting;
+import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.config.SettingsLoader;
+import com.joyent.mockcloud.config.ZoneMetadata;
+import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.server.HardwareProfile;
+import com.joyent.mockcloud.server.ServerDirectory;
+import com.joyent.mockcloud.server.ServerRoot;
+import com.joyent.mockcloud.server.StandardAgents;
+import com.joyent.mockcloud.server.Sysinfo;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FleetTest {
+  @TempDir Path tmp;
+  private WireMockServer cnapi;
+  private Daemon daemon;
+  private ServerRoot root;
+
+  @BeforeEach
+  void setUp() {
+    cnapi = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+    cnapi.start();
+    cnapi.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(204)));
+    root = new ServerRoot(tmp.resolve("mc"));
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (daemon != null) {
+      daemon.close();
+    }
+    cnapi.stop();
+  }
+
+  private ServerDirectory makeServer() throws Exception {
+    UUID uuid = UUID.randomUUID();
+    ServerDirectory d = root.directoryOf(uuid);
+    Files.createDirectories(d.vmsDir());
+    StandardAgents.install(d.agentsDir());
+    d.writeSysinfo(Sysinfo.build(new Sysinfo.Identity(uuid, Sysinfo.defaultHostname(uuid), "coal", "10.99.99.9",
+        "00:10:fe:00:00:01", "00:10:fe:00:00:02", "20190718T003512Z", Instant.now(), HardwareProfile.SMALL),
+        new Random()), 4);
+    return d;
+  }
+
+  private Daemon startDaemon() throws Exception {
+    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    flags.put(Setting.ROOT, root.root().toString());
+    flags.put(Setting.CNAPI_URL, cnapi.baseUrl());
+    Settings settings = new SettingsLoader(flags, Map.of(), null, ZoneMetadata.NONE).load();
+    daemon = new Daemon(settings, CnAgentOptions.defaults().withTmpDir(tmp.resolve("vartmp"))).start();
+    return daemon;
+  }
+
+  private static void await(BooleanSupplier cond, String what) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (!cond.getAsBoolean()) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private List<LoggedRequest> sysinfoPosts(UUID u) {
+    return cnapi.findAll(postRequestedFor(urlEqualTo("/servers/" + u + "/sysinfo")));
+  }
+
+  @Test
+  void start_everyServerRegistersWithItsOwnAgentPort() throws Exception {
+    List<ServerDirectory> dirs = List.of(makeServer(), makeServer(), makeServer());
+    startDaemon();
+    Set<Integer> ports = new HashSet<>();
+    for (ServerDirectory d : dirs) {
+      await(() -> !sysinfoPosts(d.uuid()).isEmpty(), "sysinfo of " + d.uuid());
+      @SuppressWarnings("unchecked")
+      Map<String, Object> sysinfo = (Map<String, Object>) Json.parseObject(sysinfoPosts(d.uuid()).get(0).getBody())
+          .get("sysinfo");
+      assertThat(sysinfo).containsEntry("UUID", d.uuid().toString()).containsEntry("CN Agent IP", "127.0.0.1");
+      int port = (Integer) sysinfo.get("CN Agent Port");
+      assertThat(port).isEqualTo(daemon.fleet().running().get(d.uuid()).cnAgent().port());
+      ports.add(port);
+    }
+    assertThat(ports).hasSize(3);
+    for (ServerDirectory d : dirs) {
+      await(() -> !cnapi.findAll(postRequestedFor(urlEqualTo("/servers/" + d.uuid() + "/events/heartbeat"))).isEmpty(),
+          "heartbeat of " + d.uuid());
+    }
+  }
+
+  @Test
+  void invalidEntries_areSkippedAndTheRestRun() throws Exception {
+    ServerDirectory good = makeServer();
+    Files.createDirectories(root.serversDir().resolve("not-a-uuid"));
+    Files.createDirectories(root.serversDir().resolve(UUID.randomUUID().toString())); // no sysinfo.json
+    startDaemon();
+    assertThat(daemon.fleet().running().keySet()).containsExactly(good.uuid());
+  }
+
+  @Test
+  void serverDirectoriesAddedOrRemovedAtRunTime_areStartedAndStopped() throws Exception {
+    ServerDirectory first = makeServer();
+    startDaemon();
+    int firstPort = daemon.fleet().running().get(first.uuid()).cnAgent().port();
+
+    ServerDirectory added = makeServer();
+    await(() -> daemon.fleet().running().containsKey(added.uuid()), "the new server to start");
+    await(() -> !sysinfoPosts(added.uuid()).isEmpty(), "the new server to register");
+
+    // Removing the directory stops that CN: its listener goes away.
+    java.nio.file.Path moved = tmp.resolve("moved");
+    Files.move(first.dir(), moved);
+    await(() -> !daemon.fleet().running().containsKey(first.uuid()), "the removed server to stop");
+    HttpClient http = HttpClient.newHttpClient();
+    assertThat(refused(http, firstPort)).isTrue();
+  }
+
+  private static boolean refused(HttpClient http, int port) {
+    try {
+      http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/history")).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      return false;
+    } catch (java.io.IOException e) {
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}
