@@ -22,6 +22,7 @@ public final class RunServersCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Settings settings = options.settings();
     settings.requireCnapiUrl();
+    settings.requireVmapiUrl();
     CountDownLatch stop = new CountDownLatch(1);
     Signals.onTermination(stop::countDown);
     try (Daemon daemon = new Daemon(settings, CnAgentOptions.defaults())) {

@@ -7,10 +7,13 @@ import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.server.DaemonThreads;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.ServerRoot;
+import com.joyent.mockcloud.triton.JsonHttpClient;
 import com.joyent.mockcloud.util.KeyedSerialExecutor;
 import com.joyent.mockcloud.vm.ServerIdentity;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.VmStore;
+import com.joyent.mockcloud.vmagent.VmAgent;
+import com.joyent.mockcloud.vmagent.VmAgentOptions;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -148,8 +151,13 @@ public final class Fleet implements Closeable {
       CnContext ctx = new CnContext(d, vms, settings.bindIp(), settings, options, clock, threads.scheduler(),
           threads.httpClient());
       CnAgent agent = new CnAgent(ctx, taskExecutor);
+      VmAgentOptions vmOptions = VmAgentOptions.defaults();
+      VmAgent vmAgent = new VmAgent(d.uuid().toString(), vms, new JsonHttpClient(threads.httpClient(),
+          settings.requireVmapiUrl(), "VMAPI", vmOptions.userAgent(d.uuid().toString()), vmOptions.requestTimeout()),
+          threads.scheduler(), vmOptions);
       agent.start(threads.listeners(), 0);
-      running.put(d.uuid(), new MockCn(d.uuid(), vms, agent));
+      vmAgent.start();
+      running.put(d.uuid(), new MockCn(d.uuid(), vms, agent, vmAgent));
     } catch (IOException | RuntimeException e) {
       vmStore.closeServer(d.uuid().toString());
       throw e;

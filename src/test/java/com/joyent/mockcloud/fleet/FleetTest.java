@@ -78,6 +78,7 @@ class FleetTest {
     Map<Setting, String> flags = new EnumMap<>(Setting.class);
     flags.put(Setting.ROOT, root.root().toString());
     flags.put(Setting.CNAPI_URL, cnapi.baseUrl());
+    flags.put(Setting.VMAPI_URL, cnapi.baseUrl());
     Settings settings = new SettingsLoader(flags, Map.of(), null, ZoneMetadata.NONE).load();
     daemon = new Daemon(settings, CnAgentOptions.defaults().withTmpDir(tmp.resolve("vartmp"))).start();
     return daemon;

@@ -1,0 +1,309 @@
+package com.joyent.mockcloud.vmagent;
+
+import com.joyent.mockcloud.triton.JsonHttpClient;
+import com.joyent.mockcloud.vm.ServerVms;
+import com.joyent.mockcloud.vm.Subscription;
+import com.joyent.mockcloud.vm.VmEvent;
+import com.joyent.mockcloud.vm.VmException;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One CN's vm-agent (spec vmadm-and-vm-agent.md §4): keeps VMAPI in step with the CN's VMs.
+ *
+ * <p>Start-up: list the server's active VMs in VMAPI (paged), compare with the VM store, send
+ * one bulk {@code PUT /vms?server_uuid=} with what differs (VMs VMAPI has and the CN does not
+ * go as {@code destroyed}); retried as a whole with backoff 0.5 s doubling to 30 s. Then each
+ * VM store event queues the VM's uuid (once, however many events); a FIFO with one request in
+ * flight loads the VM fresh and {@code PUT /vms/<uuid>}s it, or its last view marked
+ * {@code destroyed} once it is gone. A failed PUT is retried per VM with its own backoff, so a
+ * VMAPI outage delays updates but loses none, and the latest state is what arrives.
+ *
+ * <p>Threads: event callbacks, HTTP completions and retry timers may arrive on any thread;
+ * state changes happen under this object's lock and no lock is held across I/O. Nothing here
+ * blocks (VM loads are in memory). No thread or timer belongs to a CN.
+ */
+public final class VmAgent {
+  private static final Logger LOG = LoggerFactory.getLogger(VmAgent.class);
+  private static final int PAGE = 1000;
+
+  private final String server;
+  private final ServerVms vms;
+  private final JsonHttpClient vmapi;
+  private final ScheduledExecutorService scheduler;
+  private final VmAgentOptions options;
+
+  private boolean ready;
+  private boolean stopped;
+  private boolean inFlight;
+  private final Set<String> dirty = new LinkedHashSet<>();
+  private final ArrayDeque<String> queue = new ArrayDeque<>();
+  private final Set<String> waiting = new HashSet<>();
+  /** VMs VMAPI has been told about (or that it listed): only their deletion is reported. */
+  private final Set<String> seen = new HashSet<>();
+  private final Set<String> knownDni = new HashSet<>();
+  /** Last view of deleted VMs whose destroyed-PUT has not succeeded yet. */
+  private final Map<String, Map<String, Object>> pendingDeletes = new HashMap<>();
+  private final Map<String, Long> retryDelay = new HashMap<>();
+  private final Set<String> retryScheduled = new HashSet<>();
+  private long syncDelay;
+  private Subscription subscription;
+  private int failuresInARow;
+
+  public VmAgent(String serverUuid, ServerVms vms, JsonHttpClient vmapi, ScheduledExecutorService scheduler,
+      VmAgentOptions options) {
+    this.server = serverUuid;
+    this.vms = vms;
+    this.vmapi = vmapi;
+    this.scheduler = scheduler;
+    this.options = options;
+    this.syncDelay = options.retryMin().toMillis();
+  }
+
+  /** Subscribes to the VM store, then starts the initial sync; never blocks. */
+  public void start() {
+    subscription = vms.subscribe(this::onEvent);
+    initialSync();
+  }
+
+  public void stop() {
+    synchronized (this) {
+      stopped = true;
+      queue.clear();
+      waiting.clear();
+    }
+    if (subscription != null) {
+      subscription.close();
+    }
+  }
+
+  public synchronized boolean isReady() {
+    return ready;
+  }
+
+  private void onEvent(VmEvent e) {
+    String uuid = e.zonename();
+    synchronized (this) {
+      if (e.type() == VmEvent.Type.DELETE && seen.remove(uuid)) {
+        pendingDeletes.put(uuid, e.vm());
+      }
+      if (!ready) {
+        dirty.add(uuid);
+        return;
+      }
+      enqueue(uuid);
+    }
+    pump();
+  }
+
+  // ------------------------------------------------------------------ start-up
+
+  private void initialSync() {
+    listActive(0, new LinkedHashMap<>()).thenCompose(this::bulkPut).whenComplete((v, err) -> {
+      if (err == null) {
+        synchronized (this) {
+          ready = true;
+          dirty.forEach(this::enqueue);
+          dirty.clear();
+        }
+        LOG.debug("vm-agent of {}: startup complete", server);
+        pump();
+        return;
+      }
+      long delay;
+      synchronized (this) {
+        if (stopped) {
+          return;
+        }
+        delay = syncDelay;
+        syncDelay = Math.min(syncDelay * 2, options.retryMax().toMillis());
+      }
+      logFailure("initial sync", err);
+      scheduler.schedule(this::initialSync, delay, TimeUnit.MILLISECONDS);
+    });
+  }
+
+  /** {@code GET /vms?server_uuid=&state=active}, following pages while they are full. */
+  private CompletableFuture<Map<String, Map<String, Object>>> listActive(int offset,
+      Map<String, Map<String, Object>> acc) {
+    String path = "/vms?server_uuid=" + server + "&state=active" + (offset == 0 ? "" : "&limit=" + PAGE + "&offset=" + offset);
+    return vmapi.sendAsync("GET", path, null).thenCompose(r -> {
+      if (!r.isSuccessful()) {
+        return CompletableFuture.failedFuture(new IllegalStateException(vmapi.describe("GET", path) + " answered " + r.status()));
+      }
+      List<Object> page = r.bodyList();
+      for (Object o : page) {
+        if (o instanceof Map<?, ?> m && m.get("uuid") instanceof String u) {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> vm = (Map<String, Object>) m;
+          acc.put(u, vm);
+        }
+      }
+      return page.size() >= PAGE ? listActive(offset + page.size(), acc) : CompletableFuture.completedFuture(acc);
+    });
+  }
+
+  private CompletableFuture<Void> bulkPut(Map<String, Map<String, Object>> inVmapi) {
+    Map<String, Map<String, Object>> local = new LinkedHashMap<>();
+    Set<String> dni = new HashSet<>();
+    for (Map.Entry<String, Map<String, Object>> e : vms.vms().entrySet()) {
+      if (truthy(e.getValue().get("do_not_inventory"))) {
+        dni.add(e.getKey());
+      } else {
+        local.put(e.getKey(), e.getValue());
+      }
+    }
+    Map<String, Object> diff = InitialSync.differences(local, inVmapi);
+    Runnable done = () -> {
+      synchronized (this) {
+        knownDni.addAll(dni);
+        seen.addAll(local.keySet());
+      }
+    };
+    if (diff.isEmpty()) {
+      done.run();
+      return CompletableFuture.completedFuture(null);
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("vms", diff);
+    String path = "/vms?server_uuid=" + server;
+    return vmapi.sendAsync("PUT", path, body).thenCompose(r -> {
+      if (!r.isSuccessful()) {
+        return CompletableFuture.failedFuture(new IllegalStateException(vmapi.describe("PUT", path) + " answered " + r.status()));
+      }
+      done.run();
+      return CompletableFuture.completedFuture(null);
+    });
+  }
+
+  // ------------------------------------------------------------------ incremental updates
+
+  private void enqueue(String uuid) {
+    assert Thread.holdsLock(this);
+    if (!stopped && waiting.add(uuid)) {
+      queue.addLast(uuid);
+    }
+  }
+
+  private void pump() {
+    String uuid;
+    Map<String, Object> body;
+    synchronized (this) {
+      if (inFlight || stopped || !ready || queue.isEmpty()) {
+        return;
+      }
+      uuid = queue.pollFirst();
+      waiting.remove(uuid);
+      body = bodyFor(uuid);
+      if (body == null) {
+        retryDelay.remove(uuid); // ignored: nothing to send
+      } else {
+        inFlight = true;
+      }
+    }
+    if (body == null) {
+      pump();
+      return;
+    }
+    boolean destroying = "destroyed".equals(body.get("state"));
+    vmapi.sendAsync("PUT", "/vms/" + uuid, body).whenComplete((r, err) -> {
+      boolean ok = err == null && r.isSuccessful();
+      synchronized (this) {
+        inFlight = false;
+        if (ok) {
+          retryDelay.remove(uuid);
+          if (destroying) {
+            pendingDeletes.remove(uuid);
+          }
+          failuresInARow = 0;
+        } else {
+          scheduleRetry(uuid);
+        }
+      }
+      if (!ok) {
+        logFailure("PUT /vms/" + uuid, err != null ? err : new IllegalStateException("answered " + r.status()));
+      }
+      pump();
+    });
+  }
+
+  /** What to PUT for a VM now, or null when there is nothing to tell VMAPI. */
+  private Map<String, Object> bodyFor(String uuid) {
+    assert Thread.holdsLock(this);
+    try {
+      Map<String, Object> vm = vms.load(uuid, null, true);
+      if (truthy(vm.get("do_not_inventory"))) {
+        knownDni.add(uuid);
+        return null;
+      }
+      knownDni.remove(uuid);
+      seen.add(uuid);
+      return vm;
+    } catch (VmException e) {
+      if (e.kind() != VmException.Kind.NOT_FOUND) {
+        scheduleRetry(uuid);
+        return null;
+      }
+      if (knownDni.remove(uuid)) {
+        return null;
+      }
+      Map<String, Object> last = pendingDeletes.get(uuid);
+      if (last == null) {
+        return null; // created and deleted before we ever saw it
+      }
+      Map<String, Object> gone = new LinkedHashMap<>(last);
+      gone.put("state", "destroyed");
+      gone.put("zone_state", "destroyed");
+      return gone;
+    }
+  }
+
+  private void scheduleRetry(String uuid) {
+    assert Thread.holdsLock(this);
+    if (stopped || !retryScheduled.add(uuid)) {
+      return;
+    }
+    long delay = retryDelay.getOrDefault(uuid, options.retryMin().toMillis());
+    retryDelay.put(uuid, Math.min(delay * 2, options.retryMax().toMillis()));
+    scheduler.schedule(() -> {
+      synchronized (this) {
+        retryScheduled.remove(uuid);
+        enqueue(uuid);
+      }
+      pump();
+    }, delay, TimeUnit.MILLISECONDS);
+  }
+
+  private void logFailure(String what, Throwable err) {
+    int n;
+    synchronized (this) {
+      n = ++failuresInARow;
+    }
+    Throwable t = err.getCause() != null ? err.getCause() : err;
+    if (n == 1) {
+      LOG.warn("vm-agent of {}: {} failed: {}", server, what, t.toString());
+    } else {
+      LOG.debug("vm-agent of {}: {} failed ({} in a row): {}", server, what, n, t.toString());
+    }
+  }
+
+  private static boolean truthy(Object v) {
+    return v != null && !Boolean.FALSE.equals(v) && !"".equals(v) && !(v instanceof Number n && n.doubleValue() == 0);
+  }
+
+  /** For tests: VMs whose deletion has not reached VMAPI yet. */
+  synchronized Set<String> pendingDeletes() {
+    return Set.copyOf(pendingDeletes.keySet());
+  }
+}
