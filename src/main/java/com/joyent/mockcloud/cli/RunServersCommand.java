@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -16,6 +17,11 @@ import picocli.CommandLine.Model.CommandSpec;
         + "Server directories created or removed while it runs are started or stopped within seconds.")
 public final class RunServersCommand implements Callable<Integer> {
   @Mixin SettingsOptions options;
+
+  @Option(names = "--cmon-port", paramLabel = "PORT", defaultValue = "9163",
+      description = "port of the mock cmon-agent on the bind IP (default 9163, as on a real CN; 0 = any)")
+  int cmonPort;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -25,7 +31,7 @@ public final class RunServersCommand implements Callable<Integer> {
     settings.requireVmapiUrl();
     CountDownLatch stop = new CountDownLatch(1);
     Signals.onTermination(stop::countDown);
-    try (Daemon daemon = new Daemon(settings, CnAgentOptions.defaults())) {
+    try (Daemon daemon = new Daemon(settings, CnAgentOptions.defaults(), cmonPort)) {
       daemon.start();
       spec.commandLine().getErr().println("run-servers: serving " + daemon.fleet().running().size()
           + " mock CN(s) from " + settings.serversDir() + "; stop with SIGTERM or Ctrl-C");

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.fleet;
 
+import com.joyent.mockcloud.cmon.CmonServer;
 import com.joyent.mockcloud.cnagent.CnAgentOptions;
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.server.DaemonThreads;
@@ -17,19 +18,32 @@ public final class Daemon implements Closeable {
   private final DaemonThreads threads;
   private final VmStore vmStore;
   private final Fleet fleet;
+  private final CmonServer cmon;
+  private final Settings settings;
+  private final int cmonPort;
 
-  public Daemon(Settings settings, CnAgentOptions options) {
+  /** @param cmonPort the cmon-agent's port: 9163 as on a real CN, 0 for an OS-chosen one (tests) */
+  public Daemon(Settings settings, CnAgentOptions options, int cmonPort) {
+    this.settings = settings;
+    this.cmonPort = cmonPort;
     this.threads = DaemonThreads.forThisMachine();
     this.vmStore = VmStore.builder()
         .executor(threads.taskPool())
         .scheduler(threads.scheduler())
         .build();
     this.fleet = new Fleet(settings, options, threads, vmStore, Clock.systemUTC());
+    this.cmon = new CmonServer(vmStore, Clock.systemUTC());
   }
 
+  /** The VM store is ready before the agents; cmon-agent listens once every CN has started. */
   public Daemon start() throws IOException {
     fleet.start();
+    cmon.start(threads.listeners(), settings.bindIp(), cmonPort);
     return this;
+  }
+
+  public CmonServer cmon() {
+    return cmon;
   }
 
   public Fleet fleet() {
@@ -42,6 +56,7 @@ public final class Daemon implements Closeable {
 
   @Override
   public void close() {
+    cmon.close();
     fleet.close();
     vmStore.close();
     threads.close();

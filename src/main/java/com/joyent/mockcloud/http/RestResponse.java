@@ -20,6 +20,13 @@ public record RestResponse(int status, Object body, Map<String, String> headers)
     return new RestResponse(204, null, Map.of());
   }
 
+  /** A non-JSON body (e.g. Prometheus text), sent as is with its content type. */
+  public record Text(String contentType, String body) {}
+
+  public static RestResponse text(int status, String contentType, String body) {
+    return new RestResponse(status, new Text(contentType, body), Map.of());
+  }
+
   public RestResponse withHeader(String name, String value) {
     Map<String, String> h = new LinkedHashMap<>(headers);
     h.put(name, value);

@@ -222,8 +222,14 @@ public final class RestRouter implements HttpHandler {
       exchange.endExchange();
       return;
     }
-    byte[] bytes = Json.compactBytes(resp.body());
-    h.put(Headers.CONTENT_TYPE, "application/json");
+    byte[] bytes;
+    if (resp.body() instanceof RestResponse.Text text) {
+      bytes = text.body().getBytes(StandardCharsets.UTF_8);
+      h.put(Headers.CONTENT_TYPE, text.contentType());
+    } else {
+      bytes = Json.compactBytes(resp.body());
+      h.put(Headers.CONTENT_TYPE, "application/json");
+    }
     h.put(Headers.CONTENT_LENGTH, bytes.length);
     exchange.getResponseSender().send(ByteBuffer.wrap(bytes));
   }
