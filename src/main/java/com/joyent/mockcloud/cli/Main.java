@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         DeleteServerCommand.class,
         ListServersCommand.class,
         SandboxCommand.class,
+        AddExternalsCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
   /** Exit status for bad settings or arguments, as picocli uses for usage errors. */
