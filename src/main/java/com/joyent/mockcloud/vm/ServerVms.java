@@ -370,7 +370,7 @@ public final class ServerVms {
 
   /** First load at open: no events; stale temp files of crashed writers are removed. */
   void loadAll() throws IOException {
-    long now = ctx.clock.millis();
+    long now = System.currentTimeMillis(); // compared with file mtimes, which follow the wall clock
     for (String name : ctx.fs.list(vmsDir)) {
       String u = Uuids.fromFileName(name);
       if (u != null) {
