@@ -146,6 +146,15 @@ public final class ServerVms {
     return vms.size();
   }
 
+  /** Sum of the in-memory blob sizes (for {@link VmStoreFootprint}). */
+  long blobBytes() {
+    long sum = 0;
+    for (VmEntry e : vms.values()) {
+      sum += e.blobLength();
+    }
+    return sum;
+  }
+
   /** Id of this server's last event, null before the first (vminfod's {@code info} message). */
   public String lastEventId() {
     return events.lastId();
