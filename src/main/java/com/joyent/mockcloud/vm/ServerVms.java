@@ -65,6 +65,7 @@ public final class ServerVms {
   private boolean rescanScheduled; // guarded by pendingLock
   private volatile Map<String, VmFileSystem.Stamp> skipped; // files logged as unreadable
   private volatile boolean closed;
+  private volatile boolean listFailing;
   /** Set when the shared watcher could not watch this directory; the store then polls it. */
   volatile boolean polled;
 
@@ -357,12 +358,34 @@ public final class ServerVms {
           uuids.add(u);
         }
       }
+      listFailing = false;
     } catch (IOException e) {
-      LOG.atWarn().addKeyValue("server_uuid", serverUuid()).log("cannot list {}: {}", vmsDir, e.toString());
+      // Typically the server directory was removed and the fleet has not closed it yet: say it
+      // once, not on every poll.
+      if (!listFailing) {
+        listFailing = true;
+        LOG.atWarn().addKeyValue("server_uuid", serverUuid()).log("cannot list {}: {}", vmsDir, e.toString());
+      }
       return;
     }
-    uuids.addAll(vms.keySet());
+    // The reference emits the creates of a reload first, then deletes, then modifies.
+    List<String> order = new ArrayList<>();
     for (String u : uuids) {
+      if (!vms.containsKey(u)) {
+        order.add(u);
+      }
+    }
+    for (String u : new TreeSet<>(vms.keySet())) {
+      if (!uuids.contains(u)) {
+        order.add(u);
+      }
+    }
+    for (String u : uuids) {
+      if (vms.containsKey(u)) {
+        order.add(u);
+      }
+    }
+    for (String u : order) {
       reconcile(u);
     }
   }

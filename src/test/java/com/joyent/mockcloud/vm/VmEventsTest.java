@@ -212,6 +212,24 @@ class VmEventsTest {
   }
 
   @Test
+  void rescan_emitsCreatesThenDeletesThenModifies() throws Exception {
+    String edited = fx.createMinimal();
+    String deleted = fx.createMinimal();
+    String created = VmFixtures.newUuid();
+    events.clear();
+    Map<String, Object> obj = fx.onDisk(edited);
+    obj.put("alias", "x");
+    Files.write(fx.file(edited), Json.prettyBytes(obj, 2));
+    Files.delete(fx.file(deleted));
+    Files.write(fx.file(created), Json.prettyBytes(VmFixtures.minimalPayload(created), 2));
+
+    fx.vms.rescan();
+
+    assertThat(events.events()).extracting(e -> e.type() + ":" + e.zonename()).containsExactly(
+        "CREATE:" + created, "DELETE:" + deleted, "MODIFY:" + edited);
+  }
+
+  @Test
   void ownWrites_rescanSeesNothingNew() {
     String uuid = fx.createMinimal();
     fx.vms.reboot(uuid);
