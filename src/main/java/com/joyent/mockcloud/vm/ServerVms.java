@@ -226,6 +226,11 @@ public final class ServerVms {
     });
   }
 
+  /** {@link #kill(String, String)} with the default signal. */
+  public void kill(String uuid) {
+    kill(uuid, null);
+  }
+
   /** D14: like stop but {@code autoboot} unchanged; one write. The signal is accepted and ignored. */
   public void kill(String uuid, String signal) {
     withVmLock(checkUuid(uuid), () -> setState(uuid, VmStates.STOPPED, null, null));
