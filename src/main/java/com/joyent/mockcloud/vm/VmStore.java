@@ -123,9 +123,9 @@ public final class VmStore implements AutoCloseable {
     try {
       ctx.fs.createDirectories(vmsDir);
       if (watcher != null) {
-        server.polled = !watcher.register(server); // before the load, so no edit falls in between
+        server.setPolled(!watcher.register(server)); // before the load, so no edit falls in between
       } else {
-        server.polled = mode == WatchMode.POLL;
+        server.setPolled(mode == WatchMode.POLL);
       }
       server.loadAll();
     } catch (IOException e) {
@@ -179,7 +179,7 @@ public final class VmStore implements AutoCloseable {
   private void tick() {
     try {
       for (ServerVms s : servers.values()) {
-        if (s.polled) {
+        if (s.polled()) {
           ctx.executor.execute(s::rescan);
         }
       }
@@ -193,7 +193,7 @@ public final class VmStore implements AutoCloseable {
           }
         }
         ServerVms s = safetyCursor.next();
-        if (!s.polled) {
+        if (!s.polled()) {
           ctx.executor.execute(s::rescan);
         }
       }
