@@ -71,6 +71,16 @@ class VmStoreServersTest {
   }
 
   @Test
+  void serverIdentity_fromSysinfoFile_readsTheThreeValues() throws Exception {
+    java.nio.file.Path f = root.resolve("sysinfo.json");
+    java.nio.file.Files.writeString(f, "{\"UUID\": \"" + VmFixtures.S2 + "\", \"Datacenter Name\": \"coal\","
+        + " \"Live Image\": \"20190718T003512Z\", \"Setup\": \"true\"}");
+    assertThat(ServerIdentity.fromSysinfoFile(f)).isEqualTo(new ServerIdentity(VmFixtures.S2, "coal", "20190718T003512Z"));
+    java.nio.file.Files.writeString(f, "{\"UUID\": 1}");
+    assertThatThrownBy(() -> ServerIdentity.fromSysinfoFile(f)).isInstanceOf(java.io.IOException.class);
+  }
+
+  @Test
   void serverIdentity_fromSysinfo_needsThreeStrings() {
     ServerIdentity id = ServerIdentity.fromSysinfo(Map.of("UUID", VmFixtures.S, "Datacenter Name", "coal",
         "Live Image", "20190718T003512Z", "Hostname", "x"));

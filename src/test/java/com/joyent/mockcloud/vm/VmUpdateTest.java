@@ -179,6 +179,14 @@ class VmUpdateTest {
     assertThat(nics(uuid).get(0)).doesNotContainKey("allow_ip_spoofing");
   }
 
+  @Test
+  void updateNics_newIpWithoutNetmask_usesTheNicsNetmask() {
+    String uuid = fx.createMinimal();
+    fx.vms.update(uuid, Map.of("update_nics", List.of(Map.of("mac", M1, "ip", "10.99.99.77"))));
+    assertThat(nics(uuid).get(0)).containsEntry("ip", "10.99.99.77").containsEntry("ips", List.of("10.99.99.77/24"))
+        .containsEntry("netmask", "255.255.255.0").containsEntry("primary", true);
+  }
+
   /** A24 (D5): first private NIC, else first NIC with an IP. */
   @Test
   void removeNics_primary_reelectsPrivateThenPublic() {
