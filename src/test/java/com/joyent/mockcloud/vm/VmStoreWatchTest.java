@@ -39,6 +39,32 @@ class VmStoreWatchTest {
     }
   }
 
+  @Test
+  void watchMode_watchedDirectoryReplaced_fallsBackToPolling() throws Exception {
+    try (VmStore store = VmStore.builder().watchMode(VmStore.WatchMode.WATCH)
+        .debounce(Duration.ofMillis(20)).pollPeriod(Duration.ofMillis(50))
+        .safetyRescanPeriod(Duration.ofHours(1)).build()) {
+      ServerVms vms = store.openServer(VmFixtures.S, root.resolve(VmFixtures.S), VmFixtures.IDENTITY);
+      assertThat(vms.polled()).isFalse();
+      BlockingQueue<VmEvent> events = new LinkedBlockingQueue<>();
+      vms.subscribe(events::add);
+
+      Files.delete(vms.vmsDir()); // the watch key becomes invalid
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!vms.polled() && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+      }
+      assertThat(vms.polled()).isTrue();
+      Files.createDirectories(vms.vmsDir());
+      String uuid = VmFixtures.newUuid();
+      Files.write(vms.vmsDir().resolve(uuid + ".json"), Json.prettyBytes(VmFixtures.minimalPayload(uuid), 2));
+
+      VmEvent e = next(events);
+      assertThat(e.type()).isEqualTo(VmEvent.Type.CREATE);
+      assertThat(e.zonename()).isEqualTo(uuid);
+    }
+  }
+
   private void assertHandEditsNoticed(VmStore store) throws Exception {
     ServerVms vms = store.openServer(VmFixtures.S, root.resolve(VmFixtures.S), VmFixtures.IDENTITY);
     BlockingQueue<VmEvent> events = new LinkedBlockingQueue<>();
