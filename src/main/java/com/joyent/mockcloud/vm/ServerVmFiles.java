@@ -51,7 +51,7 @@ final class ServerVmFiles {
   private final VmStoreContext ctx;
   private final String serverUuid;
   private final Path vmsDir;
-  private final ConcurrentHashMap<String, VmEntry> vms = new ConcurrentHashMap<>(16);
+  private final ConcurrentHashMap<String, VmEntry> vms = new ConcurrentHashMap<>();
   final ServerEvents events;
   private final Object pendingLock = new Object();
   private Set<String> pendingUuids; // guarded by pendingLock

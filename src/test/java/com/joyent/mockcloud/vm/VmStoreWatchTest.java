@@ -40,6 +40,29 @@ class VmStoreWatchTest {
   }
 
   @Test
+  void watchMode_ownWrites_giveExactlyOneEventEach() throws Exception {
+    try (VmStore store = VmStore.builder().watchMode(VmStore.WatchMode.WATCH)
+        .debounce(Duration.ofMillis(10)).pollPeriod(Duration.ofMillis(50))
+        .safetyRescanPeriod(Duration.ofMillis(100)).build()) {
+      ServerVms vms = store.openServer(VmFixtures.S, root.resolve(VmFixtures.S), VmFixtures.IDENTITY);
+      BlockingQueue<VmEvent> events = new LinkedBlockingQueue<>();
+      vms.subscribe(events::add);
+      String uuid = vms.create(VmFixtures.minimalPayload(VmFixtures.newUuid()));
+      for (int i = 0; i < 50; i++) {
+        vms.update(uuid, Map.of("alias", "a" + i));
+      }
+      vms.reboot(uuid);
+
+      int expected = 1 + 50 + 3;
+      for (int i = 0; i < expected; i++) {
+        next(events);
+      }
+      // Watch notifications of our own writes and the safety rescans must add nothing.
+      assertThat(events.poll(500, TimeUnit.MILLISECONDS)).isNull();
+    }
+  }
+
+  @Test
   void watchMode_watchedDirectoryReplaced_fallsBackToPolling() throws Exception {
     try (VmStore store = VmStore.builder().watchMode(VmStore.WatchMode.WATCH)
         .debounce(Duration.ofMillis(20)).pollPeriod(Duration.ofMillis(50))
