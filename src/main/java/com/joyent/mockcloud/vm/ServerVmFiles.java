@@ -319,8 +319,8 @@ final class ServerVmFiles {
     assert ctx.lockFor(uuid).isHeldByCurrentThread();
     Path file = fileOf(uuid);
     VmEntry cur = vms.get(uuid);
-    VmFileSystem.Stamp st;
-    byte[] bytes;
+    VmFileSystem.Stamp st = null;
+    byte[] bytes = null;
     try {
       st = ctx.fs.stat(file);
       if (st != null && cur != null && cur.mtimeMillis == st.mtimeMillis() && cur.size == st.size()) {
@@ -329,9 +329,12 @@ final class ServerVmFiles {
       bytes = st == null ? null : ctx.fs.read(file);
     } catch (NoSuchFileException e) {
       st = null;
-      bytes = null;
     } catch (IOException e) {
-      LOG.atWarn().addKeyValue("server_uuid", serverUuid).log("cannot read VM file {}: {}", file, e.toString());
+      if (st != null) {
+        skip(uuid, st, e.toString()); // e.g. a directory or an unreadable file: log once
+      } else {
+        LOG.atWarn().addKeyValue("server_uuid", serverUuid).log("cannot stat VM file {}: {}", file, e.toString());
+      }
       return;
     }
     if (st == null) {

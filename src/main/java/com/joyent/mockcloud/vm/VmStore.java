@@ -145,6 +145,17 @@ public final class VmStore implements AutoCloseable {
     return server;
   }
 
+  /** {@link #openServer(String, Path, ServerIdentity)} with the identity read from {@code <serverDir>/sysinfo.json}. */
+  public ServerVms openServer(String serverUuid, Path serverDir) {
+    ServerIdentity identity;
+    try {
+      identity = ServerIdentity.fromSysinfoFile(serverDir.resolve("sysinfo.json"));
+    } catch (IOException e) {
+      throw VmException.io("cannot open VMs of server " + serverUuid + ": " + e.getMessage(), e);
+    }
+    return openServer(serverUuid, serverDir, identity);
+  }
+
   /** Stops serving a server; its listeners are dropped without notice (as vminfod does). Idempotent. */
   public void closeServer(String serverUuid) {
     ServerVms server = servers.remove(serverUuid);

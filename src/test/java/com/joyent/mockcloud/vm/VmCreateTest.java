@@ -200,6 +200,13 @@ class VmCreateTest {
   }
 
   @Test
+  void create_metadataNotAnObject_isRejected() throws Exception {
+    Map<String, Object> p = VmFixtures.minimalPayload(newUuid());
+    p.put("customer_metadata", "x=1");
+    assertInvalid(p, "customer_metadata must be an object");
+  }
+
+  @Test
   void create_missingNics_isEmptyArray() {
     Map<String, Object> p = VmFixtures.minimalPayload(newUuid());
     p.remove("nics");

@@ -151,6 +151,7 @@ class VmStoreDurabilityTest {
     Files.writeString(dir.resolve(empty + ".json"), "");
     Files.writeString(dir.resolve(foreign + ".json"), "{\"uuid\": \"" + good + "\"}");
     Files.writeString(dir.resolve("notes.json"), "[]");
+    Files.createDirectory(dir.resolve(VmFixtures.newUuid() + ".json"));
 
     VmFixtures again = new VmFixtures(root);
     try {

@@ -81,6 +81,19 @@ class VmStoreServersTest {
   }
 
   @Test
+  void openServer_withoutIdentity_readsSysinfoJson() throws Exception {
+    java.nio.file.Path dir = fx.serverDir(VmFixtures.S2);
+    java.nio.file.Files.createDirectories(dir);
+    java.nio.file.Files.writeString(dir.resolve("sysinfo.json"), "{\"UUID\": \"" + VmFixtures.S2
+        + "\", \"Datacenter Name\": \"coal\", \"Live Image\": \"20190718T003512Z\"}");
+    ServerVms s2 = fx.store.openServer(VmFixtures.S2, dir);
+    String uuid = s2.create(VmFixtures.minimalPayload(VmFixtures.newUuid()));
+    assertThat(s2.load(uuid)).containsEntry("datacenter_name", "coal").containsEntry("server_uuid", VmFixtures.S2);
+    assertThatThrownBy(() -> fx.store.openServer(VmFixtures.S2.replace('8', '9'), root.resolve("nope")))
+        .isInstanceOf(VmException.class);
+  }
+
+  @Test
   void serverIdentity_fromSysinfo_needsThreeStrings() {
     ServerIdentity id = ServerIdentity.fromSysinfo(Map.of("UUID", VmFixtures.S, "Datacenter Name", "coal",
         "Live Image", "20190718T003512Z", "Hostname", "x"));
