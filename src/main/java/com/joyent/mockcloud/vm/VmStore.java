@@ -125,7 +125,7 @@ public final class VmStore implements AutoCloseable {
       if (watcher != null) {
         server.setPolled(!watcher.register(server)); // before the load, so no edit falls in between
       } else {
-        server.setPolled(mode == WatchMode.POLL);
+        server.setPolled(mode != WatchMode.OFF); // POLL, or WATCH without a watch service
       }
       server.loadAll();
     } catch (IOException e) {
