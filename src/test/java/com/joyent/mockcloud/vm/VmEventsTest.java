@@ -122,6 +122,11 @@ class VmEventsTest {
     assertThat(prefix).matches("\\d+\\.\\d+");
     assertThat(ids).containsExactly(prefix + ".create.0", prefix + ".modify.1", prefix + ".modify.2", prefix + ".delete.3");
     assertThat(fx.vms.lastEventId()).isEqualTo(prefix + ".delete.3");
+
+    ServerVms other = fx.store.openServer(VmFixtures.S2, fx.serverDir(VmFixtures.S2),
+        new ServerIdentity(VmFixtures.S2, "testdc", "x"));
+    other.create(VmFixtures.minimalPayload(VmFixtures.newUuid()));
+    assertThat(other.lastEventId()).isEqualTo(prefix + ".create.0"); // the counter is per server
   }
 
   /** B44. */
