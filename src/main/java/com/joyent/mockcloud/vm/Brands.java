@@ -2,7 +2,7 @@ package com.joyent.mockcloud.vm;
 
 import java.util.Set;
 
-/** The brands the store accepts and the one brand rule that matters (hardware VMs). */
+/** The brands the store accepts and the one brand rule that matters (hardware VMs). Stateless. */
 final class Brands {
   static final Set<String> ALL = Set.of("joyent", "joyent-minimal", "lx", "kvm", "bhyve");
 

@@ -57,9 +57,11 @@ final class Nics {
       dropFalseFlags(nic);
       adds.add(nic);
     }
+    Object current = vm.get("nics");
+    List<Object> nics = current instanceof List ? new ArrayList<>((List<Object>) current) : new ArrayList<>();
     List<Map<String, Object>> updates = new ArrayList<>();
     for (Object o : asList(payload.get("update_nics"), "update_nics")) {
-      Map<String, Object> nic = normalise(o);
+      Map<String, Object> nic = normalise(withExistingNetmask(o, nics));
       if (!(nic.get("mac") instanceof String)) {
         throw VmException.invalid("update_nics: every NIC needs a \"mac\"");
       }
@@ -82,8 +84,6 @@ final class Nics {
     if (newPrimaries > 1) {
       throw VmException.invalid("cannot set more than one primary NIC, got " + newPrimaries);
     }
-    Object current = vm.get("nics");
-    List<Object> nics = current instanceof List ? new ArrayList<>((List<Object>) current) : new ArrayList<>();
 
     boolean modified = false;
     boolean removedPrimary = false;
@@ -131,6 +131,32 @@ final class Nics {
       vm.put("nics", nics);
     }
     return modified;
+  }
+
+  /**
+   * An update that changes a NIC's {@code ip} without repeating its {@code netmask} uses the
+   * netmask the NIC already has (the reference crashes instead).
+   */
+  @SuppressWarnings("unchecked")
+  private static Object withExistingNetmask(Object o, List<Object> nics) {
+    if (!(o instanceof Map)) {
+      return o;
+    }
+    Map<String, Object> upd = (Map<String, Object>) o;
+    if (!upd.containsKey("ip") || upd.containsKey("ips") || upd.containsKey("netmask")) {
+      return o;
+    }
+    for (Object n : nics) {
+      if (n instanceof Map && upd.get("mac") != null && upd.get("mac").equals(((Map<String, Object>) n).get("mac"))) {
+        Object netmask = ((Map<String, Object>) n).get("netmask");
+        if (netmask != null) {
+          Map<String, Object> copy = new LinkedHashMap<>(upd);
+          copy.put("netmask", netmask);
+          return copy;
+        }
+      }
+    }
+    return o;
   }
 
   /** D5 (real vmadm): the first NIC with a private IPv4, else the first NIC with any IP. */

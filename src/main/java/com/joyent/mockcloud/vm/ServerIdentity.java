@@ -1,5 +1,9 @@
 package com.joyent.mockcloud.vm;
 
+import com.joyent.mockcloud.json.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -14,6 +18,15 @@ public record ServerIdentity(String serverUuid, String datacenterName, String pl
     }
     if (datacenterName == null || platformBuildstamp == null) {
       throw new IllegalArgumentException("datacenter name and live image are required");
+    }
+  }
+
+  /** Reads {@code <server dir>/sysinfo.json}. */
+  public static ServerIdentity fromSysinfoFile(Path sysinfoJson) throws IOException {
+    try {
+      return fromSysinfo(Json.parseObject(Files.readAllBytes(sysinfoJson)));
+    } catch (Json.JsonFormatException | IllegalArgumentException e) {
+      throw new IOException("unusable " + sysinfoJson + ": " + e.getMessage(), e);
     }
   }
 

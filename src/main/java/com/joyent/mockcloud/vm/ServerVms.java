@@ -1,25 +1,11 @@
 package com.joyent.mockcloud.vm;
 
-import com.joyent.mockcloud.io.AtomicFiles;
-import com.joyent.mockcloud.json.Json;
-import java.io.IOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The VMs of one mock CN: the dummy {@code vmadm} (spec vmadm-and-vm-agent.md §2, decisions
@@ -51,28 +37,14 @@ import org.slf4j.LoggerFactory;
  * delete events as the store's own writes. A corrupt or foreign file is logged once and skipped.
  */
 public final class ServerVms {
-  private static final Logger LOG = LoggerFactory.getLogger(ServerVms.class);
-  private static final long STALE_TEMP_MILLIS = 60_000;
-
   private final VmStoreContext ctx;
   private final ServerIdentity identity;
-  private final Path vmsDir;
-  private final ConcurrentHashMap<String, VmEntry> vms = new ConcurrentHashMap<>(16);
-  private final ServerEvents events;
-  private final Object pendingLock = new Object();
-  private Set<String> pendingUuids; // guarded by pendingLock
-  private boolean pendingFull; // guarded by pendingLock
-  private boolean rescanScheduled; // guarded by pendingLock
-  private volatile Map<String, VmFileSystem.Stamp> skipped; // files logged as unreadable
-  private volatile boolean closed;
-  /** Set when the shared watcher could not watch this directory; the store then polls it. */
-  volatile boolean polled;
+  private final ServerVmFiles files;
 
   ServerVms(VmStoreContext ctx, ServerIdentity identity, Path vmsDir) {
     this.ctx = ctx;
     this.identity = identity;
-    this.vmsDir = vmsDir;
-    this.events = new ServerEvents(identity, ctx);
+    this.files = new ServerVmFiles(ctx, identity, vmsDir);
   }
 
   public String serverUuid() {
@@ -84,7 +56,7 @@ public final class ServerVms {
   }
 
   public Path vmsDir() {
-    return vmsDir;
+    return files.vmsDir();
   }
 
   // ---------------------------------------------------------------- reads (no disk, no lock)
@@ -100,7 +72,7 @@ public final class ServerVms {
    * @throws VmException VmNotFound if missing, or DNI and not {@code includeDni}
    */
   public Map<String, Object> load(String uuid, List<String> fields, boolean includeDni) {
-    VmEntry e = closed || uuid == null ? null : vms.get(uuid);
+    VmEntry e = files.get(uuid);
     if (e == null || (e.doNotInventory() && !includeDni)) {
       throw VmException.notFound(uuid);
     }
@@ -113,7 +85,7 @@ public final class ServerVms {
 
   /** Spec §2.1: false for a missing VM, and for a DNI VM unless {@code includeDni}. */
   public boolean exists(String uuid, boolean includeDni) {
-    VmEntry e = closed || uuid == null ? null : vms.get(uuid);
+    VmEntry e = files.get(uuid);
     return e != null && (includeDni || !e.doNotInventory());
   }
 
@@ -124,7 +96,7 @@ public final class ServerVms {
    */
   public List<Map<String, Object>> lookup(Map<String, ?> filters, List<String> fields) {
     List<Map<String, Object>> out = new ArrayList<>();
-    for (Map.Entry<String, VmEntry> e : sortedEntries().entrySet()) {
+    for (Map.Entry<String, VmEntry> e : files.sorted().entrySet()) {
       Map<String, Object> view = e.getValue().view(identity);
       if (matches(view, filters)) {
         out.add(VmView.select(view, fields));
@@ -136,19 +108,24 @@ public final class ServerVms {
   /** uuid → full view of every VM of the server, ordered by uuid (vminfod's {@code GET …/vms}). */
   public Map<String, Map<String, Object>> vms() {
     Map<String, Map<String, Object>> out = new LinkedHashMap<>();
-    for (Map.Entry<String, VmEntry> e : sortedEntries().entrySet()) {
+    for (Map.Entry<String, VmEntry> e : files.sorted().entrySet()) {
       out.put(e.getKey(), e.getValue().view(identity));
     }
     return out;
   }
 
   public int size() {
-    return vms.size();
+    return files.size();
+  }
+
+  /** Sum of the in-memory blob sizes (for {@link VmStoreFootprint}). */
+  long blobBytes() {
+    return files.blobBytes();
   }
 
   /** Id of this server's last event, null before the first (vminfod's {@code info} message). */
   public String lastEventId() {
-    return events.lastId();
+    return files.events.lastId();
   }
 
   /**
@@ -156,8 +133,8 @@ public final class ServerVms {
    * current VMs (taken after registering, so nothing is missed; a change may show up in both).
    */
   public Subscription subscribe(VmListener listener) {
-    events.add(listener);
-    return new Subscription(events, listener, vms(), ctx.nowIso());
+    files.events.add(listener);
+    return new Subscription(files.events, listener, vms(), ctx.nowIso());
   }
 
   // ---------------------------------------------------------------- mutations
@@ -172,14 +149,14 @@ public final class ServerVms {
   public String create(Map<String, Object> payload) {
     LinkedHashMap<String, Object> vm = VmCreate.apply(payload, ctx.nowIso());
     String uuid = (String) vm.get("uuid");
-    return withVmLock(uuid, () -> {
-      if (closed) {
+    return files.locked(uuid, () -> {
+      if (files.isClosed()) {
         throw VmException.io("server " + serverUuid() + " is not open", null);
       }
-      if (vms.containsKey(uuid) || stat(uuid) != null) {
+      if (files.get(uuid) != null || files.fileExistsLocked(uuid)) {
         throw VmException.exists(uuid);
       }
-      write(uuid, null, vm);
+      files.write(uuid, null, vm);
       return uuid;
     });
   }
@@ -194,31 +171,36 @@ public final class ServerVms {
     Map<String, Object> p = new LinkedHashMap<>(payload);
     p.keySet().removeAll(VmCreate.OPTION_KEYS);
     p.remove("uuid");
-    return withVmLock(checkUuid(uuid), () -> step(uuid, vm -> VmUpdate.apply(vm, p)));
+    return files.locked(checkUuid(uuid), () -> step(uuid, vm -> VmUpdate.apply(vm, p)));
   }
 
   /** running, autoboot true; one write even if already running (spec §2.6). */
   public void start(String uuid) {
-    withVmLock(checkUuid(uuid), () -> setState(uuid, VmStates.RUNNING, true, null));
+    files.locked(checkUuid(uuid), () -> setState(uuid, VmStates.RUNNING, true, null));
   }
 
   /** stopped, autoboot false; one write even if already stopped (spec §2.7). */
   public void stop(String uuid) {
-    withVmLock(checkUuid(uuid), () -> setState(uuid, VmStates.STOPPED, false, null));
+    files.locked(checkUuid(uuid), () -> setState(uuid, VmStates.STOPPED, false, null));
   }
 
   /** Three writes: shutting_down (autoboot false), stopped, running (autoboot true) (§2.8). */
   public void reboot(String uuid) {
-    withVmLock(checkUuid(uuid), () -> {
+    files.locked(checkUuid(uuid), () -> {
       setState(uuid, VmStates.SHUTTING_DOWN, false, null);
       setState(uuid, VmStates.STOPPED, null, null);
       return setState(uuid, VmStates.RUNNING, true, null);
     });
   }
 
+  /** {@link #kill(String, String)} with the default signal. */
+  public void kill(String uuid) {
+    kill(uuid, null);
+  }
+
   /** D14: like stop but {@code autoboot} unchanged; one write. The signal is accepted and ignored. */
   public void kill(String uuid, String signal) {
-    withVmLock(checkUuid(uuid), () -> setState(uuid, VmStates.STOPPED, null, null));
+    files.locked(checkUuid(uuid), () -> setState(uuid, VmStates.STOPPED, null, null));
   }
 
   /**
@@ -248,7 +230,7 @@ public final class ServerVms {
 
   /** Appends {@code {created_at, name}}; a duplicate name is refused (D15). One write. */
   public void createSnapshot(String uuid, String name) {
-    withVmLock(checkUuid(uuid), () -> step(uuid, vm -> {
+    files.locked(checkUuid(uuid), () -> step(uuid, vm -> {
       VmSnapshots.add(vm, name, ctx.nowIso());
       return true;
     }));
@@ -256,7 +238,7 @@ public final class ServerVms {
 
   /** Removes the named snapshot; none → {@code No snapshot named "<name>" for <uuid>}. */
   public void deleteSnapshot(String uuid, String name) {
-    withVmLock(checkUuid(uuid), () -> step(uuid, vm -> {
+    files.locked(checkUuid(uuid), () -> step(uuid, vm -> {
       VmSnapshots.delete(vm, name);
       return true;
     }));
@@ -267,7 +249,7 @@ public final class ServerVms {
    * and the VM is started again (1 write). A missing snapshot fails before any write.
    */
   public void rollbackSnapshot(String uuid, String name) {
-    withVmLock(checkUuid(uuid), () -> {
+    files.locked(checkUuid(uuid), () -> {
       Map<String, Object> view = require(uuid).view(identity);
       VmSnapshots.requireExists(view, name);
       boolean wasRunning = VmStates.RUNNING.equals(view.get("state"));
@@ -291,7 +273,7 @@ public final class ServerVms {
     if (!Uuids.isUuid(imageUuid)) {
       throw VmException.invalid("image_uuid must be a UUID, got " + imageUuid);
     }
-    withVmLock(uuid, () -> {
+    files.locked(uuid, () -> {
       String before = String.valueOf(require(uuid).view(identity).get("state"));
       boolean running = VmStates.RUNNING.equals(before);
       setState(uuid, VmStates.PROVISIONING, null, before);
@@ -311,21 +293,8 @@ public final class ServerVms {
 
   /** Unlinks the file (no state or DNI checks); a {@code delete} event with the last view. */
   public void delete(String uuid) {
-    withVmLock(checkUuid(uuid), () -> {
-      VmEntry before = closed ? null : vms.get(uuid);
-      boolean existed;
-      try {
-        existed = ctx.fs.delete(fileOf(uuid));
-      } catch (IOException e) {
-        throw VmException.io("vmadm delete " + uuid + " failed: " + e.getMessage(), e);
-      }
-      if (before == null && !existed) {
-        throw VmException.notFound(uuid);
-      }
-      if (before != null) {
-        vms.remove(uuid);
-        events.enqueue(VmEvent.Type.DELETE, uuid, before, null);
-      }
+    files.locked(checkUuid(uuid), () -> {
+      files.deleteLocked(uuid);
       return null;
     });
   }
@@ -333,140 +302,39 @@ public final class ServerVms {
   // ---------------------------------------------------------------- disk → memory
 
   /**
-   * Re-reads the directory: files that appeared, vanished or whose mtime/size differ from the
-   * in-memory copy become create / delete / modify events. Blocks on disk.
+   * Re-reads the directory now: files that appeared, vanished or whose mtime/size differ from
+   * the in-memory copy become create / delete / modify events (creates first, then deletes,
+   * then modifies, as the reference). The store's watcher or poller calls this; blocks on disk.
    */
   public void rescan() {
-    if (closed) {
-      return;
-    }
-    Set<String> uuids = new TreeSet<>();
-    try {
-      for (String name : ctx.fs.list(vmsDir)) {
-        String u = Uuids.fromFileName(name);
-        if (u != null) {
-          uuids.add(u);
-        }
-      }
-    } catch (IOException e) {
-      LOG.atWarn().addKeyValue("server_uuid", serverUuid()).log("cannot list {}: {}", vmsDir, e.toString());
-      return;
-    }
-    uuids.addAll(vms.keySet());
-    for (String u : uuids) {
-      reconcile(u);
-    }
+    files.rescan();
   }
 
-  /** Re-reads one VM file (the watcher names the file that changed). */
-  void reconcile(String uuid) {
-    withVmLock(uuid, () -> {
-      if (!closed) {
-        reconcileLocked(uuid, true);
-      }
-      return null;
-    });
+  void loadAll() throws java.io.IOException {
+    files.loadAll();
   }
 
-  /** First load at open: no events; stale temp files of crashed writers are removed. */
-  void loadAll() throws IOException {
-    long now = ctx.clock.millis();
-    for (String name : ctx.fs.list(vmsDir)) {
-      String u = Uuids.fromFileName(name);
-      if (u != null) {
-        withVmLock(u, () -> {
-          reconcileLocked(u, false);
-          return null;
-        });
-      } else if (AtomicFiles.isTempFile(vmsDir.resolve(name))) {
-        removeIfStale(vmsDir.resolve(name), now);
-      }
-    }
-  }
-
-  /** Called by the watcher thread: debounce, then reconcile (uuid) or rescan (null) on the executor. */
   void markDirty(String uuidOrNull) {
-    synchronized (pendingLock) {
-      if (uuidOrNull == null) {
-        pendingFull = true;
-      } else {
-        if (pendingUuids == null) {
-          pendingUuids = new HashSet<>();
-        }
-        pendingUuids.add(uuidOrNull);
-      }
-      if (rescanScheduled) {
-        return;
-      }
-      rescanScheduled = true;
-    }
-    try {
-      ctx.scheduler.schedule(() -> runOnExecutor(this::processPending), ctx.debounce.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      synchronized (pendingLock) {
-        rescanScheduled = false;
-      }
-    }
+    files.markDirty(uuidOrNull);
   }
 
-  private void runOnExecutor(Runnable r) {
-    try {
-      ctx.executor.execute(r);
-    } catch (RejectedExecutionException e) {
-      synchronized (pendingLock) {
-        rescanScheduled = false;
-      }
-    }
+  boolean polled() {
+    return files.polled;
   }
 
-  void processPending() {
-    Set<String> uuids;
-    boolean full;
-    synchronized (pendingLock) {
-      uuids = pendingUuids;
-      full = pendingFull;
-      pendingUuids = null;
-      pendingFull = false;
-      rescanScheduled = false;
-    }
-    try {
-      if (full) {
-        rescan();
-      } else if (uuids != null) {
-        for (String u : uuids) {
-          reconcile(u);
-        }
-      }
-    } catch (RuntimeException e) {
-      LOG.atWarn().addKeyValue("server_uuid", serverUuid()).setCause(e).log("VM rescan failed");
-    }
+  void setPolled(boolean polled) {
+    files.polled = polled;
   }
 
   void close() {
-    closed = true;
-    events.clear();
+    files.close();
   }
 
   boolean isClosed() {
-    return closed;
+    return files.isClosed();
   }
 
   // ---------------------------------------------------------------- internals
-
-  private interface LockedOp<T> {
-    T run();
-  }
-
-  private <T> T withVmLock(String uuid, LockedOp<T> op) {
-    ReentrantLock lock = ctx.lockFor(uuid);
-    lock.lock();
-    try {
-      return op.run();
-    } finally {
-      lock.unlock();
-      events.kick();
-    }
-  }
 
   private static String checkUuid(String uuid) {
     if (!Uuids.isUuid(uuid)) {
@@ -476,7 +344,7 @@ public final class ServerVms {
   }
 
   private VmEntry require(String uuid) {
-    VmEntry e = closed ? null : vms.get(uuid);
+    VmEntry e = files.get(uuid);
     if (e == null) {
       throw VmException.notFound(uuid);
     }
@@ -485,13 +353,12 @@ public final class ServerVms {
 
   /** One load → change → write; no write if {@code change} returns false. VM lock held. */
   private boolean step(String uuid, Predicate<Map<String, Object>> change) {
-    assert ctx.lockFor(uuid).isHeldByCurrentThread();
     VmEntry before = require(uuid);
     Map<String, Object> vm = before.view(identity);
     if (!change.test(vm)) {
       return false;
     }
-    write(uuid, before, vm);
+    files.write(uuid, before, vm);
     return true;
   }
 
@@ -500,153 +367,6 @@ public final class ServerVms {
       VmStates.set(vm, state, autoboot, zoneState);
       return true;
     });
-  }
-
-  /** Durable atomic write, strictly increasing mtime, cache update, event. VM lock held. */
-  private void write(String uuid, VmEntry before, Map<String, Object> vm) {
-    assert ctx.lockFor(uuid).isHeldByCurrentThread();
-    Path file = fileOf(uuid);
-    byte[] bytes = Json.prettyBytes(vm, 2);
-    boolean renamed = false;
-    try {
-      ctx.fs.writeAtomically(file, bytes);
-      renamed = true;
-      VmFileSystem.Stamp st = ctx.fs.stat(file);
-      if (st == null) {
-        throw new NoSuchFileException(file.toString(), null, "vanished right after the write");
-      }
-      long mtime = st.mtimeMillis();
-      if (before != null && mtime <= before.mtimeMillis) {
-        mtime = before.mtimeMillis + 1;
-        ctx.fs.setMtime(file, mtime);
-      }
-      VmEntry after = VmEntry.of(vm, mtime, st.size());
-      vms.put(uuid, after);
-      events.enqueue(before == null ? VmEvent.Type.CREATE : VmEvent.Type.MODIFY, uuid, before, after);
-    } catch (IOException e) {
-      if (renamed) {
-        // The new content is on disk; take it in as a change so memory matches the disk.
-        reconcileQuietly(uuid);
-      }
-      throw VmException.io("vmadm write " + uuid + " failed: " + e.getMessage(), e);
-    }
-  }
-
-  private void reconcileQuietly(String uuid) {
-    try {
-      reconcileLocked(uuid, true);
-    } catch (RuntimeException e) {
-      LOG.atWarn().addKeyValue("server_uuid", serverUuid()).setCause(e).log("cannot re-read VM {}", uuid);
-    }
-  }
-
-  /** Brings the in-memory copy of one VM in line with its file. VM lock held. */
-  private void reconcileLocked(String uuid, boolean emit) {
-    Path file = fileOf(uuid);
-    VmEntry cur = vms.get(uuid);
-    VmFileSystem.Stamp st;
-    byte[] bytes;
-    try {
-      st = ctx.fs.stat(file);
-      if (st != null && cur != null && cur.mtimeMillis == st.mtimeMillis() && cur.size == st.size()) {
-        return; // our own write, or nothing new
-      }
-      bytes = st == null ? null : ctx.fs.read(file);
-    } catch (NoSuchFileException e) {
-      st = null;
-      bytes = null;
-    } catch (IOException e) {
-      LOG.atWarn().addKeyValue("server_uuid", serverUuid()).log("cannot read VM file {}: {}", file, e.toString());
-      return;
-    }
-    if (st == null) {
-      forgetSkipped(uuid);
-      if (cur != null) {
-        vms.remove(uuid);
-        if (emit) {
-          events.enqueue(VmEvent.Type.DELETE, uuid, cur, null);
-        }
-      }
-      return;
-    }
-    LinkedHashMap<String, Object> obj;
-    try {
-      obj = Json.parseObject(bytes);
-      if (!uuid.equals(obj.get("uuid"))) {
-        throw new Json.JsonFormatException("its \"uuid\" is " + obj.get("uuid") + ", not the file name's");
-      }
-    } catch (Json.JsonFormatException e) {
-      skip(uuid, st, e.getMessage());
-      return;
-    }
-    forgetSkipped(uuid);
-    long mtime = st.mtimeMillis();
-    if (cur != null && mtime <= cur.mtimeMillis) {
-      // A hand edit that kept or moved back the mtime (cp -p, touch -d): last_modified must
-      // still increase.
-      mtime = cur.mtimeMillis + 1;
-      try {
-        ctx.fs.setMtime(file, mtime);
-      } catch (IOException e) {
-        LOG.atWarn().addKeyValue("server_uuid", serverUuid()).log("cannot set mtime of {}: {}", file, e.toString());
-      }
-    }
-    VmEntry next = VmEntry.of(obj, mtime, st.size());
-    vms.put(uuid, next);
-    if (emit && !next.sameContent(cur)) {
-      events.enqueue(cur == null ? VmEvent.Type.CREATE : VmEvent.Type.MODIFY, uuid, cur, next);
-    }
-  }
-
-  private void skip(String uuid, VmFileSystem.Stamp st, String why) {
-    Map<String, VmFileSystem.Stamp> s = skipped;
-    if (s == null) {
-      synchronized (pendingLock) {
-        if (skipped == null) {
-          skipped = new ConcurrentHashMap<>(4);
-        }
-        s = skipped;
-      }
-    }
-    if (!st.equals(s.put(uuid, st))) {
-      LOG.atWarn().addKeyValue("server_uuid", serverUuid()).addKeyValue("vm_uuid", uuid)
-          .log("skipping unreadable VM file {}: {}", fileOf(uuid), why);
-    }
-  }
-
-  private void forgetSkipped(String uuid) {
-    Map<String, VmFileSystem.Stamp> s = skipped;
-    if (s != null) {
-      s.remove(uuid);
-    }
-  }
-
-  private void removeIfStale(Path tmp, long now) {
-    try {
-      VmFileSystem.Stamp st = ctx.fs.stat(tmp);
-      if (st != null && now - st.mtimeMillis() > STALE_TEMP_MILLIS) {
-        ctx.fs.delete(tmp);
-        LOG.atInfo().addKeyValue("server_uuid", serverUuid()).log("removed temp file of an interrupted write: {}", tmp);
-      }
-    } catch (IOException e) {
-      LOG.atDebug().log("cannot remove {}: {}", tmp, e.toString());
-    }
-  }
-
-  private VmFileSystem.Stamp stat(String uuid) {
-    try {
-      return ctx.fs.stat(fileOf(uuid));
-    } catch (IOException e) {
-      throw VmException.io("cannot stat " + fileOf(uuid) + ": " + e.getMessage(), e);
-    }
-  }
-
-  private Path fileOf(String uuid) {
-    return vmsDir.resolve(Uuids.fileName(uuid));
-  }
-
-  private TreeMap<String, VmEntry> sortedEntries() {
-    return closed ? new TreeMap<>() : new TreeMap<>(vms);
   }
 
   private static boolean matches(Map<String, Object> view, Map<String, ?> filters) {

@@ -6,6 +6,7 @@ import java.util.Map;
  * A listener registered with {@link ServerVms#subscribe}: the "ready" snapshot (every VM of the
  * server, taken after the listener was registered, so no later change is missed — a change may
  * appear both in the snapshot and as an event) and {@link #close()} to stop receiving events.
+ * Thread-safe; {@link #close()} is idempotent and may be called from a listener.
  */
 public final class Subscription implements AutoCloseable {
   private final ServerEvents events;

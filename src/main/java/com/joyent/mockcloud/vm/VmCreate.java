@@ -39,6 +39,12 @@ final class VmCreate {
         throw VmException.invalid(key + " must be a number, got " + v);
       }
     }
+    for (String key : new String[] {"customer_metadata", "internal_metadata", "tags"}) {
+      Object v = vm.get(key);
+      if (v != null && !(v instanceof Map)) {
+        throw VmException.invalid(key + " must be an object, got " + v);
+      }
+    }
     Object disks = vm.get("disks");
     if (Brands.isHvm(brand)) {
       vm.put("disks", Nics.asList(disks, "disks")); // also validates

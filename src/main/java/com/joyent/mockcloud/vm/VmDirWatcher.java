@@ -87,7 +87,7 @@ final class VmDirWatcher implements Closeable {
           // The directory went away or was replaced: fall back to polling until the fleet closes it.
           servers.remove(key);
           keys.remove(server.serverUuid(), key);
-          server.polled = true;
+          server.setPolled(true);
           server.markDirty(null);
         }
       } catch (RuntimeException e) {

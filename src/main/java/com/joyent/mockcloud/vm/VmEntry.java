@@ -1,6 +1,5 @@
 package com.joyent.mockcloud.vm;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -45,7 +44,7 @@ final class VmEntry {
   }
 
   boolean sameContent(VmEntry other) {
-    return other != null && mtimeMillis == other.mtimeMillis && Arrays.equals(blob, other.blob);
+    return other != null && mtimeMillis == other.mtimeMillis && VmBlob.sameJson(blob, other.blob);
   }
 
   int blobLength() {

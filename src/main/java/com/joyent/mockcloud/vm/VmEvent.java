@@ -13,7 +13,8 @@ import java.util.Map;
  * view known before the delete (the wire form {@link #toWire()} sends {@code {}} as the
  * reference does). {@code changes} is empty except for {@link Type#MODIFY}. {@code id} is
  * {@code <store start, epoch s>.<pid>.<type>.<n>} with {@code n} counting this server's events
- * from 0. The maps are shared by every listener of the server: treat them as read-only.
+ * from 0. Immutable at the top level; the nested maps are shared by every listener of the server:
+ * treat them as read-only.
  */
 public record VmEvent(Type type, String serverUuid, String zonename, Map<String, Object> vm,
     List<VmChange> changes, String id) {

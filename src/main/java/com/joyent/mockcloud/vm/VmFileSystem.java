@@ -24,6 +24,17 @@ public interface VmFileSystem {
   /** The real disk: {@link AtomicFiles} (temp + fsync + rename + directory fsync). */
   VmFileSystem SYSTEM = new VmFileSystem() {};
 
+  /**
+   * The real disk without fsync: still atomic against a process crash or {@code kill -9}, not
+   * against a power cut. For benchmarks and throw-away fleets.
+   */
+  VmFileSystem NO_FSYNC = new VmFileSystem() {
+    @Override
+    public void writeAtomically(Path file, byte[] content) throws IOException {
+      AtomicFiles.write(file, content, false);
+    }
+  };
+
   /** Names of the entries of {@code dir}. */
   default List<String> list(Path dir) throws IOException {
     List<String> names = new ArrayList<>();

@@ -123,9 +123,9 @@ public final class VmStore implements AutoCloseable {
     try {
       ctx.fs.createDirectories(vmsDir);
       if (watcher != null) {
-        server.polled = !watcher.register(server); // before the load, so no edit falls in between
+        server.setPolled(!watcher.register(server)); // before the load, so no edit falls in between
       } else {
-        server.polled = mode == WatchMode.POLL;
+        server.setPolled(mode != WatchMode.OFF); // POLL, or WATCH without a watch service
       }
       server.loadAll();
     } catch (IOException e) {
@@ -143,6 +143,17 @@ public final class VmStore implements AutoCloseable {
       return raced;
     }
     return server;
+  }
+
+  /** {@link #openServer(String, Path, ServerIdentity)} with the identity read from {@code <serverDir>/sysinfo.json}. */
+  public ServerVms openServer(String serverUuid, Path serverDir) {
+    ServerIdentity identity;
+    try {
+      identity = ServerIdentity.fromSysinfoFile(serverDir.resolve("sysinfo.json"));
+    } catch (IOException e) {
+      throw VmException.io("cannot open VMs of server " + serverUuid + ": " + e.getMessage(), e);
+    }
+    return openServer(serverUuid, serverDir, identity);
   }
 
   /** Stops serving a server; its listeners are dropped without notice (as vminfod does). Idempotent. */
@@ -179,7 +190,7 @@ public final class VmStore implements AutoCloseable {
   private void tick() {
     try {
       for (ServerVms s : servers.values()) {
-        if (s.polled) {
+        if (s.polled()) {
           ctx.executor.execute(s::rescan);
         }
       }
@@ -193,7 +204,7 @@ public final class VmStore implements AutoCloseable {
           }
         }
         ServerVms s = safetyCursor.next();
-        if (!s.polled) {
+        if (!s.polled()) {
           ctx.executor.execute(s::rescan);
         }
       }

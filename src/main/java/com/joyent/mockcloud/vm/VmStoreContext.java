@@ -14,6 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * locks. The lock of a VM is held across load → change → write → cache update → event enqueue,
  * which serialises changes of one VM; different VMs (on any server) proceed in parallel except
  * on a stripe collision. A thread never holds two stripe locks (no lock ordering to get wrong).
+ * Immutable after construction; thread-safe.
  */
 final class VmStoreContext {
   static final int STRIPES = 1024;

@@ -26,6 +26,7 @@ import java.util.Set;
  *       {@code /dev/zvol/rdsk/zones/<uuid>-disk<N>}.
  * </ul>
  * Other keys (e.g. {@code uuid}, CNAPI's {@code jobid}) are ignored, as vmadm ignores them.
+ * Pure (the payload is not changed); thread-safe.
  */
 public final class VmUpdate {
   static final Set<String> VERBATIM = Set.of("alias", "autoboot", "billing_id", "image_uuid", "resolvers");
