@@ -44,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CmonServerTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   @TempDir Path tmp;
-  private final AtomicLong nowMs = new AtomicLong(Instant.parse("2026-11-25T10:00:00Z").toEpochMilli());
+  // Starts at the real time: VM files get real mtimes (last_modified), the scrapes a controlled clock.
+  private final AtomicLong nowMs = new AtomicLong(System.currentTimeMillis());
   private DaemonThreads threads;
   private VmStore store;
   private HttpListeners listeners;
