@@ -3,6 +3,7 @@ package com.joyent.mockcloud.cli;
 import com.joyent.mockcloud.cnagent.CnAgentOptions;
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.fleet.Daemon;
+import com.joyent.mockcloud.fleet.DaemonOptions;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -22,6 +23,11 @@ public final class RunServersCommand implements Callable<Integer> {
       description = "port of the mock cmon-agent on the bind IP (default 9163, as on a real CN; 0 = any)")
   int cmonPort;
 
+  @Option(names = "--port-base", paramLabel = "PORT", defaultValue = "0",
+      description = "first cn-agent listener port; CNs take the ports from here upward (default 0: OS-chosen "
+          + "ephemeral ports; set it for thousands of CNs so outbound connections keep the ephemeral range)")
+  int portBase;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -31,7 +37,7 @@ public final class RunServersCommand implements Callable<Integer> {
     settings.requireVmapiUrl();
     CountDownLatch stop = new CountDownLatch(1);
     Signals.onTermination(stop::countDown);
-    try (Daemon daemon = new Daemon(settings, CnAgentOptions.defaults(), cmonPort)) {
+    try (Daemon daemon = new Daemon(settings, new DaemonOptions(cmonPort, portBase, CnAgentOptions.defaults()))) {
       daemon.start();
       spec.commandLine().getErr().println("run-servers: serving " + daemon.fleet().running().size()
           + " mock CN(s) from " + settings.serversDir() + "; stop with SIGTERM or Ctrl-C");

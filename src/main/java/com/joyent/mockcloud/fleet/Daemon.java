@@ -1,7 +1,6 @@
 package com.joyent.mockcloud.fleet;
 
 import com.joyent.mockcloud.cmon.CmonServer;
-import com.joyent.mockcloud.cnagent.CnAgentOptions;
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.server.DaemonThreads;
 import com.joyent.mockcloud.vm.VmStore;
@@ -22,16 +21,16 @@ public final class Daemon implements Closeable {
   private final Settings settings;
   private final int cmonPort;
 
-  /** @param cmonPort the cmon-agent's port: 9163 as on a real CN, 0 for an OS-chosen one (tests) */
-  public Daemon(Settings settings, CnAgentOptions options, int cmonPort) {
+  public Daemon(Settings settings, DaemonOptions options) {
     this.settings = settings;
-    this.cmonPort = cmonPort;
+    this.cmonPort = options.cmonPort();
     this.threads = DaemonThreads.forThisMachine();
     this.vmStore = VmStore.builder()
         .executor(threads.taskPool())
         .scheduler(threads.scheduler())
         .build();
-    this.fleet = new Fleet(settings, options, threads, vmStore, Clock.systemUTC());
+    this.fleet = new Fleet(settings, options.cnAgent(), threads, vmStore, Clock.systemUTC(),
+        new PortAllocator(options.portBase()));
     this.cmon = new CmonServer(vmStore, Clock.systemUTC());
   }
 

@@ -59,7 +59,11 @@ public final class Fleet implements Closeable {
   private final List<ScheduledFuture<?>> jobs = new ArrayList<>();
   private volatile boolean closed;
 
-  public Fleet(Settings settings, CnAgentOptions options, DaemonThreads threads, VmStore vmStore, Clock clock) {
+  private final PortAllocator ports;
+
+  Fleet(Settings settings, CnAgentOptions options, DaemonThreads threads, VmStore vmStore, Clock clock,
+      PortAllocator ports) {
+    this.ports = ports;
     this.settings = settings;
     this.options = options;
     this.threads = threads;
@@ -155,7 +159,7 @@ public final class Fleet implements Closeable {
       VmAgent vmAgent = new VmAgent(d.uuid().toString(), vms, new JsonHttpClient(threads.httpClient(),
           settings.requireVmapiUrl(), "VMAPI", vmOptions.userAgent(d.uuid().toString()), vmOptions.requestTimeout()),
           threads.scheduler(), vmOptions);
-      agent.start(threads.listeners(), 0);
+      startListening(agent);
       vmAgent.start();
       running.put(d.uuid(), new MockCn(d.uuid(), vms, agent, vmAgent));
     } catch (IOException | RuntimeException e) {
@@ -163,6 +167,24 @@ public final class Fleet implements Closeable {
       throw e;
     } finally {
       MDC.remove("server_uuid");
+    }
+  }
+
+  /** Opens the CN's listener on the next free port (skipping ports something else holds). */
+  private void startListening(CnAgent agent) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      int port = ports.next();
+      try {
+        agent.start(threads.listeners(), port);
+        return;
+      } catch (RuntimeException e) {
+        boolean taken = e.getCause() instanceof java.net.BindException || e instanceof IllegalStateException
+            && String.valueOf(e.getMessage()).contains("Address already in use");
+        if (ports.osChosen() || !taken || attempt >= 100) {
+          throw e;
+        }
+        LOG.debug("port {} is taken, trying the next one", port);
+      }
     }
   }
 

@@ -80,7 +80,7 @@ class FleetTest {
     flags.put(Setting.CNAPI_URL, cnapi.baseUrl());
     flags.put(Setting.VMAPI_URL, cnapi.baseUrl());
     Settings settings = new SettingsLoader(flags, Map.of(), null, ZoneMetadata.NONE).load();
-    daemon = new Daemon(settings, CnAgentOptions.defaults().withTmpDir(tmp.resolve("vartmp")), 0).start();
+    daemon = new Daemon(settings, DaemonOptions.ephemeral(CnAgentOptions.defaults().withTmpDir(tmp.resolve("vartmp")))).start();
     return daemon;
   }
 

@@ -1,0 +1,19 @@
+package com.joyent.mockcloud.fleet;
+
+import com.joyent.mockcloud.cnagent.CnAgentOptions;
+
+/**
+ * How the run-servers process listens: the cmon-agent port (9163 as on a real CN; 0 for an
+ * OS-chosen one), the first cn-agent port ({@code --port-base}, 0 = OS-chosen per CN), and
+ * the cn-agent timings.
+ */
+public record DaemonOptions(int cmonPort, int portBase, CnAgentOptions cnAgent) {
+  public static DaemonOptions defaults() {
+    return new DaemonOptions(9163, 0, CnAgentOptions.defaults());
+  }
+
+  /** For tests: every port chosen by the OS. */
+  public static DaemonOptions ephemeral(CnAgentOptions cnAgent) {
+    return new DaemonOptions(0, 0, cnAgent);
+  }
+}
