@@ -46,17 +46,16 @@ public final class CnAgent {
   }
 
   /**
-   * Opens the listener, snapshots sysinfo (with the agent address) and starts reporting.
+   * Opens the listener and starts reporting.
    *
    * @param port 0 for an OS-chosen port
    */
   public void start(HttpListeners listeners, int port) throws IOException {
     Files.createDirectories(cn.dir().logsDir().resolve("cn-agent"));
-    listener = listeners.open(cn.bindIp(), port, CnAgentRoutes.router(this));
+    listener = listeners.open(cn.bindIp(), port, CnAgentRoutes.handlerFor(this));
     cn.setPort(listener.port());
-    cn.setStartupSysinfo(cn.currentSysinfo());
     JsonHttpClient cnapi = new JsonHttpClient(cn.http(), cn.settings().requireCnapiUrl(), "CNAPI",
-        cn.options().userAgent(cn.serverUuid()), cn.options().requestTimeout());
+        cn.options().userAgent(cn.serverUuid()), cn.options().requestTimeout(), cn.outbound());
     CnapiReporter reporter = new CnapiReporter(cn, cnapi, this::statusVms, () -> acceptsTasks = true);
     cn.setReporter(reporter);
     if (cn.vms() != null) {

@@ -4,6 +4,8 @@ import com.joyent.mockcloud.http.RestError;
 import com.joyent.mockcloud.http.RestRequest;
 import com.joyent.mockcloud.http.RestResponse;
 import com.joyent.mockcloud.http.RestRouter;
+import io.undertow.server.HttpHandler;
+import io.undertow.util.AttachmentKey;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -17,18 +19,32 @@ final class CnAgentRoutes {
 
   private CnAgentRoutes() {}
 
-  static RestRouter router(CnAgent agent) {
-    return new RestRouter(SERVER_HEADER)
-        .route("POST", "/tasks", req -> postTask(agent, req))
-        .get("/history", req -> RestResponse.ok(agent.history().render()))
-        .post("/pause", req -> {
-          agent.setPaused(true);
-          return RestResponse.noContent();
-        })
-        .post("/resume", req -> {
-          agent.setPaused(false);
-          return RestResponse.noContent();
-        });
+  /** Which CN a request is for: set by that CN's listener before routing. */
+  static final AttachmentKey<CnAgent> AGENT = AttachmentKey.create(CnAgent.class);
+
+  /** One router for every CN (its matchers cost memory); each listener attaches its agent. */
+  private static final RestRouter ROUTER = new RestRouter(SERVER_HEADER)
+      .route("POST", "/tasks", req -> postTask(agent(req), req))
+      .get("/history", req -> RestResponse.ok(agent(req).history().render()))
+      .post("/pause", req -> {
+        agent(req).setPaused(true);
+        return RestResponse.noContent();
+      })
+      .post("/resume", req -> {
+        agent(req).setPaused(false);
+        return RestResponse.noContent();
+      });
+
+  /** The handler of one CN's listener. */
+  static HttpHandler handlerFor(CnAgent agent) {
+    return exchange -> {
+      exchange.putAttachment(AGENT, agent);
+      ROUTER.handleRequest(exchange);
+    };
+  }
+
+  private static CnAgent agent(RestRequest req) {
+    return req.exchange().getAttachment(AGENT);
   }
 
   private static CompletionStage<RestResponse> postTask(CnAgent agent, RestRequest req) {

@@ -1,7 +1,9 @@
 package com.joyent.mockcloud.cnagent;
 
 import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.server.ServerDirectory;
+import com.joyent.mockcloud.triton.RequestGate;
 import com.joyent.mockcloud.vm.ServerVms;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -23,13 +25,20 @@ public final class CnContext {
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final HttpClient http;
+  private final RequestGate outbound;
   private volatile int port;
-  private volatile Map<String, Object> startupSysinfo;
   private volatile CnapiReporter reporter;
   private final ServerVms vms;
 
   public CnContext(ServerDirectory dir, ServerVms vms, String bindIp, Settings settings, CnAgentOptions options,
       Clock clock, ScheduledExecutorService scheduler, HttpClient http) {
+    this(dir, vms, bindIp, settings, options, clock, scheduler, http, null);
+  }
+
+  /** @param outbound the process-wide bound on in-flight requests to CNAPI, or null for none */
+  public CnContext(ServerDirectory dir, ServerVms vms, String bindIp, Settings settings, CnAgentOptions options,
+      Clock clock, ScheduledExecutorService scheduler, HttpClient http, RequestGate outbound) {
+    this.outbound = outbound;
     this.dir = dir;
     this.vms = vms;
     this.bindIp = bindIp;
@@ -80,6 +89,10 @@ public final class CnContext {
     return http;
   }
 
+  public RequestGate outbound() {
+    return outbound;
+  }
+
   public CnapiReporter reporter() {
     return reporter;
   }
@@ -91,15 +104,6 @@ public final class CnContext {
 
   void setReporter(CnapiReporter reporter) {
     this.reporter = reporter;
-  }
-
-  /** The sysinfo as loaded when the agent started (a snapshot, spec §2.6.1). */
-  public Map<String, Object> startupSysinfo() {
-    return startupSysinfo;
-  }
-
-  void setStartupSysinfo(Map<String, Object> sysinfo) {
-    this.startupSysinfo = sysinfo;
   }
 
   /**

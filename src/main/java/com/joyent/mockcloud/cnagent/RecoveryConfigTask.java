@@ -47,7 +47,9 @@ final class RecoveryConfigTask {
       return;
     }
     ctx.progress(25);
-    Map<String, Object> sysinfo = ctx.cn().startupSysinfo();
+    // The reference used its start-up snapshot and so could undo later Boot Time / NIC Names
+    // changes when it rewrote the file; the current file is used instead (docs/cn-agent.md).
+    Map<String, Object> sysinfo = ctx.cn().dir().readSysinfo();
     if (!ServerTasks.truthy(sysinfo.get("Zpool Encrypted"))) {
       ctx.fatal(PREFIX + "Recovery configuration can be staged or activated only on servers with encrypted zpools");
       return;
@@ -68,7 +70,6 @@ final class RecoveryConfigTask {
     }
     ctx.progress(50);
     sysinfo.put("Zpool Recovery", recovery);
-    // The reference rewrites sysinfo from its startup snapshot (a quirk kept on purpose, §9).
     AtomicFiles.write(ctx.cn().dir().sysinfoFile(), Json.prettyBytes(sysinfo, 2));
     ctx.cn().reporter().sysinfoChanged();
     ctx.progress(65);

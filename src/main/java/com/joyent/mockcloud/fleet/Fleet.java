@@ -153,11 +153,12 @@ public final class Fleet implements Closeable {
       }
       ServerVms vms = vmStore.openServer(d.uuid().toString(), d.dir(), ServerIdentity.fromSysinfo(sysinfo));
       CnContext ctx = new CnContext(d, vms, settings.bindIp(), settings, options, clock, threads.scheduler(),
-          threads.httpClient());
+          threads.httpClient(), threads.outbound());
       CnAgent agent = new CnAgent(ctx, taskExecutor);
       VmAgentOptions vmOptions = VmAgentOptions.defaults();
       VmAgent vmAgent = new VmAgent(d.uuid().toString(), vms, new JsonHttpClient(threads.httpClient(),
-          settings.requireVmapiUrl(), "VMAPI", vmOptions.userAgent(d.uuid().toString()), vmOptions.requestTimeout()),
+          settings.requireVmapiUrl(), "VMAPI", vmOptions.userAgent(d.uuid().toString()), vmOptions.requestTimeout(),
+          threads.outbound()),
           threads.scheduler(), vmOptions);
       startListening(agent);
       vmAgent.start();

@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.server;
 
 import com.joyent.mockcloud.http.HttpListeners;
+import com.joyent.mockcloud.triton.RequestGate;
 import com.joyent.mockcloud.util.NamedThreads;
 import java.io.Closeable;
 import java.net.http.HttpClient;
@@ -33,6 +34,7 @@ public final class DaemonThreads implements Closeable {
   private final ThreadPoolExecutor taskPool;
   private final ThreadPoolExecutor httpCallbacks;
   private final HttpClient httpClient;
+  private final RequestGate outbound = new RequestGate(32);
 
   public DaemonThreads(int ioThreads, int taskThreads) {
     this.listeners = new HttpListeners("mockcloud-io", ioThreads);
@@ -71,6 +73,11 @@ public final class DaemonThreads implements Closeable {
 
   public HttpClient httpClient() {
     return httpClient;
+  }
+
+  /** The bound on in-flight outbound requests that every agent's client shares. */
+  public RequestGate outbound() {
+    return outbound;
   }
 
   @Override

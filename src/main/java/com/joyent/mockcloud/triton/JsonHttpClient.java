@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * JSON over HTTP/1.1 to one Triton API, the way restify's JSON client talks: compact JSON
@@ -22,18 +23,28 @@ public final class JsonHttpClient {
   private final String apiName;
   private final String userAgent;
   private final Duration timeout;
+  private final RequestGate gate;
 
   public JsonHttpClient(HttpClient http, URI base, String apiName, String userAgent) {
-    this(http, base, apiName, userAgent, DEFAULT_TIMEOUT);
+    this(http, base, apiName, userAgent, DEFAULT_TIMEOUT, null);
   }
 
-  /** @param timeout for the whole request, from sending to the last byte of the answer */
   public JsonHttpClient(HttpClient http, URI base, String apiName, String userAgent, Duration timeout) {
+    this(http, base, apiName, userAgent, timeout, null);
+  }
+
+  /**
+   * @param timeout for the whole request, from sending to the last byte of the answer
+   * @param gate shared bound on in-flight asynchronous requests, or null for none
+   */
+  public JsonHttpClient(HttpClient http, URI base, String apiName, String userAgent, Duration timeout,
+      RequestGate gate) {
     this.http = http;
     this.base = base;
     this.apiName = apiName;
     this.userAgent = userAgent;
     this.timeout = timeout;
+    this.gate = gate;
   }
 
   public static HttpClient newSharedHttpClient() {
@@ -63,8 +74,10 @@ public final class JsonHttpClient {
 
   /** Sends without waiting; the future fails with an IOException on a transport failure. */
   public CompletableFuture<ApiResponse> sendAsync(String method, String pathAndQuery, Object body) {
-    return http.sendAsync(request(method, pathAndQuery, body), HttpResponse.BodyHandlers.ofByteArray())
-        .thenApply(JsonHttpClient::toApiResponse);
+    HttpRequest req = request(method, pathAndQuery, body);
+    Supplier<CompletableFuture<ApiResponse>> send =
+        () -> http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).thenApply(JsonHttpClient::toApiResponse);
+    return gate == null ? send.get() : gate.submit(send);
   }
 
   /** "NAPI POST /nics", for error messages. */
