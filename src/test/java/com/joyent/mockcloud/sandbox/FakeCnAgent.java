@@ -6,7 +6,6 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.SameThreadExecutor;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +96,9 @@ final class FakeCnAgent implements AutoCloseable {
   }
 
   private static void write(HttpServerExchange e, Answer a) {
+    if (e.isResponseStarted() || e.isComplete()) {
+      return; // the client went away (a held request released at close)
+    }
     e.setStatusCode(a.status());
     if (a.body() == null) {
       e.endExchange();
@@ -112,9 +114,5 @@ final class FakeCnAgent implements AutoCloseable {
     held.values().forEach(f -> f.complete(new Answer(500, Map.of("error", "agent closed"))));
     listener.close();
     listeners.close();
-  }
-
-  static String utf8(byte[] b) {
-    return new String(b, StandardCharsets.UTF_8);
   }
 }
