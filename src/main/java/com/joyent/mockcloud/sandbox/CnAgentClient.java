@@ -1,0 +1,165 @@
+package com.joyent.mockcloud.sandbox;
+
+import com.joyent.mockcloud.json.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * CNAPI's calls to a CN's cn-agent (triton-apis.md §2.1–2.2), over the one shared JDK
+ * {@link HttpClient} of the sandbox. Every call is asynchronous: it returns a stage that
+ * completes, on a client thread, with the agent's {@link Reply}; a transport failure becomes a
+ * reply with status 0. Nothing here blocks the caller.
+ */
+final class CnAgentClient implements AutoCloseable {
+  static final int DEFAULT_PORT = 5309;
+  private final HttpClient http;
+
+  CnAgentClient() {
+    this.http = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofHours(1))
+        .build();
+  }
+
+  /** cn-agent's answer: HTTP status (0 = transport failure), parsed body (may be null), and text. */
+  record Reply(int status, Object body, String error) {
+    boolean ok() {
+      return status >= 200 && status < 300;
+    }
+
+    /** CNAPI's failure message: the body's {@code error}, else restify's message, else the cause. */
+    String failureMessage() {
+      if (body instanceof Map<?, ?> m) {
+        if (m.get("error") instanceof String s) {
+          return s;
+        }
+        if (m.get("message") instanceof String s) {
+          return s;
+        }
+      }
+      return error != null ? error : "cn-agent answered " + status;
+    }
+
+    /** {@code details.restCode} of an error body, or null. */
+    String restCode() {
+      if (body instanceof Map<?, ?> m && m.get("details") instanceof Map<?, ?> d && d.get("restCode") instanceof String s) {
+        return s;
+      }
+      return null;
+    }
+  }
+
+  /** The address CNAPI dials for tasks, or null ("No admin NICs detected"). */
+  static String taskAddress(Map<String, Object> sysinfo) {
+    if ("Virtual".equals(sysinfo.get("System Type")) && sysinfo.containsKey("CN Agent IP")) {
+      return String.valueOf(sysinfo.get("CN Agent IP"));
+    }
+    return adminIp(sysinfo);
+  }
+
+  /** The address for GET /history, POST /pause, POST /resume: CN Agent IP whenever present. */
+  static String agentAddress(Map<String, Object> sysinfo) {
+    if (sysinfo.containsKey("CN Agent IP")) {
+      return String.valueOf(sysinfo.get("CN Agent IP"));
+    }
+    return adminIp(sysinfo);
+  }
+
+  static int port(Map<String, Object> sysinfo) {
+    Integer p = sysinfo.containsKey("CN Agent Port") ? Values.parseInt(sysinfo.get("CN Agent Port")) : null;
+    return p != null ? p : DEFAULT_PORT;
+  }
+
+  private static String adminIp(Map<String, Object> sysinfo) {
+    if (sysinfo.get("Admin IP") instanceof String ip && (Ipv4.parse(ip) != null || ip.contains(":"))) {
+      return ip;
+    }
+    String tag = sysinfo.get("Admin NIC Tag") instanceof String t ? t : "admin";
+    if (sysinfo.get("Network Interfaces") instanceof Map<?, ?> ifaces) {
+      for (Object nic : ifaces.values()) {
+        if (nic instanceof Map<?, ?> n && n.get("NIC Names") instanceof List<?> names && names.contains(tag)
+            && n.get("ip4addr") instanceof String ip && !ip.isEmpty()) {
+          return ip;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** {@code POST /tasks} with {@code {"task","params"}}, as CNAPI sends it. */
+  CompletionStage<Reply> postTask(String host, int port, String serverUuid, String reqId, String task,
+      Map<String, Object> params) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("task", task);
+    body.put("params", params);
+    HttpRequest req = HttpRequest.newBuilder(uri(host, port, "/tasks"))
+        .timeout(Duration.ofHours(1))
+        .header("x-server-uuid", serverUuid)
+        .header("x-request-id", reqId)
+        .header("accept", "application/json")
+        .header("content-type", "application/json")
+        .header("user-agent", "cnapi/1.26.4 (mockcloud sandbox)")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(Json.compactBytes(body)))
+        .build();
+    return send(req);
+  }
+
+  /** A plain call ({@code GET /history}, {@code POST /pause}, {@code POST /resume}). */
+  CompletionStage<Reply> call(String method, String host, int port, String path, String reqId) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(host, port, path))
+        .timeout(Duration.ofHours(1))
+        .header("x-request-id", reqId)
+        .header("accept", "application/json");
+    if (method.equals("POST")) {
+      b.header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"));
+    } else {
+      b.GET();
+    }
+    return send(b.build());
+  }
+
+  private CompletionStage<Reply> send(HttpRequest req) {
+    CompletableFuture<HttpResponse<byte[]>> f;
+    try {
+      f = http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(new Reply(0, null, String.valueOf(e.getMessage())));
+    }
+    return f.handle((resp, failure) -> {
+      if (failure != null) {
+        Throwable t = failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause() : failure;
+        return new Reply(0, null, t.getClass().getSimpleName() + ": " + t.getMessage());
+      }
+      Object parsed = null;
+      byte[] bytes = resp.body();
+      if (bytes != null && bytes.length > 0) {
+        try {
+          parsed = Json.parse(bytes);
+        } catch (Json.JsonFormatException e) {
+          parsed = null;
+        }
+      }
+      return new Reply(resp.statusCode(), parsed, null);
+    });
+  }
+
+  private static URI uri(String host, int port, String path) {
+    String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    return URI.create("http://" + h + ":" + port + path);
+  }
+
+  @Override
+  public void close() {
+    // The JDK client (17) has no close(); its threads are daemons and idle ones expire.
+  }
+}

@@ -1,0 +1,555 @@
+package com.joyent.mockcloud.sandbox;
+
+import com.joyent.mockcloud.http.RestError;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * NAPI's NICs by MAC, and the networks whose IPs they hold (net-agent-cmon-mockcloud.md §3,
+ * triton-apis.md §4). Create, update and delete apply the validation and the IP rules of
+ * §4.3–4.4 and bump the NIC's ETag; a later changefeed publisher can hook the same three
+ * places.
+ *
+ * <p>Thread contract: one lock (this object) guards the NICs and every network's allocator.
+ * Methods do map work only, so they are safe to call from I/O threads. Returned maps are
+ * fresh copies.
+ */
+public final class NicStore {
+  static final Set<String> BELONGS_TO_TYPES = Set.of("other", "server", "zone");
+  static final Set<String> STATES = Set.of("provisioning", "stopped", "running");
+  static final List<String> ALLOW_FLAGS = List.of("allow_dhcp_spoofing", "allow_ip_spoofing",
+      "allow_mac_spoofing", "allow_restricted_traffic", "allow_unfiltered_promisc", "underlay");
+  private static final Pattern MAC_HEX = Pattern.compile("^[0-9a-f]{12}$");
+
+  private final Clock clock;
+  private final NicTagStore nicTags;
+  private final Map<String, NapiNetwork> networks = new LinkedHashMap<>();
+  private final Map<String, Nic> nics = new LinkedHashMap<>();
+  private long etagSeq = 0x1000;
+
+  /** One stored NIC; fields are guarded by the store's lock. */
+  private static final class Nic {
+    String mac;
+    String belongsToType;
+    String belongsToUuid;
+    String ownerUuid;
+    boolean primary;
+    String state;
+    long created;
+    long modified;
+    Long ip;
+    NapiNetwork network;
+    String nicTag;
+    String cnUuid;
+    String model;
+    List<String> nicTagsProvided;
+    final Set<String> flags = new java.util.TreeSet<>();
+    boolean reserved;
+    String etag;
+  }
+
+  NicStore(Clock clock, NicTagStore nicTags, List<NapiNetwork> initialNetworks) {
+    this.clock = clock;
+    this.nicTags = nicTags;
+    initialNetworks.forEach(n -> networks.put(n.uuid, n));
+  }
+
+  /** Normalises a MAC from a path or body ({@code 0010fe000037}, dashes or colons); null if invalid. */
+  public static String normalizeMac(Object raw) {
+    if (!(raw instanceof String s)) {
+      return null;
+    }
+    String hex = s.toLowerCase(Locale.ROOT).replace(":", "").replace("-", "");
+    if (!MAC_HEX.matcher(hex).matches()) {
+      if (s.contains(":") || s.contains("-")) {
+        // "0:10:fe:0:0:37" style: pad each octet.
+        String[] parts = s.toLowerCase(Locale.ROOT).split("[:-]");
+        if (parts.length == 6) {
+          StringBuilder b = new StringBuilder();
+          for (String p : parts) {
+            if (p.isEmpty() || p.length() > 2) {
+              return null;
+            }
+            b.append(p.length() == 1 ? "0" + p : p);
+          }
+          hex = b.toString();
+          if (!MAC_HEX.matcher(hex).matches()) {
+            return null;
+          }
+        } else {
+          return null;
+        }
+      } else {
+        return null;
+      }
+    }
+    StringBuilder out = new StringBuilder(17);
+    for (int i = 0; i < 12; i += 2) {
+      if (i > 0) {
+        out.append(':');
+      }
+      out.append(hex, i, i + 2);
+    }
+    return out.toString();
+  }
+
+  // ---- networks ----
+
+  /** The network by uuid, or by name ({@code admin} is accepted in place of its uuid). */
+  public synchronized Map<String, Object> network(String uuidOrName) {
+    return findNetwork(uuidOrName).render();
+  }
+
+  synchronized NapiNetwork findNetwork(String uuidOrName) {
+    NapiNetwork n = networks.get(uuidOrName);
+    if (n == null) {
+      n = networks.values().stream().filter(x -> x.name.equals(uuidOrName)).findFirst().orElse(null);
+    }
+    if (n == null) {
+      throw RestError.resourceNotFound("network not found");
+    }
+    return n;
+  }
+
+  public synchronized String networkEtag(String uuidOrName) {
+    return findNetwork(uuidOrName).etag;
+  }
+
+  public synchronized List<Map<String, Object>> networks(Predicate<Map<String, Object>> filter) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (NapiNetwork n : networks.values()) {
+      Map<String, Object> r = n.render();
+      if (filter.test(r)) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /** How many addresses of a network are held (for tests of the allocator). */
+  public synchronized int usedIps(String uuidOrName) {
+    return findNetwork(uuidOrName).usedCount();
+  }
+
+  // ---- NICs ----
+
+  public synchronized int size() {
+    return nics.size();
+  }
+
+  /** The NIC as NAPI renders it, or null when there is none with that MAC. */
+  public synchronized Map<String, Object> find(String mac) {
+    String m = normalizeMac(mac);
+    Nic n = m == null ? null : nics.get(m);
+    return n == null ? null : render(n);
+  }
+
+  /** The rendered NIC; 404 "nic not found". */
+  public synchronized Map<String, Object> get(String mac) {
+    return render(require(mac));
+  }
+
+  public synchronized String etag(String mac) {
+    return require(mac).etag;
+  }
+
+  /** NICs whose rendered fields pass {@code filter}, in creation order. */
+  public synchronized List<Map<String, Object>> list(Predicate<Map<String, Object>> filter) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Nic n : nics.values()) {
+      Map<String, Object> r = render(n);
+      if (filter.test(r)) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * CreateNic ({@code POST /nics}) and ProvisionNic ({@code POST /networks/:uuid/nics}, with
+   * {@code network} set): validates, assigns the MAC and IP, stores. Throws 422/404/507.
+   */
+  public synchronized Map<String, Object> create(Map<String, Object> params, String networkFromPath) {
+    List<Map<String, Object>> errors = new ArrayList<>();
+    Nic nic = new Nic();
+    nic.belongsToType = requiredEnum(params, "belongs_to_type", BELONGS_TO_TYPES, errors);
+    nic.belongsToUuid = requiredUuid(params, "belongs_to_uuid", errors);
+    nic.ownerUuid = requiredUuid(params, "owner_uuid", errors);
+    nic.cnUuid = optionalUuid(params, "cn_uuid", errors);
+    nic.state = params.containsKey("state") ? optionalEnum(params, "state", STATES, errors) : "provisioning";
+    nic.primary = Values.truthy(params.get("primary"));
+    nic.reserved = Values.truthy(params.get("reserved"));
+    nic.model = params.get("model") instanceof String s ? s : null;
+    nic.nicTag = params.get("nic_tag") instanceof String s ? s : null;
+    nic.nicTagsProvided = nicTagsProvided(params, errors);
+    for (String f : ALLOW_FLAGS) {
+      if (Values.truthy(params.get(f))) {
+        nic.flags.add(f);
+      }
+    }
+    if (params.get("mac") != null) {
+      nic.mac = normalizeMac(params.get("mac"));
+      if (nic.mac == null) {
+        errors.add(RestError.fieldError("mac", "InvalidParameter", "invalid MAC address"));
+      } else if (nics.containsKey(nic.mac)) {
+        errors.add(RestError.fieldError("mac", "Duplicate", "Already exists"));
+      }
+    } else {
+      nic.mac = randomMac();
+    }
+    NapiNetwork network = null;
+    Long explicitIp = null;
+    if (networkFromPath != null) {
+      network = findNetwork(networkFromPath); // 404 "network not found"
+    } else if (params.get("network_uuid") != null) {
+      Object nu = params.get("network_uuid");
+      network = nu instanceof String s ? networkOrNull(s) : null;
+      if (network == null) {
+        errors.add(RestError.fieldError("network_uuid", "InvalidParameter", "network does not exist"));
+      }
+    }
+    if (params.get("ip") != null) {
+      explicitIp = Ipv4.parse(String.valueOf(params.get("ip")));
+      if (explicitIp == null) {
+        errors.add(RestError.fieldError("ip", "InvalidParameter", "invalid IP address"));
+      } else if (network == null && networkFromPath == null && params.get("network_uuid") == null) {
+        network = networkFor(explicitIp, params, errors);
+      }
+      if (explicitIp != null && network != null) {
+        checkIpFree(network, explicitIp, nic.mac, errors);
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw RestError.invalidParameters(errors);
+    }
+    if (network != null) {
+      if (explicitIp != null) {
+        network.claim(explicitIp, nic.mac);
+        nic.ip = explicitIp;
+      } else {
+        Long ip = network.allocate(nic.mac);
+        if (ip == null) {
+          throw new RestError(507, "SubnetFull", "no more free IPs", Map.of("network_uuid", network.uuid));
+        }
+        nic.ip = ip;
+      }
+      nic.network = network;
+    }
+    nic.created = clock.millis();
+    nic.modified = nic.created;
+    nic.etag = nextEtag();
+    if (nic.primary) {
+      clearOtherPrimaries(nic);
+    }
+    nics.put(nic.mac, nic);
+    return render(nic);
+  }
+
+  /** UpdateNic ({@code PUT /nics/:mac}): changes the given fields, returns the whole NIC. */
+  public synchronized Map<String, Object> update(String mac, Map<String, Object> params, String ifMatch) {
+    Nic nic = require(mac);
+    checkIfMatch(nic, ifMatch);
+    List<Map<String, Object>> errors = new ArrayList<>();
+    String type = params.containsKey("belongs_to_type")
+        ? optionalEnum(params, "belongs_to_type", BELONGS_TO_TYPES, errors) : nic.belongsToType;
+    String belongs = params.containsKey("belongs_to_uuid") ? optionalUuid(params, "belongs_to_uuid", errors)
+        : nic.belongsToUuid;
+    String owner = params.containsKey("owner_uuid") ? optionalUuid(params, "owner_uuid", errors) : nic.ownerUuid;
+    String cn = params.containsKey("cn_uuid") ? optionalUuid(params, "cn_uuid", errors) : nic.cnUuid;
+    String state = params.containsKey("state") ? optionalEnum(params, "state", STATES, errors) : nic.state;
+    List<String> provided = params.containsKey("nic_tags_provided") ? nicTagsProvided(params, errors)
+        : nic.nicTagsProvided;
+    NapiNetwork newNetwork = null;
+    Long newIp = null;
+    if (params.get("network_uuid") instanceof String nu && (nic.network == null || !nic.network.uuid.equals(nu))) {
+      newNetwork = networkOrNull(nu);
+      if (newNetwork == null) {
+        errors.add(RestError.fieldError("network_uuid", "InvalidParameter", "network does not exist"));
+      }
+    }
+    if (params.get("ip") != null) {
+      newIp = Ipv4.parse(String.valueOf(params.get("ip")));
+      NapiNetwork target = newNetwork != null ? newNetwork : nic.network;
+      if (newIp == null) {
+        errors.add(RestError.fieldError("ip", "InvalidParameter", "invalid IP address"));
+      } else if (target == null) {
+        target = networkFor(newIp, params, errors);
+        newNetwork = target;
+      }
+      if (newIp != null && target != null && !newIp.equals(nic.ip)) {
+        checkIpFree(target, newIp, nic.mac, errors);
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw RestError.invalidParameters(errors);
+    }
+    if (newNetwork != null || (newIp != null && !newIp.equals(nic.ip))) {
+      NapiNetwork target = newNetwork != null ? newNetwork : nic.network;
+      Long ip = newIp;
+      if (ip == null) {
+        ip = target.allocate(nic.mac);
+        if (ip == null) {
+          throw new RestError(507, "SubnetFull", "no more free IPs", Map.of("network_uuid", target.uuid));
+        }
+      } else {
+        target.claim(ip, nic.mac);
+      }
+      releaseIp(nic);
+      nic.network = target;
+      nic.ip = ip;
+    }
+    nic.belongsToType = type;
+    nic.belongsToUuid = belongs;
+    nic.ownerUuid = owner;
+    nic.cnUuid = cn;
+    nic.state = state;
+    nic.nicTagsProvided = provided;
+    if (params.containsKey("primary")) {
+      nic.primary = Values.truthy(params.get("primary"));
+    }
+    if (params.get("model") instanceof String s) {
+      nic.model = s;
+    }
+    if (params.get("nic_tag") instanceof String s) {
+      nic.nicTag = s;
+    }
+    for (String f : ALLOW_FLAGS) {
+      if (params.containsKey(f)) {
+        if (Values.truthy(params.get(f))) {
+          nic.flags.add(f);
+        } else {
+          nic.flags.remove(f);
+        }
+      }
+    }
+    if (nic.primary) {
+      clearOtherPrimaries(nic);
+    }
+    nic.modified = clock.millis();
+    nic.etag = nextEtag();
+    return render(nic);
+  }
+
+  /** DeleteNic: frees its IP. 404 when absent, 412 when {@code ifMatch} is given and stale. */
+  public synchronized void delete(String mac, String ifMatch) {
+    Nic nic = require(mac);
+    checkIfMatch(nic, ifMatch);
+    releaseIp(nic);
+    nics.remove(nic.mac);
+  }
+
+  // ---- internals (lock held) ----
+
+  private Nic require(String mac) {
+    String m = normalizeMac(mac);
+    if (m == null) {
+      throw RestError.invalidParameters(List.of(RestError.fieldError("mac", "InvalidParameter",
+          "invalid MAC address")));
+    }
+    Nic n = nics.get(m);
+    if (n == null) {
+      throw RestError.resourceNotFound("nic not found");
+    }
+    return n;
+  }
+
+  private void checkIfMatch(Nic nic, String ifMatch) {
+    if (ifMatch == null || ifMatch.isEmpty()) {
+      return;
+    }
+    for (String candidate : ifMatch.split(",")) {
+      String c = candidate.trim();
+      if (c.startsWith("W/")) {
+        c = c.substring(2);
+      }
+      c = c.replace("\"", "");
+      if (c.equals("*") || c.equals(nic.etag)) {
+        return;
+      }
+    }
+    throw RestError.preconditionFailed("if-match '" + ifMatch + "' didn't match etag '" + nic.etag + "'");
+  }
+
+  private void releaseIp(Nic nic) {
+    if (nic.network != null && nic.ip != null && nic.mac.equals(nic.network.holder(nic.ip))) {
+      nic.network.release(nic.ip);
+    }
+  }
+
+  private NapiNetwork networkOrNull(String uuidOrName) {
+    NapiNetwork n = networks.get(uuidOrName);
+    if (n == null) {
+      n = networks.values().stream().filter(x -> x.name.equals(uuidOrName)).findFirst().orElse(null);
+    }
+    return n;
+  }
+
+  /** An explicit IP without a network: NAPI needs nic_tag + vlan_id to find the network. */
+  private NapiNetwork networkFor(long ip, Map<String, Object> params, List<Map<String, Object>> errors) {
+    Object tag = params.get("nic_tag");
+    Integer vlan = Values.parseInt(params.get("vlan_id"));
+    if (tag == null || vlan == null) {
+      if (tag == null) {
+        errors.add(RestError.fieldError("nic_tag", "MissingParameter", "Missing parameter"));
+      }
+      if (vlan == null) {
+        errors.add(RestError.fieldError("vlan_id", "MissingParameter", "Missing parameter"));
+      }
+      return null;
+    }
+    for (NapiNetwork n : networks.values()) {
+      if (n.nicTag.equals(tag) && n.vlanId == vlan && n.subnet.contains(ip)) {
+        return n;
+      }
+    }
+    errors.add(RestError.fieldError("ip", "InvalidParameter", "No networks found matching parameters"));
+    return null;
+  }
+
+  private void checkIpFree(NapiNetwork network, long ip, String mac, List<Map<String, Object>> errors) {
+    if (!network.subnet.contains(ip)) {
+      errors.add(RestError.fieldError("ip", "InvalidParameter", "ip cannot be outside subnet"));
+      return;
+    }
+    String holder = network.holder(ip);
+    if (holder != null && !holder.equals(mac)) {
+      errors.add(RestError.fieldError("ip", "Duplicate",
+          "IP " + Ipv4.format(ip) + " exists on network " + network.uuid));
+    }
+  }
+
+  private void clearOtherPrimaries(Nic nic) {
+    for (Nic other : nics.values()) {
+      if (other != nic && other.primary && other.belongsToUuid.equals(nic.belongsToUuid)) {
+        other.primary = false;
+        other.etag = nextEtag();
+      }
+    }
+  }
+
+  private List<String> nicTagsProvided(Map<String, Object> params, List<Map<String, Object>> errors) {
+    Object v = params.get("nic_tags_provided");
+    if (v == null) {
+      return null;
+    }
+    List<String> tags = Values.list(v);
+    List<String> missing = tags.stream().filter(t -> !nicTags.exists(t)).toList();
+    if (!missing.isEmpty()) {
+      errors.add(RestError.fieldError("nic_tags_provided", "InvalidParameter",
+          "nic tags do not exist: " + String.join(", ", missing)));
+    }
+    return tags.isEmpty() ? null : tags;
+  }
+
+  private static String requiredUuid(Map<String, Object> p, String f, List<Map<String, Object>> errors) {
+    if (p.get(f) == null) {
+      errors.add(RestError.fieldError(f, "MissingParameter", "Missing parameter"));
+      return null;
+    }
+    return optionalUuid(p, f, errors);
+  }
+
+  private static String optionalUuid(Map<String, Object> p, String f, List<Map<String, Object>> errors) {
+    Object v = p.get(f);
+    if (v == null) {
+      return null;
+    }
+    if (!Values.isUuidAnyCase(v)) {
+      errors.add(RestError.fieldError(f, "InvalidParameter", "invalid UUID"));
+      return null;
+    }
+    return ((String) v).toLowerCase(Locale.ROOT);
+  }
+
+  private static String requiredEnum(Map<String, Object> p, String f, Set<String> allowed,
+      List<Map<String, Object>> errors) {
+    if (p.get(f) == null) {
+      errors.add(RestError.fieldError(f, "MissingParameter", "Missing parameter"));
+      return null;
+    }
+    return optionalEnum(p, f, allowed, errors);
+  }
+
+  private static String optionalEnum(Map<String, Object> p, String f, Set<String> allowed,
+      List<Map<String, Object>> errors) {
+    Object v = p.get(f);
+    if (!(v instanceof String s) || !allowed.contains(s)) {
+      errors.add(RestError.fieldError(f, "InvalidParameter", "must be one of: "
+          + String.join(", ", allowed.stream().sorted().map(x -> "\"" + x + "\"").toList())));
+      return null;
+    }
+    return s;
+  }
+
+  private String nextEtag() {
+    return Long.toHexString(++etagSeq).toUpperCase(Locale.ROOT);
+  }
+
+  /** NAPI's default OUI for NICs it generates: 90:b8:d0. */
+  private String randomMac() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    String mac;
+    do {
+      mac = String.format("90:b8:d0:%02x:%02x:%02x", r.nextInt(256), r.nextInt(256), r.nextInt(256));
+    } while (nics.containsKey(mac));
+    return mac;
+  }
+
+  private Map<String, Object> render(Nic n) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("belongs_to_type", n.belongsToType);
+    m.put("belongs_to_uuid", n.belongsToUuid);
+    m.put("mac", n.mac);
+    m.put("owner_uuid", n.ownerUuid);
+    m.put("primary", n.primary);
+    m.put("state", n.state);
+    m.put("created_timestamp", Values.iso(n.created));
+    m.put("modified_timestamp", Values.iso(n.modified));
+    if (n.ip != null) {
+      m.put("ip", Ipv4.format(n.ip));
+    }
+    if (n.network != null && n.ip != null) {
+      NapiNetwork net = n.network;
+      if (net.gateway != null) {
+        m.put("gateway", net.gateway);
+      }
+      m.put("mtu", net.mtu);
+      m.put("netmask", net.subnet.netmask());
+      m.put("nic_tag", n.nicTag != null ? n.nicTag : net.nicTag);
+      m.put("resolvers", net.resolvers);
+      m.put("vlan_id", net.vlanId);
+      m.put("network_uuid", net.uuid);
+    } else if (n.nicTag != null) {
+      m.put("nic_tag", n.nicTag);
+    }
+    if (n.cnUuid != null) {
+      m.put("cn_uuid", n.cnUuid);
+    }
+    if (n.model != null) {
+      m.put("model", n.model);
+    }
+    if (n.nicTagsProvided != null && !n.nicTagsProvided.isEmpty()) {
+      m.put("nic_tags_provided", List.copyOf(n.nicTagsProvided));
+    }
+    for (String f : n.flags) {
+      m.put(f, true);
+    }
+    return m;
+  }
+
+  /** Snapshot of MAC → ETag, for tests. */
+  synchronized Map<String, String> etags() {
+    Map<String, String> out = new HashMap<>();
+    nics.forEach((k, v) -> out.put(k, v.etag));
+    return out;
+  }
+}

@@ -1,0 +1,123 @@
+package com.joyent.mockcloud.sandbox;
+
+import com.joyent.mockcloud.http.HttpListeners;
+
+/**
+ * An embedded, in-memory Triton for mock CNs and an operator: NAPI, CNAPI and VMAPI
+ * stand-ins in this JVM, each on its own loopback listener with an OS-chosen port. In the
+ * spirit of mockwebserver: start it, point clients at the URLs, and read what it received
+ * through the stores. See {@code docs/sandbox.md} for every endpoint and its errors.
+ *
+ * <pre>{@code
+ * try (Sandbox sb = Sandbox.start(SandboxOptions.defaults())) {
+ *   sb.napiUrl(); sb.cnapiUrl(); sb.vmapiUrl();          // http://127.0.0.1:<port>
+ *   sb.adminUuid(); sb.datacenter();
+ *   sb.napi().nics().find("00:10:fe:00:00:01");          // NIC as NAPI renders it, or null
+ *   sb.cnapi().server(uuid); sb.cnapi().servers().statusOf(uuid);
+ *   sb.cnapi().tasks().get(taskId);
+ *   sb.vmapi().vms().get(vmUuid);
+ * }
+ * }</pre>
+ *
+ * <p>Threads: one XNIO worker ({@code mockcloud-sandbox} I/O threads, count from the options)
+ * serves the three listeners; handlers never block. CNAPI's calls to cn-agents go through one
+ * shared JDK {@code HttpClient}. Every store has its own lock that guards map work only.
+ * Time comes from {@link SandboxOptions#clock()}, so tests move it instead of sleeping.
+ */
+public final class Sandbox implements AutoCloseable {
+  private final SandboxOptions options;
+  private final HttpListeners listeners;
+  private final CnAgentClient agentClient;
+  private final SandboxNapi napi;
+  private final SandboxCnapi cnapi;
+  private final SandboxVmapi vmapi;
+  private final HttpListeners.Listener napiListener;
+  private final HttpListeners.Listener cnapiListener;
+  private final HttpListeners.Listener vmapiListener;
+
+  private Sandbox(SandboxOptions options) {
+    this.options = options;
+    this.agentClient = new CnAgentClient();
+    this.napi = new SandboxNapi(options);
+    this.cnapi = new SandboxCnapi(options, napi.nicTags(), agentClient);
+    this.vmapi = new SandboxVmapi(options, cnapi);
+    cnapi.vmsOfServer(vmapi.vms()::serverVms);
+    this.listeners = new HttpListeners("mockcloud-sandbox", options.ioThreads());
+    HttpListeners.Listener n = null;
+    HttpListeners.Listener c = null;
+    try {
+      n = listeners.open(options.bindHost(), 0, napi.router());
+      c = listeners.open(options.bindHost(), 0, cnapi.router());
+      this.vmapiListener = listeners.open(options.bindHost(), 0, vmapi.router());
+    } catch (RuntimeException e) {
+      if (c != null) {
+        c.close();
+      }
+      if (n != null) {
+        n.close();
+      }
+      listeners.close();
+      throw e;
+    }
+    this.napiListener = n;
+    this.cnapiListener = c;
+  }
+
+  /** Starts the three stand-ins; they are listening when this returns. */
+  public static Sandbox start(SandboxOptions options) {
+    return new Sandbox(options);
+  }
+
+  public String napiUrl() {
+    return napiListener.baseUrl();
+  }
+
+  public String cnapiUrl() {
+    return cnapiListener.baseUrl();
+  }
+
+  public String vmapiUrl() {
+    return vmapiListener.baseUrl();
+  }
+
+  /** The operator uuid ({@code ufdsAdmin}) that create-server puts on admin NICs. */
+  public String adminUuid() {
+    return options.adminUuid();
+  }
+
+  public String datacenter() {
+    return options.datacenter();
+  }
+
+  public SandboxOptions options() {
+    return options;
+  }
+
+  public SandboxNapi napi() {
+    return napi;
+  }
+
+  public SandboxCnapi cnapi() {
+    return cnapi;
+  }
+
+  public SandboxVmapi vmapi() {
+    return vmapi;
+  }
+
+  /** The three URLs, one per line, as the {@code sandbox} command prints them. */
+  public String describe() {
+    return "napi  " + napiUrl() + "\ncnapi " + cnapiUrl() + "\nvmapi " + vmapiUrl()
+        + "\ndatacenter " + datacenter() + "\nadmin " + adminUuid();
+  }
+
+  /** Stops the listeners and the I/O worker; stored state is dropped with the object. */
+  @Override
+  public void close() {
+    vmapiListener.close();
+    cnapiListener.close();
+    napiListener.close();
+    listeners.close();
+    agentClient.close();
+  }
+}

@@ -1,0 +1,435 @@
+package com.joyent.mockcloud.sandbox;
+
+import com.joyent.mockcloud.http.RestError;
+import com.joyent.mockcloud.http.RestRequest;
+import com.joyent.mockcloud.http.RestResponse;
+import com.joyent.mockcloud.http.RestRouter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The CNAPI stand-in (triton-apis.md §2): sysinfo registration, ServerUpdate, heartbeat,
+ * status, server listing, and task dispatch to each CN's cn-agent.
+ *
+ * <p>Threading: routes run on the sandbox's I/O threads and never block. A task endpoint
+ * writes the record, starts {@code POST /tasks} through {@link CnAgentClient} and answers
+ * {@code {id}} at once; the agent's reply completes the record on an HTTP-client thread.
+ * Synchronous endpoints ({@code GET /servers/:s/vms/:u}, sysinfo-refresh, task-history,
+ * pause/resume) return a stage completed by that reply.
+ */
+public final class SandboxCnapi {
+  static final String SERVER_HEADER = "cnapi/1.26.4";
+  private static final Logger LOG = LoggerFactory.getLogger(SandboxCnapi.class);
+  private static final Set<String> LIST_PARAMS = Set.of("uuids", "setup", "headnode", "reserved", "reservoir",
+      "hostname", "extras", "fields", "limit", "offset");
+  private static final Set<String> UPDATE_PARAMS = Set.of("agents", "boot_params", "boot_platform", "comments",
+      "datacenter", "default_console", "etag_retries", "next_reboot", "nics", "overprovision_ratios",
+      "rack_identifier", "reservation_ratio", "reserved", "reservoir", "serial", "server_uuid", "setting_up",
+      "setup", "traits", "transitional_status");
+  private static final long VM_LOAD_TIMEOUT_S = 60;
+
+  private final ServerStore servers;
+  private final TaskStore tasks;
+  private final CnAgentClient agents;
+  private final NicTagStore nicTags;
+  private volatile Function<String, Map<String, Object>> vmsOfServer = uuid -> null;
+
+  SandboxCnapi(SandboxOptions options, NicTagStore nicTags, CnAgentClient agents) {
+    this.servers = new ServerStore(options.clock(), options.datacenter());
+    this.tasks = new TaskStore(options.clock());
+    this.agents = agents;
+    this.nicTags = nicTags;
+  }
+
+  public ServerStore servers() {
+    return servers;
+  }
+
+  /** Shortcut for {@code servers().server(uuid)}: the stored record, or null. */
+  public Map<String, Object> server(String uuid) {
+    return servers.server(uuid);
+  }
+
+  public TaskStore tasks() {
+    return tasks;
+  }
+
+  /** Where {@code GET /servers/:uuid} reads a server's {@code vms} (DAPI asks VMAPI, §2.8). */
+  void vmsOfServer(Function<String, Map<String, Object>> source) {
+    this.vmsOfServer = source;
+  }
+
+  RestRouter router() {
+    RestRouter r = new RestRouter(SERVER_HEADER);
+    r.get("/ping", req -> RestResponse.ok(Map.of("ready", true)));
+    r.get("/servers", this::listServers);
+    r.get("/servers/{server_uuid}", this::getServer);
+    r.post("/servers/{server_uuid}", this::updateServer);
+    r.delete("/servers/{server_uuid}", this::deleteServer);
+    r.post("/servers/{server_uuid}/sysinfo", this::registerSysinfo);
+    r.post("/servers/{server_uuid}/events/heartbeat", this::heartbeat);
+    r.post("/servers/{server_uuid}/events/status", this::status);
+
+    r.route("POST", "/servers/{server_uuid}/nop", req -> {
+      Map<String, Object> p = params(req);
+      Integer sleep = Values.parseInt(p.get("sleep"));
+      p.put("sleep", sleep == null ? 0 : sleep);
+      return asyncTask(req, "nop", p);
+    });
+    r.route("POST", "/servers/{server_uuid}/ensure-image", req -> asyncTask(req, "image_ensure_present", params(req)));
+    r.route("POST", "/servers/{server_uuid}/install-agent", req -> asyncTask(req, "agent_install", params(req)));
+    r.route("POST", "/servers/{server_uuid}/vms", req -> asyncTask(req, "machine_create", params(req)));
+    r.route("POST", "/servers/{server_uuid}/vms/nics/update",
+        req -> asyncTask(req, "machine_update_nics", params(req)));
+    r.route("GET", "/servers/{server_uuid}/vms/{uuid}",
+        req -> loadVm(req.pathParam("server_uuid"), req.pathParam("uuid"), req.requestId(), vmLoadParams(req)));
+    r.route("DELETE", "/servers/{server_uuid}/vms/{uuid}", req -> asyncTask(req, "machine_destroy", params(req)));
+    for (String[] action : new String[][] {{"start", "machine_boot"}, {"stop", "machine_shutdown"},
+        {"kill", "machine_kill"}, {"reboot", "machine_reboot"}, {"update", "machine_update"},
+        {"reprovision", "machine_reprovision"}, {"images", "machine_create_image"}}) {
+      r.route("POST", "/servers/{server_uuid}/vms/{uuid}/" + action[0], req -> asyncTask(req, action[1], params(req)));
+    }
+    r.route("PUT", "/servers/{server_uuid}/vms/{uuid}/snapshots",
+        req -> asyncTask(req, "machine_create_snapshot", params(req)));
+    r.route("PUT", "/servers/{server_uuid}/vms/{uuid}/snapshots/{snapshot_name}/rollback",
+        req -> asyncTask(req, "machine_rollback_snapshot", params(req)));
+    r.route("DELETE", "/servers/{server_uuid}/vms/{uuid}/snapshots/{snapshot_name}",
+        req -> asyncTask(req, "machine_delete_snapshot", params(req)));
+    r.route("POST", "/servers/{server_uuid}/sysinfo-refresh", this::sysinfoRefresh);
+    r.route("POST", "/servers/{server_uuid}/reboot", this::rebootServer);
+    r.route("GET", "/servers/{server_uuid}/task-history", req -> agentCall(req, "GET", "/history", 200));
+    r.route("POST", "/servers/{server_uuid}/cn-agent/pause", req -> agentCall(req, "POST", "/pause", 204));
+    r.route("POST", "/servers/{server_uuid}/cn-agent/resume", req -> agentCall(req, "POST", "/resume", 204));
+
+    r.get("/tasks/{taskid}", req -> RestResponse.ok(tasks.get(req.pathParam("taskid"))));
+    r.route("GET", "/tasks/{taskid}/wait", req -> {
+      Integer t = Values.parseInt(req.query().get("timeout"));
+      long timeout = t == null || t <= 0 ? 3600 : t;
+      return tasks.await(req.pathParam("taskid"), timeout).thenApply(RestResponse::ok);
+    });
+
+    notImplemented(r, "PUT", "/servers/{server_uuid}/nics", "the server-update-nics workflow");
+    notImplemented(r, "POST", "/servers/{server_uuid}/execute", "command execution");
+    notImplemented(r, "POST", "/servers/{server_uuid}/setup", "the server-setup workflow");
+    notImplemented(r, "POST", "/servers/{server_uuid}/factory-reset", "the server-factory-reset workflow");
+    notImplemented(r, "POST", "/servers/{server_uuid}/recovery-config", "recovery configuration");
+    notImplemented(r, "POST", "/servers/{server_uuid}/uninstall-agents", "agent uninstall");
+    notImplemented(r, "POST", "/servers/{server_uuid}/vms/{uuid}/migrate", "VM migration");
+    notImplemented(r, "GET", "/servers/{server_uuid}/vms/{uuid}/proc", "machine_proc");
+    notImplemented(r, "GET", "/servers/{server_uuid}/vms/{uuid}/info", "machine_info");
+    notImplemented(r, "POST", "/allocate", "DAPI allocation");
+    notImplemented(r, "GET", "/boot/{server_uuid}", "boot parameters");
+    return r;
+  }
+
+  static RestError notImplementedError(String what) {
+    return new RestError(501, "NotImplementedError", what + " is not implemented by the mockcloud sandbox");
+  }
+
+  private static void notImplemented(RestRouter r, String method, String template, String what) {
+    r.route(method, template, req -> CompletableFuture.failedFuture(notImplementedError(what)));
+  }
+
+  // ---- servers ----
+
+  private RestResponse registerSysinfo(RestRequest req) {
+    strict(req, Set.of("server_uuid", "sysinfo"));
+    String uuid = checkUuid(req.pathParam("server_uuid"));
+    Object sysinfo = req.params().get("sysinfo");
+    if (!(sysinfo instanceof Map<?, ?>)) {
+      throw cnapiInvalid(500, "sysinfo", sysinfo == null ? "sysinfo is required" : "sysinfo must be an object");
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> s = (Map<String, Object>) sysinfo;
+    register(uuid, s);
+    return RestResponse.of(200, null);
+  }
+
+  private void register(String uuid, Map<String, Object> sysinfo) {
+    if (sysinfo.containsKey("UUID") && !uuid.equals(sysinfo.get("UUID"))) {
+      // Real CNAPI asserts (crashes) here; the sandbox refuses cleanly instead.
+      throw RestError.internalError("sysinfo UUID " + sysinfo.get("UUID") + " does not match server " + uuid);
+    }
+    if (sysinfo.get("Network Interfaces") instanceof Map<?, ?> ifaces) {
+      for (Object nic : ifaces.values()) {
+        if (nic instanceof Map<?, ?> n && n.get("NIC Names") instanceof List<?> names) {
+          names.forEach(t -> nicTags.ensure(String.valueOf(t)));
+        }
+      }
+    }
+    servers.registerSysinfo(uuid, sysinfo);
+  }
+
+  private RestResponse updateServer(RestRequest req) {
+    strict(req, UPDATE_PARAMS);
+    String uuid = checkUuid(req.pathParam("server_uuid"));
+    servers.update(uuid, req.params());
+    return RestResponse.noContent();
+  }
+
+  private RestResponse deleteServer(RestRequest req) {
+    String uuid = checkUuid(req.pathParam("server_uuid"));
+    if (!servers.delete(uuid)) {
+      throw RestError.resourceNotFound("Server " + uuid + " not found");
+    }
+    return RestResponse.of(200, null);
+  }
+
+  private RestResponse heartbeat(RestRequest req) {
+    strict(req, Set.of("server_uuid"));
+    servers.heartbeat(req.pathParam("server_uuid"));
+    return RestResponse.noContent();
+  }
+
+  private RestResponse status(RestRequest req) {
+    String uuid = req.pathParam("server_uuid");
+    if (!servers.exists(uuid)) {
+      throw RestError.resourceNotFound("Server " + uuid + " not found");
+    }
+    servers.status(uuid, req.bodyObject());
+    return RestResponse.noContent();
+  }
+
+  private RestResponse listServers(RestRequest req) {
+    strict(req, LIST_PARAMS);
+    Map<String, String> q = req.query();
+    List<String> uuids = Values.list(q.get("uuids"));
+    Set<String> extras = new LinkedHashSet<>();
+    for (String e : Values.list(q.get("extras"))) {
+      if (!ServerView.EXTRAS.contains(e)) {
+        throw cnapiInvalid(500, "extras", "invalid extras value '" + e + "'");
+      }
+      extras.add(e);
+    }
+    List<String> fields = Values.list(q.get("fields"));
+    Map<String, Boolean> flags = new LinkedHashMap<>();
+    for (String f : List.of("setup", "headnode", "reserved", "reservoir")) {
+      String v = q.get(f);
+      if (v != null) {
+        String lower = v.toLowerCase(Locale.ROOT);
+        if (!lower.equals("true") && !lower.equals("false")) {
+          throw cnapiInvalid(500, f, "value must be true or false");
+        }
+        flags.put(f, lower.equals("true"));
+      }
+    }
+    int limit = 1000;
+    if (q.get("limit") != null) {
+      Integer l = q.get("limit").matches("\\d+") ? Values.parseInt(q.get("limit")) : null;
+      if (l == null || l < 1 || l > 1000) {
+        throw cnapiInvalid(400, "limit", "limit must be in the range 1-1000 (inclusive)");
+      }
+      limit = l;
+    }
+    int offset = 0;
+    if (q.get("offset") != null) {
+      Integer o = q.get("offset").matches("\\d+") ? Values.parseInt(q.get("offset")) : null;
+      if (o == null) {
+        throw cnapiInvalid(500, "offset", "offset must be a non-negative integer");
+      }
+      offset = o;
+    }
+    String hostname = q.get("hostname");
+    List<Object> out = new ArrayList<>();
+    int skipped = 0;
+    for (Map<String, Object> rec : servers.snapshot()) {
+      String uuid = (String) rec.get("uuid");
+      if ((!uuids.isEmpty() && !uuids.contains(uuid)) || (hostname != null && !hostname.equals(rec.get("hostname")))
+          || !flags.entrySet().stream().allMatch(f -> f.getValue().equals(Boolean.TRUE.equals(rec.get(f.getKey()))))) {
+        continue;
+      }
+      if (skipped++ < offset) {
+        continue;
+      }
+      if (out.size() >= limit) {
+        break;
+      }
+      out.add(ServerView.fields(ServerView.listEntry(rec, extras, servers.lastHeartbeat(uuid)), fields));
+    }
+    return RestResponse.ok(out);
+  }
+
+  private RestResponse getServer(RestRequest req) {
+    strict(req, Set.of("server_uuid"));
+    String uuid = checkUuid(req.pathParam("server_uuid"));
+    Map<String, Object> rec = servers.snapshot(uuid);
+    Map<String, Object> vms = vmsOfServer.apply(uuid);
+    if (vms != null) {
+      rec.put("vms", vms);
+    }
+    return RestResponse.ok(ServerView.single(rec, servers.lastHeartbeat(uuid)));
+  }
+
+  // ---- tasks ----
+
+  /** The merged params, with CNAPI's one type check that matters to callers ({@code jobid}). */
+  private static Map<String, Object> params(RestRequest req) {
+    Map<String, Object> p = new LinkedHashMap<>(req.params());
+    if (p.containsKey("jobid") && !(p.get("jobid") instanceof String)) {
+      throw cnapiInvalid(500, "jobid", "value was not a string");
+    }
+    return p;
+  }
+
+  private static Map<String, Object> vmLoadParams(RestRequest req) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("uuid", req.pathParam("uuid"));
+    if (req.params().containsKey("include_dni")) {
+      p.put("include_dni", Values.truthy(req.params().get("include_dni")));
+    }
+    return p;
+  }
+
+  /** Checks the server (409 bad uuid, 404 missing, 409 not running) and returns its sysinfo. */
+  private Map<String, Object> runningServer(String uuid, boolean requireRunning) {
+    checkUuid(uuid);
+    Map<String, Object> sysinfo = servers.sysinfo(uuid);
+    if (sysinfo == null) {
+      throw RestError.resourceNotFound("Server " + uuid + " not found");
+    }
+    if (requireRunning && !"running".equals(servers.statusOf(uuid))) {
+      throw new RestError(409, "ServerNotRunning", "Operation attempted on server which is not running");
+    }
+    return sysinfo;
+  }
+
+  /** Starts a persisted task and answers {@code {id}} at once (§2.3). */
+  private CompletionStage<RestResponse> asyncTask(RestRequest req, String task, Map<String, Object> params) {
+    String uuid = req.pathParam("server_uuid");
+    Map<String, Object> sysinfo = runningServer(uuid, true);
+    String host = CnAgentClient.taskAddress(sysinfo);
+    if (host == null) {
+      LOG.warn("No admin NICs detected for server {}; task {} not sent", uuid, task);
+      return CompletableFuture.completedFuture(RestResponse.ok(Map.of("id", UUID.randomUUID().toString())));
+    }
+    TaskStore.Task t = tasks.create(task, uuid, req.requestId());
+    agents.postTask(host, CnAgentClient.port(sysinfo), uuid, req.requestId(), task, params)
+        .thenAccept(reply -> finish(t, reply));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", t.id);
+    return CompletableFuture.completedFuture(RestResponse.ok(body));
+  }
+
+  private void finish(TaskStore.Task t, CnAgentClient.Reply reply) {
+    if (reply.ok()) {
+      tasks.complete(t, reply.body() == null ? new LinkedHashMap<>() : reply.body());
+    } else {
+      tasks.fail(t, reply.failureMessage());
+    }
+  }
+
+  /** A persisted task whose reply the caller waits for. */
+  private CompletionStage<CnAgentClient.Reply> syncTask(String uuid, String reqId, String task,
+      Map<String, Object> params, boolean persist) {
+    Map<String, Object> sysinfo = runningServer(uuid, true);
+    String host = CnAgentClient.taskAddress(sysinfo);
+    if (host == null) {
+      throw RestError.internalError("No admin NICs detected");
+    }
+    TaskStore.Task t = persist ? tasks.create(task, uuid, reqId) : null;
+    return agents.postTask(host, CnAgentClient.port(sysinfo), uuid, reqId, task, params).thenApply(reply -> {
+      if (t != null) {
+        finish(t, reply);
+      }
+      return reply;
+    });
+  }
+
+  /**
+   * VmLoad ({@code GET /servers/:s/vms/:u}): the agent's VM, 404 "VM <u> not found" when the
+   * agent says {@code VmNotFound}, else 500. Also used in-process by VMAPI's {@code sync=true}.
+   */
+  CompletionStage<RestResponse> loadVm(String serverUuid, String vmUuid, String reqId, Map<String, Object> params) {
+    CnAgentClient.Reply timedOut = new CnAgentClient.Reply(0, null, "timed out waiting for machine_load");
+    return syncTask(serverUuid, reqId, "machine_load", params, false).toCompletableFuture()
+        .completeOnTimeout(timedOut, VM_LOAD_TIMEOUT_S, TimeUnit.SECONDS)
+        .thenApply(reply -> {
+          if (reply.ok()) {
+            return RestResponse.ok(reply.body() == null ? new LinkedHashMap<>() : reply.body());
+          }
+          if ("VmNotFound".equals(reply.restCode())) {
+            throw RestError.resourceNotFound("VM " + vmUuid + " not found");
+          }
+          throw RestError.internalError("posting task to cn-agent: " + reply.failureMessage());
+        });
+  }
+
+  private CompletionStage<RestResponse> sysinfoRefresh(RestRequest req) {
+    String uuid = req.pathParam("server_uuid");
+    return syncTask(uuid, req.requestId(), "server_sysinfo", params(req), true).thenApply(reply -> {
+      if (!reply.ok()) {
+        throw RestError.internalError(reply.failureMessage());
+      }
+      if (reply.body() instanceof Map<?, ?> m && m.get("sysinfo") instanceof Map<?, ?> s) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> sysinfo = (Map<String, Object>) s;
+        register(uuid, sysinfo);
+      }
+      return RestResponse.of(200, null);
+    });
+  }
+
+  private CompletionStage<RestResponse> rebootServer(RestRequest req) {
+    if (!Values.truthy(req.params().get("nojob"))) {
+      throw notImplementedError("the server-reboot workflow (use ?nojob=true)");
+    }
+    return syncTask(req.pathParam("server_uuid"), req.requestId(), "server_reboot", params(req), true)
+        .thenApply(reply -> {
+          if (!reply.ok()) {
+            throw RestError.internalError(reply.failureMessage());
+          }
+          return RestResponse.noContent();
+        });
+  }
+
+  /** GET /history, POST /pause, POST /resume: no running check, no task record. */
+  private CompletionStage<RestResponse> agentCall(RestRequest req, String method, String path, int okStatus) {
+    String uuid = req.pathParam("server_uuid");
+    Map<String, Object> sysinfo = runningServer(uuid, false);
+    String host = CnAgentClient.agentAddress(sysinfo);
+    if (host == null) {
+      throw RestError.internalError("No admin NICs detected");
+    }
+    return agents.call(method, host, CnAgentClient.port(sysinfo), path, req.requestId()).thenApply(reply -> {
+      if (!reply.ok()) {
+        throw RestError.internalError(reply.failureMessage());
+      }
+      return okStatus == 204 ? RestResponse.noContent() : RestResponse.ok(reply.body());
+    });
+  }
+
+  // ---- validation ----
+
+  private static String checkUuid(String uuid) {
+    if (!Values.isUuidAnyCase(uuid)) {
+      throw RestError.invalidArgument("Invalid server_uuid");
+    }
+    return uuid;
+  }
+
+  /** CNAPI's strict params: any key outside {@code allowed} is a 409 InvalidArgument (§2.10). */
+  private static void strict(RestRequest req, Set<String> allowed) {
+    for (String k : req.params().keySet()) {
+      if (!allowed.contains(k)) {
+        throw RestError.invalidArgument(k + " is not an explicitly defined parameter");
+      }
+    }
+  }
+
+  static RestError cnapiInvalid(int status, String field, String message) {
+    return new RestError(status, "InvalidParameters", "Request parameters failed validation",
+        Map.of("errors", List.of(RestError.fieldError(field, "Invalid", message))));
+  }
+}

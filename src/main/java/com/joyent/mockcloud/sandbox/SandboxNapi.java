@@ -1,0 +1,202 @@
+package com.joyent.mockcloud.sandbox;
+
+import com.joyent.mockcloud.http.RestError;
+import com.joyent.mockcloud.http.RestRequest;
+import com.joyent.mockcloud.http.RestResponse;
+import com.joyent.mockcloud.http.RestRouter;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * The NAPI stand-in: nic tags, the {@code admin} and {@code external} networks, and NICs by
+ * MAC (triton-apis.md §4, net-agent-cmon-mockcloud.md §3). State lives in {@link NicTagStore}
+ * and {@link NicStore}; this class only maps HTTP onto them. Routes answer at once on the I/O
+ * thread (the stores' locks guard map operations only).
+ */
+public final class SandboxNapi {
+  static final String SERVER_HEADER = "napi/1.4.1";
+  private static final Set<String> NIC_FILTERS = Set.of("owner_uuid", "belongs_to_uuid", "belongs_to_type",
+      "cn_uuid", "network_uuid", "nic_tag", "nic_tags_provided", "state", "allow_dhcp_spoofing",
+      "allow_ip_spoofing", "allow_mac_spoofing", "allow_restricted_traffic", "allow_unfiltered_promisc",
+      "underlay");
+  private static final Set<String> NETWORK_FILTERS = Set.of("fabric", "family", "name", "vlan_id", "nic_tag",
+      "owner_uuid", "provisionable_by");
+
+  private final NicTagStore nicTags;
+  private final NicStore nics;
+  private final String adminNetworkUuid;
+  private final String externalNetworkUuid;
+
+  SandboxNapi(SandboxOptions options) {
+    this.nicTags = new NicTagStore();
+    nicTags.create("admin", 1500);
+    nicTags.create("external", 1500);
+    this.adminNetworkUuid = UUID.randomUUID().toString();
+    this.externalNetworkUuid = UUID.randomUUID().toString();
+    this.nics = new NicStore(options.clock(), nicTags, List.of(
+        NapiNetwork.standard(adminNetworkUuid, "admin", options.adminSubnet(), "admin", false),
+        NapiNetwork.standard(externalNetworkUuid, "external", options.externalSubnet(), "external", true)));
+  }
+
+  public NicStore nics() {
+    return nics;
+  }
+
+  public NicTagStore nicTags() {
+    return nicTags;
+  }
+
+  public String adminNetworkUuid() {
+    return adminNetworkUuid;
+  }
+
+  public String externalNetworkUuid() {
+    return externalNetworkUuid;
+  }
+
+  RestRouter router() {
+    RestRouter r = new RestRouter(SERVER_HEADER);
+    r.get("/ping", req -> RestResponse.ok(ping()));
+    r.get("/nic_tags", req -> RestResponse.ok(page(nicTags.list(), req)));
+    r.post("/nic_tags", req -> RestResponse.ok(nicTags.create(req.params().get("name"), req.params().get("mtu"))));
+    r.get("/nic_tags/{name}", req -> RestResponse.ok(nicTags.get(req.pathParam("name"))));
+    r.put("/nic_tags/{name}", req -> RestResponse.ok(nicTags.updateMtu(req.pathParam("name"),
+        req.params().get("mtu"))));
+    r.delete("/nic_tags/{name}", req -> {
+      nicTags.delete(req.pathParam("name"));
+      return RestResponse.noContent();
+    });
+    r.get("/networks", this::listNetworks);
+    r.get("/networks/{uuid}", req -> RestResponse.ok(nics.network(req.pathParam("uuid")))
+        .withHeader("Etag", nics.networkEtag(req.pathParam("uuid"))));
+    r.post("/networks/{uuid}/nics", req -> withEtag(nics.create(req.params(), req.pathParam("uuid"))));
+    r.get("/nics", this::listNics);
+    r.post("/nics", req -> withEtag(nics.create(req.params(), null)));
+    r.get("/nics/{mac}", req -> withEtag(nics.get(req.pathParam("mac"))));
+    r.put("/nics/{mac}", req -> withEtag(nics.update(req.pathParam("mac"), req.params(), req.header("If-Match"))));
+    r.delete("/nics/{mac}", req -> {
+      nics.delete(req.pathParam("mac"), req.header("If-Match"));
+      return RestResponse.noContent();
+    });
+    return r;
+  }
+
+  private RestResponse withEtag(Map<String, Object> nic) {
+    return RestResponse.ok(nic).withHeader("Etag", nics.etag((String) nic.get("mac")));
+  }
+
+  private static Map<String, Object> ping() {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("fabrics_enabled", false);
+    config.put("subnet_alloc_enabled", false);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("config", config);
+    m.put("healthy", true);
+    m.put("services", Map.of("moray", "online"));
+    m.put("status", "OK");
+    return m;
+  }
+
+  private RestResponse listNics(RestRequest req) {
+    Map<String, String> q = req.query();
+    rejectUnknown(q.keySet(), NIC_FILTERS);
+    Map<String, List<String>> filters = new LinkedHashMap<>();
+    q.forEach((k, v) -> {
+      if (NIC_FILTERS.contains(k)) {
+        filters.put(k, Values.list(v));
+      }
+    });
+    List<Map<String, Object>> all = nics.list(nic -> matches(nic, filters));
+    return RestResponse.ok(page(all, req));
+  }
+
+  private RestResponse listNetworks(RestRequest req) {
+    Map<String, String> q = req.query();
+    rejectUnknown(q.keySet(), NETWORK_FILTERS);
+    List<String> names = Values.list(q.get("name"));
+    List<String> tags = Values.list(q.get("nic_tag"));
+    String vlan = q.get("vlan_id");
+    String family = q.get("family");
+    boolean fabricOnly = Values.truthy(q.get("fabric"));
+    List<Map<String, Object>> all = nics.networks(n -> (names.isEmpty() || names.contains(n.get("name")))
+        && (tags.isEmpty() || tags.contains(n.get("nic_tag")))
+        && (vlan == null || vlan.equals(String.valueOf(n.get("vlan_id"))))
+        && (family == null || family.equals(n.get("family")))
+        && !fabricOnly);
+    return RestResponse.ok(page(all, req));
+  }
+
+  /** A NIC matches when, for every filter, one of its comma-separated values equals the field. */
+  private static boolean matches(Map<String, Object> nic, Map<String, List<String>> filters) {
+    for (Map.Entry<String, List<String>> f : filters.entrySet()) {
+      Object v = nic.get(f.getKey());
+      boolean hit = false;
+      for (String want : f.getValue()) {
+        if (v instanceof List<?> l ? l.contains(want) : want.equals(v == null ? null : String.valueOf(v))
+            || (v == null && want.equals("false") && NicStore.ALLOW_FLAGS.contains(f.getKey()))) {
+          hit = true;
+          break;
+        }
+      }
+      if (!hit) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void rejectUnknown(Set<String> given, Set<String> filters) {
+    Set<String> unknown = new TreeSet<>();
+    for (String k : given) {
+      if (!filters.contains(k) && !k.equals("limit") && !k.equals("offset")) {
+        unknown.add(k);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("field", List.copyOf(unknown));
+      e.put("code", "UnknownParameters");
+      e.put("message", "Unknown parameters: " + String.join(", ", unknown));
+      throw RestError.invalidParameters(List.of(e));
+    }
+  }
+
+  /** NAPI pagination: {@code limit} 1–1000 (default 1000), {@code offset} >= 0 (default 0). */
+  static <T> List<T> page(List<T> all, RestRequest req) {
+    List<Map<String, Object>> errors = new ArrayList<>();
+    int limit = 1000;
+    int offset = 0;
+    String l = req.query().get("limit");
+    if (l != null) {
+      Integer v = l.matches("\\d+") ? Values.parseInt(l) : null;
+      if (v == null || v < 1 || v > 1000) {
+        errors.add(RestError.fieldError("limit", "InvalidParameter",
+            "invalid limit, must be an integer between 1 and 1000"));
+      } else {
+        limit = v;
+      }
+    }
+    String o = req.query().get("offset");
+    if (o != null) {
+      Integer v = o.matches("\\d+") ? Values.parseInt(o) : null;
+      if (v == null) {
+        errors.add(RestError.fieldError("offset", "InvalidParameter", "invalid value, must be a positive integer"));
+      } else {
+        offset = v;
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw RestError.invalidParameters(errors);
+    }
+    if (offset >= all.size()) {
+      return List.of();
+    }
+    return all.subList(offset, Math.min(all.size(), offset + limit));
+  }
+}

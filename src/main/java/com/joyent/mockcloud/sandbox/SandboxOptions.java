@@ -1,0 +1,77 @@
+package com.joyent.mockcloud.sandbox;
+
+import java.time.Clock;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Settings of one {@link Sandbox}: immutable, checked once in the constructor. Start from
+ * {@link #defaults()} and change what a test or the CLI needs with the {@code with*} methods.
+ *
+ * @param bindHost      address every listener binds (ports are always OS-chosen)
+ * @param datacenter    CNAPI's {@code datacenter_name}, copied into new server records
+ * @param adminUuid     the operator ("ufdsAdmin") uuid that owns the admin NICs
+ * @param adminSubnet   CIDR of the {@code admin} network (large: one IP per mock CN)
+ * @param externalSubnet CIDR of the {@code external} network
+ * @param clock         time source for heartbeats, timestamps and task records
+ * @param ioThreads     I/O threads of the sandbox's own HTTP worker
+ */
+public record SandboxOptions(String bindHost, String datacenter, String adminUuid, String adminSubnet,
+    String externalSubnet, Clock clock, int ioThreads) {
+
+  public static final String DEFAULT_ADMIN_UUID = "930896af-bf8c-48d4-885c-6573a94b1853";
+
+  public SandboxOptions {
+    Objects.requireNonNull(bindHost, "bindHost");
+    Objects.requireNonNull(clock, "clock");
+    if (datacenter == null || datacenter.isEmpty()) {
+      throw new IllegalArgumentException("datacenter must be a non-empty name, got " + datacenter);
+    }
+    if (adminUuid == null || !Values.isUuid(adminUuid)) {
+      throw new IllegalArgumentException("adminUuid must be a lowercase UUID, got " + adminUuid);
+    }
+    Ipv4.Cidr.parse(adminSubnet); // throws IllegalArgumentException naming the value
+    Ipv4.Cidr.parse(externalSubnet);
+    if (ioThreads < 1) {
+      throw new IllegalArgumentException("ioThreads must be >= 1, got " + ioThreads);
+    }
+  }
+
+  /** Loopback, datacenter {@code sandbox}, admin 10.99.0.0/16, external 10.88.88.0/24, system clock. */
+  public static SandboxOptions defaults() {
+    return new SandboxOptions("127.0.0.1", "sandbox", DEFAULT_ADMIN_UUID, "10.99.0.0/16", "10.88.88.0/24",
+        Clock.systemUTC(), 2);
+  }
+
+  public SandboxOptions withBindHost(String v) {
+    return new SandboxOptions(v, datacenter, adminUuid, adminSubnet, externalSubnet, clock, ioThreads);
+  }
+
+  public SandboxOptions withDatacenter(String v) {
+    return new SandboxOptions(bindHost, v, adminUuid, adminSubnet, externalSubnet, clock, ioThreads);
+  }
+
+  public SandboxOptions withAdminUuid(String v) {
+    return new SandboxOptions(bindHost, datacenter, v, adminSubnet, externalSubnet, clock, ioThreads);
+  }
+
+  public SandboxOptions withRandomAdminUuid() {
+    return withAdminUuid(UUID.randomUUID().toString());
+  }
+
+  public SandboxOptions withAdminSubnet(String v) {
+    return new SandboxOptions(bindHost, datacenter, adminUuid, v, externalSubnet, clock, ioThreads);
+  }
+
+  public SandboxOptions withExternalSubnet(String v) {
+    return new SandboxOptions(bindHost, datacenter, adminUuid, adminSubnet, v, clock, ioThreads);
+  }
+
+  public SandboxOptions withClock(Clock v) {
+    return new SandboxOptions(bindHost, datacenter, adminUuid, adminSubnet, externalSubnet, v, ioThreads);
+  }
+
+  public SandboxOptions withIoThreads(int v) {
+    return new SandboxOptions(bindHost, datacenter, adminUuid, adminSubnet, externalSubnet, clock, v);
+  }
+}

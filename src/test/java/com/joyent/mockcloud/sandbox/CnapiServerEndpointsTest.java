@@ -1,0 +1,248 @@
+package com.joyent.mockcloud.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class CnapiServerEndpointsTest {
+  private static final String CN = Fixtures.CN_A;
+  private final ManualClock clock = new ManualClock();
+  private Sandbox sandbox;
+  private String cnapi;
+
+  @BeforeEach
+  void start() {
+    sandbox = Sandbox.start(SandboxOptions.defaults().withDatacenter("testdc").withClock(clock));
+    cnapi = sandbox.cnapiUrl();
+  }
+
+  @AfterEach
+  void stop() {
+    sandbox.close();
+  }
+
+  private void register(String uuid) {
+    TestHttp.Reply r = TestHttp.post(cnapi + "/servers/" + uuid + "/sysinfo",
+        Map.of("sysinfo", Fixtures.sysinfo(uuid, "127.0.0.1", 5309)));
+    assertThat(r.status()).isEqualTo(200);
+  }
+
+  @Test
+  void sysinfo_newServer_answers200EmptyAndCreatesRecord() {
+    TestHttp.Reply r = TestHttp.post(cnapi + "/servers/" + CN + "/sysinfo",
+        Map.of("sysinfo", Fixtures.sysinfo(CN, "127.0.0.1", 5309)));
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body()).isEmpty();
+    assertThat(r.header("Content-Type")).isNull();
+    assertThat(r.header("Server")).isEqualTo("cnapi/1.26.4");
+    assertThat(r.header("x-request-id")).isNotEmpty();
+
+    Map<String, Object> rec = sandbox.cnapi().server(CN);
+    assertThat(rec).containsEntry("uuid", CN).containsEntry("hostname", "VC23A9FA13")
+        .containsEntry("system_type", "Virtual").containsEntry("setup", true).containsEntry("ram", 262111)
+        .containsEntry("headnode", false).containsEntry("current_platform", "20210101T000000Z")
+        .containsEntry("created", "2025-11-25T09:53:34.000Z").containsEntry("last_boot", "2025-11-25T09:53:34.000Z")
+        .containsEntry("datacenter", "testdc").containsEntry("status", "running");
+    // sysinfo is stored verbatim, CN Agent IP/Port included; its NIC tags now exist in NAPI.
+    assertThat((Map<String, Object>) rec.get("sysinfo")).containsEntry("CN Agent Port", 5309);
+    assertThat(sandbox.napi().nicTags().exists("sdc_underlay")).isTrue();
+  }
+
+  @Test
+  void sysinfo_extraParam_is409NotExplicitlyDefined() {
+    TestHttp.Reply r = TestHttp.post(cnapi + "/servers/" + CN + "/sysinfo?foo=1",
+        Map.of("sysinfo", Fixtures.sysinfo(CN, "127.0.0.1", 5309)));
+    assertThat(r.status()).isEqualTo(409);
+    assertThat(r.body()).isEqualTo(
+        "{\"code\":\"InvalidArgument\",\"message\":\"foo is not an explicitly defined parameter\"}");
+    TestHttp.Reply body = TestHttp.post(cnapi + "/servers/" + CN + "/sysinfo",
+        Map.of("sysinfo", Fixtures.sysinfo(CN, "127.0.0.1", 5309), "agents", List.of()));
+    assertThat(body.status()).isEqualTo(409);
+    assertThat(body.object()).containsEntry("message", "agents is not an explicitly defined parameter");
+    assertThat(sandbox.cnapi().server(CN)).isNull();
+  }
+
+  @Test
+  void sysinfo_missingOrMismatched_isRejectedAndStoresNothing() {
+    TestHttp.Reply missing = TestHttp.post(cnapi + "/servers/" + CN + "/sysinfo", Map.of());
+    assertThat(missing.status()).isEqualTo(500);
+    assertThat(missing.object()).containsEntry("code", "InvalidParameters");
+    assertThat(missing.errorFields()).containsExactly("sysinfo");
+    TestHttp.Reply mismatch = TestHttp.post(cnapi + "/servers/" + CN + "/sysinfo",
+        Map.of("sysinfo", Fixtures.sysinfo(Fixtures.CN_B, "127.0.0.1", 5309)));
+    assertThat(mismatch.status()).isEqualTo(500);
+    assertThat(mismatch.object()).containsEntry("code", "InternalError");
+    assertThat(sandbox.cnapi().servers().size()).isZero();
+  }
+
+  @Test
+  void listServers_withoutExtras_rendersGoldenShape() {
+    register(CN);
+    TestHttp.Reply r = TestHttp.get(cnapi + "/servers");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.array()).hasSize(1);
+    assertThat(List.copyOf(r.array().get(0).keySet())).containsExactly("comments", "datacenter", "rack_identifier",
+        "reservation_ratio", "reserved", "reservoir", "status", "traits", "uuid", "boot_params", "default_console",
+        "kernel_flags", "serial", "created", "current_platform", "headnode", "hostname", "system_type", "last_boot",
+        "ram", "setup");
+    assertThat(r.array().get(0)).containsEntry("status", "running").containsEntry("reservation_ratio", 0.15);
+  }
+
+  @Test
+  void listServers_extrasAndFieldsAndFilters() {
+    register(CN);
+    register(Fixtures.CN_B);
+    TestHttp.post(cnapi + "/servers/" + CN + "/events/heartbeat", Map.of());
+    TestHttp.post(cnapi + "/servers/" + CN, Map.of("agents", List.of(Map.of("name", "cn-agent", "version", "2.14.5"))));
+
+    Map<String, Object> a = TestHttp.get(cnapi + "/servers?extras=status,last_heartbeat,agents").array().get(0);
+    assertThat(a).containsKey("agents").doesNotContainKeys("sysinfo", "vms")
+        .containsEntry("last_heartbeat", "2026-11-25T10:00:00.000Z");
+    assertThat(List.copyOf(a.keySet())).last().isEqualTo("last_heartbeat");
+
+    Map<String, Object> all = TestHttp.get(cnapi + "/servers?extras=all").array().get(0);
+    assertThat(all).containsKeys("sysinfo", "vms", "agents", "memory_provisionable_bytes", "unreserved_ram");
+
+    assertThat(TestHttp.get(cnapi + "/servers?uuids=" + Fixtures.CN_B + "&fields=uuid,status").array())
+        .containsExactly(Map.of("uuid", Fixtures.CN_B, "status", "running"));
+    assertThat(TestHttp.get(cnapi + "/servers?setup=TRUE&limit=1&offset=1").array())
+        .extracting(s -> s.get("uuid")).containsExactly(Fixtures.CN_B);
+    assertThat(TestHttp.get(cnapi + "/servers?headnode=true").array()).isEmpty();
+    assertThat(TestHttp.get(cnapi + "/servers?hostname=VC23A9FA13").array()).hasSize(1);
+  }
+
+  @Test
+  void listServers_badParams_areCnapiErrors() {
+    TestHttp.Reply limit = TestHttp.get(cnapi + "/servers?limit=0");
+    assertThat(limit.status()).isEqualTo(400);
+    assertThat(limit.body()).isEqualTo("{\"code\":\"InvalidParameters\",\"message\":\"Request parameters failed "
+        + "validation\",\"errors\":[{\"field\":\"limit\",\"code\":\"Invalid\",\"message\":\"limit must be in the "
+        + "range 1-1000 (inclusive)\"}]}");
+    TestHttp.Reply unknown = TestHttp.get(cnapi + "/servers?color=red");
+    assertThat(unknown.status()).isEqualTo(409);
+    assertThat(unknown.object()).containsEntry("message", "color is not an explicitly defined parameter");
+    TestHttp.Reply bool = TestHttp.get(cnapi + "/servers?setup=maybe");
+    assertThat(bool.status()).isEqualTo(500);
+    assertThat(bool.errorFields()).containsExactly("setup");
+  }
+
+  @Test
+  void getServer_includesEverythingAndCapacity() {
+    register(CN);
+    TestHttp.post(cnapi + "/servers/" + CN + "/events/status", Fixtures.statusBody());
+    TestHttp.Reply r = TestHttp.get(cnapi + "/servers/" + CN);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.object()).containsKeys("agents", "sysinfo", "vms", "memory_provisionable_bytes",
+            "disk_pool_size_bytes", "overprovision_ratios")
+        .containsEntry("last_heartbeat", null).containsEntry("status", "running")
+        .containsEntry("memory_available_bytes", 274877906944L).containsEntry("memory_arc_bytes", 42)
+        .containsEntry("unreserved_cpu", 3200).containsEntry("unreserved_disk", 524288)
+        .containsEntry("vms", Map.of());
+  }
+
+  @Test
+  void getServer_missingOrInvalid_isNotFoundOrInvalidArgument() {
+    TestHttp.Reply missing = TestHttp.get(cnapi + "/servers/" + CN);
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.body()).isEqualTo("{\"code\":\"ResourceNotFound\",\"message\":\"Server " + CN + " not found\"}");
+    TestHttp.Reply invalid = TestHttp.get(cnapi + "/servers/not-a-uuid");
+    assertThat(invalid.status()).isEqualTo(409);
+    assertThat(invalid.object()).containsEntry("code", "InvalidArgument").containsEntry("message", "Invalid server_uuid");
+    TestHttp.Reply extra = TestHttp.get(cnapi + "/servers/" + CN + "?extras=all");
+    assertThat(extra.status()).isEqualTo(409);
+  }
+
+  @Test
+  void heartbeat_answers204_evenForUnknownServer_andIsStrict() {
+    TestHttp.Reply r = TestHttp.post(cnapi + "/servers/" + CN + "/events/heartbeat", Map.of());
+    assertThat(r.status()).isEqualTo(204);
+    assertThat(r.body()).isEmpty();
+    assertThat(r.header("Content-Type")).isNull();
+    TestHttp.Reply strict = TestHttp.post(cnapi + "/servers/" + CN + "/events/heartbeat", Map.of("x", 1));
+    assertThat(strict.status()).isEqualTo(409);
+    assertThat(strict.object()).containsEntry("message", "x is not an explicitly defined parameter");
+  }
+
+  @Test
+  void status_runningUntilElevenSecondsWithoutHeartbeat_thenUnknown_thenBack() {
+    register(CN);
+    TestHttp.post(cnapi + "/servers/" + CN + "/events/heartbeat", Map.of());
+    clock.advance(Duration.ofMillis(11_000));
+    assertThat(TestHttp.get(cnapi + "/servers/" + CN).object()).containsEntry("status", "running")
+        .containsEntry("last_heartbeat", "2026-11-25T10:00:00.000Z");
+
+    clock.advance(Duration.ofMillis(1));
+    Map<String, Object> stale = TestHttp.get(cnapi + "/servers/" + CN).object();
+    assertThat(stale).containsEntry("status", "unknown").containsEntry("last_heartbeat", null);
+    assertThat(sandbox.cnapi().servers().statusOf(CN)).isEqualTo("unknown");
+
+    TestHttp.post(cnapi + "/servers/" + CN + "/events/heartbeat", Map.of());
+    assertThat(TestHttp.get(cnapi + "/servers?fields=status").array()).containsExactly(Map.of("status", "running"));
+  }
+
+  @Test
+  void status_neverHeartbeated_staysRunning() {
+    register(CN);
+    clock.advance(Duration.ofSeconds(60));
+    assertThat(sandbox.cnapi().servers().statusOf(CN)).isEqualTo("running");
+    assertThat(sandbox.cnapi().servers().lastHeartbeat(CN)).isNull();
+  }
+
+  @Test
+  void statusReport_storesMemoryAndDisk_unknownServerIs404() {
+    // memory_provisionable_bytes below is the value the real CNAPI rendered in the golden trace.
+    register(CN);
+    TestHttp.Reply ok = TestHttp.post(cnapi + "/servers/" + CN + "/events/status", Fixtures.statusBody());
+    assertThat(ok.status()).isEqualTo(204);
+    Map<String, Object> rec = sandbox.cnapi().server(CN);
+    assertThat(rec).containsEntry("memory_total_bytes", 274877906944L).containsEntry("disk_pool_alloc_bytes",
+        549755813888L).containsEntry("memory_provisionable_bytes", 233616808345L).doesNotContainKeys("zpoolStatus",
+        "boot_time", "timestamp");
+    TestHttp.Reply missing = TestHttp.post(cnapi + "/servers/" + Fixtures.CN_B + "/events/status", Fixtures.statusBody());
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.object()).containsEntry("message", "Server " + Fixtures.CN_B + " not found");
+  }
+
+  @Test
+  void serverUpdate_agents_is204_unknownKeyIs409_missingServerIs404() {
+    register(CN);
+    List<Map<String, Object>> agents = List.of(Map.of("name", "cn-agent", "version", "2.14.5"));
+    TestHttp.Reply ok = TestHttp.post(cnapi + "/servers/" + CN, Map.of("agents", agents));
+    assertThat(ok.status()).isEqualTo(204);
+    assertThat(sandbox.cnapi().server(CN)).containsEntry("agents", agents);
+    TestHttp.Reply strict = TestHttp.post(cnapi + "/servers/" + CN, Map.of("hostname", "x"));
+    assertThat(strict.status()).isEqualTo(409);
+    assertThat(strict.object()).containsEntry("message", "hostname is not an explicitly defined parameter");
+    TestHttp.Reply missing = TestHttp.post(cnapi + "/servers/" + Fixtures.CN_B, Map.of("agents", agents));
+    assertThat(missing.status()).isEqualTo(404);
+  }
+
+  @Test
+  void deleteServer_removesRecord_secondDeleteIs404() {
+    register(CN);
+    TestHttp.Reply del = TestHttp.delete(cnapi + "/servers/" + CN);
+    assertThat(del.status()).isEqualTo(200);
+    assertThat(del.body()).isEmpty();
+    assertThat(sandbox.cnapi().server(CN)).isNull();
+    TestHttp.Reply again = TestHttp.delete(cnapi + "/servers/" + CN);
+    assertThat(again.status()).isEqualTo(404);
+    assertThat(again.object()).containsEntry("code", "ResourceNotFound");
+  }
+
+  @Test
+  void heartbeats_tenThousandServers_areCheap() {
+    ServerStore store = sandbox.cnapi().servers();
+    long start = System.nanoTime();
+    for (int round = 0; round < 10; round++) {
+      for (int i = 0; i < 10_000; i++) {
+        store.heartbeat(String.format("00000000-0000-4000-8000-%012d", i));
+      }
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+  }
+}

@@ -1,0 +1,231 @@
+package com.joyent.mockcloud.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class NapiEndpointsTest {
+  private static final String ADMIN = SandboxOptions.DEFAULT_ADMIN_UUID;
+  private static final String CN = Fixtures.CN_A;
+  private Sandbox sandbox;
+  private String napi;
+
+  @BeforeEach
+  void start() {
+    sandbox = Sandbox.start(SandboxOptions.defaults().withClock(new ManualClock()));
+    napi = sandbox.napiUrl();
+  }
+
+  @AfterEach
+  void stop() {
+    sandbox.close();
+  }
+
+  private Map<String, Object> adminNicBody(String mac) {
+    return Map.of("belongs_to_type", "other", "belongs_to_uuid", ADMIN, "owner_uuid", ADMIN, "mac", mac,
+        "nic_tags_provided", List.of("admin"));
+  }
+
+  @Test
+  void ping_answersHealthy() {
+    TestHttp.Reply r = TestHttp.get(napi + "/ping");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.object()).containsEntry("healthy", true).containsEntry("status", "OK");
+    assertThat(r.header("Server")).isEqualTo("napi/1.4.1");
+  }
+
+  @Test
+  void createServerFlow_unknownMacThenProvisionOnAdmin_returnsAdminIp() {
+    TestHttp.Reply missing = TestHttp.get(napi + "/nics/0010fe000037");
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.body()).isEqualTo("{\"code\":\"ResourceNotFound\",\"message\":\"nic not found\"}");
+
+    TestHttp.Reply created = TestHttp.post(napi + "/networks/admin/nics", adminNicBody("00:10:fe:00:00:37"));
+    assertThat(created.status()).isEqualTo(200);
+    assertThat(created.header("Etag")).isNotEmpty();
+    Map<String, Object> nic = created.object();
+    assertThat(nic).containsEntry("mac", "00:10:fe:00:00:37").containsEntry("belongs_to_type", "other")
+        .containsEntry("belongs_to_uuid", ADMIN).containsEntry("owner_uuid", ADMIN)
+        .containsEntry("primary", false).containsEntry("state", "provisioning")
+        .containsEntry("ip", "10.99.0.10").containsEntry("netmask", "255.255.0.0")
+        .containsEntry("nic_tag", "admin").containsEntry("vlan_id", 0).containsEntry("mtu", 1500)
+        .containsEntry("network_uuid", sandbox.napi().adminNetworkUuid())
+        .containsEntry("nic_tags_provided", List.of("admin"));
+    assertThat(nic).doesNotContainKeys("allow_ip_spoofing", "underlay", "cn_uuid");
+    assertThat(List.copyOf(nic.keySet()).subList(0, 8)).containsExactly("belongs_to_type", "belongs_to_uuid",
+        "mac", "owner_uuid", "primary", "state", "created_timestamp", "modified_timestamp");
+
+    TestHttp.Reply second = TestHttp.post(napi + "/networks/admin/nics", adminNicBody("00:10:fe:00:00:38"));
+    assertThat(second.object()).containsEntry("ip", "10.99.0.11");
+
+    TestHttp.Reply got = TestHttp.get(napi + "/nics/0010fe000037");
+    assertThat(got.status()).isEqualTo(200);
+    assertThat(got.object()).isEqualTo(nic);
+    assertThat(got.header("Etag")).isEqualTo(created.header("Etag"));
+    assertThat(sandbox.napi().nics().find("00:10:fe:00:00:37")).isEqualTo(nic);
+  }
+
+  @Test
+  void provisionNic_unknownNetwork_is404() {
+    TestHttp.Reply r = TestHttp.post(napi + "/networks/" + CN + "/nics", adminNicBody("00:10:fe:00:00:37"));
+    assertThat(r.status()).isEqualTo(404);
+    assertThat(r.body()).isEqualTo("{\"code\":\"ResourceNotFound\",\"message\":\"network not found\"}");
+  }
+
+  @Test
+  void createNic_duplicateMac_is422Duplicate() {
+    TestHttp.post(napi + "/networks/admin/nics", adminNicBody("00:10:fe:00:00:37"));
+    TestHttp.Reply dup = TestHttp.post(napi + "/nics", adminNicBody("00:10:fe:00:00:37"));
+    assertThat(dup.status()).isEqualTo(422);
+    assertThat(dup.body()).isEqualTo("{\"code\":\"InvalidParameters\",\"message\":\"Invalid parameters\","
+        + "\"errors\":[{\"field\":\"mac\",\"code\":\"Duplicate\",\"message\":\"Already exists\"}]}");
+  }
+
+  @Test
+  void createNic_missingRequiredFields_is422MissingParameter() {
+    TestHttp.Reply r = TestHttp.post(napi + "/nics", Map.of("mac", "00:10:fe:00:00:01"));
+    assertThat(r.status()).isEqualTo(422);
+    assertThat(r.object()).containsEntry("code", "InvalidParameters");
+    assertThat(r.object().get("errors")).asList().containsExactly(
+        Map.of("field", "belongs_to_type", "code", "MissingParameter", "message", "Missing parameter"),
+        Map.of("field", "belongs_to_uuid", "code", "MissingParameter", "message", "Missing parameter"),
+        Map.of("field", "owner_uuid", "code", "MissingParameter", "message", "Missing parameter"));
+  }
+
+  @Test
+  void createNic_invalidValues_listsEachField() {
+    TestHttp.Reply r = TestHttp.post(napi + "/nics", Map.of("belongs_to_type", "vm", "belongs_to_uuid", "nope",
+        "owner_uuid", ADMIN, "mac", "zz", "state", "weird", "nic_tags_provided", List.of("nosuchtag")));
+    assertThat(r.status()).isEqualTo(422);
+    assertThat(r.errorFields()).containsExactlyInAnyOrder("belongs_to_type", "belongs_to_uuid", "mac", "state", "nic_tags_provided");
+  }
+
+  @Test
+  void createNic_netAgentStyleWithIpAndTag_findsNetworkAndClaimsIp() {
+    Map<String, Object> body = Map.of("check_owner", false, "belongs_to_uuid", CN, "belongs_to_type", "server",
+        "owner_uuid", ADMIN, "state", "running", "nic_tags_provided", List.of("admin"), "ip", "10.99.0.65",
+        "nic_tag", "admin", "vlan_id", 0, "mac", "00:10:fe:00:00:37");
+    TestHttp.Reply r = TestHttp.post(napi + "/nics", body);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.object()).containsEntry("ip", "10.99.0.65").containsEntry("state", "running")
+        .containsEntry("network_uuid", sandbox.napi().adminNetworkUuid());
+
+    TestHttp.Reply taken = TestHttp.post(napi + "/nics", Map.of("belongs_to_uuid", CN, "belongs_to_type", "server",
+        "owner_uuid", ADMIN, "ip", "10.99.0.65", "nic_tag", "admin", "vlan_id", 0));
+    assertThat(taken.status()).isEqualTo(422);
+    assertThat(taken.object().get("errors")).asList().containsExactly(Map.of("field", "ip", "code", "Duplicate",
+        "message", "IP 10.99.0.65 exists on network " + sandbox.napi().adminNetworkUuid()));
+  }
+
+  @Test
+  void updateNic_changesFieldsAndEtag_staleIfMatchIs412() {
+    TestHttp.Reply created = TestHttp.post(napi + "/networks/admin/nics", adminNicBody("00:10:fe:00:00:37"));
+    String etag = created.header("Etag");
+    TestHttp.Reply updated = TestHttp.send("PUT", napi + "/nics/0010fe000037",
+        Map.of("belongs_to_type", "server", "belongs_to_uuid", CN, "state", "running", "check_owner", false),
+        Map.of("If-Match", etag));
+    assertThat(updated.status()).isEqualTo(200);
+    assertThat(updated.object()).containsEntry("belongs_to_type", "server").containsEntry("belongs_to_uuid", CN)
+        .containsEntry("state", "running").containsEntry("ip", "10.99.0.10");
+    assertThat(updated.header("Etag")).isNotEqualTo(etag);
+
+    TestHttp.Reply stale = TestHttp.send("DELETE", napi + "/nics/0010fe000037", null, Map.of("If-Match", etag));
+    assertThat(stale.status()).isEqualTo(412);
+    assertThat(stale.object()).containsEntry("code", "PreconditionFailed")
+        .containsEntry("message", "if-match '" + etag + "' didn't match etag '" + updated.header("Etag") + "'");
+    assertThat(sandbox.napi().nics().find("00:10:fe:00:00:37")).isNotNull();
+  }
+
+  @Test
+  void updateNic_missing_is404() {
+    TestHttp.Reply r = TestHttp.put(napi + "/nics/0010fe0000ff", Map.of("state", "running"));
+    assertThat(r.status()).isEqualTo(404);
+    assertThat(r.object()).containsEntry("message", "nic not found");
+  }
+
+  @Test
+  void deleteNic_freesIpAndThenIs404() {
+    TestHttp.Reply created = TestHttp.post(napi + "/networks/admin/nics", adminNicBody("00:10:fe:00:00:37"));
+    TestHttp.Reply del = TestHttp.send("DELETE", napi + "/nics/00-10-fe-00-00-37", null,
+        Map.of("If-Match", created.header("Etag")));
+    assertThat(del.status()).isEqualTo(204);
+    assertThat(del.body()).isEmpty();
+    assertThat(TestHttp.delete(napi + "/nics/0010fe000037").status()).isEqualTo(404);
+    assertThat(sandbox.napi().nics().usedIps("admin")).isZero();
+  }
+
+  @Test
+  void listNics_filtersByBelongsToUuidWithCommaOr() {
+    TestHttp.post(napi + "/nics", Map.of("belongs_to_uuid", CN, "belongs_to_type", "server", "owner_uuid", ADMIN,
+        "mac", "00:10:fe:00:00:01"));
+    TestHttp.post(napi + "/nics", Map.of("belongs_to_uuid", Fixtures.CN_B, "belongs_to_type", "server",
+        "owner_uuid", ADMIN, "mac", "00:10:fe:00:00:02"));
+    TestHttp.post(napi + "/networks/admin/nics", adminNicBody("00:10:fe:00:00:03"));
+
+    assertThat(TestHttp.get(napi + "/nics?belongs_to_uuid=" + CN).array()).extracting(n -> n.get("mac"))
+        .containsExactly("00:10:fe:00:00:01");
+    assertThat(TestHttp.get(napi + "/nics?belongs_to_uuid=" + CN + "," + Fixtures.CN_B).array())
+        .extracting(n -> n.get("mac")).containsExactly("00:10:fe:00:00:01", "00:10:fe:00:00:02");
+    assertThat(TestHttp.get(napi + "/nics?nic_tags_provided=admin").array()).hasSize(1);
+    assertThat(TestHttp.get(napi + "/nics?limit=1&offset=1").array()).extracting(n -> n.get("mac"))
+        .containsExactly("00:10:fe:00:00:02");
+  }
+
+  @Test
+  void listNics_unknownOrBadParams_is422() {
+    TestHttp.Reply unknown = TestHttp.get(napi + "/nics?color=red&size=1");
+    assertThat(unknown.status()).isEqualTo(422);
+    assertThat(unknown.object().get("errors")).asList().containsExactly(Map.of("field", List.of("color", "size"),
+        "code", "UnknownParameters", "message", "Unknown parameters: color, size"));
+    TestHttp.Reply limit = TestHttp.get(napi + "/nics?limit=0");
+    assertThat(limit.status()).isEqualTo(422);
+    assertThat(limit.errorFields()).containsExactly("limit");
+  }
+
+  @Test
+  void nicTags_createGetListDelete() {
+    assertThat(TestHttp.get(napi + "/nic_tags").array()).extracting(t -> t.get("name"))
+        .containsExactly("admin", "external");
+    TestHttp.Reply created = TestHttp.post(napi + "/nic_tags", Map.of("name", "sdc_underlay", "mtu", 9000));
+    assertThat(created.status()).isEqualTo(200);
+    assertThat(created.object()).containsEntry("name", "sdc_underlay").containsEntry("mtu", 9000).containsKey("uuid");
+    assertThat(TestHttp.get(napi + "/nic_tags/sdc_underlay").object()).isEqualTo(created.object());
+
+    TestHttp.Reply dup = TestHttp.post(napi + "/nic_tags", Map.of("name", "admin"));
+    assertThat(dup.status()).isEqualTo(422);
+    assertThat(dup.object().get("errors")).asList()
+        .containsExactly(Map.of("field", "name", "code", "Duplicate", "message", "Already exists"));
+
+    assertThat(TestHttp.delete(napi + "/nic_tags/sdc_underlay").status()).isEqualTo(204);
+    TestHttp.Reply gone = TestHttp.get(napi + "/nic_tags/sdc_underlay");
+    assertThat(gone.status()).isEqualTo(404);
+    assertThat(gone.body()).isEqualTo("{\"code\":\"ResourceNotFound\",\"message\":\"nic tag not found\"}");
+  }
+
+  @Test
+  void networks_adminByNameHasEtagAndLargeRange() {
+    TestHttp.Reply r = TestHttp.get(napi + "/networks/admin");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.header("Etag")).isNotEmpty();
+    assertThat(r.object()).containsEntry("name", "admin").containsEntry("subnet", "10.99.0.0/16")
+        .containsEntry("provision_start_ip", "10.99.0.10").containsEntry("provision_end_ip", "10.99.255.254")
+        .containsEntry("uuid", sandbox.napi().adminNetworkUuid());
+    assertThat(TestHttp.get(napi + "/networks/" + sandbox.napi().externalNetworkUuid()).object())
+        .containsEntry("name", "external").containsEntry("gateway", "10.88.88.1");
+    assertThat(TestHttp.get(napi + "/networks?name=external").array()).hasSize(1);
+    assertThat(TestHttp.get(napi + "/networks/nosuch").status()).isEqualTo(404);
+  }
+
+  @Test
+  void unknownPathAndWrongVerb_areRestifyErrors() {
+    TestHttp.Reply nope = TestHttp.get(napi + "/aggregations");
+    assertThat(nope.status()).isEqualTo(404);
+    assertThat(nope.object()).containsEntry("message", "/aggregations does not exist");
+    TestHttp.Reply verb = TestHttp.send("PATCH", napi + "/nics/0010fe000037", null, Map.of());
+    assertThat(verb.status()).isEqualTo(405);
+  }
+}
