@@ -1,19 +1,152 @@
 package com.joyent.mockcloud.cli;
 
+import com.joyent.mockcloud.cnagent.CnAgentOptions;
+import com.joyent.mockcloud.config.Setting;
+import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.config.SettingsLoader;
+import com.joyent.mockcloud.config.ZoneMetadata;
+import com.joyent.mockcloud.fleet.Daemon;
+import com.joyent.mockcloud.fleet.DaemonOptions;
+import com.joyent.mockcloud.io.AtomicFiles;
+import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.sandbox.Sandbox;
+import com.joyent.mockcloud.sandbox.SandboxOptions;
+import com.joyent.mockcloud.server.HardwareProfile;
+import com.joyent.mockcloud.server.PlatformImage;
+import com.joyent.mockcloud.server.ServerCreator;
+import com.joyent.mockcloud.server.ServerRoot;
+import com.joyent.mockcloud.triton.TritonClients;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code sandbox}: the embedded Triton stand-ins plus mock CNs. Placeholder until the sandbox lands. */
+/**
+ * {@code sandbox}: the embedded Triton stand-ins (NAPI, CNAPI, VMAPI) on loopback, N mock
+ * CNs created against them (admin NICs from the sandbox NAPI), and run-servers for them, all
+ * in this JVM: register, heartbeat, provision through CNAPI, VMs in VMAPI.
+ */
 @Command(name = "sandbox", mixinStandardHelpOptions = true,
-    description = "Run the embedded Triton stand-ins (CNAPI, VMAPI, NAPI) with N mock CNs.")
+    description = "Run the embedded Triton stand-ins (NAPI, CNAPI, VMAPI) on loopback with N mock CNs "
+        + "registered and heartbeating against them. Prints the API URLs; stop with Ctrl-C.")
 public final class SandboxCommand implements Callable<Integer> {
+  @Option(names = "--servers", paramLabel = "N", defaultValue = "3",
+      description = "mock CNs to run (default 3); existing ones in --root count")
+  int servers;
+
+  @Option(names = "--root", paramLabel = "DIR", description = "mockcloud root (default: a new temporary directory)")
+  Path root;
+
+  @Option(names = "--apis-only", description = "only the stand-in APIs: no servers, no agents "
+      + "(point a separate run-servers at the printed URLs)")
+  boolean apisOnly;
+
+  @Option(names = "--url-file", paramLabel = "FILE", description = "also write the URLs as JSON to FILE (for scripts)")
+  Path urlFile;
+
+  @Option(names = "--duration", paramLabel = "SECONDS", description = "stop by itself after this long")
+  Long duration;
+
+  @Option(names = "--datacenter", paramLabel = "NAME", defaultValue = "sandbox", description = "datacenter name (default sandbox)")
+  String datacenter;
+
+  @Option(names = "--admin-subnet", paramLabel = "CIDR", defaultValue = "10.99.0.0/16",
+      description = "admin network of the sandbox NAPI; one IP per mock CN (default 10.99.0.0/16)")
+  String adminSubnet;
+
   @Spec CommandSpec spec;
 
   @Override
-  public Integer call() {
-    spec.commandLine().getErr().println("sandbox: not implemented yet");
-    return Main.EXIT_FAILURE;
+  public Integer call() throws Exception {
+    if (servers < 0) {
+      throw new IllegalArgumentException("--servers must be 0 or more, got " + servers);
+    }
+    if (duration != null && duration < 1) {
+      throw new IllegalArgumentException("--duration must be at least 1 second, got " + duration);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    CountDownLatch stop = new CountDownLatch(1);
+    Signals.onTermination(stop::countDown);
+    SandboxOptions sbOptions = SandboxOptions.defaults().withDatacenter(datacenter).withAdminSubnet(adminSubnet);
+    try (Sandbox sb = Sandbox.start(sbOptions)) {
+      out.println("sandbox Triton APIs:");
+      out.println("  NAPI   " + sb.napiUrl());
+      out.println("  CNAPI  " + sb.cnapiUrl());
+      out.println("  VMAPI  " + sb.vmapiUrl());
+      out.flush();
+      writeUrlFile(sb);
+      if (apisOnly) {
+        await(stop);
+        return 0;
+      }
+      Path dir = root != null ? root.toAbsolutePath() : Files.createTempDirectory("mockcloud-sandbox-");
+      Settings settings = settingsFor(sb, dir);
+      ServerRoot serverRoot = new ServerRoot(dir);
+      int missing = Math.max(0, servers - serverRoot.list().size());
+      ServerCreator creator = new ServerCreator(serverRoot, new TritonClients(settings, "sandbox").napi(),
+          sb.datacenter(), UUID.fromString(sb.adminUuid()), PlatformImage.current(), Clock.systemUTC(),
+          new SecureRandom());
+      for (int i = 0; i < missing; i++) {
+        creator.create(ServerCreator.Request.random(HardwareProfile.STANDARD));
+      }
+      Files.createDirectories(serverRoot.serversDir());
+      try (Daemon daemon = new Daemon(settings, DaemonOptions.ephemeral(
+          CnAgentOptions.defaults().withTmpDir(dir.resolve("tmp"))))) {
+        daemon.start();
+        out.println("mock CNs: " + daemon.fleet().running().size() + " in " + serverRoot.serversDir()
+            + " (cmon-agent on port " + daemon.cmon().port() + ")");
+        out.println("try:  curl -s " + sb.cnapiUrl() + "/servers | json -a uuid hostname status");
+        out.flush();
+        await(stop);
+      }
+    }
+    return 0;
+  }
+
+  private void await(CountDownLatch stop) throws InterruptedException {
+    if (duration != null) {
+      stop.await(duration, TimeUnit.SECONDS);
+    } else {
+      stop.await();
+    }
+  }
+
+  private static Settings settingsFor(Sandbox sb, Path root) {
+    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    flags.put(Setting.ROOT, root.toString());
+    flags.put(Setting.DATACENTER, sb.datacenter());
+    flags.put(Setting.ADMIN_UUID, sb.adminUuid());
+    flags.put(Setting.BIND_IP, "127.0.0.1");
+    flags.put(Setting.NAPI_URL, sb.napiUrl());
+    flags.put(Setting.CNAPI_URL, sb.cnapiUrl());
+    flags.put(Setting.VMAPI_URL, sb.vmapiUrl());
+    return new SettingsLoader(flags, Map.of(), null, ZoneMetadata.NONE).load();
+  }
+
+  private void writeUrlFile(Sandbox sb) throws java.io.IOException {
+    if (urlFile == null) {
+      return;
+    }
+    Map<String, Object> urls = new LinkedHashMap<>();
+    urls.put("napiUrl", sb.napiUrl());
+    urls.put("cnapiUrl", sb.cnapiUrl());
+    urls.put("vmapiUrl", sb.vmapiUrl());
+    urls.put("datacenter", sb.datacenter());
+    urls.put("adminUuid", sb.adminUuid());
+    Path f = urlFile.toAbsolutePath();
+    Files.createDirectories(f.getParent());
+    AtomicFiles.write(f, Json.prettyBytes(urls, 2), false);
   }
 }

@@ -1,0 +1,108 @@
+package com.joyent.mockcloud.bench;
+
+import com.joyent.mockcloud.server.HardwareProfile;
+import com.joyent.mockcloud.server.ServerDirectory;
+import com.joyent.mockcloud.server.StandardAgents;
+import com.joyent.mockcloud.server.Sysinfo;
+import com.joyent.mockcloud.vm.MachineCreatePayload;
+import com.joyent.mockcloud.vm.ServerIdentity;
+import com.joyent.mockcloud.vm.ServerVms;
+import com.joyent.mockcloud.vm.VmFileSystem;
+import com.joyent.mockcloud.vm.VmStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Writes a benchmark fleet straight to disk: N server directories as create-server makes
+ * them (admin IPs made up in 10.128.0.0/9 instead of asked from NAPI: the benchmark measures
+ * run-servers, not create-server) with M joyent-minimal VMs each, created through the VM
+ * store as machine_create would, without fsync (the files are scratch).
+ */
+final class FleetGenerator {
+  private FleetGenerator() {}
+
+  static List<UUID> generate(Path root, int servers, int vmsPerServer, String datacenter) throws Exception {
+    Path serversDir = root.resolve("servers");
+    Files.createDirectories(serversDir);
+    List<UUID> uuids = new ArrayList<>();
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try (VmStore store = VmStore.builder().fileSystem(VmFileSystem.NO_FSYNC).executor(Runnable::run)
+        .watchMode(VmStore.WatchMode.OFF).build()) {
+      List<Future<UUID>> done = new ArrayList<>();
+      for (int i = 0; i < servers; i++) {
+        int index = i;
+        done.add(pool.submit(() -> makeServer(store, serversDir, index, vmsPerServer, datacenter)));
+      }
+      for (Future<UUID> f : done) {
+        uuids.add(f.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return uuids;
+  }
+
+  private static UUID makeServer(VmStore store, Path serversDir, int index, int vms, String dc) throws IOException {
+    Random random = new Random(index);
+    UUID uuid = new UUID(random.nextLong() & ~0xF000L | 0x4000L, random.nextLong() & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L);
+    ServerDirectory d = new ServerDirectory(uuid, serversDir.resolve(uuid.toString()));
+    Files.createDirectories(d.vmsDir());
+    StandardAgents.install(d.agentsDir());
+    String ip = "10." + (128 + (index >> 16 & 0x7f)) + "." + (index >> 8 & 0xff) + "." + (index & 0xff);
+    Map<String, Object> sysinfo = Sysinfo.build(new Sysinfo.Identity(uuid, Sysinfo.defaultHostname(uuid), dc, ip,
+        Sysinfo.randomMac(random), Sysinfo.randomMac(random), "20190718T003512Z", Instant.now(),
+        HardwareProfile.STANDARD), random);
+    d.writeSysinfo(sysinfo, 4);
+    if (vms > 0) {
+      ServerVms server = store.openServer(uuid.toString(), d.dir(), ServerIdentity.fromSysinfo(sysinfo));
+      for (int v = 0; v < vms; v++) {
+        server.create(MachineCreatePayload.fromTaskParams(vmParams(random, uuid, index, v)).payload());
+      }
+      store.closeServer(uuid.toString());
+    }
+    return uuid;
+  }
+
+  /** A typical small provision: joyent-minimal, 256 MiB, one admin NIC. */
+  static Map<String, Object> vmParams(Random random, UUID server, int serverIndex, int vmIndex) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("uuid", UUID.randomUUID().toString());
+    p.put("owner_uuid", "930896af-bf8c-48d4-885c-6573a94b1853");
+    p.put("brand", "joyent-minimal");
+    p.put("alias", "bench-" + serverIndex + "-" + vmIndex);
+    p.put("image_uuid", "2b683a82-a066-11e3-97ab-2faa44701c5a");
+    p.put("billing_id", "f3736d0c-2d11-4bd6-9ba4-1f8d6b3f3b73");
+    p.put("cpu_cap", 100);
+    p.put("max_physical_memory", 256);
+    p.put("max_swap", 512);
+    p.put("quota", 10);
+    p.put("ram", 256);
+    Map<String, Object> nic = new LinkedHashMap<>();
+    nic.put("mac", String.format("90:b8:d0:%02x:%02x:%02x", random.nextInt(256), random.nextInt(256), random.nextInt(256)));
+    nic.put("primary", true);
+    nic.put("ip", "10.200." + (vmIndex & 0xff) + "." + (serverIndex & 0xff));
+    nic.put("netmask", "255.255.0.0");
+    nic.put("vlan_id", 0);
+    nic.put("nic_tag", "admin");
+    nic.put("mtu", 1500);
+    nic.put("network_uuid", "54f38ed1-bf03-4c6c-8b56-6182145ffc80");
+    p.put("nics", List.of(nic));
+    p.put("customer_metadata", new LinkedHashMap<>());
+    p.put("tags", new LinkedHashMap<>());
+    p.put("resolvers", List.of("10.99.99.11"));
+    p.put("server_uuid", server.toString());
+    return p;
+  }
+}

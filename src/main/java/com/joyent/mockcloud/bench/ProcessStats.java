@@ -1,0 +1,78 @@
+package com.joyent.mockcloud.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What Linux says about another process: RSS and threads from {@code /proc/<pid>/status},
+ * CPU ticks from {@code /proc/<pid>/stat}, open descriptors from {@code /proc/<pid>/fd};
+ * heap used after a full GC from {@code jcmd}.
+ */
+final class ProcessStats {
+  private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+  private ProcessStats() {}
+
+  static long rssBytes(long pid) throws IOException {
+    return statusField(pid, "VmRSS:") * 1024;
+  }
+
+  static long threads(long pid) throws IOException {
+    return statusField(pid, "Threads:");
+  }
+
+  static long openFds(long pid) throws IOException {
+    try (var s = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+      return s.count();
+    }
+  }
+
+  /** utime + stime of the process, in seconds. */
+  static double cpuSeconds(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long utime = Long.parseLong(f[11]);
+    long stime = Long.parseLong(f[12]);
+    return (utime + stime) / (double) TICKS_PER_SECOND;
+  }
+
+  /** Runs a full GC in the process, then reads the heap in use (bytes), via jcmd. */
+  static long heapUsedAfterGc(long pid) throws IOException, InterruptedException {
+    jcmd(pid, "GC.run");
+    String info = jcmd(pid, "GC.heap_info");
+    // e.g. " def new generation   total 9792K, used 1021K [..." / " tenured generation total 21888K, used 15678K"
+    long used = 0;
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+    while (m.find()) {
+      used += Long.parseLong(m.group(1));
+    }
+    // Metaspace lines also say "used"; subtract them so this is the Java heap only.
+    java.util.regex.Matcher meta = java.util.regex.Pattern.compile("(Metaspace|class space)\\s+used (\\d+)K").matcher(info);
+    while (meta.find()) {
+      used -= Long.parseLong(meta.group(2));
+    }
+    return used * 1024;
+  }
+
+  private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    Process p = new ProcessBuilder(jcmd, Long.toString(pid), command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IOException("jcmd " + pid + " " + command + " failed: " + out);
+    }
+    return out;
+  }
+
+  private static long statusField(long pid, String name) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+      if (line.startsWith(name)) {
+        return Long.parseLong(line.substring(name.length()).trim().split("\\s+")[0]);
+      }
+    }
+    throw new IOException("no " + name + " in /proc/" + pid + "/status");
+  }
+}
