@@ -1,0 +1,195 @@
+package com.joyent.mockcloud.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.joyent.mockcloud.cnagent.CnAgentOptions;
+import com.joyent.mockcloud.config.Setting;
+import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.config.SettingsLoader;
+import com.joyent.mockcloud.config.ZoneMetadata;
+import com.joyent.mockcloud.fleet.Daemon;
+import com.joyent.mockcloud.fleet.DaemonOptions;
+import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.sandbox.Sandbox;
+import com.joyent.mockcloud.sandbox.SandboxOptions;
+import com.joyent.mockcloud.server.HardwareProfile;
+import com.joyent.mockcloud.server.ServerCreator;
+import com.joyent.mockcloud.server.ServerRoot;
+import com.joyent.mockcloud.triton.TritonClients;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole loop in one JVM, as the README's sandbox runs it: three CNs created with
+ * create-server against the sandbox NAPI, run-servers against its CNAPI/VMAPI, then an
+ * operator's VM lifecycle through CNAPI, checked on disk, in CNAPI's task records and in VMAPI.
+ */
+class SandboxEndToEndTest {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  @TempDir Path tmp;
+  private final MutableClock clock = new MutableClock();
+  private Sandbox sandbox;
+  private Daemon daemon;
+  private final List<UUID> servers = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    sandbox = Sandbox.start(SandboxOptions.defaults().withClock(clock));
+    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    flags.put(Setting.ROOT, tmp.toString());
+    flags.put(Setting.DATACENTER, sandbox.datacenter());
+    flags.put(Setting.ADMIN_UUID, sandbox.adminUuid());
+    flags.put(Setting.NAPI_URL, sandbox.napiUrl());
+    flags.put(Setting.CNAPI_URL, sandbox.cnapiUrl());
+    flags.put(Setting.VMAPI_URL, sandbox.vmapiUrl());
+    Settings settings = new SettingsLoader(flags, Map.of(), null, ZoneMetadata.NONE).load();
+    ServerCreator creator = new ServerCreator(new ServerRoot(tmp), new TritonClients(settings, "test").napi(),
+        sandbox.datacenter(), UUID.fromString(sandbox.adminUuid()), "20190718T003512Z", Clock.systemUTC(), new Random());
+    for (int i = 0; i < 3; i++) {
+      servers.add(creator.create(ServerCreator.Request.random(HardwareProfile.STANDARD)).uuid());
+    }
+    daemon = new Daemon(settings, DaemonOptions.ephemeral(CnAgentOptions.defaults().withTmpDir(tmp.resolve("tmp"))))
+        .start();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (daemon != null) {
+      daemon.close();
+    }
+    sandbox.close();
+  }
+
+  private static Object http(String method, String url, Object body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
+    if (body != null) {
+      b.header("content-type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(Json.compact(body)));
+    } else {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    HttpResponse<byte[]> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(r.statusCode()).as(method + " " + url + ": " + new String(r.body())).isLessThan(300);
+    return r.body().length == 0 ? null : Json.parse(r.body());
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> cnapiTask(String method, String path, Object body) throws Exception {
+    Map<String, Object> accepted = (Map<String, Object>) http(method, sandbox.cnapiUrl() + path, body);
+    String id = (String) accepted.get("id");
+    Map<String, Object> task = (Map<String, Object>) http("GET", sandbox.cnapiUrl() + "/tasks/" + id + "/wait?timeout=30", null);
+    assertThat(task).as(path).containsEntry("status", "complete");
+    return task;
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> vmFile(UUID server, String vm) throws Exception {
+    return Json.parseObject(Files.readAllBytes(tmp.resolve("servers").resolve(server.toString()).resolve("vms")
+        .resolve(vm + ".json")));
+  }
+
+  private static void await(Supplier<Boolean> cond, String what) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (!Boolean.TRUE.equals(cond.get())) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private String statusOf(UUID server) {
+    try {
+      return (String) ((Map<String, Object>) http("GET", sandbox.cnapiUrl() + "/servers/" + server, null)).get("status");
+    } catch (Exception e) {
+      throw new RuntimeException(e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> vmapiVm(String vm) {
+    try {
+      return (Map<String, Object>) http("GET", sandbox.vmapiUrl() + "/vms/" + vm, null);
+    } catch (Throwable e) {
+      return Map.of();
+    }
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void threeCns_registerAndRun_andAVmLivesItsWholeLifeThroughCnapi() throws Exception {
+    for (UUID s : servers) {
+      await(() -> sandbox.cnapi().server(s.toString()) != null, "registration of " + s);
+      assertThat(statusOf(s)).isEqualTo("running");
+    }
+    List<Map<String, Object>> listed = (List<Map<String, Object>>) http("GET", sandbox.cnapiUrl() + "/servers", null);
+    assertThat(listed).extracting(m -> m.get("uuid")).containsAll(servers.stream().map(UUID::toString).toList());
+
+    UUID cn = servers.get(1);
+    String vm = UUID.randomUUID().toString();
+    Map<String, Object> create = new LinkedHashMap<>();
+    create.put("uuid", vm);
+    create.put("brand", "joyent-minimal");
+    create.put("owner_uuid", sandbox.adminUuid());
+    create.put("ram", 256);
+    create.put("alias", "e2e");
+    create.put("image_uuid", "2b683a82-a066-11e3-97ab-2faa44701c5a");
+    create.put("nics", List.of());
+    cnapiTask("POST", "/servers/" + cn + "/vms", create);
+    assertThat(vmFile(cn, vm)).containsEntry("state", "running").containsEntry("alias", "e2e");
+    await(() -> "running".equals(vmapiVm(vm).get("state")), "the VM in VMAPI");
+
+    cnapiTask("POST", "/servers/" + cn + "/vms/" + vm + "/stop", Map.of());
+    assertThat(vmFile(cn, vm)).containsEntry("state", "stopped").containsEntry("autoboot", false);
+    await(() -> "stopped".equals(vmapiVm(vm).get("state")), "stopped in VMAPI");
+
+    cnapiTask("POST", "/servers/" + cn + "/vms/" + vm + "/start", Map.of());
+    assertThat(vmFile(cn, vm)).containsEntry("state", "running");
+
+    cnapiTask("POST", "/servers/" + cn + "/vms/" + vm + "/update", Map.of("alias", "renamed", "set_tags", Map.of("k", "v")));
+    assertThat(vmFile(cn, vm)).containsEntry("alias", "renamed").containsEntry("tags", Map.of("k", "v"));
+    await(() -> "renamed".equals(vmapiVm(vm).get("alias")), "the update in VMAPI");
+
+    cnapiTask("PUT", "/servers/" + cn + "/vms/" + vm + "/snapshots", Map.of("snapshot_name", "snap1"));
+    assertThat((List<Map<String, Object>>) vmFile(cn, vm).get("snapshots")).extracting(s -> s.get("name"))
+        .containsExactly("snap1");
+
+    String image2 = UUID.randomUUID().toString();
+    cnapiTask("POST", "/servers/" + cn + "/vms/" + vm + "/reprovision", Map.of("image_uuid", image2));
+    assertThat(vmFile(cn, vm)).containsEntry("image_uuid", image2).containsEntry("state", "running");
+
+    cnapiTask("DELETE", "/servers/" + cn + "/vms/" + vm, null);
+    assertThat(tmp.resolve("servers").resolve(cn.toString()).resolve("vms").resolve(vm + ".json")).doesNotExist();
+    await(() -> "destroyed".equals(vmapiVm(vm).get("state")), "destroyed in VMAPI");
+  }
+
+  @Test
+  void aCnWhoseHeartbeatsStop_goesUnknown_andComesBackRunning() throws Exception {
+    UUID cn = servers.get(0);
+    await(() -> sandbox.cnapi().server(cn.toString()) != null && "running".equals(statusOf(cn)), "running");
+    // Stop that CN (its heartbeats stop); CNAPI's clock then moves past the 11 s lifetime.
+    daemon.fleet().stop(cn);
+    clock.advance(Duration.ofSeconds(12));
+    assertThat(statusOf(cn)).isEqualTo("unknown");
+    // The fleet notices the directory is still there and starts the CN again: it heartbeats.
+    await(() -> "running".equals(statusOf(cn)), "running again");
+  }
+}
