@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         ListServersCommand.class,
         SandboxCommand.class,
         AddExternalsCommand.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
   /** Exit status for bad settings or arguments, as picocli uses for usage errors. */

@@ -45,9 +45,11 @@ public final class SandboxCnapi {
   private final CnAgentClient agents;
   private final NicTagStore nicTags;
   private volatile Function<String, Map<String, Object>> vmsOfServer = uuid -> null;
+  private final HeartbeatStats heartbeatStats;
 
   SandboxCnapi(SandboxOptions options, NicTagStore nicTags, CnAgentClient agents) {
     this.servers = new ServerStore(options.clock(), options.datacenter());
+    this.heartbeatStats = new HeartbeatStats(options.clock());
     this.tasks = new TaskStore(options.clock());
     this.agents = agents;
     this.nicTags = nicTags;
@@ -74,6 +76,8 @@ public final class SandboxCnapi {
   RestRouter router() {
     RestRouter r = new RestRouter(SERVER_HEADER);
     r.get("/ping", req -> RestResponse.ok(Map.of("ready", true)));
+    // Not a CNAPI endpoint: what the benchmark reads from its receiver (docs/benchmark.md).
+    r.get("/mockcloud/stats", this::stats);
     r.get("/servers", this::listServers);
     r.get("/servers/{server_uuid}", this::getServer);
     r.post("/servers/{server_uuid}", this::updateServer);
@@ -142,6 +146,17 @@ public final class SandboxCnapi {
     r.route(method, template, req -> CompletableFuture.failedFuture(notImplementedError(what)));
   }
 
+  /** Registered servers and the heartbeat gaps seen; {@code ?reset=true} starts a new window. */
+  private RestResponse stats(RestRequest req) {
+    if ("true".equals(req.query().get("reset"))) {
+      heartbeatStats.reset();
+    }
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("registered", servers.size());
+    m.put("heartbeats", heartbeatStats.summary());
+    return RestResponse.ok(m);
+  }
+
   // ---- servers ----
 
   private RestResponse registerSysinfo(RestRequest req) {
@@ -190,6 +205,7 @@ public final class SandboxCnapi {
   private RestResponse heartbeat(RestRequest req) {
     strict(req, Set.of("server_uuid"));
     servers.heartbeat(req.pathParam("server_uuid"));
+    heartbeatStats.heartbeat(req.pathParam("server_uuid"));
     return RestResponse.noContent();
   }
 

@@ -1,0 +1,37 @@
+package com.joyent.mockcloud.bench;
+
+import java.nio.file.Path;
+
+/**
+ * One benchmark run: N servers × M VMs, run-servers with this heap, held T seconds idle,
+ * then (if rate > 0) T seconds under a task mix of R tasks/s. A null cnapiUrl means "start
+ * the sandbox APIs in a separate JVM as the receiving side".
+ */
+public record BenchOptions(int servers, int vmsPerServer, int holdSeconds, double taskRate, String heap,
+    int portBase, String cnapiUrl, String vmapiUrl, String napiUrl, Path root, Path jsonOut) {
+
+  public void validate() {
+    if (servers < 1) {
+      throw new IllegalArgumentException("--servers must be at least 1, got " + servers);
+    }
+    if (vmsPerServer < 0) {
+      throw new IllegalArgumentException("--vms must be 0 or more, got " + vmsPerServer);
+    }
+    if (holdSeconds < 1) {
+      throw new IllegalArgumentException("--hold must be at least 1 second, got " + holdSeconds);
+    }
+    if (taskRate < 0) {
+      throw new IllegalArgumentException("--rate must be 0 or more tasks/s, got " + taskRate);
+    }
+    if (!heap.matches("\\d+[kKmMgG]?")) {
+      throw new IllegalArgumentException("--heap must be a JVM size like 512m or 2g, got " + heap);
+    }
+    if ((cnapiUrl == null) != (vmapiUrl == null)) {
+      throw new IllegalArgumentException("give both --cnapi-url and --vmapi-url, or neither (the sandbox is used)");
+    }
+  }
+
+  BenchOptions withServers(int n, int vms, int hold, double rate) {
+    return new BenchOptions(n, vms, hold, rate, heap, portBase, cnapiUrl, vmapiUrl, napiUrl, null, jsonOut);
+  }
+}
