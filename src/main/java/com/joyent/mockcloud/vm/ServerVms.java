@@ -134,7 +134,7 @@ public final class ServerVms {
    */
   public Subscription subscribe(VmListener listener) {
     files.events.add(listener);
-    return new Subscription(files.events, listener, vms(), ctx.nowIso());
+    return new Subscription(files.events, listener, this::vms, ctx.nowIso());
   }
 
   // ---------------------------------------------------------------- mutations
