@@ -245,4 +245,19 @@ class CnapiServerEndpointsTest {
     }
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
   }
+
+  @Test
+  void listServers_tenThousandServers_pagesInUuidOrder() {
+    ServerStore store = sandbox.cnapi().servers();
+    for (int i = 9_999; i >= 0; i--) {
+      String uuid = String.format("00000000-0000-4000-8000-%012d", i);
+      store.registerSysinfo(uuid, Fixtures.sysinfo(uuid, "127.0.0.1", 5309));
+    }
+    long start = System.nanoTime();
+    List<Map<String, Object>> page = TestHttp.get(cnapi + "/servers?limit=1000&offset=9000").array();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    assertThat(page).hasSize(1000);
+    assertThat(page.get(0)).containsEntry("uuid", "00000000-0000-4000-8000-000000009000");
+    assertThat(TestHttp.get(cnapi + "/servers").array()).hasSize(1000);
+  }
 }
