@@ -33,6 +33,7 @@ class CnapiServerEndpointsTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
   void sysinfo_newServer_answers200EmptyAndCreatesRecord() {
     TestHttp.Reply r = TestHttp.post(cnapi + "/servers/" + CN + "/sysinfo",
         Map.of("sysinfo", Fixtures.sysinfo(CN, "127.0.0.1", 5309)));
