@@ -118,6 +118,7 @@ final class CnAgentClient implements AutoCloseable {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("task", task);
     body.put("params", params);
+    byte[] bytes = Json.compactBytes(body);
     HttpRequest req = HttpRequest.newBuilder(uri(host, port, "/tasks"))
         .timeout(Duration.ofHours(1))
         .header("x-server-uuid", serverUuid)
@@ -125,7 +126,8 @@ final class CnAgentClient implements AutoCloseable {
         .header("accept", "application/json")
         .header("content-type", "application/json")
         .header("user-agent", "cnapi/1.26.4 (mockcloud sandbox)")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(Json.compactBytes(body)))
+        .header("content-md5", contentMd5(bytes)) // restify's JSON client sends it; restify servers check it
+        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
         .build();
     return send(req);
   }
@@ -168,6 +170,14 @@ final class CnAgentClient implements AutoCloseable {
       }
       return new Reply(resp.statusCode(), parsed, null);
     });
+  }
+
+  static String contentMd5(byte[] bytes) {
+    try {
+      return java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("MD5").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("MD5 is required of every JVM", e);
+    }
   }
 
   private static URI uri(String host, int port, String path) {

@@ -261,9 +261,9 @@ class CnapiServerEndpointsTest {
       String uuid = String.format("00000000-0000-4000-8000-%012d", i);
       store.registerSysinfo(uuid, Fixtures.sysinfo(uuid, "127.0.0.1", 5309));
     }
-    long start = System.nanoTime();
+    long start = System.nanoTime(); // the bound below is generous: builds share the machine
     List<Map<String, Object>> page = TestHttp.get(cnapi + "/servers?limit=1000&offset=9000").array();
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15)); // generous: shared build machines
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
     assertThat(page).hasSize(1000);
     assertThat(page.get(0)).containsEntry("uuid", "00000000-0000-4000-8000-000000009000");
     assertThat(TestHttp.get(cnapi + "/servers").array()).hasSize(1000);

@@ -67,6 +67,9 @@ class CnapiTaskDispatchTest {
         .containsEntry("x-request-id", "9e18fbdf-7651-49ce-84dd-053313b2b72f")
         .containsEntry("content-type", "application/json").containsEntry("accept", "application/json");
     assertThat(got.body()).isEqualTo(Map.of("task", "nop", "params", Map.of("server_uuid", CN, "sleep", 0)));
+    String wire = "{\"task\":\"nop\",\"params\":{\"server_uuid\":\"" + CN + "\",\"sleep\":0}}";
+    assertThat(got.headers()).containsEntry("content-md5",
+        CnAgentClient.contentMd5(wire.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
 
     Map<String, Object> done = waitFor(id);
     assertThat(List.copyOf(done.keySet())).containsExactly("id", "req_id", "task", "server_uuid", "status",
