@@ -49,15 +49,13 @@ public final class ServerStore {
   }
 
   /** The derived status: running/unknown from heartbeats, else the stored value (§2.6). */
-  public String statusOf(String uuid) {
-    Map<String, Object> rec;
-    synchronized (this) {
-      rec = servers.get(uuid);
-    }
+  public synchronized String statusOf(String uuid) {
+    Map<String, Object> rec = servers.get(uuid);
     return rec == null ? null : statusOf(uuid, rec);
   }
 
   private String statusOf(String uuid, Map<String, Object> rec) {
+    assert Thread.holdsLock(this);
     Long hb = heartbeats.get(uuid);
     String status;
     if (hb != null) {
