@@ -68,7 +68,8 @@ final class CnAgentClient implements AutoCloseable {
 
     /** {@code details.restCode} of an error body, or null. */
     String restCode() {
-      if (body instanceof Map<?, ?> m && m.get("details") instanceof Map<?, ?> d && d.get("restCode") instanceof String s) {
+      if (body instanceof Map<?, ?> m && m.get("details") instanceof Map<?, ?> d
+          && d.get("restCode") instanceof String s) {
         return s;
       }
       return null;
