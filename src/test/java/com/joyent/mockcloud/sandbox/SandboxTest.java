@@ -16,7 +16,7 @@ class SandboxTest {
 
   @Test
   void start_listensOnThreeLoopbackPorts_closeReleasesThem() throws Exception {
-    Sandbox sb = Sandbox.start(SandboxOptions.defaults());
+    Sandbox sb = Sandbox.start();
     List<String> urls = List.of(sb.napiUrl(), sb.cnapiUrl(), sb.vmapiUrl());
     assertThat(urls).allMatch(u -> u.startsWith("http://127.0.0.1:")).doesNotHaveDuplicates();
     assertThat(sb.adminUuid()).isEqualTo(SandboxOptions.DEFAULT_ADMIN_UUID);
