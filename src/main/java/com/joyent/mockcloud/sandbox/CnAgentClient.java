@@ -12,21 +12,38 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * CNAPI's calls to a CN's cn-agent (triton-apis.md §2.1–2.2), over the one shared JDK
  * {@link HttpClient} of the sandbox. Every call is asynchronous: it returns a stage that
  * completes, on a client thread, with the agent's {@link Reply}; a transport failure becomes a
  * reply with status 0. Nothing here blocks the caller.
+ *
+ * <p>The client's completion threads ({@code mockcloud-sandbox-cnapi-client-N}) come from a
+ * pool with no core threads, so an idle sandbox holds none; {@link #close()} stops it.
  */
 final class CnAgentClient implements AutoCloseable {
   static final int DEFAULT_PORT = 5309;
+  private final ExecutorService executor;
   private final HttpClient http;
 
   CnAgentClient() {
+    AtomicInteger n = new AtomicInteger();
+    this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+        r -> {
+          Thread t = new Thread(r, "mockcloud-sandbox-cnapi-client-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
     this.http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofHours(1))
+        .executor(executor)
         .build();
   }
 
@@ -51,7 +68,8 @@ final class CnAgentClient implements AutoCloseable {
 
     /** {@code details.restCode} of an error body, or null. */
     String restCode() {
-      if (body instanceof Map<?, ?> m && m.get("details") instanceof Map<?, ?> d && d.get("restCode") instanceof String s) {
+      if (body instanceof Map<?, ?> m && m.get("details") instanceof Map<?, ?> d
+          && d.get("restCode") instanceof String s) {
         return s;
       }
       return null;
@@ -101,6 +119,7 @@ final class CnAgentClient implements AutoCloseable {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("task", task);
     body.put("params", params);
+    byte[] bytes = Json.compactBytes(body);
     HttpRequest req = HttpRequest.newBuilder(uri(host, port, "/tasks"))
         .timeout(Duration.ofHours(1))
         .header("x-server-uuid", serverUuid)
@@ -108,7 +127,8 @@ final class CnAgentClient implements AutoCloseable {
         .header("accept", "application/json")
         .header("content-type", "application/json")
         .header("user-agent", "cnapi/1.26.4 (mockcloud sandbox)")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(Json.compactBytes(body)))
+        .header("content-md5", contentMd5(bytes)) // restify's JSON client sends it; restify servers check it
+        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
         .build();
     return send(req);
   }
@@ -153,13 +173,22 @@ final class CnAgentClient implements AutoCloseable {
     });
   }
 
+  static String contentMd5(byte[] bytes) {
+    try {
+      return java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("MD5").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("MD5 is required of every JVM", e);
+    }
+  }
+
   private static URI uri(String host, int port, String path) {
     String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     return URI.create("http://" + h + ":" + port + path);
   }
 
+  /** Stops the completion pool; the JDK 17 client itself has no close and its selector thread is a daemon. */
   @Override
   public void close() {
-    // The JDK client (17) has no close(); its threads are daemons and idle ones expire.
+    executor.shutdownNow();
   }
 }

@@ -181,11 +181,11 @@ public final class NicStore {
   public synchronized Map<String, Object> create(Map<String, Object> params, String networkFromPath) {
     List<Map<String, Object>> errors = new ArrayList<>();
     Nic nic = new Nic();
-    nic.belongsToType = requiredEnum(params, "belongs_to_type", BELONGS_TO_TYPES, errors);
-    nic.belongsToUuid = requiredUuid(params, "belongs_to_uuid", errors);
-    nic.ownerUuid = requiredUuid(params, "owner_uuid", errors);
-    nic.cnUuid = optionalUuid(params, "cn_uuid", errors);
-    nic.state = params.containsKey("state") ? optionalEnum(params, "state", STATES, errors) : "provisioning";
+    nic.belongsToType = NapiParams.requiredEnum(params, "belongs_to_type", BELONGS_TO_TYPES, errors);
+    nic.belongsToUuid = NapiParams.requiredUuid(params, "belongs_to_uuid", errors);
+    nic.ownerUuid = NapiParams.requiredUuid(params, "owner_uuid", errors);
+    nic.cnUuid = NapiParams.optionalUuid(params, "cn_uuid", errors);
+    nic.state = params.containsKey("state") ? NapiParams.optionalEnum(params, "state", STATES, errors) : "provisioning";
     nic.primary = Values.truthy(params.get("primary"));
     nic.reserved = Values.truthy(params.get("reserved"));
     nic.model = params.get("model") instanceof String s ? s : null;
@@ -260,12 +260,13 @@ public final class NicStore {
     checkIfMatch(nic, ifMatch);
     List<Map<String, Object>> errors = new ArrayList<>();
     String type = params.containsKey("belongs_to_type")
-        ? optionalEnum(params, "belongs_to_type", BELONGS_TO_TYPES, errors) : nic.belongsToType;
-    String belongs = params.containsKey("belongs_to_uuid") ? optionalUuid(params, "belongs_to_uuid", errors)
+        ? NapiParams.optionalEnum(params, "belongs_to_type", BELONGS_TO_TYPES, errors) : nic.belongsToType;
+    String belongs = params.containsKey("belongs_to_uuid") ? NapiParams.optionalUuid(params, "belongs_to_uuid", errors)
         : nic.belongsToUuid;
-    String owner = params.containsKey("owner_uuid") ? optionalUuid(params, "owner_uuid", errors) : nic.ownerUuid;
-    String cn = params.containsKey("cn_uuid") ? optionalUuid(params, "cn_uuid", errors) : nic.cnUuid;
-    String state = params.containsKey("state") ? optionalEnum(params, "state", STATES, errors) : nic.state;
+    String owner = params.containsKey("owner_uuid") ? NapiParams.optionalUuid(params, "owner_uuid", errors)
+        : nic.ownerUuid;
+    String cn = params.containsKey("cn_uuid") ? NapiParams.optionalUuid(params, "cn_uuid", errors) : nic.cnUuid;
+    String state = params.containsKey("state") ? NapiParams.optionalEnum(params, "state", STATES, errors) : nic.state;
     List<String> provided = params.containsKey("nic_tags_provided") ? nicTagsProvided(params, errors)
         : nic.nicTagsProvided;
     NapiNetwork newNetwork = null;
@@ -448,46 +449,6 @@ public final class NicStore {
           "nic tags do not exist: " + String.join(", ", missing)));
     }
     return tags.isEmpty() ? null : tags;
-  }
-
-  private static String requiredUuid(Map<String, Object> p, String f, List<Map<String, Object>> errors) {
-    if (p.get(f) == null) {
-      errors.add(RestError.fieldError(f, "MissingParameter", "Missing parameter"));
-      return null;
-    }
-    return optionalUuid(p, f, errors);
-  }
-
-  private static String optionalUuid(Map<String, Object> p, String f, List<Map<String, Object>> errors) {
-    Object v = p.get(f);
-    if (v == null) {
-      return null;
-    }
-    if (!Values.isUuidAnyCase(v)) {
-      errors.add(RestError.fieldError(f, "InvalidParameter", "invalid UUID"));
-      return null;
-    }
-    return ((String) v).toLowerCase(Locale.ROOT);
-  }
-
-  private static String requiredEnum(Map<String, Object> p, String f, Set<String> allowed,
-      List<Map<String, Object>> errors) {
-    if (p.get(f) == null) {
-      errors.add(RestError.fieldError(f, "MissingParameter", "Missing parameter"));
-      return null;
-    }
-    return optionalEnum(p, f, allowed, errors);
-  }
-
-  private static String optionalEnum(Map<String, Object> p, String f, Set<String> allowed,
-      List<Map<String, Object>> errors) {
-    Object v = p.get(f);
-    if (!(v instanceof String s) || !allowed.contains(s)) {
-      errors.add(RestError.fieldError(f, "InvalidParameter", "must be one of: "
-          + String.join(", ", allowed.stream().sorted().map(x -> "\"" + x + "\"").toList())));
-      return null;
-    }
-    return s;
   }
 
   private String nextEtag() {

@@ -63,6 +63,11 @@ public final class Sandbox implements AutoCloseable {
     this.cnapiListener = c;
   }
 
+  /** {@code start(SandboxOptions.defaults())}. */
+  public static Sandbox start() {
+    return start(SandboxOptions.defaults());
+  }
+
   /** Starts the three stand-ins; they are listening when this returns. */
   public static Sandbox start(SandboxOptions options) {
     return new Sandbox(options);

@@ -290,9 +290,18 @@ public final class SandboxCnapi {
 
   // ---- tasks ----
 
-  /** The merged params, with CNAPI's one type check that matters to callers ({@code jobid}). */
+  /**
+   * The merged params in restify's order (path params first, then body and query keys), with
+   * CNAPI's one type check that matters to callers ({@code jobid}).
+   */
   private static Map<String, Object> params(RestRequest req) {
-    Map<String, Object> p = new LinkedHashMap<>(req.params());
+    Map<String, Object> p = new LinkedHashMap<>();
+    for (String name : List.of("server_uuid", "uuid", "snapshot_name")) {
+      if (req.pathParam(name) != null) {
+        p.put(name, req.pathParam(name));
+      }
+    }
+    req.params().forEach(p::putIfAbsent);
     if (p.containsKey("jobid") && !(p.get("jobid") instanceof String)) {
       throw cnapiInvalid(500, "jobid", "value was not a string");
     }

@@ -50,6 +50,7 @@ final class ServerView {
   static Map<String, Object> single(Map<String, Object> rec, String lastHeartbeat) {
     Map<String, Object> out = new LinkedHashMap<>(rec);
     out.put("last_heartbeat", lastHeartbeat);
+    out.put("score", 0);
     Map<String, Object> ratios = new LinkedHashMap<>();
     ratios.put("cpu", 4);
     ratios.put("ram", 1);
@@ -60,25 +61,34 @@ final class ServerView {
   }
 
   /**
-   * An approximation of DAPI's {@code unreserved_*} (documented in docs/sandbox.md):
-   * cpu = 100 × total cores − Σ cpu_cap; ram = provisionable MiB; disk = free pool MiB.
+   * DAPI's {@code unreserved_*} for the simple case of a mock CN (no overprovisioning tricks):
+   * cpu = 100 × {@code CPU Total Cores} − Σ cpu_cap; ram (MiB) = total × (1 − reservation_ratio)
+   * − Σ max_physical_memory, total from {@code memory_total_bytes} (else {@code ram}); disk
+   * (MiB) = 94 % of the pool (ZFS keeps 6 %) − allocated. These reproduce the golden trace.
    */
   private static void addCapacity(Map<String, Object> out, Map<String, Object> rec) {
     Map<?, ?> sysinfo = rec.get("sysinfo") instanceof Map<?, ?> m ? m : Map.of();
     Integer cores = Values.parseInt(sysinfo.get("CPU Total Cores"));
     long cpu = cores == null ? 0 : cores * 100L;
+    double vmRamMib = 0;
     if (rec.get("vms") instanceof Map<?, ?> vms) {
       for (Object vm : vms.values()) {
         if (vm instanceof Map<?, ?> v && v.get("cpu_cap") instanceof Number n) {
           cpu -= n.longValue();
         }
+        if (vm instanceof Map<?, ?> v && v.get("max_physical_memory") instanceof Number n) {
+          vmRamMib += n.doubleValue();
+        }
       }
     }
-    long ram = rec.get("memory_provisionable_bytes") instanceof Number n ? n.longValue() / ServerStore.MIB : 0;
+    double totalMib = rec.get("memory_total_bytes") instanceof Number n ? n.doubleValue() / ServerStore.MIB
+        : rec.get("ram") instanceof Number r ? r.doubleValue() : 0;
+    double ratio = rec.get("reservation_ratio") instanceof Number n ? n.doubleValue() : 0.15;
+    long ram = (long) Math.floor(totalMib * (1 - ratio) - vmRamMib);
     long disk = 0;
     if (rec.get("disk_pool_size_bytes") instanceof Number size) {
-      long used = rec.get("disk_pool_alloc_bytes") instanceof Number a ? a.longValue() : 0;
-      disk = (size.longValue() - used) / ServerStore.MIB;
+      double used = rec.get("disk_pool_alloc_bytes") instanceof Number a ? a.doubleValue() : 0;
+      disk = (long) Math.floor((size.doubleValue() * 0.94 - used) / ServerStore.MIB);
     }
     out.put("unreserved_cpu", cpu);
     out.put("unreserved_ram", ram);

@@ -1,7 +1,14 @@
 package com.joyent.mockcloud.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,6 +67,9 @@ class CnapiTaskDispatchTest {
         .containsEntry("x-request-id", "9e18fbdf-7651-49ce-84dd-053313b2b72f")
         .containsEntry("content-type", "application/json").containsEntry("accept", "application/json");
     assertThat(got.body()).isEqualTo(Map.of("task", "nop", "params", Map.of("server_uuid", CN, "sleep", 0)));
+    String wire = "{\"task\":\"nop\",\"params\":{\"server_uuid\":\"" + CN + "\",\"sleep\":0}}";
+    assertThat(got.headers()).containsEntry("content-md5",
+        CnAgentClient.contentMd5(wire.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
 
     Map<String, Object> done = waitFor(id);
     assertThat(List.copyOf(done.keySet())).containsExactly("id", "req_id", "task", "server_uuid", "status",
@@ -83,7 +93,9 @@ class CnapiTaskDispatchTest {
   void getTask_whileAgentHoldsRequest_isActive_thenWaitReturnsComplete() throws Exception {
     CompletableFuture<FakeCnAgent.Answer> release = agent.hold("machine_shutdown");
     String id = taskId(TestHttp.post(cnapi + "/servers/" + CN + "/vms/" + VM + "/stop", Map.of("jobid", "j1")));
-    assertThat(agent.take().params()).isEqualTo(Map.of("jobid", "j1", "server_uuid", CN, "uuid", VM));
+    FakeCnAgent.Received got = agent.take();
+    assertThat(got.params()).isEqualTo(Map.of("jobid", "j1", "server_uuid", CN, "uuid", VM));
+    assertThat(List.copyOf(got.params().keySet())).containsExactly("server_uuid", "uuid", "jobid");
 
     TestHttp.Reply active = TestHttp.get(cnapi + "/tasks/" + id);
     assertThat(active.status()).isEqualTo(200);
@@ -167,7 +179,8 @@ class CnapiTaskDispatchTest {
   @Test
   void snapshotRollback_passesSnapshotNameFromPath() throws Exception {
     taskId(TestHttp.put(cnapi + "/servers/" + CN + "/vms/" + VM + "/snapshots/snap1/rollback", Map.of("jobid", "j")));
-    assertThat(agent.take().params()).containsEntry("snapshot_name", "snap1");
+    assertThat(List.copyOf(agent.take().params().keySet()))
+        .containsExactly("server_uuid", "uuid", "snapshot_name", "jobid");
   }
 
   @Test
@@ -285,5 +298,28 @@ class CnapiTaskDispatchTest {
     TestHttp.post(cnapi + "/servers/" + Fixtures.CN_B + "/sysinfo", Map.of("sysinfo", sysinfo));
     String id = taskId(TestHttp.post(cnapi + "/servers/" + Fixtures.CN_B + "/nop", Map.of()));
     assertThat(TestHttp.get(cnapi + "/tasks/" + id).status()).isEqualTo(404);
+  }
+
+  /** Regression: a body read in a second TCP segment must not let Undertow end the exchange early. */
+  @Test
+  void asyncEndpoint_bodyArrivingAfterHeaders_waitsForAgentReply() throws Exception {
+    CompletableFuture<FakeCnAgent.Answer> release = agent.hold("/pause");
+    int port = Integer.parseInt(cnapi.substring(cnapi.lastIndexOf(':') + 1));
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      OutputStream out = s.getOutputStream();
+      out.write(("POST /servers/" + CN + "/cn-agent/pause HTTP/1.1\r\nHost: cnapi\r\n"
+          + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      Thread.sleep(200); // let the server read the headers alone
+      out.write("{}".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      assertThat(agent.take().path()).isEqualTo("/pause");
+      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+      s.setSoTimeout(300);
+      assertThatThrownBy(in::readLine).isInstanceOf(SocketTimeoutException.class);
+      release.complete(new FakeCnAgent.Answer(204, null));
+      s.setSoTimeout(5000);
+      assertThat(in.readLine()).isEqualTo("HTTP/1.1 204 No Content");
+    }
   }
 }

@@ -91,6 +91,8 @@ final class FakeCnAgent implements AutoCloseable {
       CompletableFuture<Answer> h = key == null ? null : held.remove(key);
       CompletableFuture<Answer> reply = h != null ? h
           : CompletableFuture.completedFuture(answers.getOrDefault(key, new Answer(200, Map.of())));
+      // Keep the exchange open past this callback (Undertow would otherwise end it with 200).
+      e.dispatch(SameThreadExecutor.INSTANCE, () -> { });
       reply.thenAccept(a -> e.getIoThread().execute(() -> write(e, a)));
     }));
   }

@@ -90,7 +90,7 @@ class NapiEndpointsTest {
     TestHttp.Reply r = TestHttp.post(napi + "/nics", Map.of("mac", "00:10:fe:00:00:01"));
     assertThat(r.status()).isEqualTo(422);
     assertThat(r.object()).containsEntry("code", "InvalidParameters");
-    assertThat(r.object().get("errors")).asList().containsExactly(
+    assertThat(r.errors()).containsExactly(
         Map.of("field", "belongs_to_type", "code", "MissingParameter", "message", "Missing parameter"),
         Map.of("field", "belongs_to_uuid", "code", "MissingParameter", "message", "Missing parameter"),
         Map.of("field", "owner_uuid", "code", "MissingParameter", "message", "Missing parameter"));
@@ -117,7 +117,7 @@ class NapiEndpointsTest {
     TestHttp.Reply taken = TestHttp.post(napi + "/nics", Map.of("belongs_to_uuid", CN, "belongs_to_type", "server",
         "owner_uuid", ADMIN, "ip", "10.99.0.65", "nic_tag", "admin", "vlan_id", 0));
     assertThat(taken.status()).isEqualTo(422);
-    assertThat(taken.object().get("errors")).asList().containsExactly(Map.of("field", "ip", "code", "Duplicate",
+    assertThat(taken.errors()).containsExactly(Map.of("field", "ip", "code", "Duplicate",
         "message", "IP 10.99.0.65 exists on network " + sandbox.napi().adminNetworkUuid()));
   }
 
@@ -179,7 +179,7 @@ class NapiEndpointsTest {
   void listNics_unknownOrBadParams_is422() {
     TestHttp.Reply unknown = TestHttp.get(napi + "/nics?color=red&size=1");
     assertThat(unknown.status()).isEqualTo(422);
-    assertThat(unknown.object().get("errors")).asList().containsExactly(Map.of("field", List.of("color", "size"),
+    assertThat(unknown.errors()).containsExactly(Map.of("field", List.of("color", "size"),
         "code", "UnknownParameters", "message", "Unknown parameters: color, size"));
     TestHttp.Reply limit = TestHttp.get(napi + "/nics?limit=0");
     assertThat(limit.status()).isEqualTo(422);
@@ -197,7 +197,7 @@ class NapiEndpointsTest {
 
     TestHttp.Reply dup = TestHttp.post(napi + "/nic_tags", Map.of("name", "admin"));
     assertThat(dup.status()).isEqualTo(422);
-    assertThat(dup.object().get("errors")).asList()
+    assertThat(dup.errors())
         .containsExactly(Map.of("field", "name", "code", "Duplicate", "message", "Already exists"));
 
     assertThat(TestHttp.delete(napi + "/nic_tags/sdc_underlay").status()).isEqualTo(204);
@@ -227,5 +227,25 @@ class NapiEndpointsTest {
     assertThat(nope.object()).containsEntry("message", "/aggregations does not exist");
     TestHttp.Reply verb = TestHttp.send("PATCH", napi + "/nics/0010fe000037", null, Map.of());
     assertThat(verb.status()).isEqualTo(405);
+  }
+
+  @Test
+  void provisionNic_onExternal_getsExternalIpAndGateway() {
+    TestHttp.Reply r = TestHttp.post(napi + "/networks/" + sandbox.napi().externalNetworkUuid() + "/nics",
+        Map.of("belongs_to_type", "zone", "belongs_to_uuid", Fixtures.VM_1, "owner_uuid", ADMIN, "primary", true));
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.object()).containsEntry("ip", "10.88.88.10").containsEntry("gateway", "10.88.88.1")
+        .containsEntry("netmask", "255.255.255.0").containsEntry("nic_tag", "external")
+        .containsEntry("resolvers", List.of("8.8.8.8", "8.8.4.4")).containsEntry("primary", true);
+    assertThat((String) r.object().get("mac")).startsWith("90:b8:d0:");
+  }
+
+  @Test
+  void createNic_primary_clearsOwnersOtherPrimary() {
+    String first = (String) TestHttp.post(napi + "/nics", Map.of("belongs_to_type", "zone", "belongs_to_uuid",
+        Fixtures.VM_1, "owner_uuid", ADMIN, "primary", true)).object().get("mac");
+    TestHttp.post(napi + "/nics", Map.of("belongs_to_type", "zone", "belongs_to_uuid", Fixtures.VM_1,
+        "owner_uuid", ADMIN, "primary", true));
+    assertThat(sandbox.napi().nics().find(first)).containsEntry("primary", false);
   }
 }

@@ -40,6 +40,12 @@ final class TestHttp {
       return (List<Map<String, Object>>) json();
     }
 
+    /** The error body's {@code errors} array. */
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> errors() {
+      return (List<Map<String, Object>>) object().get("errors");
+    }
+
     /** The {@code field} of each element of the error body's {@code errors}. */
     @SuppressWarnings("unchecked")
     List<Object> errorFields() {

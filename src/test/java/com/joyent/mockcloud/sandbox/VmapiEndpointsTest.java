@@ -164,6 +164,7 @@ class VmapiEndpointsTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
   void cnapiGetServer_rendersVmsFromVmapi() {
     TestHttp.post(sandbox.cnapiUrl() + "/servers/" + CN + "/sysinfo",
         Map.of("sysinfo", Fixtures.sysinfo(CN, "127.0.0.1", 1)));
