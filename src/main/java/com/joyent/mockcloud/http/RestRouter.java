@@ -132,12 +132,6 @@ public final class RestRouter implements HttpHandler {
       write(exchange, errorFor(e, exchange), reqId, start);
       return;
     }
-    if (!(stage instanceof java.util.concurrent.CompletableFuture<?> f && f.isDone())) {
-      // When the body was read asynchronously this runs inside Undertow's root-handler call,
-      // which ends an exchange that is neither dispatched nor resumed as soon as it returns
-      // (an empty 200). Marking it dispatched keeps it open until the stage completes.
-      exchange.dispatch(SameThreadExecutor.INSTANCE, () -> { });
-    }
     stage.whenComplete((resp, failure) -> {
       RestResponse out = failure == null ? resp : errorFor(failure, exchange);
       if (exchange.isInIoThread()) {
