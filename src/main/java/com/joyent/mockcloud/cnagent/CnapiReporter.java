@@ -190,7 +190,7 @@ public final class CnapiReporter {
         }
         case AGENTS -> cnapi.sendAsync("POST", "/servers/" + cn.serverUuid(), agentsBody());
         case HEARTBEAT -> cnapi.sendAsync("POST", "/servers/" + cn.serverUuid() + "/events/heartbeat",
-            new LinkedHashMap<>());
+            new LinkedHashMap<>(), true);
         case STATUS -> cnapi.sendAsync("POST", "/servers/" + cn.serverUuid() + "/events/status", takePendingStatus());
       };
     } catch (IOException | RuntimeException e) {

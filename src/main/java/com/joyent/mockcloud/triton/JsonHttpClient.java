@@ -74,10 +74,15 @@ public final class JsonHttpClient {
 
   /** Sends without waiting; the future fails with an IOException on a transport failure. */
   public CompletableFuture<ApiResponse> sendAsync(String method, String pathAndQuery, Object body) {
+    return sendAsync(method, pathAndQuery, body, false);
+  }
+
+  /** @param urgent goes ahead of other requests waiting at the shared gate (heartbeats) */
+  public CompletableFuture<ApiResponse> sendAsync(String method, String pathAndQuery, Object body, boolean urgent) {
     HttpRequest req = request(method, pathAndQuery, body);
     Supplier<CompletableFuture<ApiResponse>> send =
         () -> http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).thenApply(JsonHttpClient::toApiResponse);
-    return gate == null ? send.get() : gate.submit(send);
+    return gate == null ? send.get() : gate.submit(send, urgent);
   }
 
   /** "NAPI POST /nics", for error messages. */

@@ -8,11 +8,14 @@ import java.util.function.Supplier;
  * Bounds how many outbound requests of the whole process are in flight at once. Without it,
  * thousands of CNs heartbeating in the same second open thousands of pooled connections,
  * each with its buffers; with it, a few dozen connections carry everything, reused. Requests
- * over the limit wait in FIFO order; nothing blocks a thread. Thread-safe.
+ * over the limit wait in FIFO order — urgent ones (heartbeats: a CN that misses them for 11 s
+ * is marked unknown) ahead of the rest (bulk VM syncs, status reports); nothing blocks a
+ * thread. Thread-safe.
  */
 public final class RequestGate {
   private final int limit;
   private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+  private final ArrayDeque<Runnable> waitingUrgent = new ArrayDeque<>();
   private int active;
 
   public RequestGate(int limit) {
@@ -23,6 +26,11 @@ public final class RequestGate {
   }
 
   public <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> request) {
+    return submit(request, false);
+  }
+
+  /** @param urgent served before every waiting request that is not */
+  public <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> request, boolean urgent) {
     CompletableFuture<T> result = new CompletableFuture<>();
     Runnable start = () -> {
       CompletableFuture<T> f;
@@ -46,7 +54,7 @@ public final class RequestGate {
       if (now) {
         active++;
       } else {
-        waiting.addLast(start);
+        (urgent ? waitingUrgent : waiting).addLast(start);
       }
     }
     if (now) {
@@ -58,7 +66,7 @@ public final class RequestGate {
   private void release() {
     Runnable next;
     synchronized (this) {
-      next = waiting.pollFirst();
+      next = waitingUrgent.isEmpty() ? waiting.pollFirst() : waitingUrgent.pollFirst();
       if (next == null) {
         active--;
       }
@@ -69,6 +77,6 @@ public final class RequestGate {
   }
 
   public synchronized int waiting() {
-    return waiting.size();
+    return waiting.size() + waitingUrgent.size();
   }
 }

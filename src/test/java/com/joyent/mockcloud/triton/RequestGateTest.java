@@ -1,0 +1,47 @@
+package com.joyent.mockcloud.triton;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class RequestGateTest {
+  @Test
+  void overTheLimit_requestsWait_urgentOnesFirst_thenFifo() {
+    RequestGate gate = new RequestGate(2);
+    List<String> started = new ArrayList<>();
+    List<CompletableFuture<String>> inFlight = new ArrayList<>();
+    java.util.function.Function<String, java.util.function.Supplier<CompletableFuture<String>>> req = name -> () -> {
+      started.add(name);
+      CompletableFuture<String> f = new CompletableFuture<>();
+      inFlight.add(f);
+      return f;
+    };
+    CompletableFuture<String> a = gate.submit(req.apply("a"));
+    gate.submit(req.apply("b"));
+    gate.submit(req.apply("c"));
+    gate.submit(req.apply("hb"), true);
+    gate.submit(req.apply("d"));
+    assertThat(started).containsExactly("a", "b");
+    assertThat(gate.waiting()).isEqualTo(3);
+
+    inFlight.get(0).complete("A");
+    assertThat(a).isCompletedWithValue("A");
+    assertThat(started).containsExactly("a", "b", "hb");
+    inFlight.get(1).complete("B");
+    inFlight.get(2).complete("HB");
+    assertThat(started).containsExactly("a", "b", "hb", "c", "d");
+    assertThat(gate.waiting()).isZero();
+  }
+
+  @Test
+  void aFailedRequest_releasesItsPlace() {
+    RequestGate gate = new RequestGate(1);
+    CompletableFuture<String> failed = gate.submit(() -> CompletableFuture.failedFuture(new java.io.IOException("refused")));
+    assertThat(failed).isCompletedExceptionally();
+    CompletableFuture<String> next = gate.submit(() -> CompletableFuture.completedFuture("ok"));
+    assertThat(next).isCompletedWithValue("ok");
+  }
+}
