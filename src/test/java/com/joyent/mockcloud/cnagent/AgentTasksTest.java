@@ -81,7 +81,8 @@ class AgentTasksTest {
     manifest = manifest(tarball, sha1(tarball));
     Map<Setting, String> extra = Map.of(Setting.IMGAPI_URL, imgapi.baseUrl(), Setting.SAPI_URL, sapi.baseUrl());
     cn = new CnAgentHarness(tmp, new RecordingCnapi(),
-        CnAgentOptions.defaults().withTmpDir(tmp.resolve("vartmp")), extra, true).awaitRegistered();
+        CnAgentOptions.defaults().withTmpDir(tmp.resolve("vartmp")), extra, true).awaitRegistered()
+        .awaitFirstHeartbeat();
   }
 
   @AfterEach
@@ -145,7 +146,7 @@ class AgentTasksTest {
     assertThat(a.status()).isEqualTo(200);
     assertThat(a.body()).isEqualTo("{}");
     // One at startup (through the queue), one from the task.
-    assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> agentPosts().size() >= 2)).isTrue();
+    assertThat(agentPosts()).hasSize(2);
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> agents = (List<Map<String, Object>>) ((Map<?, ?>) agentPosts().get(1).body()).get("agents");
     Map<String, Object> cnAgent = agents.stream().filter(x -> x.get("name").equals("cn-agent")).findFirst().orElseThrow();
@@ -229,7 +230,7 @@ class AgentTasksTest {
     assertThat(sapiInstances).hasSize(1);
     assertThat(Json.compact(sapiInstances.get(0))).isEqualTo("{\"exists\":true,\"name\":\"test-agent\","
         + "\"service_uuid\":\"" + SERVICE + "\",\"uuid\":\"" + instance.strip() + "\"}");
-    assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> !agentPosts().isEmpty())).isTrue();
+    assertThat(agentPosts()).hasSize(1);
     assertThat(Json.compact(agentPosts().get(0).body())).contains("{\"name\":\"test-agent\",\"image_uuid\":\""
         + AGENT_IMAGE_UUID + "\",\"uuid\":\"" + instance.strip() + "\",\"version\":\"1.2.3\"}");
 

@@ -135,6 +135,18 @@ final class CnAgentHarness implements Closeable {
     return this;
   }
 
+  /**
+   * Waits until the startup agents update and the first heartbeat reached the fake CNAPI, so
+   * later CNAPI requests are the ones a test caused.
+   */
+  CnAgentHarness awaitFirstHeartbeat() throws InterruptedException {
+    String path = "/servers/" + uuid() + "/events/heartbeat";
+    if (!await(Duration.ofSeconds(10), () -> !cnapi.received(r -> r.path().equals(path)).isEmpty())) {
+      throw new AssertionError("no heartbeat within 10 s");
+    }
+    return this;
+  }
+
   HttpResponse<String> task(String task, Object params) throws Exception {
     Map<String, Object> body = new java.util.LinkedHashMap<>();
     body.put("task", task);
