@@ -26,6 +26,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -265,5 +266,22 @@ class AgentTasksTest {
     assertThat(a.status()).isEqualTo(500);
     assertThat(a.body()).isEqualTo("{\"error\":\"AgentInstall error: Image not found at " + imgapi.baseUrl()
         + "/images/" + other + "\"}");
+  }
+
+  @Test
+  @Disabled("BUG: AgentInstaller.installTarball accepts a tarball whose top-level dir is not "
+      + "the manifest name (its check reduces to imageUuidFile == null); spec §3.2.21 step 6 requires <name>/image_uuid")
+  void agentInstall_tarballWithoutTheManifestNamesDir_failsCouldNotFind() throws Exception {
+    Map<String, Object> m = new LinkedHashMap<>(manifest);
+    m.put("name", "other-agent");
+    manifest = m;
+
+    CnAgentHarness.Answer a = cn.call("agent_install", Map.of("image_uuid", IMAGE));
+
+    // §3.2.21 step 6: the tarball must contain <manifest name>/image_uuid.
+    assertThat(a.status()).isEqualTo(500);
+    assertThat((String) a.json().get("error"))
+        .startsWith("AgentInstall error: Could not find other-agent/image_uuid in ");
+    assertThat(cn.dir.agentsDir().resolve("test-agent")).doesNotExist();
   }
 }

@@ -289,4 +289,44 @@ class MachineLifecycleTaskTest {
     assertThat(a.status()).isEqualTo(500);
     assertThat(a.body()).isEqualTo(notFound("vmadm.update error: ", u));
   }
+
+  @Test
+  void machineLoad_withReqId_decoratesTheViewAndTheError() throws Exception {
+    String v = createVm();
+    String u = UUID.randomUUID().toString();
+
+    CnAgentHarness.Answer ok = cn.call("machine_load", params("uuid", v, "req_id", "r1"));
+    CnAgentHarness.Answer missing = cn.call("machine_load", params("uuid", u, "req_id", "r1"));
+
+    assertThat(ok.status()).isEqualTo(200);
+    assertThat(ok.body()).endsWith(",\"req_id\":\"r1\"}");
+    assertThat(missing.status()).isEqualTo(500);
+    assertThat(missing.body()).isEqualTo("{\"error\":\"VM.load error: vmadm load " + u + " failed: No such zone\","
+        + "\"details\":{\"restCode\":\"VmNotFound\"},\"req_id\":\"r1\"}");
+  }
+
+  @Test
+  void machineShutdownAndReboot_unknownUuid_failWithTheirPrefixes() throws Exception {
+    String u = UUID.randomUUID().toString();
+
+    CnAgentHarness.Answer stop = cn.call("machine_shutdown", Map.of("uuid", u));
+    CnAgentHarness.Answer reboot = cn.call("machine_reboot", Map.of("uuid", u));
+
+    assertThat(stop.status()).isEqualTo(500);
+    assertThat(stop.body()).isEqualTo(notFound("vmadm.stop error: ", u));
+    assertThat(reboot.status()).isEqualTo(500);
+    assertThat(reboot.body()).isEqualTo(notFound("vmadm.reboot error: ", u));
+  }
+
+  @Test
+  void machineReboot_timeoutNotNumeric_failsBeforeRebooting() throws Exception {
+    String v = createVm();
+    cn.call("machine_shutdown", Map.of("uuid", v));
+
+    CnAgentHarness.Answer a = cn.call("machine_reboot", params("uuid", v, "timeout", "soon"));
+
+    assertThat(a.status()).isEqualTo(500);
+    assertThat(a.body()).isEqualTo("{\"error\":\"Invalid type: \\\"string\\\" for timeout\"}");
+    assertThat(cn.vmOnDisk(v)).containsEntry("state", "stopped");
+  }
 }
