@@ -200,6 +200,8 @@ class CnapiReportingTest {
     Map<String, Object> view = cn.vms.load(v);
 
     // Inverted case 76 (issue requirement): vms comes from the VM store, in the smartos shape.
+    // Unlisted deviation: a VM change also triggers a report within the 5 s throttle
+    // (CnAgent.onVmEvent → CnapiReporter.vmsChanged), which §4.5 says the dummy backend never does.
     assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> requests("/events/status").stream()
         .anyMatch(r -> ((Map<?, ?>) ((Map<?, ?>) r.body()).get("vms")).containsKey(v)))).isTrue();
     Map<?, ?> vms = (Map<?, ?>) ((Map<?, ?>) requests("/events/status").stream()
