@@ -144,6 +144,17 @@ class CnapiReportingTest {
   }
 
   @Test
+  void agentsUpdate_failingAtStartup_isNotRetried_andHeartbeatsFollow() throws Exception {
+    RecordingCnapi cnapi = new RecordingCnapi();
+    cnapi.agentsFailuresLeft = 1;
+    start(cnapi, fast(300, 60_000));
+
+    assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> requests("/events/heartbeat").size() >= 2)).isTrue();
+    assertThat(requests("")).hasSize(1);
+    assertThat(cnapi.received().get(2).path()).isEqualTo(base() + "/events/heartbeat");
+  }
+
+  @Test
   void heartbeats_areSentIntervalAfterThePreviousCompleted() throws Exception {
     start(new RecordingCnapi(), fast(300, 60_000));
     assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> requests("/events/heartbeat").size() >= 5)).isTrue();

@@ -33,6 +33,7 @@ final class RecordingCnapi implements Closeable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
   volatile int sysinfoFailuresLeft;
+  volatile int agentsFailuresLeft;
   volatile RestResponse sysinfoFailure = RestResponse.of(500, Map.of("code", "InternalError", "message", "boom"));
   volatile Duration heartbeatDelay = Duration.ZERO;
   volatile boolean down;
@@ -48,7 +49,13 @@ final class RecordingCnapi implements Closeable {
       }
       return RestResponse.of(200, null);
     }));
-    r.route("POST", "/servers/{uuid}", req -> record(req, RestResponse::noContent));
+    r.route("POST", "/servers/{uuid}", req -> record(req, () -> {
+      if (agentsFailuresLeft > 0) {
+        agentsFailuresLeft--;
+        return RestResponse.of(500, Map.of("code", "InternalError", "message", "agents boom"));
+      }
+      return RestResponse.noContent();
+    }));
     r.route("POST", "/servers/{uuid}/events/heartbeat", req -> {
       long d = heartbeatDelay.toMillis();
       if (d == 0) {
