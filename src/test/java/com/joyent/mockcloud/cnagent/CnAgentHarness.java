@@ -44,14 +44,28 @@ final class CnAgentHarness implements Closeable {
   final ServerVms vms;
   final CnAgent agent;
   final CnContext ctx;
+  final CnAgentOptions options;
+  private final boolean ownsCnapi;
+  private java.util.concurrent.ScheduledFuture<?> sysinfoPoller;
 
   CnAgentHarness(Path tmp) throws Exception {
     this(tmp, new RecordingCnapi(), CnAgentOptions.defaults().withTmpDir(tmp.resolve("vartmp")));
   }
 
   CnAgentHarness(Path tmp, RecordingCnapi cnapi, CnAgentOptions options) throws Exception {
+    this(tmp, cnapi, options, Map.of(), true);
+  }
+
+  /**
+   * @param extraSettings settings on top of root/CNAPI/datacenter/DNS domain (e.g. IMGAPI_URL, SAPI_URL)
+   * @param ownsCnapi false when several harnesses share one fake CNAPI (only its owner closes it)
+   */
+  CnAgentHarness(Path tmp, RecordingCnapi cnapi, CnAgentOptions options, Map<Setting, String> extraSettings,
+      boolean ownsCnapi) throws Exception {
     this.root = tmp.resolve("mc");
     this.cnapi = cnapi;
+    this.ownsCnapi = ownsCnapi;
+    this.options = options;
     UUID uuid = UUID.randomUUID();
     dir = new ServerDirectory(uuid, root.resolve("servers").resolve(uuid.toString()));
     Files.createDirectories(dir.vmsDir());
@@ -64,6 +78,7 @@ final class CnAgentHarness implements Closeable {
     flags.put(Setting.CNAPI_URL, cnapi.url());
     flags.put(Setting.DATACENTER, "coal");
     flags.put(Setting.DNS_DOMAIN, "mockcloud.test");
+    flags.putAll(extraSettings);
     Settings settings = new SettingsLoader(flags, Map.of(), null, ZoneMetadata.NONE).load();
     store = VmStore.builder().executor(threads.taskPool()).scheduler(threads.scheduler()).build();
     vms = store.openServer(uuid.toString(), dir.dir(), ServerIdentity.fromSysinfo(dir.readSysinfo()));
@@ -71,6 +86,33 @@ final class CnAgentHarness implements Closeable {
         threads.httpClient());
     agent = new CnAgent(ctx, new KeyedSerialExecutor(threads.taskPool()));
     agent.start(threads.listeners(), 0);
+    // The sysinfo.json watcher of the reference is Fleet's mtime poller in mockcloud; do what it does.
+    long poll = options.sysinfoPollInterval().toMillis();
+    sysinfoPoller = threads.scheduler().scheduleWithFixedDelay(() -> {
+      CnapiReporter r = ctx.reporter();
+      if (r != null) {
+        r.pollSysinfo();
+      }
+    }, poll, poll, java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Options with short timings for tests: heartbeat every {@code heartbeat}, first status after
+   * 500 ms then every {@code statusInterval}, sysinfo polled every 200 ms, provision lock polled
+   * every 200 ms, scratch files under {@code tmp/vartmp}.
+   */
+  static CnAgentOptions fastOptions(Path tmp, Duration heartbeat, Duration statusInterval) {
+    CnAgentOptions d = CnAgentOptions.defaults();
+    return new CnAgentOptions(d.agentVersion(), heartbeat, Duration.ofMillis(500), statusInterval,
+        d.statusThrottle(), d.requestTimeout(), d.taskTimeout(), Duration.ofMillis(200), Duration.ofMillis(200),
+        d.provisionLockMaxWait(), d.backoffMin(), d.backoffMax(), tmp.resolve("vartmp"), d.statusReportsVms());
+  }
+
+  /** The same options with another CNAPI request timeout. */
+  static CnAgentOptions withRequestTimeout(CnAgentOptions o, Duration timeout) {
+    return new CnAgentOptions(o.agentVersion(), o.heartbeatInterval(), o.firstStatusDelay(), o.statusInterval(),
+        o.statusThrottle(), timeout, o.taskTimeout(), o.sysinfoPollInterval(), o.provisionLockPoll(),
+        o.provisionLockMaxWait(), o.backoffMin(), o.backoffMax(), o.tmpDir(), o.statusReportsVms());
   }
 
   UUID uuid() {
@@ -89,6 +131,18 @@ final class CnAgentHarness implements Closeable {
         throw new AssertionError("cn-agent did not register within 10 s");
       }
       Thread.sleep(10);
+    }
+    return this;
+  }
+
+  /**
+   * Waits until the startup agents update and the first heartbeat reached the fake CNAPI, so
+   * later CNAPI requests are the ones a test caused.
+   */
+  CnAgentHarness awaitFirstHeartbeat() throws InterruptedException {
+    String path = "/servers/" + uuid() + "/events/heartbeat";
+    if (!await(Duration.ofSeconds(10), () -> !cnapi.received(r -> r.path().equals(path)).isEmpty())) {
+      throw new AssertionError("no heartbeat within 10 s");
     }
     return this;
   }
@@ -112,11 +166,74 @@ final class CnAgentHarness implements Closeable {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** {@code T(task)} answered with a JSON object body: status and parsed body. */
+  Answer call(String task, Object params) throws Exception {
+    HttpResponse<String> r = task(task, params);
+    return new Answer(r.statusCode(), r.body());
+  }
+
+  /** A task answer: status and body, parsed on demand. */
+  record Answer(int status, String body) {
+    Map<String, Object> json() {
+      return Json.parseObject(body);
+    }
+
+    @SuppressWarnings("unchecked")
+    Map<String, Object> vm() {
+      return (Map<String, Object>) json().get("vm");
+    }
+  }
+
+  /** {@code GET /history}, parsed. */
+  @SuppressWarnings("unchecked")
+  java.util.List<Map<String, Object>> history() throws Exception {
+    return (java.util.List<Map<String, Object>>) Json.parse(get("/history").body().getBytes());
+  }
+
+  /** The names of the events of a history entry, in order. */
+  @SuppressWarnings("unchecked")
+  static java.util.List<Object> messageNames(Map<String, Object> entry) {
+    return ((java.util.List<Map<String, Object>>) entry.get("messages")).stream().map(m -> m.get("name")).toList();
+  }
+
+  /** {@code vms/<uuid>.json}. */
+  Path vmFile(String uuid) {
+    return dir.vmsDir().resolve(uuid + ".json");
+  }
+
+  /** The VM file, parsed (key order kept). */
+  Map<String, Object> vmOnDisk(String uuid) throws java.io.IOException {
+    return Json.parseObject(Files.readAllBytes(vmFile(uuid)));
+  }
+
+  /** Writes a VM fixture file by hand (2-space JSON) and makes the store see it, as its watcher would. */
+  void writeVmFixture(Map<String, Object> vm) throws java.io.IOException {
+    Files.write(vmFile((String) vm.get("uuid")), Json.prettyBytes(vm, 2));
+    vms.rescan();
+  }
+
+  /** Polls {@code check} every 20 ms until it holds or {@code timeout} passes. */
+  static boolean await(Duration timeout, java.util.function.BooleanSupplier check) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (check.getAsBoolean()) {
+        return true;
+      }
+      Thread.sleep(20);
+    }
+    return check.getAsBoolean();
+  }
+
   @Override
   public void close() {
+    if (sysinfoPoller != null) {
+      sysinfoPoller.cancel(false);
+    }
     agent.stop();
     store.close();
     threads.close();
-    cnapi.close();
+    if (ownsCnapi) {
+      cnapi.close();
+    }
   }
 }

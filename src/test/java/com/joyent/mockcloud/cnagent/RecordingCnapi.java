@@ -33,9 +33,12 @@ final class RecordingCnapi implements Closeable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
   volatile int sysinfoFailuresLeft;
+  volatile int agentsFailuresLeft;
   volatile RestResponse sysinfoFailure = RestResponse.of(500, Map.of("code", "InternalError", "message", "boom"));
   volatile Duration heartbeatDelay = Duration.ZERO;
   volatile boolean down;
+  /** Requests refused (503) while {@link #down}: method and path, with arrival time. */
+  private final List<Received> refused = new ArrayList<>();
 
   RecordingCnapi() {
     RestRouter r = new RestRouter("cnapi/1.26.4");
@@ -46,7 +49,13 @@ final class RecordingCnapi implements Closeable {
       }
       return RestResponse.of(200, null);
     }));
-    r.route("POST", "/servers/{uuid}", req -> record(req, RestResponse::noContent));
+    r.route("POST", "/servers/{uuid}", req -> record(req, () -> {
+      if (agentsFailuresLeft > 0) {
+        agentsFailuresLeft--;
+        return RestResponse.of(500, Map.of("code", "InternalError", "message", "agents boom"));
+      }
+      return RestResponse.noContent();
+    }));
     r.route("POST", "/servers/{uuid}/events/heartbeat", req -> {
       long d = heartbeatDelay.toMillis();
       if (d == 0) {
@@ -80,6 +89,9 @@ final class RecordingCnapi implements Closeable {
 
   private CompletionStage<RestResponse> record(RestRequest req, java.util.function.Supplier<RestResponse> answer) {
     if (down) {
+      synchronized (refused) {
+        refused.add(new Received(req.method(), req.path(), req.body(), Map.of(), System.currentTimeMillis()));
+      }
       throw new RestError(503, "ServiceUnavailableError", "down");
     }
     enter(req);
@@ -98,6 +110,12 @@ final class RecordingCnapi implements Closeable {
 
   List<Received> received(Predicate<Received> p) {
     return received().stream().filter(p).toList();
+  }
+
+  List<Received> refused() {
+    synchronized (refused) {
+      return List.copyOf(refused);
+    }
   }
 
   int maxInFlight() {

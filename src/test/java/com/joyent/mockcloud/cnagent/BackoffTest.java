@@ -1,0 +1,38 @@
+package com.joyent.mockcloud.cnagent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sysinfo retry delays of spec cn-agent.md §4.2.2 (case 72's "never > 120 s" part, which
+ * a wall-clock test cannot reach): 500 ms × 1.6^n, ±20 %, capped at 120 s.
+ */
+class BackoffTest {
+  static final long[] NOMINAL = {500, 800, 1280, 2048, 3277, 5243, 8389, 13422, 21475, 34360, 54976, 87961};
+
+  @Test
+  void nextDelay_followsTheNominalSequenceWithin20Percent_thenCapsAt120s() {
+    for (int seed = 0; seed < 20; seed++) {
+      Backoff b = new Backoff(500, 120_000, new Random(seed));
+      for (long nominal : NOMINAL) {
+        assertThat(b.nextDelayMs()).isBetween((long) (nominal * 0.8) - 1, (long) (nominal * 1.2) + 1);
+      }
+      for (int i = 0; i < 10; i++) {
+        assertThat(b.nextDelayMs()).isBetween(1L, 120_000L);
+      }
+    }
+  }
+
+  @Test
+  void reset_startsOverAt500ms() {
+    // Reset after a success is an allowed fix (spec §9: "backoff never reset" MAY be fixed).
+    Backoff b = new Backoff(500, 120_000, new Random(7));
+    for (int i = 0; i < 5; i++) {
+      b.nextDelayMs();
+    }
+    b.reset();
+    assertThat(b.nextDelayMs()).isBetween(400L, 600L);
+  }
+}
