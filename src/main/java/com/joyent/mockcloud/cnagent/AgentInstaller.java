@@ -93,6 +93,7 @@ final class AgentInstaller {
       throws IOException, InstallException {
     byte[] imageUuidFile = null;
     byte[] packageJson = null;
+    boolean namedImageUuid = false;
     String base = null;
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(tarball));
          InputStream unzipped = compression.equals("bzip2") ? new BZip2CompressorInputStream(raw)
@@ -107,6 +108,9 @@ final class AgentInstaller {
             throw new InstallException("cannot find the top-level directory of " + tarball);
           }
         }
+        if (entry.equals(manifestName + "/image_uuid")) {
+          namedImageUuid = true;
+        }
         if (entry.equals(base + "/image_uuid")) {
           imageUuidFile = tar.readAllBytes();
         } else if (entry.equals(base + "/package.json")) {
@@ -114,7 +118,7 @@ final class AgentInstaller {
         }
       }
     }
-    if (base == null || !base.equals(manifestName) && imageUuidFile == null || imageUuidFile == null) {
+    if (!namedImageUuid || imageUuidFile == null) {
       throw new InstallException("Could not find " + manifestName + "/image_uuid in " + tarball);
     }
     if (packageJson == null) {

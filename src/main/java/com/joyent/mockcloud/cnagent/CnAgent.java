@@ -3,7 +3,6 @@ package com.joyent.mockcloud.cnagent;
 import com.joyent.mockcloud.http.HttpListeners;
 import com.joyent.mockcloud.http.RestResponse;
 import com.joyent.mockcloud.triton.JsonHttpClient;
-import com.joyent.mockcloud.util.KeyedSerialExecutor;
 import com.joyent.mockcloud.vm.Subscription;
 import com.joyent.mockcloud.vm.VmEvent;
 import java.io.IOException;
@@ -12,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +32,8 @@ public final class CnAgent {
   private HttpListeners.Listener listener;
   private Subscription vmEvents;
 
-  public CnAgent(CnContext cn, KeyedSerialExecutor executor) {
+  /** @param executor the shared bounded pool tasks run on */
+  public CnAgent(CnContext cn, Executor executor) {
     this.cn = cn;
     this.runner = new TaskRunner(cn, executor, history);
   }

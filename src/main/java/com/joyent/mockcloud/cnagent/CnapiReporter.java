@@ -207,6 +207,7 @@ public final class CnapiReporter {
 
   private void completed(Kind k, ApiResponse resp, Throwable err) {
     boolean ok = err == null && resp.isSuccessful();
+    boolean firstRegistration = false;
     if (ok) {
       recovered(k);
     } else {
@@ -229,6 +230,7 @@ public final class CnapiReporter {
         queue.pollFirst();
         if (!registered) {
           registered = true;
+          firstRegistration = true;
           enqueue(Kind.AGENTS);
         }
       } else {
@@ -245,7 +247,9 @@ public final class CnapiReporter {
       }
       inFlight = false;
     }
-    if (k == Kind.SYSINFO && ok && onRegistered != null) {
+    // Also after giving up on a 404 ResourceNotFound (an old CNAPI): the reference then
+    // carries on as registered and accepts tasks.
+    if (firstRegistration && onRegistered != null) {
       onRegistered.run();
     }
     pump();
@@ -284,6 +288,13 @@ public final class CnapiReporter {
           cn.clock().instant());
     } catch (IOException | RuntimeException e) {
       LOG.warn("cannot take status sample of {}: {}", cn.serverUuid(), e.toString());
+      synchronized (this) {
+        if (!stopped) {
+          // As the reference: try again once the throttle has passed.
+          cn.scheduler().schedule(this::takeStatusSample, cn.options().statusThrottle().toMillis(),
+              TimeUnit.MILLISECONDS);
+        }
+      }
       return;
     }
     synchronized (this) {

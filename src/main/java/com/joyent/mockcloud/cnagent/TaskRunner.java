@@ -2,7 +2,6 @@ package com.joyent.mockcloud.cnagent;
 
 import com.joyent.mockcloud.http.RestResponse;
 import com.joyent.mockcloud.json.Json;
-import com.joyent.mockcloud.util.KeyedSerialExecutor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * Runs one CN's tasks with the observable effects of the reference's child-process model
  * (spec cn-agent.md §2.6): a history entry, a per-task log file named after a synthetic
  * pid, the answer from the task's last error or its finish payload, a crash answer for a
- * task that throws, a timeout. Tasks naming a VM ({@code params.uuid}) run one after
- * another for that VM; everything else runs in parallel on the shared task pool.
+ * task that throws, a timeout. Every task starts at once on the shared task pool (spec §2.6.6:
+ * no queueing); changes to one VM are kept in order by the VM store's per-VM lock.
  */
 final class TaskRunner {
   private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
@@ -31,10 +31,10 @@ final class TaskRunner {
   private static final AtomicInteger PIDS = new AtomicInteger(10_000);
 
   private final CnContext cn;
-  private final KeyedSerialExecutor executor;
+  private final Executor executor;
   private final TaskHistory history;
 
-  TaskRunner(CnContext cn, KeyedSerialExecutor executor, TaskHistory history) {
+  TaskRunner(CnContext cn, Executor executor, TaskHistory history) {
     this.cn = cn;
     this.executor = executor;
     this.history = history;
@@ -51,7 +51,6 @@ final class TaskRunner {
     history.add(entry);
     TaskContext ctx = new TaskContext(cn, taskName, Json.deepCopy(params), entry, cn.clock());
     CompletableFuture<RestResponse> answer = new CompletableFuture<>();
-    Object key = params instanceof Map<?, ?> m && m.get("uuid") instanceof String u ? u : null;
 
     ScheduledFuture<?> timeout = cn.scheduler().schedule(() -> {
       double secs = (cn.clock().millis() - started.toEpochMilli()) / 1000.0;
@@ -59,7 +58,7 @@ final class TaskRunner {
           errorAnswer("child task process timed out after " + Json.compact(secs) + " seconds"));
     }, cn.options().taskTimeout().toMillis(), TimeUnit.MILLISECONDS);
 
-    executor.submit(key, () -> {
+    CompletableFuture.supplyAsync(() -> {
       if (body == null) {
         throw new TaskCrash("task " + taskName + " has no implementation on mock CNs");
       }
@@ -69,7 +68,7 @@ final class TaskRunner {
       } catch (Exception e) {
         throw new CompletionException(e);
       }
-    }).whenComplete((v, failure) -> {
+    }, executor).thenCompose(stage -> stage).whenComplete((v, failure) -> {
       timeout.cancel(false);
       Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
       if (t != null && !ctx.isFinished()) {

@@ -8,7 +8,6 @@ import com.joyent.mockcloud.server.DaemonThreads;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.ServerRoot;
 import com.joyent.mockcloud.triton.JsonHttpClient;
-import com.joyent.mockcloud.util.KeyedSerialExecutor;
 import com.joyent.mockcloud.vm.ServerIdentity;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.VmStore;
@@ -53,7 +52,6 @@ public final class Fleet implements Closeable {
   private final VmStore vmStore;
   private final Clock clock;
   private final ServerRoot root;
-  private final KeyedSerialExecutor taskExecutor;
   private final ConcurrentHashMap<UUID, MockCn> running = new ConcurrentHashMap<>();
   private final Set<UUID> starting = ConcurrentHashMap.newKeySet();
   private final List<ScheduledFuture<?>> jobs = new ArrayList<>();
@@ -70,7 +68,6 @@ public final class Fleet implements Closeable {
     this.vmStore = vmStore;
     this.clock = clock;
     this.root = new ServerRoot(settings.root());
-    this.taskExecutor = new KeyedSerialExecutor(threads.taskPool());
   }
 
   /** Starts every CN found (in parallel) and the periodic rescans; returns when all have started. */
@@ -154,7 +151,7 @@ public final class Fleet implements Closeable {
       ServerVms vms = vmStore.openServer(d.uuid().toString(), d.dir(), ServerIdentity.fromSysinfo(sysinfo));
       CnContext ctx = new CnContext(d, vms, settings.bindIp(), settings, options, clock, threads.scheduler(),
           threads.httpClient(), threads.outbound());
-      CnAgent agent = new CnAgent(ctx, taskExecutor);
+      CnAgent agent = new CnAgent(ctx, threads.taskPool());
       VmAgentOptions vmOptions = VmAgentOptions.defaults();
       VmAgent vmAgent = new VmAgent(d.uuid().toString(), vms, new JsonHttpClient(threads.httpClient(),
           settings.requireVmapiUrl(), "VMAPI", vmOptions.userAgent(d.uuid().toString()), vmOptions.requestTimeout(),

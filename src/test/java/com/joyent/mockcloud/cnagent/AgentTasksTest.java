@@ -26,7 +26,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -269,8 +268,6 @@ class AgentTasksTest {
   }
 
   @Test
-  @Disabled("BUG: AgentInstaller.installTarball accepts a tarball whose top-level dir is not "
-      + "the manifest name (its check reduces to imageUuidFile == null); spec §3.2.21 step 6 requires <name>/image_uuid")
   void agentInstall_tarballWithoutTheManifestNamesDir_failsCouldNotFind() throws Exception {
     Map<String, Object> m = new LinkedHashMap<>(manifest);
     m.put("name", "other-agent");

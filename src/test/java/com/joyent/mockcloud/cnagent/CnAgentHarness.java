@@ -10,7 +10,6 @@ import com.joyent.mockcloud.server.HardwareProfile;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.StandardAgents;
 import com.joyent.mockcloud.server.Sysinfo;
-import com.joyent.mockcloud.util.KeyedSerialExecutor;
 import com.joyent.mockcloud.vm.ServerIdentity;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.VmStore;
@@ -84,7 +83,7 @@ final class CnAgentHarness implements Closeable {
     vms = store.openServer(uuid.toString(), dir.dir(), ServerIdentity.fromSysinfo(dir.readSysinfo()));
     ctx = new CnContext(dir, vms, "127.0.0.1", settings, options, Clock.systemUTC(), threads.scheduler(),
         threads.httpClient());
-    agent = new CnAgent(ctx, new KeyedSerialExecutor(threads.taskPool()));
+    agent = new CnAgent(ctx, threads.taskPool());
     agent.start(threads.listeners(), 0);
     // The sysinfo.json watcher of the reference is Fleet's mtime poller in mockcloud; do what it does.
     long poll = options.sysinfoPollInterval().toMillis();

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,8 +127,6 @@ class CnapiReportingTest {
   }
 
   @Test
-  @Disabled("BUG: CnapiReporter.completed() calls onRegistered only when sysinfo succeeded, "
-      + "so after a 404 ResourceNotFound give-up the CN never accepts tasks (spec §1.2/§4.2.2: treat as done)")
   void sysinfoRegistration_404ResourceNotFound_stillStartsAcceptingTasks() throws Exception {
     RecordingCnapi cnapi = new RecordingCnapi();
     cnapi.sysinfoFailure = RestResponse.of(404, Map.of("code", "ResourceNotFound", "message", "x"));

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -234,9 +233,6 @@ class SnapshotReprovisionDestroyTaskTest {
   }
 
   @Test
-  @Disabled("BUG: TaskRunner keys tasks by params.uuid on a KeyedSerialExecutor, so a task "
-      + "for a VM waits for every earlier task of that VM (here a destroy waiting up to 10 min for the provision "
-      + "lock); spec §2.6.6 says tasks are dispatched immediately, no queueing")
   void machineLoad_whileDestroyWaitsForTheProvisionLock_answersAtOnce() throws Exception {
     String v = createVm();
     Path lock = cn.options.tmpDir().resolve("machine-provision-" + v);
