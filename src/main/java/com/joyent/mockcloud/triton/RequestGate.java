@@ -1,6 +1,8 @@
 package com.joyent.mockcloud.triton;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -14,15 +16,28 @@ import java.util.function.Supplier;
  */
 public final class RequestGate {
   private final int limit;
-  private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
-  private final ArrayDeque<Runnable> waitingUrgent = new ArrayDeque<>();
+  private final long maxWaitNanos;
+  private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+  private final ArrayDeque<Waiter> waitingUrgent = new ArrayDeque<>();
   private int active;
 
+  /** A request waiting for a place; it gives up (fails) if it waited longer than the limit. */
+  private record Waiter(Runnable start, Runnable expire, long since) {}
+
   public RequestGate(int limit) {
+    this(limit, java.time.Duration.ofSeconds(5));
+  }
+
+  /**
+   * @param maxWait how long a request may wait for a place; past it, it fails without being
+   *     sent (when an API hangs, stale heartbeats are dropped rather than piled up)
+   */
+  public RequestGate(int limit, java.time.Duration maxWait) {
     if (limit < 1) {
       throw new IllegalArgumentException("request gate limit must be >= 1, got " + limit);
     }
     this.limit = limit;
+    this.maxWaitNanos = maxWait.toNanos();
   }
 
   public <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> request) {
@@ -48,13 +63,15 @@ public final class RequestGate {
         }
       });
     };
+    Runnable expire = () -> result.completeExceptionally(
+        new java.util.concurrent.TimeoutException("waited too long for a free outbound connection"));
     boolean now;
     synchronized (this) {
       now = active < limit;
       if (now) {
         active++;
       } else {
-        (urgent ? waitingUrgent : waiting).addLast(start);
+        (urgent ? waitingUrgent : waiting).addLast(new Waiter(start, expire, System.nanoTime()));
       }
     }
     if (now) {
@@ -64,15 +81,24 @@ public final class RequestGate {
   }
 
   private void release() {
-    Runnable next;
+    List<Waiter> expired = new ArrayList<>();
+    Waiter next;
     synchronized (this) {
-      next = waitingUrgent.isEmpty() ? waiting.pollFirst() : waitingUrgent.pollFirst();
+      long now = System.nanoTime();
+      while (true) {
+        next = waitingUrgent.isEmpty() ? waiting.pollFirst() : waitingUrgent.pollFirst();
+        if (next == null || now - next.since() <= maxWaitNanos) {
+          break;
+        }
+        expired.add(next);
+      }
       if (next == null) {
         active--;
       }
     }
+    expired.forEach(w -> w.expire().run());
     if (next != null) {
-      next.run(); // the permit passes straight to the next request
+      next.start().run(); // the permit passes straight to the next request
     }
   }
 

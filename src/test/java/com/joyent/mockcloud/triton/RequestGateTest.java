@@ -44,4 +44,21 @@ class RequestGateTest {
     CompletableFuture<String> next = gate.submit(() -> CompletableFuture.completedFuture("ok"));
     assertThat(next).isCompletedWithValue("ok");
   }
+
+  @Test
+  void aRequestThatWaitedTooLong_failsWithoutBeingSent() throws Exception {
+    RequestGate gate = new RequestGate(1, java.time.Duration.ofMillis(50));
+    CompletableFuture<String> slow = new CompletableFuture<>();
+    gate.submit(() -> slow);
+    List<String> sent = new ArrayList<>();
+    CompletableFuture<String> stale = gate.submit(() -> {
+      sent.add("stale");
+      return CompletableFuture.completedFuture("x");
+    });
+    Thread.sleep(100);
+    slow.complete("done");
+    assertThat(stale).isCompletedExceptionally();
+    assertThat(sent).isEmpty();
+    assertThat(gate.submit(() -> CompletableFuture.completedFuture("fresh"))).isCompletedWithValue("fresh");
+  }
 }
