@@ -65,6 +65,7 @@ final class CnSync {
   private boolean vmsUpdatePending;
   private boolean serverLoading;
   private boolean serverAgain;
+  private boolean serverListed;
   private int failuresInARow;
 
   /** Counters, written on the loop only, readable from any thread. */
@@ -230,6 +231,10 @@ final class CnSync {
       }
     }
     serverMacs = Set.copyOf(s.nics().keySet());
+    if (!serverListed) {
+      serverListed = true;
+      releaseStaleServerNics();
+    }
     for (Map.Entry<String, Map<String, Object>> e : s.aggregations().entrySet()) {
       AggrFsm a = aggrs.get(e.getKey());
       if (a == null) {
@@ -247,6 +252,33 @@ final class CnSync {
       }
     }
     stats.nics = nics.size();
+  }
+
+  /**
+   * Once after start-up: NICs NAPI has on this CN as {@code server} NICs that sysinfo no longer
+   * lists (removed while the agent was down) are released like any NIC that went away. The
+   * reference only notices removals between two sysinfo loads of one process, so it never
+   * deletes these (spec §8 case 40 expects the DELETE after a restart). One list GET per CN.
+   */
+  private void releaseStaleServerNics() {
+    napi("GET", "/nics?belongs_to_uuid=" + cn + "&belongs_to_type=server", null, null, (r, err) -> {
+      if (err != null || !r.isSuccessful()) {
+        failed("GET /nics?belongs_to_uuid=" + cn, r, err);
+        stats.retries++;
+        loop.later(napiRetryMs(), this::releaseStaleServerNics);
+        return;
+      }
+      succeeded();
+      for (Object o : r.bodyList()) {
+        if (o instanceof Map<?, ?> m && m.get("mac") instanceof String mac
+            && !serverMacs.contains(mac) && !nics.containsKey(mac) && cn.equals(m.get("belongs_to_uuid"))) {
+          NicFsm n = new NicFsm(mac, this);
+          nics.put(mac, n);
+          n.release(cn); // RELEASE_REFRESH: GET for the etag, then DELETE with If-Match
+        }
+      }
+      stats.nics = nics.size();
+    });
   }
 
   // ------------------------------------------------------------------ changefeed

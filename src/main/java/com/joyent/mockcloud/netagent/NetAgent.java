@@ -135,6 +135,11 @@ public final class NetAgent {
     return f;
   }
 
+  /** For tests: reload sysinfo as the reference's ServerFSM refresh does. */
+  void refreshServer() {
+    loop.post(sync::refreshServer);
+  }
+
   /** For tests: the networks tracked, read on the loop. */
   CompletableFuture<List<String>> networks() {
     CompletableFuture<List<String>> f = new CompletableFuture<>();
