@@ -364,16 +364,18 @@ final class FakeNapi implements Closeable {
     if (body.get("nic_tags_provided") instanceof List<?> l && l.isEmpty()) {
       body.remove("nic_tags_provided");
     }
-    if (body.get("network_uuid") == null && ADMIN_NETWORK_TAG.equals(body.get("nic_tag")) && body.get("ip") != null) {
-      body.put("network_uuid", ADMIN_NETWORK);
+    if (body.get("network_uuid") == null && body.get("ip") != null) {
+      for (Map<String, Object> n : networks.values()) { // NAPI finds the network from nic_tag + vlan_id
+        if (n.get("nic_tag").equals(body.get("nic_tag"))) {
+          body.put("network_uuid", n.get("uuid"));
+        }
+      }
     }
     nics.put(mac, body);
     etags.put(mac, nextEtag());
     publishNic(mac, List.of("create"));
     return nicReply(mac);
   }
-
-  private static final String ADMIN_NETWORK_TAG = "admin";
 
   private RestResponse updateNic(RestRequest req) {
     record(req);
