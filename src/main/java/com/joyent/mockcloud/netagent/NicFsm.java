@@ -188,10 +188,9 @@ final class NicFsm extends CnLoop.Timed {
       return;
     } else if (wantUpdate) {
       wantUpdate = false;
-      if (next == State.WAITING || delayMs > 0) {
+      if (next == State.WAITING) {
         next = remote == null ? State.REFRESH : State.UPDATE;
-        delayMs = 0;
-      }
+      } // a retry keeps its delay: it runs with the new local data anyway
     }
     if (delayMs > 0) {
       cn.stats.retries++;
