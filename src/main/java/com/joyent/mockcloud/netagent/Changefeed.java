@@ -44,10 +44,10 @@ final class Changefeed extends CnLoop.Timed {
   private final CnSync cn;
   private final NapiHttp napi;
   private final String instance;
-  private WebSocket socket;
+  private volatile WebSocket socket;
   private CompletableFuture<WebSocket> sending;
   private boolean bootstrapped;
-  private boolean stopped;
+  private volatile boolean stopped;
   private long retryMs;
   private Next next = Next.PROBE;
   private boolean absentLogged;
@@ -64,11 +64,10 @@ final class Changefeed extends CnLoop.Timed {
     probe();
   }
 
-  /** Closes the socket; no reconnect. Loop only. */
+  /** Closes the socket; no reconnect. Any thread (the loop may already be stopped). */
   void stop() {
     stopped = true;
     connected = false;
-    cn.loop.disarm(this);
     WebSocket ws = socket;
     socket = null;
     if (ws != null) {
@@ -119,24 +118,32 @@ final class Changefeed extends CnLoop.Timed {
         .header("user-agent", napi.userAgent())
         .connectTimeout(cn.options.requestTimeout())
         .buildAsync(ws, new Listener()))
-        .whenComplete((w, err) -> cn.loop.post(() -> {
-          if (err != null) {
-            cn.failed("changefeed upgrade GET /changefeeds", null, err);
-            retry();
+        .whenComplete((w, err) -> {
+          if (w != null && (stopped || cn.loop.isStopped())) {
+            w.abort(); // stopped during the handshake: the loop will not take this any more
             return;
           }
-          if (stopped) {
-            w.abort();
-            return;
-          }
-          socket = w;
-          bootstrapped = false;
-          Map<String, Object> reg = new LinkedHashMap<>();
-          reg.put("instance", instance);
-          reg.put("service", "net-agent");
-          reg.put("resources", RESOURCES);
-          send(w, Json.compact(reg));
-        }));
+          cn.loop.post(() -> connected(w, err));
+        });
+  }
+
+  private void connected(WebSocket w, Throwable err) {
+    if (err != null) {
+      cn.failed("changefeed upgrade GET /changefeeds", null, err);
+      retry();
+      return;
+    }
+    socket = w;
+    if (stopped) { // checked after publishing the socket, so stop() cannot miss it
+      w.abort();
+      return;
+    }
+    bootstrapped = false;
+    Map<String, Object> reg = new LinkedHashMap<>();
+    reg.put("instance", instance);
+    reg.put("service", "net-agent");
+    reg.put("resources", RESOURCES);
+    send(w, Json.compact(reg));
   }
 
   private void send(WebSocket w, String text) {

@@ -108,13 +108,11 @@ public final class NetAgent {
     if (s != null) {
       s.close();
     }
-    loop.post(() -> {
-      Changefeed c = changefeed;
-      if (c != null) {
-        c.stop();
-      }
-    });
-    loop.post(loop::stop); // after the close above: the mailbox is FIFO
+    loop.stop();
+    Changefeed c = changefeed;
+    if (c != null) {
+      c.stop();
+    }
   }
 
   public NetAgentStats stats() {
@@ -165,6 +163,9 @@ public final class NetAgent {
       if (options.changefeed()) {
         Changefeed c = new Changefeed(sync, http, id);
         changefeed = c;
+        if (stopped) { // stop() ran before the changefeed existed
+          return;
+        }
         c.start();
       }
     }));
