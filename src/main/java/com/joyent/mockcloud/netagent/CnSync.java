@@ -378,9 +378,14 @@ final class CnSync {
     }
   }
 
+  /**
+   * Every NIC on the network re-reads its record. The reference refreshes only NICs that are
+   * idle ({@code waiting}); a busy one here re-reads when its operation ends, so a change that
+   * lands mid-PUT is not lost until the next hourly refresh.
+   */
   void networkChanged(String uuid) {
     for (NicFsm n : List.copyOf(nics.values())) {
-      if (uuid.equals(n.network) && n.state == NicFsm.State.WAITING) {
+      if (uuid.equals(n.network)) {
         n.refresh();
       }
     }

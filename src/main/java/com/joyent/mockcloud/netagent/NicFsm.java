@@ -209,7 +209,7 @@ final class NicFsm extends CnLoop.Timed {
   private void get(boolean releasing) {
     busy = true;
     cn.napi("GET", "/nics/" + NicFields.pathMac(mac), null, null, (r, err) -> {
-      if (err != null || (r.status() != 200 && r.status() != 404)) {
+      if (err != null || (r.status() != 200 && r.status() != 404) || (r.status() == 200 && !isNic(r))) {
         cn.failed("GET /nics/" + NicFields.pathMac(mac), r, err);
         finish(releasing ? State.RELEASE_REFRESH : State.REFRESH, cn.napiRetryMs());
       } else if (r.status() == 200) {
@@ -238,7 +238,7 @@ final class NicFsm extends CnLoop.Timed {
     body.put("mac", mac);
     busy = true;
     cn.napi("POST", "/nics", body, null, (r, err) -> {
-      if (err == null && r.isSuccessful()) {
+      if (err == null && r.isSuccessful() && isNic(r)) {
         cn.succeeded();
         setRemote(r.bodyObject(), r.header("etag"));
         finish(State.UPDATE, 0);
@@ -348,7 +348,7 @@ final class NicFsm extends CnLoop.Timed {
     body.put("check_owner", false);
     busy = true;
     cn.napi("PUT", "/nics/" + NicFields.pathMac(mac), body, null, (r, err) -> {
-      if (err == null && r.status() == 200) {
+      if (err == null && r.status() == 200 && isNic(r)) {
         cn.succeeded();
         setRemote(r.bodyObject(), r.header("etag"));
         lastPut = d;
@@ -453,6 +453,14 @@ final class NicFsm extends CnLoop.Timed {
   private void clearRemote() {
     remote = null;
     etag = null;
+  }
+
+  /**
+   * A 2xx whose body is not a NIC (a proxy's page, an empty body) is treated as a failure: taken
+   * as a record it would look owned by nobody and make the VM lose its NIC.
+   */
+  private static boolean isNic(ApiResponse r) {
+    return r.bodyObject().get("belongs_to_uuid") instanceof String;
   }
 
   private static boolean removing(State s) {
