@@ -3,7 +3,6 @@ package com.joyent.mockcloud.netagent;
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.vm.ServerVms;
-import com.joyent.mockcloud.vm.Subscription;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.List;
@@ -45,7 +44,6 @@ public final class NetAgent {
   private final CnSync sync;
   private final NapiHttp http;
   private final String cn;
-  private volatile Subscription subscription;
   private volatile Changefeed changefeed;
   private volatile String instance;
   private volatile boolean started;
@@ -90,7 +88,14 @@ public final class NetAgent {
       }
       started = true;
     }
-    subscription = vms.subscribe(sync::onVmEvent);
+    // The Subscription is not kept: it holds a copy of every VM taken at subscribe time, for as
+    // long as it lives (kilobytes per CN). The listener drops events once stopped instead, and
+    // stays registered until the VM store closes the server (see docs/net-agent.md).
+    vms.subscribe(e -> {
+      if (!stopped) {
+        sync.onVmEvent(e);
+      }
+    });
     long spread = options.startSpread().toMillis();
     long delay = spread <= 0 ? 0 : ThreadLocalRandom.current().nextLong(spread);
     loop.later(delay, this::loadIdentity);
@@ -103,10 +108,6 @@ public final class NetAgent {
         return;
       }
       stopped = true;
-    }
-    Subscription s = subscription;
-    if (s != null) {
-      s.close();
     }
     loop.stop();
     Changefeed c = changefeed;

@@ -126,7 +126,7 @@ final class NicFields {
         out.put(e.getKey(), e.getValue());
       }
     }
-    return out;
+    return CompactMap.of(out);
   }
 
   /** {@code aa:bb:cc:dd:ee:ff} → {@code aabbccddeeff}, as NAPI paths carry it. */

@@ -78,12 +78,12 @@ final class NicFsm extends CnLoop.Timed {
       return;
     }
     boolean changed = releasedFrom != null || !NicFields.jsonEquals(l, local);
-    local = l;
-    releasedFrom = null;
-    wantRelease = false;
     if (!changed) {
       return;
     }
+    local = CompactMap.of(l);
+    releasedFrom = null;
+    wantRelease = false;
     if (busy) {
       wantUpdate = true;
       return;
@@ -323,7 +323,7 @@ final class NicFsm extends CnLoop.Timed {
         l.put(e.getKey(), e.getValue());
       }
     }
-    local = l;
+    local = CompactMap.of(l);
   }
 
   private void updateNapi() {
