@@ -113,6 +113,9 @@ final class NicFsm extends CnLoop.Timed {
     }
     local = null;
     releasedFrom = fromUuid;
+    if (releasing(state)) {
+      return; // already on its way out
+    }
     if (busy) {
       wantRelease = true;
       return;
