@@ -48,7 +48,10 @@ final class NetAgentHarness implements Closeable {
 
   /** A CN directory as create-server leaves it, with the given dnet0/dnet1 MACs. */
   ServerDirectory newServer(String adminMac, String adminIp, String spareMac) throws IOException {
-    UUID uuid = UUID.randomUUID();
+    return newServer(UUID.randomUUID(), adminMac, adminIp, spareMac);
+  }
+
+  ServerDirectory newServer(UUID uuid, String adminMac, String adminIp, String spareMac) throws IOException {
     Path dir = root.resolve("servers").resolve(uuid.toString());
     Files.createDirectories(dir.resolve("vms"));
     Map<String, Object> s = new LinkedHashMap<>();
