@@ -20,7 +20,8 @@ import java.util.concurrent.CompletionStage;
  *   <li>send the v2 registration {@code {instance, service:"net-agent", resources:[network, nic,
  *       aggregation]}};
  *   <li>the first frame back is the bootstrap ({@code bootstrapRoutes}): every tracked object of
- *       those kinds is re-read ({@link CnSync#onBootstrap}), on every (re)connect;
+ *       those kinds is re-read ({@link CnSync#onBootstrap}), on every (re)connect; without it
+ *       within {@code requestTimeout} the socket is dropped and the client reconnects;
  *   <li>later frames are change items ({@link CnSync#onChange});
  *   <li>the text frame {@code heartbeat} every {@code heartbeat} (27.817 s);
  *   <li>on close, error or failed probe: reconnect after {@code changefeedRetryMin} doubling up
@@ -39,7 +40,7 @@ final class Changefeed extends CnLoop.Timed {
           "allow_restricted_traffic", "allow_unfiltered_promisc"),
       resource("aggregation", "create", "delete"));
 
-  private enum Next { PROBE, HEARTBEAT }
+  private enum Next { PROBE, BOOTSTRAP_DEADLINE, HEARTBEAT }
 
   private final CnSync cn;
   private final NapiHttp napi;
@@ -80,10 +81,15 @@ final class Changefeed extends CnLoop.Timed {
     if (stopped) {
       return;
     }
-    if (next == Next.HEARTBEAT) {
-      heartbeat();
-    } else {
-      probe();
+    switch (next) {
+      case HEARTBEAT -> heartbeat();
+      case BOOTSTRAP_DEADLINE -> {
+        WebSocket w = socket;
+        if (w != null && !bootstrapped) {
+          closed(w, "no bootstrap frame within " + cn.options.requestTimeout().toMillis() + " ms");
+        }
+      }
+      case PROBE -> probe();
     }
   }
 
@@ -139,6 +145,8 @@ final class Changefeed extends CnLoop.Timed {
       return;
     }
     bootstrapped = false;
+    next = Next.BOOTSTRAP_DEADLINE; // a publisher that never answers the registration is dropped
+    cn.loop.arm(this, cn.options.requestTimeout().toMillis());
     Map<String, Object> reg = new LinkedHashMap<>();
     reg.put("instance", instance);
     reg.put("service", "net-agent");

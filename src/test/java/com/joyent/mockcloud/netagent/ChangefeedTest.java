@@ -66,6 +66,22 @@ class ChangefeedTest {
   }
 
   @Test
+  void publisherNeverBootstraps_clientDropsTheSocketAndReconnects() throws Exception {
+    h.napi.bootstrap = false;
+    NetAgentOptions f = NetAgentOptions.fast();
+    NetAgentOptions o = new NetAgentOptions(f.version(), f.startSpread(), f.vmsDebounce(), f.napiRetry(),
+        f.localRetry(), f.nicRefresh(), f.networkRefresh(), f.aggrRefresh(), f.changefeedRetryMin(),
+        f.changefeedRetryMax(), f.changefeedAbsentRetry(), f.heartbeat(), Duration.ofMillis(500),
+        f.maxConcurrentRequests(), true);
+    NetAgent agent = h.agent(d, o);
+    agent.start();
+    await(() -> h.napi.received(r -> r.path().equals("/changefeeds#upgrade")).size() >= 2, "a second upgrade");
+    assertThat(agent.stats().changefeedConnected()).isFalse();
+    h.napi.bootstrap = true;
+    await(() -> agent.stats().changefeedConnected(), "connected once the publisher answers");
+  }
+
+  @Test
   void existingInstanceUuid_isReused() throws Exception {
     String instance = UUID.randomUUID().toString();
     Files.createDirectories(d.agentsDir().resolve("net-agent"));

@@ -61,6 +61,8 @@ final class FakeNapi implements Closeable {
   private final AtomicInteger nextAdminIp = new AtomicInteger(10);
   volatile boolean down;
   volatile boolean changefeed = true;
+  /** When false, registrations are taken but never answered with a bootstrap frame. */
+  volatile boolean bootstrap = true;
   /** Answer this many DELETEs with 412 (as if someone changed the NIC just before). */
   final AtomicInteger deletePreconditionFailures = new AtomicInteger();
 
@@ -524,6 +526,9 @@ final class FakeNapi implements Closeable {
           }
           Map<String, Object> reg = Json.parseObject(text);
           feed.registrations().add(reg);
+          if (!bootstrap) {
+            return;
+          }
           List<Object> routes = new ArrayList<>();
           for (Map<String, Object> r : (List<Map<String, Object>>) reg.getOrDefault("resources", List.of())) {
             Map<String, Object> b = new LinkedHashMap<>();
