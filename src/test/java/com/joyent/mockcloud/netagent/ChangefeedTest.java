@@ -134,21 +134,28 @@ class ChangefeedTest {
   @Test
   void napiWithoutChangefeed_stillSyncs_andRefreshesPeriodically() throws Exception {
     h.napi.changefeed = false;
-    NetAgent agent = h.agent(d, NetAgentOptions.fast().withRefresh(Duration.ofMillis(400), Duration.ofMillis(200)));
+    NetAgentOptions f = NetAgentOptions.fast().withRefresh(Duration.ofMillis(400), Duration.ofMillis(200));
+    NetAgentOptions o = new NetAgentOptions(f.version(), f.startSpread(), f.vmsDebounce(), f.napiRetry(),
+        f.localRetry(), f.nicRefresh(), f.networkRefresh(), f.aggrRefresh(), f.changefeedRetryMin(),
+        f.changefeedRetryMax(), Duration.ofHours(1), f.heartbeat(), f.requestTimeout(),
+        f.maxConcurrentRequests(), true);
+    NetAgent agent = h.agent(d, o);
     agent.start();
     String mac = FakeNapi.newMac();
     String vm = createVm(vms, "running", List.of(vmNic(mac, "10.88.88.83", true)));
     await(() -> h.napi.nics.containsKey(mac), "created without a changefeed");
     awaitSettled(agent);
     assertThat(agent.stats().changefeedConnected()).isFalse();
+    await(() -> !h.napi.requests("GET", "/changefeeds").isEmpty(), "the probe");
     h.napi.clearReceived();
     // A change NAPI publishes nowhere: the periodic network refresh finds it.
     h.napi.networks.get(NetAgentHarness.EXTERNAL).put("resolvers", List.of("4.4.4.4"));
     await(() -> List.of("4.4.4.4").equals(vms.load(vm).get("resolvers")), "resolvers via periodic refresh");
     await(() -> h.napi.requests("GET", "/networks/" + NetAgentHarness.EXTERNAL).size() >= 3, "network polled");
     await(() -> h.napi.requests("GET", "/nics/" + mac.replace(":", "")).size() >= 2, "NIC polled");
-    // The probe is not repeated every few seconds: once per changefeedAbsentRetry (1 s here).
-    assertThat(h.napi.requests("GET", "/changefeeds").size()).isLessThanOrEqualTo(2);
+    // A 404 to the probe is not retried on the reconnect back-off but after changefeedAbsentRetry.
+    assertThat(h.napi.requests("GET", "/changefeeds")).isEmpty(); // cleared after the one probe
+    assertThat(h.napi.received(r -> r.path().equals("/changefeeds#upgrade"))).isEmpty();
   }
 
   @Test
