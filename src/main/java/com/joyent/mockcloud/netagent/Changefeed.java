@@ -52,6 +52,7 @@ final class Changefeed extends CnLoop.Timed {
   private long retryMs;
   private Next next = Next.PROBE;
   private boolean absentLogged;
+  private long registeredAt;
   volatile boolean connected;
 
   Changefeed(CnSync cn, NapiHttp napi, String instance) {
@@ -151,6 +152,7 @@ final class Changefeed extends CnLoop.Timed {
     reg.put("instance", instance);
     reg.put("service", "net-agent");
     reg.put("resources", RESOURCES);
+    registeredAt = cn.loop.now();
     send(w, Json.compact(reg));
   }
 
@@ -208,7 +210,7 @@ final class Changefeed extends CnLoop.Timed {
       next = Next.HEARTBEAT;
       cn.loop.arm(this, cn.options.heartbeat().toMillis());
       cn.succeeded();
-      cn.onBootstrap(kinds);
+      cn.onBootstrap(kinds, registeredAt);
       return;
     }
     cn.onChange((Map<String, Object>) m);

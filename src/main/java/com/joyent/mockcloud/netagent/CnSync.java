@@ -289,12 +289,19 @@ final class CnSync {
 
   // ------------------------------------------------------------------ changefeed
 
-  /** Bootstrap frame: re-read everything of the kinds it names (every (re)connect). */
-  void onBootstrap(List<String> resources) {
+  /**
+   * Bootstrap frame (every (re)connect): re-read everything of the kinds it names that was last
+   * read before the registration went out, since a change in between published nothing to us.
+   * What was read after it is already current, so at start-up — where the first GETs and the
+   * registration race — NICs are not all fetched twice as in the reference.
+   */
+  void onBootstrap(List<String> resources, long registeredAt) {
     for (String r : resources) {
       switch (r) {
-        case "network" -> List.copyOf(networks.values()).forEach(NetworkFsm::refresh);
-        case "nic" -> List.copyOf(nics.values()).forEach(NicFsm::refresh);
+        case "network" -> List.copyOf(networks.values()).stream().filter(n -> n.readSentAt <= registeredAt)
+            .forEach(NetworkFsm::refresh);
+        case "nic" -> List.copyOf(nics.values()).stream().filter(n -> n.readSentAt <= registeredAt)
+            .forEach(NicFsm::refresh);
         case "aggregation" -> List.copyOf(aggrs.values()).forEach(AggrFsm::refresh);
         default -> { }
       }

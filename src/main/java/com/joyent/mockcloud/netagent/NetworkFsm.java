@@ -29,6 +29,8 @@ final class NetworkFsm extends CnLoop.Timed {
   int watchers;
   private boolean busy;
   private boolean wantRefresh;
+  /** When the last GET was sent. */
+  long readSentAt;
 
   NetworkFsm(String uuid, CnSync cn) {
     this.uuid = uuid;
@@ -65,6 +67,7 @@ final class NetworkFsm extends CnLoop.Timed {
     cn.loop.disarm(this);
     state = State.REFRESH;
     busy = true;
+    readSentAt = cn.loop.now();
     cn.napi("GET", "/networks/" + uuid, null, null, (r, err) -> {
       busy = false;
       if (watchers <= 0) {

@@ -56,6 +56,8 @@ final class NicFsm extends CnLoop.Timed {
   private boolean wantRelease;
   private boolean wantStop;
   private Map<String, Object> lastPut;
+  /** When the last request that answers with the whole record (GET, POST, PUT) was sent. */
+  long readSentAt;
 
   NicFsm(String mac, CnSync cn) {
     this.mac = mac;
@@ -211,6 +213,7 @@ final class NicFsm extends CnLoop.Timed {
 
   private void get(boolean releasing) {
     busy = true;
+    readSentAt = cn.loop.now();
     cn.napi("GET", "/nics/" + NicFields.pathMac(mac), null, null, (r, err) -> {
       if (err != null || (r.status() != 200 && r.status() != 404) || (r.status() == 200 && !isNic(r))) {
         cn.failed("GET /nics/" + NicFields.pathMac(mac), r, err);
@@ -240,6 +243,7 @@ final class NicFsm extends CnLoop.Timed {
     body.putAll(local);
     body.put("mac", mac);
     busy = true;
+    readSentAt = cn.loop.now();
     cn.napi("POST", "/nics", body, null, (r, err) -> {
       if (err == null && r.isSuccessful() && isNic(r)) {
         cn.succeeded();
@@ -350,6 +354,7 @@ final class NicFsm extends CnLoop.Timed {
     Map<String, Object> body = new LinkedHashMap<>(d);
     body.put("check_owner", false);
     busy = true;
+    readSentAt = cn.loop.now();
     cn.napi("PUT", "/nics/" + NicFields.pathMac(mac), body, null, (r, err) -> {
       if (err == null && r.status() == 200 && isNic(r)) {
         cn.succeeded();
