@@ -1,0 +1,281 @@
+package com.joyent.mockcloud.netagent;
+
+import com.joyent.mockcloud.json.Json;
+import java.net.URI;
+import java.net.http.WebSocket;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One CN's NAPI changefeed listener (spec net-agent-cmon-mockcloud.md §2.4), on the JDK's
+ * {@link WebSocket} (which shares the one HTTP client's selector: no thread per socket).
+ *
+ * <ol>
+ *   <li>probe {@code GET /changefeeds} with {@code Accept-Version: ~2};
+ *   <li>upgrade {@code GET /changefeeds} (same header) to a WebSocket;
+ *   <li>send the v2 registration {@code {instance, service:"net-agent", resources:[network, nic,
+ *       aggregation]}};
+ *   <li>the first frame back is the bootstrap ({@code bootstrapRoutes}): every tracked object of
+ *       those kinds is re-read ({@link CnSync#onBootstrap}), on every (re)connect; without it
+ *       within {@code requestTimeout} the socket is dropped and the client reconnects;
+ *   <li>later frames are change items ({@link CnSync#onChange});
+ *   <li>the text frame {@code heartbeat} every {@code heartbeat} (27.817 s);
+ *   <li>on close, error or failed probe: reconnect after {@code changefeedRetryMin} doubling up
+ *       to {@code changefeedRetryMax} (the configured 30 s; the reference's effective 10 s cap is
+ *       a bug, spec §7 item 7), for ever. A NAPI without a changefeed (404/405 to the probe) is
+ *       probed again only every {@code changefeedAbsentRetry}: the periodic refreshes carry on.
+ * </ol>
+ *
+ * <p>Threads: WebSocket callbacks only post to the CN's {@link CnLoop}; all state is confined
+ * to the loop. Sends are chained, so at most one is outstanding (the JDK's rule).
+ */
+final class Changefeed extends CnLoop.Timed {
+  static final List<Object> RESOURCES = List.of(
+      resource("network", "create", "delete", "gateway", "resolvers", "routes"),
+      resource("nic", "create", "delete", "allow_dhcp_spoofing", "allow_ip_spoofing", "allow_mac_spoofing",
+          "allow_restricted_traffic", "allow_unfiltered_promisc"),
+      resource("aggregation", "create", "delete"));
+
+  private enum Next { PROBE, BOOTSTRAP_DEADLINE, HEARTBEAT }
+
+  private final CnSync cn;
+  private final NapiHttp napi;
+  private final String instance;
+  private volatile WebSocket socket;
+  private CompletableFuture<WebSocket> sending;
+  private boolean bootstrapped;
+  private volatile boolean stopped;
+  private long retryMs;
+  private Next next = Next.PROBE;
+  private boolean absentLogged;
+  private long registeredAt;
+  volatile boolean connected;
+
+  Changefeed(CnSync cn, NapiHttp napi, String instance) {
+    this.cn = cn;
+    this.napi = napi;
+    this.instance = instance;
+    this.retryMs = cn.options.changefeedRetryMin().toMillis();
+  }
+
+  void start() {
+    probe();
+  }
+
+  /** Closes the socket; no reconnect. Any thread (the loop may already be stopped). */
+  void stop() {
+    stopped = true;
+    connected = false;
+    WebSocket ws = socket;
+    socket = null;
+    if (ws != null) {
+      ws.abort();
+    }
+  }
+
+  @Override
+  void onTimer() {
+    if (stopped) {
+      return;
+    }
+    switch (next) {
+      case HEARTBEAT -> heartbeat();
+      case BOOTSTRAP_DEADLINE -> {
+        WebSocket w = socket;
+        if (w != null && !bootstrapped) {
+          closed(w, "no bootstrap frame within " + cn.options.requestTimeout().toMillis() + " ms");
+        }
+      }
+      case PROBE -> probe();
+    }
+  }
+
+  private void probe() {
+    cn.stats.requests++;
+    napi.send("GET", "/changefeeds", null, null, "~2").whenComplete((r, err) -> cn.loop.post(() -> {
+      if (stopped) {
+        return;
+      }
+      if (err == null && r.isSuccessful()) {
+        connect();
+      } else if (err == null && (r.status() == 404 || r.status() == 405)) {
+        if (!absentLogged) {
+          absentLogged = true;
+          CnSync.LOG.atInfo().addKeyValue("server_uuid", cn.cn).log(
+              "net-agent of {}: NAPI has no changefeed ({}); relying on periodic refreshes", cn.cn, r.status());
+        }
+        next = Next.PROBE;
+        cn.loop.arm(this, cn.options.changefeedAbsentRetry().toMillis());
+      } else {
+        cn.failed("changefeed probe GET /changefeeds", r, err);
+        retry();
+      }
+    }));
+  }
+
+  private void connect() {
+    URI ws = URI.create(napi.base().toString().replaceFirst("^http", "ws") + "/changefeeds");
+    cn.stats.requests++;
+    napi.gated(() -> napi.client().newWebSocketBuilder()
+        .header("accept-version", "~2")
+        .header("user-agent", napi.userAgent())
+        .connectTimeout(cn.options.requestTimeout())
+        .buildAsync(ws, new Listener()))
+        .whenComplete((w, err) -> {
+          if (w != null && (stopped || cn.loop.isStopped())) {
+            w.abort(); // stopped during the handshake: the loop will not take this any more
+            return;
+          }
+          cn.loop.post(() -> connected(w, err));
+        });
+  }
+
+  private void connected(WebSocket w, Throwable err) {
+    if (err != null) {
+      cn.failed("changefeed upgrade GET /changefeeds", null, err);
+      retry();
+      return;
+    }
+    socket = w;
+    if (stopped) { // checked after publishing the socket, so stop() cannot miss it
+      w.abort();
+      return;
+    }
+    bootstrapped = false;
+    next = Next.BOOTSTRAP_DEADLINE; // a publisher that never answers the registration is dropped
+    cn.loop.arm(this, cn.options.requestTimeout().toMillis());
+    Map<String, Object> reg = new LinkedHashMap<>();
+    reg.put("instance", instance);
+    reg.put("service", "net-agent");
+    reg.put("resources", RESOURCES);
+    registeredAt = cn.loop.now();
+    send(w, Json.compact(reg));
+  }
+
+  private void send(WebSocket w, String text) {
+    CompletableFuture<WebSocket> prev = sending == null ? CompletableFuture.completedFuture(w) : sending;
+    sending = prev.handle((x, e) -> w).thenCompose(x -> x.sendText(text, true));
+    sending.whenComplete((x, err) -> {
+      if (err != null) {
+        cn.loop.post(() -> closed(w, "send failed: " + err));
+      }
+    });
+  }
+
+  private void heartbeat() {
+    WebSocket w = socket;
+    if (w != null && bootstrapped) {
+      send(w, "heartbeat");
+      next = Next.HEARTBEAT;
+      cn.loop.arm(this, cn.options.heartbeat().toMillis());
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void onMessage(WebSocket w, String text) {
+    if (w != socket || stopped) {
+      return;
+    }
+    Object msg;
+    try {
+      msg = Json.parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (Json.JsonFormatException e) {
+      CnSync.LOG.debug("net-agent of {}: changefeed frame is not JSON: {}", cn.cn, text);
+      return;
+    }
+    if (!(msg instanceof Map<?, ?> m)) {
+      return;
+    }
+    if (!bootstrapped) {
+      List<String> kinds = new ArrayList<>();
+      if (m.get("bootstrapRoutes") instanceof List<?> routes) { // v2
+        for (Object o : routes) {
+          if (o instanceof Map<?, ?> r && r.get("resource") instanceof String s) {
+            kinds.add(s);
+          }
+        }
+      } else if (m.get("resource") instanceof String s) { // v1 bootstrap: one descriptor
+        kinds.add(s);
+      } else {
+        CnSync.LOG.debug("net-agent of {}: unexpected first changefeed frame {}", cn.cn, text);
+        return;
+      }
+      bootstrapped = true;
+      connected = true;
+      retryMs = cn.options.changefeedRetryMin().toMillis();
+      next = Next.HEARTBEAT;
+      cn.loop.arm(this, cn.options.heartbeat().toMillis());
+      cn.succeeded();
+      cn.onBootstrap(kinds, registeredAt);
+      return;
+    }
+    cn.onChange((Map<String, Object>) m);
+  }
+
+  private void closed(WebSocket w, String why) {
+    if (w != socket || stopped) {
+      return;
+    }
+    socket = null;
+    sending = null;
+    connected = false;
+    bootstrapped = false;
+    CnSync.LOG.atDebug().addKeyValue("server_uuid", cn.cn).log("net-agent of {}: changefeed closed: {}", cn.cn, why);
+    w.abort();
+    retry();
+  }
+
+  private void retry() {
+    cn.stats.retries++;
+    next = Next.PROBE;
+    cn.loop.arm(this, retryMs);
+    retryMs = Math.min(retryMs * 2, cn.options.changefeedRetryMax().toMillis());
+  }
+
+  private static Map<String, Object> resource(String name, String... subs) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("resource", name);
+    r.put("subResources", List.of(subs));
+    return r;
+  }
+
+  /** JDK WebSocket callbacks: assemble text messages, post everything to the loop. */
+  private final class Listener implements WebSocket.Listener {
+    private StringBuilder partial;
+
+    @Override
+    public void onOpen(WebSocket w) {
+      w.request(1);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+      if (partial == null) {
+        partial = new StringBuilder();
+      }
+      partial.append(data);
+      if (last) {
+        String text = partial.toString();
+        partial = null;
+        cn.loop.post(() -> onMessage(w, text));
+      }
+      w.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket w, int status, String reason) {
+      cn.loop.post(() -> closed(w, "closed by NAPI (" + status + " " + reason + ")"));
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket w, Throwable error) {
+      cn.loop.post(() -> closed(w, String.valueOf(error)));
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package com.joyent.mockcloud.netagent;
+
+import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.triton.ApiResponse;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * One CN's way out to NAPI: JSON requests as restify's client sends them ({@code accept},
+ * {@code user-agent} with this CN's uuid, {@code content-type} and {@code content-md5} on
+ * bodies) plus the two headers net-agent needs that {@code triton.JsonHttpClient} has no room
+ * for: {@code If-Match} on DELETE and {@code Accept-Version} on the changefeed probe. Every
+ * request passes the process-wide {@link RequestGate}. A 4xx/5xx is an {@link ApiResponse};
+ * only a transport failure fails the future. Thread-safe; holds no per-request state.
+ */
+final class NapiHttp {
+  private final HttpClient http;
+  private final URI base;
+  private final String userAgent;
+  private final Duration timeout;
+  private final RequestGate gate;
+  private final Executor starter;
+
+  NapiHttp(HttpClient http, URI base, String userAgent, Duration timeout, RequestGate gate, Executor starter) {
+    String b = base.toString();
+    this.http = http;
+    this.base = URI.create(b.endsWith("/") ? b.substring(0, b.length() - 1) : b);
+    this.userAgent = userAgent;
+    this.timeout = timeout;
+    this.gate = gate;
+    this.starter = starter;
+  }
+
+  HttpClient client() {
+    return http;
+  }
+
+  URI base() {
+    return base;
+  }
+
+  String userAgent() {
+    return userAgent;
+  }
+
+  CompletableFuture<ApiResponse> send(String method, String path, Object body) {
+    return send(method, path, body, null, null);
+  }
+
+  CompletableFuture<ApiResponse> send(String method, String path, Object body, String ifMatch, String acceptVersion) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+        .timeout(timeout)
+        .header("accept", "application/json")
+        .header("user-agent", userAgent);
+    if (ifMatch != null) {
+      b.header("If-Match", ifMatch);
+    }
+    if (acceptVersion != null) {
+      b.header("accept-version", acceptVersion);
+    }
+    if (body == null) {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      byte[] bytes = Json.compactBytes(body);
+      b.header("content-type", "application/json");
+      b.header("content-md5", md5(bytes));
+      b.method(method, HttpRequest.BodyPublishers.ofByteArray(bytes));
+    }
+    HttpRequest req = b.build();
+    return gate.submit(() -> http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray())
+        .thenApply(NapiHttp::toApiResponse), starter);
+  }
+
+  /** Runs another kind of request (the WebSocket handshake) under the same gate. */
+  <T> CompletableFuture<T> gated(java.util.function.Supplier<CompletableFuture<T>> request) {
+    return gate.submit(request, starter);
+  }
+
+  private static ApiResponse toApiResponse(HttpResponse<byte[]> r) {
+    Object body = null;
+    byte[] bytes = r.body();
+    if (bytes != null && bytes.length > 0) {
+      try {
+        body = Json.parse(bytes);
+      } catch (Json.JsonFormatException e) {
+        body = new String(bytes, StandardCharsets.UTF_8);
+      }
+    }
+    return new ApiResponse(r.statusCode(), body, r.headers().map());
+  }
+
+  private static String md5(byte[] bytes) {
+    try {
+      return Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("MD5 is part of every JRE", e);
+    }
+  }
+}

@@ -1,0 +1,174 @@
+package com.joyent.mockcloud.netagent;
+
+import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.server.ServerDirectory;
+import com.joyent.mockcloud.vm.ServerVms;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The mock net-agent of one CN (spec net-agent-cmon-mockcloud.md §2; docs/net-agent.md):
+ * keeps NAPI in step with the CN's own NICs (sysinfo) and its VMs' NICs, and brings NAPI's
+ * network-derived fields back into the VM files.
+ *
+ * <pre>
+ * NetAgent agent = new NetAgent(dir, vms, settings, threads.scheduler(), threads.taskPool(),
+ *     threads.httpClient(), Clock.systemUTC(), NetAgentOptions.defaults());
+ * agent.start();   // returns at once; all work happens on the shared threads
+ * ...
+ * agent.stop();    // stops tracking; nothing is deleted in NAPI
+ * </pre>
+ *
+ * <p>Shape: VM store events, NAPI replies, changefeed frames and timers become jobs on this
+ * CN's {@link CnLoop}, drained on the shared scheduler; NAPI is reached only through
+ * {@link NapiHttp} (the shared HTTP client, behind the process-wide {@link RequestGate});
+ * disk work (sysinfo, instance uuid, VM files) runs on {@code worker}. No thread, timer or
+ * selector belongs to a CN: its delays share one pending scheduler job, its changefeed
+ * socket the HTTP client's selector.
+ *
+ * <p>Threads: {@link #start()}, {@link #stop()} and {@link #stats()} may be called from any
+ * thread and never block on the network or disk.
+ */
+public final class NetAgent {
+  private final ServerDirectory dir;
+  private final ServerVms vms;
+  private final NetAgentOptions options;
+  private final Executor worker;
+  private final CnLoop loop;
+  private final CnSync sync;
+  private final NapiHttp http;
+  private final String cn;
+  private volatile Changefeed changefeed;
+  private volatile String instance;
+  private volatile boolean started;
+  private volatile boolean stopped;
+
+  /**
+   * @param dir the CN's directory (sysinfo, {@code agents/net-agent/instance_uuid})
+   * @param vms the CN's VMs
+   * @param settings NAPI URL and the UFDS admin uuid (owner of the CN's NICs) are required
+   * @param scheduler the shared scheduler: runs the CN's loop and its delays; never blocked
+   * @param worker bounded pool for work that touches disk (and for starting HTTP requests)
+   * @param http the one shared HTTP client
+   * @param clock for debounce and timer arithmetic
+   * @param options timings and limits
+   */
+  public NetAgent(ServerDirectory dir, ServerVms vms, Settings settings, ScheduledExecutorService scheduler,
+      Executor worker, HttpClient http, Clock clock, NetAgentOptions options) {
+    this.dir = dir;
+    this.vms = vms;
+    this.options = options;
+    this.worker = worker;
+    this.cn = dir.uuid().toString();
+    String napiUrl = settings.requireNapiUrl().toString();
+    this.loop = new CnLoop(cn, scheduler, clock);
+    this.http = new NapiHttp(http, settings.requireNapiUrl(), options.userAgent(cn), options.requestTimeout(),
+        RequestGate.forUrl(napiUrl, options.maxConcurrentRequests()), worker);
+    this.sync = new CnSync(cn, settings.requireAdminUuid().toString(), loop, options, vms, dir, this.http, worker);
+  }
+
+  public String serverUuid() {
+    return cn;
+  }
+
+  /**
+   * Subscribes to the CN's VM events and schedules the start-up after a random delay within
+   * {@code startSpread}; returns at once. Calling it twice has no further effect.
+   */
+  public void start() {
+    synchronized (this) {
+      if (started || stopped) {
+        return;
+      }
+      started = true;
+    }
+    // The Subscription is not kept: it holds a copy of every VM taken at subscribe time, for as
+    // long as it lives (kilobytes per CN). The listener drops events once stopped instead, and
+    // stays registered until the VM store closes the server (see docs/net-agent.md).
+    vms.subscribe(e -> {
+      if (!stopped) {
+        sync.onVmEvent(e);
+      }
+    });
+    long spread = options.startSpread().toMillis();
+    long delay = spread <= 0 ? 0 : ThreadLocalRandom.current().nextLong(spread);
+    loop.later(delay, this::loadIdentity);
+  }
+
+  /** Stops all tracking and closes the changefeed; nothing is deleted in NAPI. Idempotent. */
+  public void stop() {
+    synchronized (this) {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+    }
+    loop.stop();
+    Changefeed c = changefeed;
+    if (c != null) {
+      c.stop();
+    }
+  }
+
+  public NetAgentStats stats() {
+    CnSync.Counters c = sync.stats;
+    Changefeed f = changefeed;
+    return new NetAgentStats(c.ready, c.requests, c.failures, c.retries, c.nics, f != null && f.connected);
+  }
+
+  /** The changefeed instance uuid, once read or created; null before. */
+  public String instanceUuid() {
+    return instance;
+  }
+
+  /** For tests: {@code mac → state name} of every tracked NIC, read on the loop. */
+  CompletableFuture<Map<String, String>> nicStates() {
+    CompletableFuture<Map<String, String>> f = new CompletableFuture<>();
+    loop.post(() -> f.complete(sync.nicStates()));
+    return f;
+  }
+
+  /** For tests: reload sysinfo as the reference's ServerFSM refresh does. */
+  void refreshServer() {
+    loop.post(sync::refreshServer);
+  }
+
+  /** For tests: the networks tracked, read on the loop. */
+  CompletableFuture<List<String>> networks() {
+    CompletableFuture<List<String>> f = new CompletableFuture<>();
+    loop.post(() -> f.complete(sync.networkUuids()));
+    return f;
+  }
+
+  private void loadIdentity() {
+    CompletableFuture.supplyAsync(() -> {
+      try {
+        return InstanceUuid.ensure(dir.agentsDir().resolve("net-agent"));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, worker).whenComplete((id, err) -> loop.post(() -> {
+      if (err != null) {
+        sync.localFailed("read agents/net-agent/instance_uuid", err);
+        loop.later(options.napiRetry().toMillis(), this::loadIdentity);
+        return;
+      }
+      instance = id;
+      sync.begin();
+      if (options.changefeed()) {
+        Changefeed c = new Changefeed(sync, http, id);
+        changefeed = c;
+        if (stopped) { // stop() ran before the changefeed existed
+          return;
+        }
+        c.start();
+      }
+    }));
+  }
+}

@@ -1,0 +1,82 @@
+package com.joyent.mockcloud.netagent;
+
+import java.time.Duration;
+
+/**
+ * net-agent's timings (spec net-agent-cmon-mockcloud.md §2.12) and load limits. {@link #defaults()}
+ * are the reference's values, with the deviations noted per component; tests shorten them.
+ *
+ * @param version the agent version in the User-Agent
+ * @param startSpread each CN starts after a random delay in {@code [0, startSpread)}, so a fleet
+ *     of thousands does not hit NAPI in the same second
+ * @param vmsDebounce successive VM-list passes at least this far apart (first one immediate)
+ * @param napiRetry wait after a failed NAPI call (GET/POST/PUT/DELETE) or failed sysinfo load
+ * @param localRetry wait after a failed VM file update (the reference retries at once)
+ * @param nicRefresh periodic re-GET of a NIC that is in step
+ * @param networkRefresh periodic re-GET of a network
+ * @param aggrRefresh periodic re-GET of an aggregation
+ * @param changefeedRetryMin first reconnect delay of the changefeed; doubles per failure
+ * @param changefeedRetryMax reconnect delay cap
+ * @param changefeedAbsentRetry wait before probing again when NAPI answers 404/405 to
+ *     {@code GET /changefeeds} (it has no changefeed; the periodic refreshes carry on)
+ * @param heartbeat changefeed heartbeat period
+ * @param requestTimeout whole-request timeout of one NAPI call
+ * @param maxConcurrentRequests NAPI requests in flight at once for the whole process (per NAPI
+ *     URL); the rest wait in a FIFO
+ * @param changefeed whether to use NAPI's changefeed at all
+ */
+public record NetAgentOptions(String version, Duration startSpread, Duration vmsDebounce, Duration napiRetry,
+    Duration localRetry, Duration nicRefresh, Duration networkRefresh, Duration aggrRefresh,
+    Duration changefeedRetryMin, Duration changefeedRetryMax, Duration changefeedAbsentRetry, Duration heartbeat,
+    Duration requestTimeout, int maxConcurrentRequests, boolean changefeed) {
+
+  public NetAgentOptions {
+    if (maxConcurrentRequests < 1) {
+      throw new IllegalArgumentException("maxConcurrentRequests must be >= 1, got " + maxConcurrentRequests);
+    }
+    if (changefeedRetryMin.compareTo(changefeedRetryMax) > 0) {
+      throw new IllegalArgumentException("changefeedRetryMin must be <= changefeedRetryMax, got "
+          + changefeedRetryMin + " > " + changefeedRetryMax);
+    }
+  }
+
+  public static NetAgentOptions defaults() {
+    return new NetAgentOptions("2.3.3", Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(5),
+        Duration.ofSeconds(2), Duration.ofHours(1), Duration.ofMinutes(5), Duration.ofHours(1),
+        Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofMillis(27_817),
+        Duration.ofSeconds(20), 64, true);
+  }
+
+  /** Timings for tests: everything in milliseconds, no start spread. */
+  public static NetAgentOptions fast() {
+    return new NetAgentOptions("2.3.3", Duration.ZERO, Duration.ofMillis(50), Duration.ofMillis(100),
+        Duration.ofMillis(50), Duration.ofHours(1), Duration.ofMinutes(5), Duration.ofHours(1),
+        Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(1), Duration.ofMillis(200),
+        Duration.ofSeconds(5), 64, true);
+  }
+
+  public NetAgentOptions withRefresh(Duration nic, Duration network) {
+    return new NetAgentOptions(version, startSpread, vmsDebounce, napiRetry, localRetry, nic, network, aggrRefresh,
+        changefeedRetryMin, changefeedRetryMax, changefeedAbsentRetry, heartbeat, requestTimeout,
+        maxConcurrentRequests, changefeed);
+  }
+
+  public NetAgentOptions withChangefeed(boolean on) {
+    return new NetAgentOptions(version, startSpread, vmsDebounce, napiRetry, localRetry, nicRefresh, networkRefresh,
+        aggrRefresh, changefeedRetryMin, changefeedRetryMax, changefeedAbsentRetry, heartbeat, requestTimeout,
+        maxConcurrentRequests, on);
+  }
+
+  public NetAgentOptions withMaxConcurrentRequests(int n) {
+    return new NetAgentOptions(version, startSpread, vmsDebounce, napiRetry, localRetry, nicRefresh, networkRefresh,
+        aggrRefresh, changefeedRetryMin, changefeedRetryMax, changefeedAbsentRetry, heartbeat, requestTimeout, n,
+        changefeed);
+  }
+
+  /** {@code net-agent/2.3.3 (java/17.0.9) server/<cn>}. */
+  public String userAgent(String serverUuid) {
+    Runtime.Version v = Runtime.version();
+    return "net-agent/" + version + " (java/" + v.feature() + "." + v.interim() + "." + v.update() + ") server/"
+        + serverUuid;
+  }
+}
