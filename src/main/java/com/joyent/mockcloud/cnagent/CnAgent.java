@@ -28,6 +28,7 @@ public final class CnAgent {
   private final TaskHistory history = new TaskHistory();
   private final TaskRunner runner;
   private volatile boolean paused;
+  private final java.util.concurrent.atomic.AtomicInteger activeTasks = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean acceptsTasks;
   private HttpListeners.Listener listener;
   private Subscription vmEvents;
@@ -101,7 +102,27 @@ public final class CnAgent {
   }
 
   CompletableFuture<RestResponse> runTask(String name, Object params) {
-    return runner.run(name, TaskTable.body(name), params);
+    activeTasks.incrementAndGet();
+    CompletableFuture<RestResponse> f = runner.run(name, TaskTable.body(name), params);
+    f.whenComplete((r, e) -> activeTasks.decrementAndGet());
+    return f;
+  }
+
+  /** Tasks running now (their answers not yet given). */
+  public int activeTasks() {
+    return activeTasks.get();
+  }
+
+  /**
+   * First step of a clean shutdown: no more heartbeats or reports, and new tasks are refused
+   * as when paused (503); running tasks go on and still answer.
+   */
+  public void drain() {
+    paused = true;
+    CnapiReporter reporter = cn.reporter();
+    if (reporter != null) {
+      reporter.stop();
+    }
   }
 
   private void onVmEvent(VmEvent event) {

@@ -4,6 +4,8 @@ import com.joyent.mockcloud.cnagent.CnAgent;
 import com.joyent.mockcloud.cnagent.CnAgentOptions;
 import com.joyent.mockcloud.cnagent.CnContext;
 import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.netagent.NetAgent;
+import com.joyent.mockcloud.netagent.NetAgentOptions;
 import com.joyent.mockcloud.server.DaemonThreads;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.ServerRoot;
@@ -45,6 +47,8 @@ import org.slf4j.MDC;
 public final class Fleet implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);
   static final Duration RESCAN = Duration.ofSeconds(2);
+  /** How long a clean stop waits for running tasks. */
+  static final Duration DRAIN = Duration.ofSeconds(30);
 
   private final Settings settings;
   private final CnAgentOptions options;
@@ -56,6 +60,7 @@ public final class Fleet implements Closeable {
   private final Set<UUID> starting = ConcurrentHashMap.newKeySet();
   private final List<ScheduledFuture<?>> jobs = new ArrayList<>();
   private volatile boolean closed;
+  private volatile NetAgentOptions netOptions = NetAgentOptions.defaults();
 
   private final PortAllocator ports;
 
@@ -75,8 +80,12 @@ public final class Fleet implements Closeable {
     if (!Files.isDirectory(root.serversDir())) {
       throw new IOException("no servers directory " + root.serversDir() + " (create servers with create-server)");
     }
+    List<ServerDirectory> found = root.list();
+    // Spread net-agent start-ups over ~3 ms per CN (30 s at most): 10,000 CNs must not all ask
+    // NAPI at once, while a handful in the sandbox start at once.
+    netOptions = NetAgentOptions.defaults().withStartSpread(Duration.ofMillis(Math.min(30_000, 3L * found.size())));
     List<CompletableFuture<Void>> all = new ArrayList<>();
-    for (ServerDirectory d : root.list()) {
+    for (ServerDirectory d : found) {
       all.add(startAsync(d));
     }
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
@@ -157,14 +166,30 @@ public final class Fleet implements Closeable {
           settings.requireVmapiUrl(), "VMAPI", vmOptions.userAgent(d.uuid().toString()), vmOptions.requestTimeout(),
           threads.outbound()),
           threads.scheduler(), vmOptions);
+      NetAgent netAgent = settings.napiUrl() == null || settings.adminUuid() == null ? null
+          : new NetAgent(d, vms, settings, threads.scheduler(), threads.taskPool(), threads.httpClient(), clock,
+              netOptions);
       startListening(agent);
       vmAgent.start();
-      running.put(d.uuid(), new MockCn(d.uuid(), vms, agent, vmAgent));
+      if (netAgent != null) {
+        netAgent.start();
+      } else {
+        warnNoNetAgentOnce();
+      }
+      running.put(d.uuid(), new MockCn(d.uuid(), vms, agent, vmAgent, netAgent));
     } catch (IOException | RuntimeException e) {
       vmStore.closeServer(d.uuid().toString());
       throw e;
     } finally {
       MDC.remove("server_uuid");
+    }
+  }
+
+  private final java.util.concurrent.atomic.AtomicBoolean warnedNoNetAgent = new java.util.concurrent.atomic.AtomicBoolean();
+
+  private void warnNoNetAgentOnce() {
+    if (warnedNoNetAgent.compareAndSet(false, true)) {
+      LOG.warn("no NAPI URL or UFDS admin uuid: net-agents are not running, NAPI will not learn of CN and VM NICs");
     }
   }
 
@@ -194,11 +219,28 @@ public final class Fleet implements Closeable {
     }
   }
 
-  /** Stops every CN: heartbeats end at once, listeners close; running tasks are left to finish. */
+  /**
+   * Stops every CN: heartbeats and reports end at once and new tasks are refused; running tasks
+   * get up to {@link #DRAIN} to finish and answer; then the listeners close.
+   */
   @Override
   public void close() {
     closed = true;
     jobs.forEach(j -> j.cancel(false));
+    running.values().forEach(cn -> cn.cnAgent().drain());
+    long deadline = System.nanoTime() + DRAIN.toNanos();
+    while (System.nanoTime() < deadline && running.values().stream().anyMatch(cn -> cn.cnAgent().activeTasks() > 0)) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    int left = running.values().stream().mapToInt(cn -> cn.cnAgent().activeTasks()).sum();
+    if (left > 0) {
+      LOG.warn("stopping with {} task(s) still running after {} s", left, DRAIN.toSeconds());
+    }
     for (UUID u : List.copyOf(running.keySet())) {
       stop(u);
     }

@@ -61,6 +61,13 @@ public record NetAgentOptions(String version, Duration startSpread, Duration vms
         maxConcurrentRequests, changefeed);
   }
 
+  /** How far apart the agents of a fleet start, so thousands do not hit NAPI at once. */
+  public NetAgentOptions withStartSpread(Duration spread) {
+    return new NetAgentOptions(version, spread, vmsDebounce, napiRetry, localRetry, nicRefresh, networkRefresh,
+        aggrRefresh, changefeedRetryMin, changefeedRetryMax, changefeedAbsentRetry, heartbeat, requestTimeout,
+        maxConcurrentRequests, changefeed);
+  }
+
   public NetAgentOptions withChangefeed(boolean on) {
     return new NetAgentOptions(version, startSpread, vmsDebounce, napiRetry, localRetry, nicRefresh, networkRefresh,
         aggrRefresh, changefeedRetryMin, changefeedRetryMax, changefeedAbsentRetry, heartbeat, requestTimeout,

@@ -195,4 +195,57 @@ class SandboxEndToEndTest {
     daemon.fleet().stop(cn);
     await(() -> "running".equals(statusOf(cn)), "running again");
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void provisioningThroughCnapi_showsTheVmInVmapiAndItsNicInNapi_andCnNicsAreClaimed() throws Exception {
+    UUID cn = servers.get(2);
+    await(() -> sandbox.cnapi().server(cn.toString()) != null, "registration");
+    // create-server allocated the admin NIC as booter would; the CN's net-agent claims it.
+    String adminMac = (String) ((Map<String, Object>) ((Map<String, Object>) Json.parseObject(Files.readAllBytes(
+        tmp.resolve("servers").resolve(cn.toString()).resolve("sysinfo.json"))).get("Network Interfaces")).get("dnet0"))
+        .get("MAC Address");
+    await(() -> {
+      Map<String, Object> nic = sandbox.napi().nics().find(adminMac);
+      return nic != null && "server".equals(nic.get("belongs_to_type")) && cn.toString().equals(nic.get("belongs_to_uuid"));
+    }, "the admin NIC claimed as a server NIC");
+
+    String vm = UUID.randomUUID().toString();
+    String mac = "90:b8:d0:12:34:56";
+    Map<String, Object> nic = new LinkedHashMap<>();
+    nic.put("mac", mac);
+    nic.put("primary", true);
+    nic.put("ip", "10.88.88.50");
+    nic.put("netmask", "255.255.255.0");
+    nic.put("nic_tag", "external");
+    nic.put("vlan_id", 0);
+    Map<String, Object> create = new LinkedHashMap<>();
+    create.put("uuid", vm);
+    create.put("brand", "joyent-minimal");
+    create.put("owner_uuid", sandbox.adminUuid());
+    create.put("ram", 128);
+    create.put("nics", List.of(nic));
+    cnapiTask("POST", "/servers/" + cn + "/vms", create);
+
+    List<Map<String, Object>> listed = (List<Map<String, Object>>) http("GET",
+        sandbox.vmapiUrl() + "/vms?server_uuid=" + cn, null);
+    await(() -> {
+      try {
+        return ((List<Map<String, Object>>) http("GET", sandbox.vmapiUrl() + "/vms?server_uuid=" + cn, null)).stream()
+            .anyMatch(v -> vm.equals(v.get("uuid")));
+      } catch (Exception e) {
+        return false;
+      }
+    }, "the VM in VMAPI's GET /vms");
+    assertThat(listed).isNotNull();
+    await(() -> {
+      Map<String, Object> n = sandbox.napi().nics().find(mac);
+      return n != null && vm.equals(n.get("belongs_to_uuid")) && "zone".equals(n.get("belongs_to_type"))
+          && cn.toString().equals(n.get("cn_uuid")) && sandbox.adminUuid().equals(n.get("owner_uuid"));
+    }, "the VM's NIC in NAPI");
+
+    // Removing the NIC from the VM removes it from NAPI.
+    cnapiTask("POST", "/servers/" + cn + "/vms/" + vm + "/update", Map.of("remove_nics", List.of(mac)));
+    await(() -> sandbox.napi().nics().find(mac) == null, "the NIC gone from NAPI");
+  }
 }

@@ -159,4 +159,32 @@ class FleetTest {
       return false;
     }
   }
+
+  @Test
+  void close_letsARunningTaskAnswer_andRefusesNewOnes() throws Exception {
+    ServerDirectory d = makeServer();
+    startDaemon();
+    await(() -> !cnapi.findAll(postRequestedFor(urlEqualTo("/servers/" + d.uuid() + "/events/heartbeat"))).isEmpty(),
+        "first heartbeat");
+    int port = daemon.fleet().running().get(d.uuid()).cnAgent().port();
+    HttpClient http = HttpClient.newHttpClient();
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> sleeping = http.sendAsync(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/tasks"))
+            .header("content-type", "application/json").header("x-server-uuid", d.uuid().toString())
+            .POST(HttpRequest.BodyPublishers.ofString("{\"task\":\"nop\",\"params\":{\"sleep\":1}}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    Thread.sleep(200);
+    Thread closer = new Thread(daemon::close);
+    closer.start();
+    Thread.sleep(200);
+    HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/tasks"))
+        .header("content-type", "application/json").header("x-server-uuid", d.uuid().toString())
+        .POST(HttpRequest.BodyPublishers.ofString("{\"task\":\"nop\",\"params\":{}}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).isEqualTo(503);
+    assertThat(sleeping.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    closer.join(10_000);
+    daemon = null;
+    assertThat(refused(http, port)).isTrue();
+  }
 }
