@@ -43,11 +43,6 @@ final class Bench {
     r.put("vms_per_server", o.vmsPerServer());
     r.put("heap", o.heap());
     r.put("cores", Runtime.getRuntime().availableProcessors());
-    say("generating %d servers x %d VMs in %s", o.servers(), o.vmsPerServer(), root);
-    long g0 = System.nanoTime();
-    List<UUID> uuids = FleetGenerator.generate(root, o.servers(), o.vmsPerServer(), "bench");
-    r.put("generate_s", round((System.nanoTime() - g0) / 1e9));
-
     Process receiver = null;
     String cnapi = o.cnapiUrl();
     String vmapi = o.vmapiUrl();
@@ -64,6 +59,11 @@ final class Bench {
       say("receiver (sandbox APIs, pid %d): CNAPI %s", receiver.pid(), cnapi);
     }
     r.put("receiver", receiver == null ? cnapi : "sandbox in a separate JVM");
+    FleetGenerator.VmNetwork net = napi == null ? null : adminNetwork(napi);
+    say("generating %d servers x %d VMs in %s", o.servers(), o.vmsPerServer(), root);
+    long g0 = System.nanoTime();
+    List<UUID> uuids = FleetGenerator.generate(root, o.servers(), o.vmsPerServer(), "bench", net);
+    r.put("generate_s", round((System.nanoTime() - g0) / 1e9));
     JsonHttpClient cn = new JsonHttpClient(http, URI.create(cnapi), "CNAPI", "mockcloud-bench");
     JsonHttpClient vm = new JsonHttpClient(http, URI.create(vmapi), "VMAPI", "mockcloud-bench");
 
@@ -76,8 +76,13 @@ final class Bench {
     if (o.portBase() > 0) {
       args.addAll(List.of("--port-base", Integer.toString(o.portBase())));
     }
-    List<String> jvm = List.of("-Xmx" + o.heap(), "-Xms64m", "-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=10",
-        "-XX:MaxHeapFreeRatio=30", "-Xss512k");
+    List<String> jvm = new ArrayList<>(List.of("-Xmx" + o.heap(), "-Xms64m", "-XX:+UseSerialGC",
+        "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-Xss512k"));
+    // Extra flags for run-servers (profiling, GC experiments): MOCKCLOUD_BENCH_JVM_OPTS.
+    String extra = System.getenv("MOCKCLOUD_BENCH_JVM_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      jvm.addAll(List.of(extra.trim().split("\\s+")));
+    }
     long t0 = System.nanoTime();
     Process servers = Children.start(jvm, args, root.resolve("run-servers.log"));
     long pid = servers.pid();
@@ -117,7 +122,7 @@ final class Bench {
         stats(cn, true);
         double c0 = ProcessStats.cpuSeconds(pid);
         long m0 = System.nanoTime();
-        TaskMix.Result mix = TaskMix.run(cns, o.taskRate(), o.holdSeconds());
+        TaskMix.Result mix = TaskMix.run(cns, o.taskRate(), o.holdSeconds(), net);
         double mixCpu = (ProcessStats.cpuSeconds(pid) - c0) / ((System.nanoTime() - m0) / 1e9) * 100;
         Percentiles p = new Percentiles(mix.latenciesMs());
         Map<String, Object> m = new LinkedHashMap<>();
@@ -141,6 +146,20 @@ final class Bench {
       }
     }
     return r;
+  }
+
+  /** VM NICs go on NAPI's admin network, from its second quarter up (CN admin IPs use the first). */
+  private FleetGenerator.VmNetwork adminNetwork(String napi) throws IOException {
+    Map<String, Object> n = new JsonHttpClient(http, URI.create(napi), "NAPI", "mockcloud-bench")
+        .send("GET", "/networks/admin", null).bodyObject();
+    if (!(n.get("uuid") instanceof String uuid) || !(n.get("subnet") instanceof String subnet)) {
+      return null;
+    }
+    String[] cidr = subnet.split("/");
+    String[] q = cidr[0].split("\\.");
+    long base = Long.parseLong(q[0]) << 24 | Long.parseLong(q[1]) << 16 | Long.parseLong(q[2]) << 8 | Long.parseLong(q[3]);
+    long size = 1L << (32 - Integer.parseInt(cidr[1]));
+    return new FleetGenerator.VmNetwork(uuid, String.valueOf(n.get("netmask")), base + size / 2);
   }
 
   /** The receiver's heartbeat statistics ({@code reset} starts a new window); empty for a real CNAPI. */

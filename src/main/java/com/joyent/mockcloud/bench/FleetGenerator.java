@@ -32,7 +32,11 @@ import java.util.concurrent.Future;
 final class FleetGenerator {
   private FleetGenerator() {}
 
-  static List<UUID> generate(Path root, int servers, int vmsPerServer, String datacenter) throws Exception {
+  /** The network VM NICs are on (NAPI's admin network of the receiver), or null for NICs without IPs. */
+  record VmNetwork(String uuid, String netmask, long firstIp) {}
+
+  static List<UUID> generate(Path root, int servers, int vmsPerServer, String datacenter, VmNetwork net)
+      throws Exception {
     Path serversDir = root.resolve("servers");
     Files.createDirectories(serversDir);
     List<UUID> uuids = new ArrayList<>();
@@ -43,7 +47,7 @@ final class FleetGenerator {
       List<Future<UUID>> done = new ArrayList<>();
       for (int i = 0; i < servers; i++) {
         int index = i;
-        done.add(pool.submit(() -> makeServer(store, serversDir, index, vmsPerServer, datacenter)));
+        done.add(pool.submit(() -> makeServer(store, serversDir, index, vmsPerServer, datacenter, net)));
       }
       for (Future<UUID> f : done) {
         uuids.add(f.get());
@@ -54,7 +58,8 @@ final class FleetGenerator {
     return uuids;
   }
 
-  private static UUID makeServer(VmStore store, Path serversDir, int index, int vms, String dc) throws IOException {
+  private static UUID makeServer(VmStore store, Path serversDir, int index, int vms, String dc, VmNetwork net)
+      throws IOException {
     Random random = new Random(index);
     UUID uuid = new UUID(random.nextLong() & ~0xF000L | 0x4000L, random.nextLong() & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L);
     ServerDirectory d = new ServerDirectory(uuid, serversDir.resolve(uuid.toString()));
@@ -68,7 +73,7 @@ final class FleetGenerator {
     if (vms > 0) {
       ServerVms server = store.openServer(uuid.toString(), d.dir(), ServerIdentity.fromSysinfo(sysinfo));
       for (int v = 0; v < vms; v++) {
-        server.create(MachineCreatePayload.fromTaskParams(vmParams(random, uuid, index, v)).payload());
+        server.create(MachineCreatePayload.fromTaskParams(vmParams(random, uuid, index, v, net)).payload());
       }
       store.closeServer(uuid.toString());
     }
@@ -76,7 +81,7 @@ final class FleetGenerator {
   }
 
   /** A typical small provision: joyent-minimal, 256 MiB, one admin NIC. */
-  static Map<String, Object> vmParams(Random random, UUID server, int serverIndex, int vmIndex) {
+  static Map<String, Object> vmParams(Random random, UUID server, int serverIndex, int vmIndex, VmNetwork net) {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("uuid", UUID.randomUUID().toString());
     p.put("owner_uuid", "930896af-bf8c-48d4-885c-6573a94b1853");
@@ -92,12 +97,16 @@ final class FleetGenerator {
     Map<String, Object> nic = new LinkedHashMap<>();
     nic.put("mac", String.format("90:b8:d0:%02x:%02x:%02x", random.nextInt(256), random.nextInt(256), random.nextInt(256)));
     nic.put("primary", true);
-    nic.put("ip", "10.200." + (vmIndex & 0xff) + "." + (serverIndex & 0xff));
-    nic.put("netmask", "255.255.0.0");
+    if (net != null) {
+      // One address per VM, unique across the fleet (task-mix creates use indexes from 100 up).
+      long ip = net.firstIp() + (long) serverIndex * 200 + vmIndex;
+      nic.put("ip", (ip >> 24 & 0xff) + "." + (ip >> 16 & 0xff) + "." + (ip >> 8 & 0xff) + "." + (ip & 0xff));
+      nic.put("netmask", net.netmask());
+      nic.put("network_uuid", net.uuid());
+    }
     nic.put("vlan_id", 0);
     nic.put("nic_tag", "admin");
     nic.put("mtu", 1500);
-    nic.put("network_uuid", "54f38ed1-bf03-4c6c-8b56-6182145ffc80");
     p.put("nics", List.of(nic));
     p.put("customer_metadata", new LinkedHashMap<>());
     p.put("tags", new LinkedHashMap<>());

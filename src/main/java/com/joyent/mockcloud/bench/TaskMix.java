@@ -31,6 +31,7 @@ final class TaskMix {
     final int port;
     final List<String> vms;
     final int index;
+    int created;
 
     Cn(String uuid, int port, List<String> vms, int index) {
       this.uuid = uuid;
@@ -44,7 +45,7 @@ final class TaskMix {
 
   private TaskMix() {}
 
-  static Result run(List<Cn> cns, double rate, int seconds) throws InterruptedException {
+  static Result run(List<Cn> cns, double rate, int seconds, FleetGenerator.VmNetwork net) throws InterruptedException {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .executor(Executors.newFixedThreadPool(2)).build();
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
@@ -63,7 +64,7 @@ final class TaskMix {
       while (sent.get() < due) {
         sent.incrementAndGet();
         Cn cn = cns.get(random.nextInt(cns.size()));
-        String[] task = pick(cn, random);
+        String[] task = pick(cn, random, net);
         byTask.merge(task[0], 1, Integer::sum);
         outstanding.incrementAndGet();
         long t0 = System.nanoTime();
@@ -94,14 +95,14 @@ final class TaskMix {
   }
 
   /** {task name, request body}; keeps the CN's VM list in step with what it asks for. */
-  private static String[] pick(Cn cn, Random random) {
+  private static String[] pick(Cn cn, Random random, FleetGenerator.VmNetwork net) {
     synchronized (cn) {
       int op = cn.vms.isEmpty() ? 0 : random.nextInt(4);
       Map<String, Object> body = new LinkedHashMap<>();
       switch (op) {
         case 0 -> {
           Map<String, Object> params = FleetGenerator.vmParams(random, UUID.fromString(cn.uuid), cn.index,
-              1000 + random.nextInt(100000));
+              100 + cn.created++, net);
           cn.vms.add((String) params.get("uuid"));
           body.put("task", "machine_create");
           body.put("params", params);

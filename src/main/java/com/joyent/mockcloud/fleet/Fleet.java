@@ -81,9 +81,10 @@ public final class Fleet implements Closeable {
       throw new IOException("no servers directory " + root.serversDir() + " (create servers with create-server)");
     }
     List<ServerDirectory> found = root.list();
-    // Spread net-agent start-ups over ~3 ms per CN (30 s at most): 10,000 CNs must not all ask
-    // NAPI at once, while a handful in the sandbox start at once.
-    netOptions = NetAgentOptions.defaults().withStartSpread(Duration.ofMillis(Math.min(30_000, 3L * found.size())));
+    // Spread net-agent start-ups over ~12 ms per CN (2 minutes at most): 10,000 CNs with 100,000
+    // VM NICs must not all ask NAPI at once (and starve registration and heartbeats of CPU),
+    // while a handful in the sandbox start at once.
+    netOptions = NetAgentOptions.defaults().withStartSpread(Duration.ofMillis(Math.min(120_000, 12L * found.size())));
     List<CompletableFuture<Void>> all = new ArrayList<>();
     for (ServerDirectory d : found) {
       all.add(startAsync(d));

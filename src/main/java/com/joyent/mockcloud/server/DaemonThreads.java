@@ -34,7 +34,7 @@ public final class DaemonThreads implements Closeable {
   private final ThreadPoolExecutor taskPool;
   private final ThreadPoolExecutor httpCallbacks;
   private final HttpClient httpClient;
-  private final RequestGate outbound = new RequestGate(32);
+  private final RequestGate outbound = new RequestGate(64);
 
   public DaemonThreads(int ioThreads, int taskThreads) {
     this.listeners = new HttpListeners("mockcloud-io", ioThreads);

@@ -29,8 +29,8 @@ public final class RequestGate {
   }
 
   /**
-   * @param maxWait how long a request may wait for a place; past it, it fails without being
-   *     sent (when an API hangs, stale heartbeats are dropped rather than piled up)
+   * @param maxWait how long an urgent request may wait for a place; past it, it fails without
+   *     being sent (when an API hangs, stale heartbeats are dropped rather than piled up)
    */
   public RequestGate(int limit, java.time.Duration maxWait) {
     if (limit < 1) {
@@ -85,13 +85,13 @@ public final class RequestGate {
     Waiter next;
     synchronized (this) {
       long now = System.nanoTime();
-      while (true) {
-        next = waitingUrgent.isEmpty() ? waiting.pollFirst() : waitingUrgent.pollFirst();
-        if (next == null || now - next.since() <= maxWaitNanos) {
-          break;
-        }
-        expired.add(next);
+      // Only urgent requests expire: a heartbeat that waited 5 s is stale and the next one is
+      // due, while a registration or a sync is still wanted however late (and each CN has at
+      // most one of them waiting, so that queue is bounded by the fleet).
+      while (!waitingUrgent.isEmpty() && now - waitingUrgent.peekFirst().since() > maxWaitNanos) {
+        expired.add(waitingUrgent.pollFirst());
       }
+      next = waitingUrgent.isEmpty() ? waiting.pollFirst() : waitingUrgent.pollFirst();
       if (next == null) {
         active--;
       }

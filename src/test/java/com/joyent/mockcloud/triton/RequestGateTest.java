@@ -46,7 +46,7 @@ class RequestGateTest {
   }
 
   @Test
-  void aRequestThatWaitedTooLong_failsWithoutBeingSent() throws Exception {
+  void anUrgentRequestThatWaitedTooLong_failsWithoutBeingSent_othersWait() throws Exception {
     RequestGate gate = new RequestGate(1, java.time.Duration.ofMillis(50));
     CompletableFuture<String> slow = new CompletableFuture<>();
     gate.submit(() -> slow);
@@ -54,11 +54,16 @@ class RequestGateTest {
     CompletableFuture<String> stale = gate.submit(() -> {
       sent.add("stale");
       return CompletableFuture.completedFuture("x");
+    }, true);
+    CompletableFuture<String> patient = gate.submit(() -> {
+      sent.add("patient");
+      return CompletableFuture.completedFuture("y");
     });
     Thread.sleep(100);
     slow.complete("done");
     assertThat(stale).isCompletedExceptionally();
-    assertThat(sent).isEmpty();
+    assertThat(patient).isCompletedWithValue("y");
+    assertThat(sent).containsExactly("patient");
     assertThat(gate.submit(() -> CompletableFuture.completedFuture("fresh"))).isCompletedWithValue("fresh");
   }
 }
