@@ -49,7 +49,7 @@ final class Bench {
     String napi = o.napiUrl();
     if (cnapi == null) {
       Path urls = root.resolve("receiver-urls.json");
-      receiver = Children.start(List.of("-Xmx2g", "-XX:+UseParallelGC"),
+      receiver = Children.start(List.of("-Xmx8g", "-XX:+UseParallelGC"),
           List.of("sandbox", "--apis-only", "--url-file", urls.toString(), "--datacenter", "bench",
               "--admin-subnet", "10.128.0.0/9"), root.resolve("receiver.log"));
       Map<String, Object> u = awaitFile(urls, receiver);

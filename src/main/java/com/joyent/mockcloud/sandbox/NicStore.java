@@ -164,8 +164,20 @@ public final class NicStore {
 
   /** NICs whose rendered fields pass {@code filter}, in creation order. */
   public synchronized List<Map<String, Object>> list(Predicate<Map<String, Object>> filter) {
+    return list(null, filter);
+  }
+
+  /**
+   * As {@link #list(Predicate)}, but only NICs whose {@code belongs_to_uuid} is one of
+   * {@code belongsTo} (null = any) are rendered at all: 10,000 net-agents each listing their
+   * CN's NICs must not render every NIC of the fleet each time.
+   */
+  public synchronized List<Map<String, Object>> list(Set<String> belongsTo, Predicate<Map<String, Object>> filter) {
     List<Map<String, Object>> out = new ArrayList<>();
     for (Nic n : nics.values()) {
+      if (belongsTo != null && !belongsTo.contains(n.belongsToUuid)) {
+        continue;
+      }
       Map<String, Object> r = render(n);
       if (filter.test(r)) {
         out.add(r);

@@ -112,7 +112,9 @@ public final class SandboxNapi {
         filters.put(k, Values.list(v));
       }
     });
-    List<Map<String, Object>> all = nics.list(nic -> matches(nic, filters));
+    List<String> owners = filters.get("belongs_to_uuid");
+    List<Map<String, Object>> all = nics.list(owners == null ? null : new java.util.HashSet<>(owners),
+        nic -> matches(nic, filters));
     return RestResponse.ok(page(all, req));
   }
 

@@ -109,11 +109,12 @@ public final class SandboxVmapi {
     } else if (state != null) {
       filter = filter.and(vm -> state.equals(vm.get("state")));
     }
-    List<Map<String, Object>> all = vms.list(filter);
+    String server = q.get("server_uuid");
+    VmapiVms.Page found = vms.page(server == null ? null : server.toLowerCase(java.util.Locale.ROOT), filter, offset,
+        limit);
     List<String> fields = Values.list(q.get("fields"));
     List<Object> page = new ArrayList<>();
-    for (int i = offset; i < all.size() && page.size() < limit; i++) {
-      Map<String, Object> vm = all.get(i);
+    for (Map<String, Object> vm : found.vms()) {
       if (!fields.isEmpty() && !fields.contains("*")) {
         Map<String, Object> f = new LinkedHashMap<>();
         vm.forEach((k, v) -> {
@@ -125,7 +126,7 @@ public final class SandboxVmapi {
       }
       page.add(vm);
     }
-    return RestResponse.ok(page).withHeader("x-joyent-resource-count", Integer.toString(all.size()));
+    return RestResponse.ok(page).withHeader("x-joyent-resource-count", Integer.toString(found.total()));
   }
 
   private CompletionStage<RestResponse> get(RestRequest req) {

@@ -35,6 +35,8 @@ public final class VmapiVms {
 
   private final Clock clock;
   private final Map<String, Map<String, Object>> vms = new LinkedHashMap<>();
+  /** server uuid → its VMs' uuids: vm-agents of 10,000 CNs each list only their own. */
+  private final Map<String, Set<String>> byServer = new java.util.HashMap<>();
 
   VmapiVms(Clock clock) {
     this.clock = clock;
@@ -101,7 +103,7 @@ public final class VmapiVms {
       n.put("zone_state", state);
       n.put("destroyed", Values.iso(clock.millis()));
     }
-    vms.put(uuid, n);
+    index(uuid, vms.put(uuid, n), n);
     return Json.deepCopy(n);
   }
 
@@ -112,9 +114,54 @@ public final class VmapiVms {
         @SuppressWarnings("unchecked")
         Map<String, Object> n = normalize((Map<String, Object>) m);
         n.put("uuid", uuid);
-        vms.put(uuid, n);
+        index(uuid, vms.put(uuid, n), n);
       }
     });
+  }
+
+  private void index(String uuid, Map<String, Object> before, Map<String, Object> after) {
+    assert Thread.holdsLock(this);
+    if (before != null && before.get("server_uuid") instanceof String old) {
+      Set<String> set = byServer.get(old);
+      if (set != null) {
+        set.remove(uuid);
+      }
+    }
+    if (after.get("server_uuid") instanceof String server) {
+      byServer.computeIfAbsent(server, k -> new java.util.LinkedHashSet<>()).add(uuid);
+    }
+  }
+
+  /** One page of a listing: the total count and only the page's VMs rendered. */
+  public record Page(int total, List<Map<String, Object>> vms) {}
+
+  /**
+   * VMs passing {@code filter}, newest create_timestamp first; only {@code [offset, offset+limit)}
+   * are rendered. With {@code serverUuid} only that server's VMs are looked at.
+   */
+  public synchronized Page page(String serverUuid, Predicate<Map<String, Object>> filter, int offset, int limit) {
+    Iterable<String> candidates = serverUuid == null ? vms.keySet()
+        : byServer.getOrDefault(serverUuid, Set.of());
+    List<Map<String, Object>> hits = new ArrayList<>();
+    for (String uuid : candidates) {
+      Map<String, Object> vm = vms.get(uuid);
+      if (vm != null && filter.test(vm)) {
+        hits.add(vm);
+      }
+    }
+    sortNewestFirst(hits);
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (int i = offset; i < hits.size() && out.size() < limit; i++) {
+      out.add(render(hits.get(i)));
+    }
+    return new Page(hits.size(), out);
+  }
+
+  private static void sortNewestFirst(List<Map<String, Object>> hits) {
+    // Parse each timestamp once, not once per comparison.
+    Map<Map<String, Object>, Long> created = new java.util.IdentityHashMap<>();
+    hits.forEach(vm -> created.put(vm, createdMillis(vm)));
+    hits.sort(Comparator.comparing((Map<String, Object> vm) -> created.get(vm)).reversed());
   }
 
   /** Marks a VM destroyed (used when {@code sync=true} finds it gone from its CN). */
@@ -147,7 +194,7 @@ public final class VmapiVms {
         hits.add(vm);
       }
     }
-    hits.sort(Comparator.comparing((Map<String, Object> vm) -> createdMillis(vm)).reversed());
+    sortNewestFirst(hits);
     List<Map<String, Object>> out = new ArrayList<>(hits.size());
     hits.forEach(vm -> out.add(render(vm)));
     return out;
@@ -164,8 +211,9 @@ public final class VmapiVms {
   /** Non-destroyed VMs of a server in the shape CNAPI keeps under a server's {@code vms}. */
   public synchronized Map<String, Object> serverVms(String serverUuid) {
     Map<String, Object> out = new LinkedHashMap<>();
-    for (Map<String, Object> vm : vms.values()) {
-      if (serverUuid.equals(vm.get("server_uuid")) && isActive(vm)) {
+    for (String uuid : byServer.getOrDefault(serverUuid, Set.of())) {
+      Map<String, Object> vm = vms.get(uuid);
+      if (vm != null && isActive(vm)) {
         Map<String, Object> v = new LinkedHashMap<>();
         for (String k : List.of("brand", "cpu_cap", "last_modified", "max_physical_memory", "owner_uuid", "quota",
             "state", "uuid", "zone_state")) {
