@@ -280,7 +280,12 @@ public final class CnapiReporter {
     }
   }
 
+  /** Builds the sample off the scheduler (it reads sysinfo and every VM of the CN). */
   private void takeStatusSample() {
+    java.util.concurrent.ForkJoinPool.commonPool().execute(this::buildStatusSample);
+  }
+
+  private void buildStatusSample() {
     Map<String, Object> sample;
     try {
       Object bootTime = cn.dir().readSysinfo().get("Boot Time");

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  *       polls, retries); its jobs only decide and hand off, they never block.
  *   <li>{@code mockcloud-task-N}: bounded pool running cn-agent tasks and agent work that
  *       touches disk; may block on disk.
+ *   <li>{@code mockcloud-netagent-1}: every CN's net-agent event loop (its state machines and
+ *       timers); kept off the main scheduler so NAPI work never delays a heartbeat.
  *   <li>{@code mockcloud-http-N}: completion callbacks of the one shared outbound HTTP
  *       client (the JDK client adds its own single selector thread).
  * </ul>
@@ -31,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 public final class DaemonThreads implements Closeable {
   private final HttpListeners listeners;
   private final ScheduledThreadPoolExecutor scheduler;
+  private final ScheduledThreadPoolExecutor netAgentLoop;
   private final ThreadPoolExecutor taskPool;
   private final ThreadPoolExecutor httpCallbacks;
   private final HttpClient httpClient;
@@ -40,6 +43,8 @@ public final class DaemonThreads implements Closeable {
     this.listeners = new HttpListeners("mockcloud-io", ioThreads);
     this.scheduler = new ScheduledThreadPoolExecutor(1, new NamedThreads("scheduler"));
     scheduler.setRemoveOnCancelPolicy(true);
+    this.netAgentLoop = new ScheduledThreadPoolExecutor(1, new NamedThreads("netagent"));
+    netAgentLoop.setRemoveOnCancelPolicy(true);
     this.taskPool = new ThreadPoolExecutor(taskThreads, taskThreads, 30, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), new NamedThreads("task"));
     taskPool.allowCoreThreadTimeOut(true);
@@ -67,6 +72,11 @@ public final class DaemonThreads implements Closeable {
     return scheduler;
   }
 
+  /** Where net-agents run their event loops and timers. */
+  public ScheduledExecutorService netAgentLoop() {
+    return netAgentLoop;
+  }
+
   public ExecutorService taskPool() {
     return taskPool;
   }
@@ -83,6 +93,7 @@ public final class DaemonThreads implements Closeable {
   @Override
   public void close() {
     scheduler.shutdownNow();
+    netAgentLoop.shutdownNow();
     taskPool.shutdown();
     try {
       taskPool.awaitTermination(5, TimeUnit.SECONDS);
