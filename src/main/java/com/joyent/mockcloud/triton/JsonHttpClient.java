@@ -7,6 +7,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -83,6 +86,36 @@ public final class JsonHttpClient {
     Supplier<CompletableFuture<ApiResponse>> send =
         () -> http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).thenApply(JsonHttpClient::toApiResponse);
     return gate == null ? send.get() : gate.submit(send, urgent);
+  }
+
+  /**
+   * GETs every page of a Triton list endpoint ({@code limit}/{@code offset}, 1000 a page, as
+   * NAPI and VMAPI page) and returns the objects. A non-2xx answer throws {@link ApiException}.
+   *
+   * @param pathAndQuery the list path with its filters, e.g. {@code /nics?belongs_to_uuid=x}
+   */
+  public List<Map<String, Object>> getAllPages(String pathAndQuery) throws IOException {
+    final int page = 1000;
+    List<Map<String, Object>> all = new ArrayList<>();
+    String sep = pathAndQuery.contains("?") ? "&" : "?";
+    for (int offset = 0; ; offset += page) {
+      String path = pathAndQuery + sep + "limit=" + page + "&offset=" + offset;
+      ApiResponse r = send("GET", path, null);
+      if (!r.isSuccessful()) {
+        throw new ApiException(describe("GET", path), r);
+      }
+      List<Object> items = r.bodyList();
+      for (Object o : items) {
+        if (o instanceof Map<?, ?>) {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> m = (Map<String, Object>) o;
+          all.add(m);
+        }
+      }
+      if (items.size() < page) {
+        return all;
+      }
+    }
   }
 
   /** "NAPI POST /nics", for error messages. */

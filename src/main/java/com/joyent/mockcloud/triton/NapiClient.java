@@ -3,7 +3,6 @@ package com.joyent.mockcloud.triton;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +11,6 @@ import java.util.UUID;
 
 /** The NAPI calls the server tools make (spec net-agent-cmon-mockcloud.md §3.6–3.7). */
 public final class NapiClient {
-  private static final int PAGE = 1000;
   private final JsonHttpClient http;
 
   public NapiClient(JsonHttpClient http) {
@@ -55,26 +53,7 @@ public final class NapiClient {
 
   /** {@code GET /nics?belongs_to_uuid=<uuid>}, every page. */
   public List<Map<String, Object>> listNicsBelongingTo(String belongsToUuid) throws IOException {
-    List<Map<String, Object>> all = new ArrayList<>();
-    for (int offset = 0; ; offset += PAGE) {
-      String path = "/nics?belongs_to_uuid=" + URLEncoder.encode(belongsToUuid, StandardCharsets.UTF_8)
-          + "&limit=" + PAGE + "&offset=" + offset;
-      ApiResponse r = http.send("GET", path, null);
-      if (!r.isSuccessful()) {
-        throw new ApiException(http.describe("GET", path), r);
-      }
-      List<Object> page = r.bodyList();
-      for (Object o : page) {
-        if (o instanceof Map<?, ?>) {
-          @SuppressWarnings("unchecked")
-          Map<String, Object> nic = (Map<String, Object>) o;
-          all.add(nic);
-        }
-      }
-      if (page.size() < PAGE) {
-        return all;
-      }
-    }
+    return http.getAllPages("/nics?belongs_to_uuid=" + URLEncoder.encode(belongsToUuid, StandardCharsets.UTF_8));
   }
 
   /** {@code DELETE /nics/<mac>}: true if deleted, false if NAPI had no such NIC. */

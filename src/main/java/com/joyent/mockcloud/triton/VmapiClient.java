@@ -1,14 +1,12 @@
 package com.joyent.mockcloud.triton;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /** The VMAPI calls the server tools make. */
 public final class VmapiClient {
-  private static final int PAGE = 1000;
   private final JsonHttpClient http;
 
   public VmapiClient(JsonHttpClient http) {
@@ -17,25 +15,7 @@ public final class VmapiClient {
 
   /** {@code GET /vms?server_uuid=<uuid>}, every page (VMAPI pages at 1000). */
   public List<Map<String, Object>> listVmsOnServer(UUID serverUuid) throws IOException {
-    List<Map<String, Object>> all = new ArrayList<>();
-    for (int offset = 0; ; offset += PAGE) {
-      String path = "/vms?server_uuid=" + serverUuid + "&limit=" + PAGE + "&offset=" + offset;
-      ApiResponse r = http.send("GET", path, null);
-      if (!r.isSuccessful()) {
-        throw new ApiException(http.describe("GET", path), r);
-      }
-      List<Object> page = r.bodyList();
-      for (Object o : page) {
-        if (o instanceof Map<?, ?>) {
-          @SuppressWarnings("unchecked")
-          Map<String, Object> vm = (Map<String, Object>) o;
-          all.add(vm);
-        }
-      }
-      if (page.size() < PAGE) {
-        return all;
-      }
-    }
+    return http.getAllPages("/vms?server_uuid=" + serverUuid);
   }
 
   /** {@code GET /vms/<uuid>?sync=true}: makes VMAPI ask the CN, so it notices a VM is gone. 404 is fine. */
