@@ -66,6 +66,10 @@ public final class SandboxCommand implements Callable<Integer> {
       description = "admin network of the sandbox NAPI; one IP per mock CN (default 10.99.0.0/16)")
   String adminSubnet;
 
+  @Option(names = "--no-changefeed", description = "NAPI without its changefeed (404 to /changefeeds, as an "
+      + "older NAPI): net-agents then rely on their periodic refreshes")
+  boolean noChangefeed;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -79,7 +83,8 @@ public final class SandboxCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     CountDownLatch stop = new CountDownLatch(1);
     Signals.onTermination(stop::countDown);
-    SandboxOptions sbOptions = SandboxOptions.defaults().withDatacenter(datacenter).withAdminSubnet(adminSubnet);
+    SandboxOptions sbOptions = SandboxOptions.defaults().withDatacenter(datacenter).withAdminSubnet(adminSubnet)
+        .withChangefeed(!noChangefeed);
     try (Sandbox sb = Sandbox.start(sbOptions)) {
       out.println("sandbox Triton APIs:");
       out.println("  NAPI   " + sb.napiUrl());

@@ -352,12 +352,14 @@ public final class NicStore {
     return render(nic);
   }
 
-  /** DeleteNic: frees its IP. 404 when absent, 412 when {@code ifMatch} is given and stale. */
-  public synchronized void delete(String mac, String ifMatch) {
+  /** DeleteNic: frees its IP, returns the NIC as it was. 404 when absent, 412 when {@code ifMatch} is stale. */
+  public synchronized Map<String, Object> delete(String mac, String ifMatch) {
     Nic nic = require(mac);
     checkIfMatch(nic, ifMatch);
+    Map<String, Object> last = render(nic);
     releaseIp(nic);
     nics.remove(nic.mac);
+    return last;
   }
 
   // ---- internals (lock held) ----

@@ -46,7 +46,7 @@ public final class Sandbox implements AutoCloseable {
     HttpListeners.Listener n = null;
     HttpListeners.Listener c = null;
     try {
-      n = listeners.open(options.bindHost(), 0, napi.router());
+      n = listeners.open(options.bindHost(), 0, napi.handler());
       c = listeners.open(options.bindHost(), 0, cnapi.router());
       this.vmapiListener = listeners.open(options.bindHost(), 0, vmapi.router());
     } catch (RuntimeException e) {

@@ -25,6 +25,9 @@ public final class SandboxNapi {
       "cn_uuid", "network_uuid", "nic_tag", "nic_tags_provided", "state", "allow_dhcp_spoofing",
       "allow_ip_spoofing", "allow_mac_spoofing", "allow_restricted_traffic", "allow_unfiltered_promisc",
       "underlay");
+  /** Fields whose change NAPI publishes as a NIC item (only when the update names them). */
+  private static final Set<String> NIC_UPDATE_ITEMS = Set.of("allow_dhcp_spoofing", "allow_ip_spoofing",
+      "allow_mac_spoofing", "allow_restricted_traffic", "allow_unfiltered_promisc", "primary", "state");
   private static final Set<String> NETWORK_FILTERS = Set.of("fabric", "family", "name", "vlan_id", "nic_tag",
       "owner_uuid", "provisionable_by");
 
@@ -32,8 +35,11 @@ public final class SandboxNapi {
   private final NicStore nics;
   private final String adminNetworkUuid;
   private final String externalNetworkUuid;
+  /** Null when the sandbox runs without a changefeed (as an older NAPI would). */
+  private final NapiChangefeed changefeed;
 
   SandboxNapi(SandboxOptions options) {
+    this.changefeed = options.changefeed() ? new NapiChangefeed(options.clock()) : null;
     this.nicTags = new NicTagStore();
     nicTags.create("admin", 1500);
     nicTags.create("external", 1500);
@@ -75,16 +81,55 @@ public final class SandboxNapi {
     r.get("/networks", this::listNetworks);
     r.get("/networks/{uuid}", req -> RestResponse.ok(nics.network(req.pathParam("uuid")))
         .withHeader("Etag", nics.networkEtag(req.pathParam("uuid"))));
-    r.post("/networks/{uuid}/nics", req -> withEtag(nics.create(req.params(), req.pathParam("uuid"))));
+    r.post("/networks/{uuid}/nics", req -> created(nics.create(req.params(), req.pathParam("uuid"))));
     r.get("/nics", this::listNics);
-    r.post("/nics", req -> withEtag(nics.create(req.params(), null)));
+    r.post("/nics", req -> created(nics.create(req.params(), null)));
     r.get("/nics/{mac}", req -> withEtag(nics.get(req.pathParam("mac"))));
-    r.put("/nics/{mac}", req -> withEtag(nics.update(req.pathParam("mac"), req.params(), req.header("If-Match"))));
+    r.put("/nics/{mac}", req -> {
+      Map<String, Object> nic = nics.update(req.pathParam("mac"), req.params(), req.header("If-Match"));
+      Set<String> touched = new TreeSet<>(req.params().keySet());
+      touched.retainAll(NIC_UPDATE_ITEMS);
+      publishNic(nic, touched, true);
+      return withEtag(nic);
+    });
     r.delete("/nics/{mac}", req -> {
-      nics.delete(req.pathParam("mac"), req.header("If-Match"));
+      publishNic(nics.delete(req.pathParam("mac"), req.header("If-Match")), Set.of("delete"), false);
       return RestResponse.noContent();
     });
+    if (changefeed != null) {
+      r.get("/changefeeds", req -> RestResponse.ok(NapiChangefeed.descriptors()));
+      r.get("/changefeeds/stats", req -> RestResponse.ok(changefeed.stats()));
+    }
     return r;
+  }
+
+  /** The HTTP handler to serve: the router, plus changefeed WebSocket upgrades when enabled. */
+  io.undertow.server.HttpHandler handler() {
+    RestRouter r = router();
+    return changefeed == null ? r : changefeed.wrap(r);
+  }
+
+  private RestResponse created(Map<String, Object> nic) {
+    publishNic(nic, Set.of("create"), true);
+    return withEtag(nic);
+  }
+
+  /** A NIC item as NAPI publishes it (§2.4 step 5): no etag once the NIC is gone. */
+  private void publishNic(Map<String, Object> nic, Set<String> subResources, boolean withEtag) {
+    if (changefeed == null) {
+      return;
+    }
+    Map<String, Object> extra = new LinkedHashMap<>();
+    extra.put("belongs_to_uuid", nic.get("belongs_to_uuid"));
+    extra.put("cn_uuid", nic.get("cn_uuid"));
+    if (withEtag) {
+      try {
+        extra.put("etag", nics.etag((String) nic.get("mac")));
+      } catch (RestError gone) {
+        // deleted meanwhile: its delete item follows
+      }
+    }
+    changefeed.publish("nic", subResources, (String) nic.get("mac"), extra);
   }
 
   private RestResponse withEtag(Map<String, Object> nic) {

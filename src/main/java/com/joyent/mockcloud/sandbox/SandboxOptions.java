@@ -15,9 +15,11 @@ import java.util.UUID;
  * @param externalSubnet CIDR of the {@code external} network
  * @param clock         time source for heartbeats, timestamps and task records
  * @param ioThreads     I/O threads of the sandbox's own HTTP worker
+ * @param changefeed    whether NAPI publishes its changefeed (net-agent-cmon-mockcloud.md §3.9);
+ *                      without it NAPI answers 404 to {@code /changefeeds}, as an older NAPI does
  */
 public record SandboxOptions(String bindHost, String datacenter, String adminUuid, String adminSubnet,
-    String externalSubnet, Clock clock, int ioThreads) {
+    String externalSubnet, Clock clock, int ioThreads, boolean changefeed) {
 
   public static final String DEFAULT_ADMIN_UUID = "930896af-bf8c-48d4-885c-6573a94b1853";
 
@@ -40,19 +42,19 @@ public record SandboxOptions(String bindHost, String datacenter, String adminUui
   /** Loopback, datacenter {@code sandbox}, admin 10.99.0.0/16, external 10.88.88.0/24, system clock. */
   public static SandboxOptions defaults() {
     return new SandboxOptions("127.0.0.1", "sandbox", DEFAULT_ADMIN_UUID, "10.99.0.0/16", "10.88.88.0/24",
-        Clock.systemUTC(), 2);
+        Clock.systemUTC(), 2, true);
   }
 
   public SandboxOptions withBindHost(String v) {
-    return new SandboxOptions(v, datacenter, adminUuid, adminSubnet, externalSubnet, clock, ioThreads);
+    return new SandboxOptions(v, datacenter, adminUuid, adminSubnet, externalSubnet, clock, ioThreads, changefeed);
   }
 
   public SandboxOptions withDatacenter(String v) {
-    return new SandboxOptions(bindHost, v, adminUuid, adminSubnet, externalSubnet, clock, ioThreads);
+    return new SandboxOptions(bindHost, v, adminUuid, adminSubnet, externalSubnet, clock, ioThreads, changefeed);
   }
 
   public SandboxOptions withAdminUuid(String v) {
-    return new SandboxOptions(bindHost, datacenter, v, adminSubnet, externalSubnet, clock, ioThreads);
+    return new SandboxOptions(bindHost, datacenter, v, adminSubnet, externalSubnet, clock, ioThreads, changefeed);
   }
 
   public SandboxOptions withRandomAdminUuid() {
@@ -60,18 +62,22 @@ public record SandboxOptions(String bindHost, String datacenter, String adminUui
   }
 
   public SandboxOptions withAdminSubnet(String v) {
-    return new SandboxOptions(bindHost, datacenter, adminUuid, v, externalSubnet, clock, ioThreads);
+    return new SandboxOptions(bindHost, datacenter, adminUuid, v, externalSubnet, clock, ioThreads, changefeed);
   }
 
   public SandboxOptions withExternalSubnet(String v) {
-    return new SandboxOptions(bindHost, datacenter, adminUuid, adminSubnet, v, clock, ioThreads);
+    return new SandboxOptions(bindHost, datacenter, adminUuid, adminSubnet, v, clock, ioThreads, changefeed);
   }
 
   public SandboxOptions withClock(Clock v) {
-    return new SandboxOptions(bindHost, datacenter, adminUuid, adminSubnet, externalSubnet, v, ioThreads);
+    return new SandboxOptions(bindHost, datacenter, adminUuid, adminSubnet, externalSubnet, v, ioThreads, changefeed);
   }
 
   public SandboxOptions withIoThreads(int v) {
-    return new SandboxOptions(bindHost, datacenter, adminUuid, adminSubnet, externalSubnet, clock, v);
+    return new SandboxOptions(bindHost, datacenter, adminUuid, adminSubnet, externalSubnet, clock, v, changefeed);
+  }
+
+  public SandboxOptions withChangefeed(boolean v) {
+    return new SandboxOptions(bindHost, datacenter, adminUuid, adminSubnet, externalSubnet, clock, ioThreads, v);
   }
 }

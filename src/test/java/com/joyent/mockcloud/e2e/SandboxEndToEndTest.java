@@ -124,6 +124,14 @@ class SandboxEndToEndTest {
     }
   }
 
+  private static Object httpQuiet(String url) {
+    try {
+      return http("GET", url, null);
+    } catch (Throwable e) {
+      return Map.of();
+    }
+  }
+
   @SuppressWarnings("unchecked")
   private Map<String, Object> vmapiVm(String vm) {
     try {
@@ -243,6 +251,20 @@ class SandboxEndToEndTest {
       return n != null && vm.equals(n.get("belongs_to_uuid")) && "zone".equals(n.get("belongs_to_type"))
           && cn.toString().equals(n.get("cn_uuid")) && sandbox.adminUuid().equals(n.get("owner_uuid"));
     }, "the VM's NIC in NAPI");
+
+    // An operator's change in NAPI reaches the VM file through the changefeed: every CN's
+    // net-agent is registered, and the NIC is otherwise re-read only every few minutes.
+    await(() -> Integer.valueOf(3).equals(((Map<String, Object>) httpQuiet(sandbox.napiUrl() + "/changefeeds/stats"))
+        .get("registrations")), "three net-agents registered with the changefeed");
+    http("PUT", sandbox.napiUrl() + "/nics/" + mac.replace(":", ""), Map.of("allow_ip_spoofing", true));
+    await(() -> {
+      try {
+        List<Map<String, Object>> nics = (List<Map<String, Object>>) vmFile(cn, vm).get("nics");
+        return Boolean.TRUE.equals(nics.get(0).get("allow_ip_spoofing"));
+      } catch (Exception e) {
+        return false;
+      }
+    }, "allow_ip_spoofing in the VM file");
 
     // Removing the NIC from the VM removes it from NAPI.
     cnapiTask("POST", "/servers/" + cn + "/vms/" + vm + "/update", Map.of("remove_nics", List.of(mac)));
