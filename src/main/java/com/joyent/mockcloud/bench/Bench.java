@@ -49,9 +49,12 @@ final class Bench {
     String napi = o.napiUrl();
     if (cnapi == null) {
       Path urls = root.resolve("receiver-urls.json");
-      receiver = Children.start(List.of("-Xmx8g", "-XX:+UseParallelGC"),
-          List.of("sandbox", "--apis-only", "--url-file", urls.toString(), "--datacenter", "bench",
-              "--admin-subnet", "10.128.0.0/9"), root.resolve("receiver.log"));
+      List<String> sandboxArgs = new ArrayList<>(List.of("sandbox", "--apis-only", "--url-file", urls.toString(),
+          "--datacenter", "bench", "--admin-subnet", "10.128.0.0/9"));
+      if (!o.changefeed()) {
+        sandboxArgs.add("--no-changefeed");
+      }
+      receiver = Children.start(List.of("-Xmx8g", "-XX:+UseParallelGC"), sandboxArgs, root.resolve("receiver.log"));
       Map<String, Object> u = awaitFile(urls, receiver);
       cnapi = (String) u.get("cnapiUrl");
       vmapi = (String) u.get("vmapiUrl");
@@ -59,11 +62,20 @@ final class Bench {
       say("receiver (sandbox APIs, pid %d): CNAPI %s", receiver.pid(), cnapi);
     }
     r.put("receiver", receiver == null ? cnapi : "sandbox in a separate JVM");
+    r.put("napi_changefeed", receiver == null ? null : o.changefeed());
     FleetGenerator.VmNetwork net = napi == null ? null : adminNetwork(napi);
     say("generating %d servers x %d VMs in %s", o.servers(), o.vmsPerServer(), root);
     long g0 = System.nanoTime();
-    List<UUID> uuids = FleetGenerator.generate(root, o.servers(), o.vmsPerServer(), "bench", net);
+    FleetGenerator.Generated fleet = FleetGenerator.generate(root, o.servers(), o.vmsPerServer(), "bench", net);
+    List<UUID> uuids = fleet.servers();
     r.put("generate_s", round((System.nanoTime() - g0) / 1e9));
+    if (napi != null && !fleet.napiNics().isEmpty()) {
+      long s0 = System.nanoTime();
+      int n = NapiSeeder.seed(http, napi, fleet.napiNics());
+      r.put("napi_seeded_nics", n);
+      r.put("napi_seed_s", round((System.nanoTime() - s0) / 1e9));
+      say("seeded NAPI with the fleet's %d NICs in %.1f s", n, (System.nanoTime() - s0) / 1e9);
+    }
     JsonHttpClient cn = new JsonHttpClient(http, URI.create(cnapi), "CNAPI", "mockcloud-bench");
     JsonHttpClient vm = new JsonHttpClient(http, URI.create(vmapi), "VMAPI", "mockcloud-bench");
 

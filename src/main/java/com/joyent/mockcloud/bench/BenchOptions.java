@@ -5,10 +5,11 @@ import java.nio.file.Path;
 /**
  * One benchmark run: N servers × M VMs, run-servers with this heap, held T seconds idle,
  * then (if rate > 0) T seconds under a task mix of R tasks/s. A null cnapiUrl means "start
- * the sandbox APIs in a separate JVM as the receiving side".
+ * the sandbox APIs in a separate JVM as the receiving side"; {@code changefeed} says whether that
+ * sandbox NAPI publishes its changefeed (every CN's net-agent then holds a WebSocket to it).
  */
 public record BenchOptions(int servers, int vmsPerServer, int holdSeconds, double taskRate, String heap,
-    int portBase, String cnapiUrl, String vmapiUrl, String napiUrl, Path root, Path jsonOut) {
+    int portBase, String cnapiUrl, String vmapiUrl, String napiUrl, Path root, Path jsonOut, boolean changefeed) {
 
   public void validate() {
     if (servers < 1) {
@@ -32,6 +33,6 @@ public record BenchOptions(int servers, int vmsPerServer, int holdSeconds, doubl
   }
 
   BenchOptions withServers(int n, int vms, int hold, double rate) {
-    return new BenchOptions(n, vms, hold, rate, heap, portBase, cnapiUrl, vmapiUrl, napiUrl, null, jsonOut);
+    return new BenchOptions(n, vms, hold, rate, heap, portBase, cnapiUrl, vmapiUrl, napiUrl, null, jsonOut, changefeed);
   }
 }

@@ -16,6 +16,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
@@ -27,19 +29,27 @@ import java.util.concurrent.Future;
  * Writes a benchmark fleet straight to disk: N server directories as create-server makes
  * them (admin IPs made up in 10.128.0.0/9 instead of asked from NAPI: the benchmark measures
  * run-servers, not create-server) with M joyent-minimal VMs each, created through the VM
- * store as machine_create would, without fsync (the files are scratch).
+ * store as machine_create would, without fsync (the files are scratch). Also lists the NICs
+ * (admin NICs and VM NICs) that NAPI holds in a datacenter where these CNs have run before, so
+ * the benchmark can seed them: a restart of run-servers then measures steady-state start-up,
+ * not 100,000 first-time NIC creations.
  */
 final class FleetGenerator {
+  private static final String ADMIN = "930896af-bf8c-48d4-885c-6573a94b1853";
   private FleetGenerator() {}
 
   /** The network VM NICs are on (NAPI's admin network of the receiver), or null for NICs without IPs. */
   record VmNetwork(String uuid, String netmask, long firstIp) {}
 
-  static List<UUID> generate(Path root, int servers, int vmsPerServer, String datacenter, VmNetwork net)
+  /** The generated servers, and the NICs NAPI would hold for them in a datacenter that has run a while. */
+  record Generated(List<UUID> servers, List<Map<String, Object>> napiNics) {}
+
+  static Generated generate(Path root, int servers, int vmsPerServer, String datacenter, VmNetwork net)
       throws Exception {
     Path serversDir = root.resolve("servers");
     Files.createDirectories(serversDir);
     List<UUID> uuids = new ArrayList<>();
+    Queue<Map<String, Object>> nics = new ConcurrentLinkedQueue<>();
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try (VmStore store = VmStore.builder().fileSystem(VmFileSystem.NO_FSYNC).executor(Runnable::run)
@@ -47,7 +57,7 @@ final class FleetGenerator {
       List<Future<UUID>> done = new ArrayList<>();
       for (int i = 0; i < servers; i++) {
         int index = i;
-        done.add(pool.submit(() -> makeServer(store, serversDir, index, vmsPerServer, datacenter, net)));
+        done.add(pool.submit(() -> makeServer(store, serversDir, index, vmsPerServer, datacenter, net, nics)));
       }
       for (Future<UUID> f : done) {
         uuids.add(f.get());
@@ -55,36 +65,72 @@ final class FleetGenerator {
     } finally {
       pool.shutdownNow();
     }
-    return uuids;
+    return new Generated(uuids, List.copyOf(nics));
   }
 
-  private static UUID makeServer(VmStore store, Path serversDir, int index, int vms, String dc, VmNetwork net)
-      throws IOException {
+  private static UUID makeServer(VmStore store, Path serversDir, int index, int vms, String dc, VmNetwork net,
+      Queue<Map<String, Object>> napiNics) throws IOException {
     Random random = new Random(index);
     UUID uuid = new UUID(random.nextLong() & ~0xF000L | 0x4000L, random.nextLong() & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L);
     ServerDirectory d = new ServerDirectory(uuid, serversDir.resolve(uuid.toString()));
     Files.createDirectories(d.vmsDir());
     StandardAgents.install(d.agentsDir());
     String ip = "10." + (128 + (index >> 16 & 0x7f)) + "." + (index >> 8 & 0xff) + "." + (index & 0xff);
+    String adminMac = Sysinfo.randomMac(random);
+    String spareMac = Sysinfo.randomMac(random);
     Map<String, Object> sysinfo = Sysinfo.build(new Sysinfo.Identity(uuid, Sysinfo.defaultHostname(uuid), dc, ip,
-        Sysinfo.randomMac(random), Sysinfo.randomMac(random), "20190718T003512Z", Instant.now(),
+        adminMac, spareMac, "20190718T003512Z", Instant.now(),
         HardwareProfile.STANDARD), random);
     d.writeSysinfo(sysinfo, 4);
+    if (net != null) {
+      napiNics.add(napiNic(adminMac, "server", uuid.toString(), null, ip, net, List.of("admin")));
+      napiNics.add(napiNic(spareMac, "server", uuid.toString(), null, null, null, List.of()));
+    }
     if (vms > 0) {
       ServerVms server = store.openServer(uuid.toString(), d.dir(), ServerIdentity.fromSysinfo(sysinfo));
       for (int v = 0; v < vms; v++) {
-        server.create(MachineCreatePayload.fromTaskParams(vmParams(random, uuid, index, v, net)).payload());
+        Map<String, Object> params = vmParams(random, uuid, index, v, net);
+        server.create(MachineCreatePayload.fromTaskParams(params).payload());
+        if (net != null) {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> nic = ((List<Map<String, Object>>) params.get("nics")).get(0);
+          napiNics.add(napiNic((String) nic.get("mac"), "zone", (String) params.get("uuid"), uuid.toString(),
+              (String) nic.get("ip"), net, List.of()));
+        }
       }
       store.closeServer(uuid.toString());
     }
     return uuid;
   }
 
+  /** A NIC as NAPI holds it once booter, provisioning and net-agent have been through. */
+  private static Map<String, Object> napiNic(String mac, String type, String belongsTo, String cn, String ip,
+      VmNetwork net, List<String> tagsProvided) {
+    Map<String, Object> n = new LinkedHashMap<>();
+    n.put("mac", mac);
+    n.put("belongs_to_type", type);
+    n.put("belongs_to_uuid", belongsTo);
+    n.put("owner_uuid", ADMIN);
+    if (cn != null) { // VM NICs only: net-agent sends no cn_uuid for the CN's own NICs
+      n.put("cn_uuid", cn);
+      n.put("primary", true);
+    }
+    if (ip != null) {
+      n.put("ip", ip);
+      n.put("network_uuid", net.uuid());
+    }
+    n.put("state", "running");
+    if (!tagsProvided.isEmpty()) {
+      n.put("nic_tags_provided", tagsProvided);
+    }
+    return n;
+  }
+
   /** A typical small provision: joyent-minimal, 256 MiB, one admin NIC. */
   static Map<String, Object> vmParams(Random random, UUID server, int serverIndex, int vmIndex, VmNetwork net) {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("uuid", UUID.randomUUID().toString());
-    p.put("owner_uuid", "930896af-bf8c-48d4-885c-6573a94b1853");
+    p.put("owner_uuid", ADMIN);
     p.put("brand", "joyent-minimal");
     p.put("alias", "bench-" + serverIndex + "-" + vmIndex);
     p.put("image_uuid", "2b683a82-a066-11e3-97ab-2faa44701c5a");

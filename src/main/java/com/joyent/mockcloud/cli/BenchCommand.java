@@ -36,6 +36,10 @@ public final class BenchCommand implements Callable<Integer> {
       description = "run-servers --port-base (default 0: OS-chosen ports)")
   int portBase;
 
+  @Option(names = "--no-changefeed", description = "the sandbox receiver's NAPI without a changefeed "
+      + "(no WebSocket per CN; net-agents rely on periodic refreshes)")
+  boolean noChangefeed;
+
   @Option(names = "--marginal", description = "instead: measure memory per added CN (no VMs) at 1,000 and 2,000 CNs")
   boolean marginal;
 
@@ -59,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    BenchOptions o = new BenchOptions(servers, vms, hold, rate, heap, portBase, cnapiUrl, vmapiUrl, napiUrl, root, json);
+    BenchOptions o = new BenchOptions(servers, vms, hold, rate, heap, portBase, cnapiUrl, vmapiUrl, napiUrl, root, json, !noChangefeed);
     o.validate();
     return new BenchRunner(spec.commandLine().getOut()).run(o, marginal);
   }

@@ -168,7 +168,7 @@ public final class Fleet implements Closeable {
           threads.outbound()),
           threads.scheduler(), vmOptions);
       NetAgent netAgent = settings.napiUrl() == null || settings.adminUuid() == null ? null
-          : new NetAgent(d, vms, settings, threads.netAgentLoop(), threads.taskPool(), threads.httpClient(), clock,
+          : new NetAgent(d, vms, settings, threads.netAgentLoop(), threads.taskPool(), threads.httpClient(), threads.webSockets(), clock,
               netOptions);
       startListening(agent);
       vmAgent.start();

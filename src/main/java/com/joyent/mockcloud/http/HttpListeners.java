@@ -22,6 +22,7 @@ import org.xnio.XnioWorker;
 public final class HttpListeners implements Closeable {
   private final XnioWorker worker;
   private final ByteBufferPool buffers;
+  private final WebSocketDialer webSockets;
 
   /** @param ioThreads how many I/O threads serve every listener */
   public HttpListeners(String name, int ioThreads) {
@@ -39,6 +40,12 @@ public final class HttpListeners implements Closeable {
     }
     // Small direct buffers: requests and replies are a few KB of JSON.
     this.buffers = new DefaultByteBufferPool(true, 4096, 256, 4);
+    this.webSockets = new WebSocketDialer(worker, buffers);
+  }
+
+  /** Client WebSockets on this worker and buffer pool. */
+  public WebSocketDialer webSockets() {
+    return webSockets;
   }
 
   /** Starts a listener on {@code host:port} (0 = OS-chosen) and returns it bound. */

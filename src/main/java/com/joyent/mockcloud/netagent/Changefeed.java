@@ -1,18 +1,18 @@
 package com.joyent.mockcloud.netagent;
 
 import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.http.WebSocketDialer;
+import com.joyent.mockcloud.http.WebSocketDialer.Socket;
 import java.net.URI;
-import java.net.http.WebSocket;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 /**
- * One CN's NAPI changefeed listener (spec net-agent-cmon-mockcloud.md §2.4), on the JDK's
- * {@link WebSocket} (which shares the one HTTP client's selector: no thread per socket).
+ * One CN's NAPI changefeed listener (spec net-agent-cmon-mockcloud.md §2.4), on the shared
+ * {@link WebSocketDialer} (the process's I/O worker: no thread and no idle buffers per socket).
  *
  * <ol>
  *   <li>probe {@code GET /changefeeds} with {@code Accept-Version: ~2};
@@ -45,8 +45,8 @@ final class Changefeed extends CnLoop.Timed {
   private final CnSync cn;
   private final NapiHttp napi;
   private final String instance;
-  private volatile WebSocket socket;
-  private CompletableFuture<WebSocket> sending;
+  private volatile Socket socket;
+  private CompletableFuture<Void> sending;
   private boolean bootstrapped;
   private volatile boolean stopped;
   private long retryMs;
@@ -70,7 +70,7 @@ final class Changefeed extends CnLoop.Timed {
   void stop() {
     stopped = true;
     connected = false;
-    WebSocket ws = socket;
+    Socket ws = socket;
     socket = null;
     if (ws != null) {
       ws.abort();
@@ -85,7 +85,7 @@ final class Changefeed extends CnLoop.Timed {
     switch (next) {
       case HEARTBEAT -> heartbeat();
       case BOOTSTRAP_DEADLINE -> {
-        WebSocket w = socket;
+        Socket w = socket;
         if (w != null && !bootstrapped) {
           closed(w, "no bootstrap frame within " + cn.options.requestTimeout().toMillis() + " ms");
         }
@@ -120,11 +120,10 @@ final class Changefeed extends CnLoop.Timed {
   private void connect() {
     URI ws = URI.create(napi.base().toString().replaceFirst("^http", "ws") + "/changefeeds");
     cn.stats.requests++;
-    napi.gated(() -> napi.client().newWebSocketBuilder()
-        .header("accept-version", "~2")
-        .header("user-agent", napi.userAgent())
-        .connectTimeout(cn.options.requestTimeout())
-        .buildAsync(ws, new Listener()))
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("accept-version", "~2");
+    headers.put("user-agent", napi.userAgent());
+    napi.gated(() -> napi.webSockets().connect(ws, headers, cn.options.requestTimeout(), new Listener()))
         .whenComplete((w, err) -> {
           if (w != null && (stopped || cn.loop.isStopped())) {
             w.abort(); // stopped during the handshake: the loop will not take this any more
@@ -134,7 +133,7 @@ final class Changefeed extends CnLoop.Timed {
         });
   }
 
-  private void connected(WebSocket w, Throwable err) {
+  private void connected(Socket w, Throwable err) {
     if (err != null) {
       cn.failed("changefeed upgrade GET /changefeeds", null, err);
       retry();
@@ -156,9 +155,9 @@ final class Changefeed extends CnLoop.Timed {
     send(w, Json.compact(reg));
   }
 
-  private void send(WebSocket w, String text) {
-    CompletableFuture<WebSocket> prev = sending == null ? CompletableFuture.completedFuture(w) : sending;
-    sending = prev.handle((x, e) -> w).thenCompose(x -> x.sendText(text, true));
+  private void send(Socket w, String text) {
+    CompletableFuture<Void> prev = sending == null ? CompletableFuture.completedFuture(null) : sending;
+    sending = prev.handle((x, e) -> w).thenCompose(x -> x.sendText(text));
     sending.whenComplete((x, err) -> {
       if (err != null) {
         cn.loop.post(() -> closed(w, "send failed: " + err));
@@ -167,7 +166,7 @@ final class Changefeed extends CnLoop.Timed {
   }
 
   private void heartbeat() {
-    WebSocket w = socket;
+    Socket w = socket;
     if (w != null && bootstrapped) {
       send(w, "heartbeat");
       next = Next.HEARTBEAT;
@@ -176,7 +175,7 @@ final class Changefeed extends CnLoop.Timed {
   }
 
   @SuppressWarnings("unchecked")
-  private void onMessage(WebSocket w, String text) {
+  private void onMessage(Socket w, String text) {
     if (w != socket || stopped) {
       return;
     }
@@ -216,7 +215,7 @@ final class Changefeed extends CnLoop.Timed {
     cn.onChange((Map<String, Object>) m);
   }
 
-  private void closed(WebSocket w, String why) {
+  private void closed(Socket w, String why) {
     if (w != socket || stopped) {
       return;
     }
@@ -243,39 +242,16 @@ final class Changefeed extends CnLoop.Timed {
     return r;
   }
 
-  /** JDK WebSocket callbacks: assemble text messages, post everything to the loop. */
-  private final class Listener implements WebSocket.Listener {
-    private StringBuilder partial;
-
+  /** Socket callbacks (on an I/O thread): everything is posted to the CN's loop. */
+  private final class Listener implements WebSocketDialer.Handler {
     @Override
-    public void onOpen(WebSocket w) {
-      w.request(1);
+    public void onText(Socket w, String text) {
+      cn.loop.post(() -> onMessage(w, text));
     }
 
     @Override
-    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-      if (partial == null) {
-        partial = new StringBuilder();
-      }
-      partial.append(data);
-      if (last) {
-        String text = partial.toString();
-        partial = null;
-        cn.loop.post(() -> onMessage(w, text));
-      }
-      w.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket w, int status, String reason) {
-      cn.loop.post(() -> closed(w, "closed by NAPI (" + status + " " + reason + ")"));
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket w, Throwable error) {
-      cn.loop.post(() -> closed(w, String.valueOf(error)));
+    public void onClosed(Socket w, String why) {
+      cn.loop.post(() -> closed(w, why));
     }
   }
 }

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.netagent;
 
+import com.joyent.mockcloud.http.WebSocketDialer;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.triton.ApiResponse;
 import java.net.URI;
@@ -18,21 +19,24 @@ import java.util.concurrent.Executor;
  * One CN's way out to NAPI: JSON requests as restify's client sends them ({@code accept},
  * {@code user-agent} with this CN's uuid, {@code content-type} and {@code content-md5} on
  * bodies) plus the two headers net-agent needs that {@code triton.JsonHttpClient} has no room
- * for: {@code If-Match} on DELETE and {@code Accept-Version} on the changefeed probe. Every
+ * for: {@code If-Match} on DELETE and {@code Accept-Version} on the changefeed probe; and the
+ * WebSocket dialer for the changefeed itself. Every
  * request passes the process-wide {@link RequestGate}. A 4xx/5xx is an {@link ApiResponse};
  * only a transport failure fails the future. Thread-safe; holds no per-request state.
  */
 final class NapiHttp {
   private final HttpClient http;
+  private final WebSocketDialer webSockets;
   private final URI base;
   private final String userAgent;
   private final Duration timeout;
   private final RequestGate gate;
   private final Executor starter;
 
-  NapiHttp(HttpClient http, URI base, String userAgent, Duration timeout, RequestGate gate, Executor starter) {
+  NapiHttp(HttpClient http, WebSocketDialer webSockets, URI base, String userAgent, Duration timeout, RequestGate gate, Executor starter) {
     String b = base.toString();
     this.http = http;
+    this.webSockets = webSockets;
     this.base = URI.create(b.endsWith("/") ? b.substring(0, b.length() - 1) : b);
     this.userAgent = userAgent;
     this.timeout = timeout;
@@ -40,8 +44,8 @@ final class NapiHttp {
     this.starter = starter;
   }
 
-  HttpClient client() {
-    return http;
+  WebSocketDialer webSockets() {
+    return webSockets;
   }
 
   URI base() {

@@ -3,6 +3,7 @@ package com.joyent.mockcloud.netagent;
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.vm.ServerVms;
+import com.joyent.mockcloud.http.WebSocketDialer;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.List;
@@ -19,7 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <pre>
  * NetAgent agent = new NetAgent(dir, vms, settings, threads.scheduler(), threads.taskPool(),
- *     threads.httpClient(), Clock.systemUTC(), NetAgentOptions.defaults());
+ *     threads.httpClient(), threads.webSockets(), Clock.systemUTC(), NetAgentOptions.defaults());
  * agent.start();   // returns at once; all work happens on the shared threads
  * ...
  * agent.stop();    // stops tracking; nothing is deleted in NAPI
@@ -56,11 +57,12 @@ public final class NetAgent {
    * @param scheduler the shared scheduler: runs the CN's loop and its delays; never blocked
    * @param worker bounded pool for work that touches disk (and for starting HTTP requests)
    * @param http the one shared HTTP client
+   * @param webSockets the shared WebSocket dialer (the changefeed socket)
    * @param clock for debounce and timer arithmetic
    * @param options timings and limits
    */
   public NetAgent(ServerDirectory dir, ServerVms vms, Settings settings, ScheduledExecutorService scheduler,
-      Executor worker, HttpClient http, Clock clock, NetAgentOptions options) {
+      Executor worker, HttpClient http, WebSocketDialer webSockets, Clock clock, NetAgentOptions options) {
     this.dir = dir;
     this.vms = vms;
     this.options = options;
@@ -68,7 +70,7 @@ public final class NetAgent {
     this.cn = dir.uuid().toString();
     String napiUrl = settings.requireNapiUrl().toString();
     this.loop = new CnLoop(cn, scheduler, clock);
-    this.http = new NapiHttp(http, settings.requireNapiUrl(), options.userAgent(cn), options.requestTimeout(),
+    this.http = new NapiHttp(http, webSockets, settings.requireNapiUrl(), options.userAgent(cn), options.requestTimeout(),
         RequestGate.forUrl(napiUrl, options.maxConcurrentRequests()), worker);
     this.sync = new CnSync(cn, settings.requireAdminUuid().toString(), loop, options, vms, dir, this.http, worker);
   }

@@ -81,6 +81,11 @@ public final class DaemonThreads implements Closeable {
     return taskPool;
   }
 
+  /** Client WebSockets (the net-agents' NAPI changefeeds) on the shared I/O worker. */
+  public com.joyent.mockcloud.http.WebSocketDialer webSockets() {
+    return listeners.webSockets();
+  }
+
   public HttpClient httpClient() {
     return httpClient;
   }

@@ -196,7 +196,15 @@ class SandboxEndToEndTest {
     // Silence that CN's reporting (a heartbeat already on its way may still land), then move
     // CNAPI's clock past the 11 s heartbeat lifetime.
     daemon.fleet().running().get(cn).cnAgent().context().reporter().stop();
-    Thread.sleep(500);
+    String last = sandbox.cnapi().servers().lastHeartbeat(cn.toString());
+    for (int quiet = 0; quiet < 10; quiet++) { // until no heartbeat has landed for 1 s
+      Thread.sleep(100);
+      String now = sandbox.cnapi().servers().lastHeartbeat(cn.toString());
+      if (!java.util.Objects.equals(now, last)) {
+        last = now;
+        quiet = 0;
+      }
+    }
     clock.advance(Duration.ofSeconds(12));
     assertThat(statusOf(cn)).isEqualTo("unknown");
     // Stop the CN; the fleet sees its directory is still there, starts it again, it heartbeats.

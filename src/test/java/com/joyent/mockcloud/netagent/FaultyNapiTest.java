@@ -77,7 +77,7 @@ class FaultyNapiTest {
 
     Settings s = new Settings(tmp, "coal", "example.com", NetAgentHarness.ADMIN, "127.0.0.1", null, null,
         URI.create(wm.baseUrl()), null, null);
-    NetAgent agent = new NetAgent(d, vms, s, h.threads.scheduler(), h.threads.taskPool(), h.threads.httpClient(),
+    NetAgent agent = new NetAgent(d, vms, s, h.threads.scheduler(), h.threads.taskPool(), h.threads.httpClient(), h.threads.webSockets(),
         Clock.systemUTC(), NetAgentOptions.fast().withChangefeed(false));
     agent.start();
     try {

@@ -68,7 +68,7 @@ class NapiOutageTest {
     Settings nowhere = new Settings(tmp, "coal", "example.com", NetAgentHarness.ADMIN, "127.0.0.1", null, null,
         URI.create("http://127.0.0.1:" + port), null, null);
     NetAgent agent = new NetAgent(d, h.vmsOf(d), nowhere, h.threads.scheduler(), h.threads.taskPool(),
-        h.threads.httpClient(), Clock.systemUTC(), NetAgentOptions.fast());
+        h.threads.httpClient(), h.threads.webSockets(), Clock.systemUTC(), NetAgentOptions.fast());
     long t0 = System.nanoTime();
     agent.start();
     assertThat(System.nanoTime() - t0).isLessThan(200_000_000L); // start() never waits for the network

@@ -85,7 +85,7 @@ final class NetAgentHarness implements Closeable {
   }
 
   NetAgent agent(ServerDirectory d, NetAgentOptions options) throws IOException {
-    NetAgent a = new NetAgent(d, vmsOf(d), settings, threads.scheduler(), threads.taskPool(), threads.httpClient(),
+    NetAgent a = new NetAgent(d, vmsOf(d), settings, threads.scheduler(), threads.taskPool(), threads.httpClient(), threads.webSockets(),
         Clock.systemUTC(), options);
     agents.add(a);
     return a;
