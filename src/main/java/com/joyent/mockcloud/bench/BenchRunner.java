@@ -49,6 +49,9 @@ public final class BenchRunner {
     row("CNs x VMs", r.get("servers") + " x " + r.get("vms_per_server"));
     row("run-servers JVM", r.get("run_servers_jvm"));
     row("fleet generation (s)", r.get("generate_s"));
+    if (r.get("napi_seed_s") != null) {
+      row("NICs seeded in NAPI / seconds", r.get("napi_seeded_nics") + " / " + r.get("napi_seed_s"));
+    }
     row("all CNs registered after (s)", r.get("all_registered_s"));
     row("all VMs in VMAPI (vm-agent sync) after (s)", r.get("vm_agents_synced_s"));
     Map<String, Object> hb = (Map<String, Object>) r.get("heartbeats_idle");
@@ -58,7 +61,8 @@ public final class BenchRunner {
     }
     row("RSS (MB) / per CN (KB)", r.get("rss_mb") + " / " + r.get("rss_per_cn_kb"));
     row("heap used after full GC (MB) / per CN (KB)", r.get("heap_used_after_gc_mb") + " / " + r.get("heap_per_cn_kb"));
-    row("CPU idle (% of one core)", r.get("cpu_idle_pct_of_core"));
+    row("CPU idle, whole hold / second half (%)", r.get("cpu_idle_pct_of_core") + " / "
+        + r.get("cpu_idle_second_half_pct_of_core"));
     row("open file descriptors / threads", r.get("open_fds") + " / " + r.get("threads"));
     Map<String, Object> mix = (Map<String, Object>) r.get("task_mix");
     if (mix != null) {

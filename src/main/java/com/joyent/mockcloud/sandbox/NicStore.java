@@ -34,6 +34,9 @@ public final class NicStore {
   private final NicTagStore nicTags;
   private final Map<String, NapiNetwork> networks = new LinkedHashMap<>();
   private final Map<String, Nic> nics = new LinkedHashMap<>();
+  /** belongs_to_uuid → its NICs: per-owner work (primary re-election, listing) must not scan the fleet. */
+  private final Map<String, Set<Nic>> byBelongsTo = new java.util.HashMap<>();
+  private long nextSeq;
   private long etagSeq = 0x1000;
 
   /** One stored NIC; fields are guarded by the store's lock. */
@@ -55,6 +58,7 @@ public final class NicStore {
     final Set<String> flags = new java.util.TreeSet<>();
     boolean reserved;
     String etag;
+    long seq; // creation order
   }
 
   NicStore(Clock clock, NicTagStore nicTags, List<NapiNetwork> initialNetworks) {
@@ -174,10 +178,16 @@ public final class NicStore {
    */
   public synchronized List<Map<String, Object>> list(Set<String> belongsTo, Predicate<Map<String, Object>> filter) {
     List<Map<String, Object>> out = new ArrayList<>();
-    for (Nic n : nics.values()) {
-      if (belongsTo != null && !belongsTo.contains(n.belongsToUuid)) {
-        continue;
+    Iterable<Nic> candidates = nics.values();
+    if (belongsTo != null) {
+      List<Nic> owned = new ArrayList<>();
+      for (String b : belongsTo) {
+        owned.addAll(byBelongsTo.getOrDefault(b, Set.of()));
       }
+      owned.sort(java.util.Comparator.comparingLong(n -> n.seq));
+      candidates = owned;
+    }
+    for (Nic n : candidates) {
       Map<String, Object> r = render(n);
       if (filter.test(r)) {
         out.add(r);
@@ -259,10 +269,12 @@ public final class NicStore {
     nic.created = clock.millis();
     nic.modified = nic.created;
     nic.etag = nextEtag();
+    nic.seq = nextSeq++;
     if (nic.primary) {
       clearOtherPrimaries(nic);
     }
     nics.put(nic.mac, nic);
+    index(nic);
     return render(nic);
   }
 
@@ -321,7 +333,9 @@ public final class NicStore {
       nic.ip = ip;
     }
     nic.belongsToType = type;
+    unindex(nic);
     nic.belongsToUuid = belongs;
+    index(nic);
     nic.ownerUuid = owner;
     nic.cnUuid = cn;
     nic.state = state;
@@ -359,6 +373,7 @@ public final class NicStore {
     Map<String, Object> last = render(nic);
     releaseIp(nic);
     nics.remove(nic.mac);
+    unindex(nic);
     return last;
   }
 
@@ -442,9 +457,20 @@ public final class NicStore {
     }
   }
 
+  private void index(Nic nic) {
+    byBelongsTo.computeIfAbsent(nic.belongsToUuid, k -> new java.util.LinkedHashSet<>()).add(nic);
+  }
+
+  private void unindex(Nic nic) {
+    Set<Nic> set = byBelongsTo.get(nic.belongsToUuid);
+    if (set != null && set.remove(nic) && set.isEmpty()) {
+      byBelongsTo.remove(nic.belongsToUuid);
+    }
+  }
+
   private void clearOtherPrimaries(Nic nic) {
-    for (Nic other : nics.values()) {
-      if (other != nic && other.primary && other.belongsToUuid.equals(nic.belongsToUuid)) {
+    for (Nic other : byBelongsTo.getOrDefault(nic.belongsToUuid, Set.of())) {
+      if (other != nic && other.primary) {
         other.primary = false;
         other.etag = nextEtag();
       }
