@@ -124,6 +124,10 @@ final class Bench {
       r.put("cpu_idle_pct_of_core", round((cpuEnd - cpu0) / ((wEnd - w0) / 1e9) * 100));
       r.put("cpu_idle_second_half_pct_of_core", round((cpuEnd - cpuHalf) / ((wEnd - wHalf) / 1e9) * 100));
       Map<String, Object> idleHb = stats(cn, false);
+      if (receiver != null && o.changefeed()) {
+        r.put("changefeed_registrations", new JsonHttpClient(http, URI.create(napi), "NAPI", "mockcloud-bench")
+            .send("GET", "/changefeeds/stats", null).bodyObject().get("registrations"));
+      }
       r.put("heartbeats_idle", idleHb);
       long heap = ProcessStats.heapUsedAfterGc(pid);
       Thread.sleep(1000);

@@ -59,6 +59,10 @@ public final class BenchRunner {
       row("heartbeat gap p50 / p99 / max (ms), idle", hb.get("p50_ms") + " / " + hb.get("p99_ms") + " / " + hb.get("max_ms"));
       row("CNs that went > 11 s without one, idle", hb.get("over_11s") + " (+" + hb.get("stale_now") + " stale now)");
     }
+    if (r.get("napi_changefeed") != null) {
+      row("NAPI changefeed / net-agents registered", (Boolean.TRUE.equals(r.get("napi_changefeed")) ? "on" : "off")
+          + " / " + (r.get("changefeed_registrations") == null ? "-" : r.get("changefeed_registrations")));
+    }
     row("RSS (MB) / per CN (KB)", r.get("rss_mb") + " / " + r.get("rss_per_cn_kb"));
     row("heap used after full GC (MB) / per CN (KB)", r.get("heap_used_after_gc_mb") + " / " + r.get("heap_per_cn_kb"));
     row("CPU idle, whole hold / second half (%)", r.get("cpu_idle_pct_of_core") + " / "

@@ -84,7 +84,22 @@ public final class Fleet implements Closeable {
     // Spread net-agent start-ups over ~12 ms per CN (2 minutes at most): 10,000 CNs with 100,000
     // VM NICs must not all ask NAPI at once (and starve registration and heartbeats of CPU),
     // while a handful in the sandbox start at once.
-    netOptions = NetAgentOptions.defaults().withStartSpread(Duration.ofMillis(Math.min(120_000, 12L * found.size())));
+    NetAgentOptions net = NetAgentOptions.defaults().withStartSpread(Duration.ofMillis(Math.min(120_000, 12L * found.size())));
+    long limit = FdBudget.limit();
+    switch (FdBudget.plan(found.size(), limit)) {
+      case PER_CN_CHANGEFEED -> { }
+      case NO_CHANGEFEED -> {
+        net = net.withChangefeed(false);
+        LOG.warn("{} CNs with a NAPI changefeed socket each need about {} open files, but this process may open {}: "
+            + "net-agents run without the changefeed and rely on their periodic refreshes (raise the hard limit, "
+            + "ulimit -Hn, to keep one changefeed per CN)", found.size(),
+            FdBudget.need(found.size(), FdBudget.Plan.PER_CN_CHANGEFEED), limit);
+      }
+      case TOO_FEW -> LOG.error("{} CNs need about {} open files, but this process may open {}: CNs past the limit "
+          + "cannot listen (raise the hard limit, ulimit -Hn)", found.size(),
+          FdBudget.need(found.size(), FdBudget.Plan.NO_CHANGEFEED), limit);
+    }
+    netOptions = net;
     List<CompletableFuture<Void>> all = new ArrayList<>();
     for (ServerDirectory d : found) {
       all.add(startAsync(d));
