@@ -54,7 +54,8 @@ final class Bench {
       if (!o.changefeed()) {
         sandboxArgs.add("--no-changefeed");
       }
-      receiver = Children.start(List.of("-Xmx8g", "-XX:+UseParallelGC"), sandboxArgs, root.resolve("receiver.log"));
+      receiver = Children.start(List.of("-Xms2g", "-Xmx8g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=100",
+          "-Xlog:gc:file=" + root.resolve("receiver-gc.log")), sandboxArgs, root.resolve("receiver.log"));
       Map<String, Object> u = awaitFile(urls, receiver);
       cnapi = (String) u.get("cnapiUrl");
       vmapi = (String) u.get("vmapiUrl");
@@ -90,6 +91,8 @@ final class Bench {
     }
     List<String> jvm = new ArrayList<>(List.of("-Xmx" + o.heap(), "-Xms64m", "-XX:+UseSerialGC",
         "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-Xss512k"));
+    // GC pauses of either JVM show in heartbeat gaps: keep both GC logs next to the fleet.
+    jvm.add("-Xlog:gc:file=" + root.resolve("run-servers-gc.log"));
     // Extra flags for run-servers (profiling, GC experiments): MOCKCLOUD_BENCH_JVM_OPTS.
     String extra = System.getenv("MOCKCLOUD_BENCH_JVM_OPTS");
     if (extra != null && !extra.isBlank()) {
@@ -98,7 +101,7 @@ final class Bench {
     long t0 = System.nanoTime();
     Process servers = Children.start(jvm, args, root.resolve("run-servers.log"));
     long pid = servers.pid();
-    r.put("run_servers_jvm", String.join(" ", jvm));
+    r.put("run_servers_jvm", String.join(" ", jvm.stream().filter(a -> !a.startsWith("-Xlog")).toList()));
     say("run-servers started (pid %d)", pid);
     try {
       double registered = awaitRegistered(cn, uuids, t0, servers);
