@@ -1,14 +1,13 @@
 package com.joyent.mockcloud.netagent;
 
-import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.http.WebSocketDialer;
 import com.joyent.mockcloud.http.WebSocketDialer.Socket;
+import com.joyent.mockcloud.json.Json;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * One CN's NAPI changefeed listener (spec net-agent-cmon-mockcloud.md §2.4), on the shared
@@ -31,7 +30,7 @@ import java.util.concurrent.CompletableFuture;
  * </ol>
  *
  * <p>Threads: WebSocket callbacks only post to the CN's {@link CnLoop}; all state is confined
- * to the loop. Sends are chained, so at most one is outstanding (the JDK's rule).
+ * to the loop. The socket sends frames in call order, so sends need no chaining.
  */
 final class Changefeed extends CnLoop.Timed {
   static final List<Object> RESOURCES = List.of(
@@ -46,7 +45,6 @@ final class Changefeed extends CnLoop.Timed {
   private final NapiHttp napi;
   private final String instance;
   private volatile Socket socket;
-  private CompletableFuture<Void> sending;
   private boolean bootstrapped;
   private volatile boolean stopped;
   private long retryMs;
@@ -156,9 +154,7 @@ final class Changefeed extends CnLoop.Timed {
   }
 
   private void send(Socket w, String text) {
-    CompletableFuture<Void> prev = sending == null ? CompletableFuture.completedFuture(null) : sending;
-    sending = prev.handle((x, e) -> w).thenCompose(x -> x.sendText(text));
-    sending.whenComplete((x, err) -> {
+    w.sendText(text).whenComplete((x, err) -> {
       if (err != null) {
         cn.loop.post(() -> closed(w, "send failed: " + err));
       }
@@ -220,7 +216,6 @@ final class Changefeed extends CnLoop.Timed {
       return;
     }
     socket = null;
-    sending = null;
     connected = false;
     bootstrapped = false;
     CnSync.LOG.atDebug().addKeyValue("server_uuid", cn.cn).log("net-agent of {}: changefeed closed: {}", cn.cn, why);

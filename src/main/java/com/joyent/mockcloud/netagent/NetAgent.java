@@ -1,9 +1,9 @@
 package com.joyent.mockcloud.netagent;
 
 import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.http.WebSocketDialer;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.vm.ServerVms;
-import com.joyent.mockcloud.http.WebSocketDialer;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.List;

@@ -39,6 +39,9 @@ final class NapiChangefeed implements WebSocketConnectionCallback {
       "nic", List.of("create", "delete", "allow_dhcp_spoofing", "allow_ip_spoofing", "allow_mac_spoofing",
           "allow_restricted_traffic", "allow_unfiltered_promisc", "primary", "state"));
   private static final List<String> ORDER = List.of("aggregation", "network", "nic_tag", "nic");
+  /** NIC fields whose change is published (as an update item) when an update request names them. */
+  static final Set<String> NIC_UPDATE_FIELDS = RESOURCES.get("nic").stream()
+      .filter(s -> !s.equals("create") && !s.equals("delete")).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
   /** One socket and what it asked for (empty until its registration frame arrives). */
   private record Listener(WebSocketChannel channel, boolean v2, List<Map<String, Object>> wanted) {}

@@ -25,11 +25,10 @@ public final class SandboxNapi {
       "cn_uuid", "network_uuid", "nic_tag", "nic_tags_provided", "state", "allow_dhcp_spoofing",
       "allow_ip_spoofing", "allow_mac_spoofing", "allow_restricted_traffic", "allow_unfiltered_promisc",
       "underlay");
-  /** Fields whose change NAPI publishes as a NIC item (only when the update names them). */
-  private static final Set<String> NIC_UPDATE_ITEMS = Set.of("allow_dhcp_spoofing", "allow_ip_spoofing",
-      "allow_mac_spoofing", "allow_restricted_traffic", "allow_unfiltered_promisc", "primary", "state");
   private static final Set<String> NETWORK_FILTERS = Set.of("fabric", "family", "name", "vlan_id", "nic_tag",
       "owner_uuid", "provisionable_by");
+
+  private static final Set<String> CREATE = Set.of("create");
 
   private final NicTagStore nicTags;
   private final NicStore nics;
@@ -81,19 +80,18 @@ public final class SandboxNapi {
     r.get("/networks", this::listNetworks);
     r.get("/networks/{uuid}", req -> RestResponse.ok(nics.network(req.pathParam("uuid")))
         .withHeader("Etag", nics.networkEtag(req.pathParam("uuid"))));
-    r.post("/networks/{uuid}/nics", req -> created(nics.create(req.params(), req.pathParam("uuid"))));
+    r.post("/networks/{uuid}/nics", req -> changed(nics.create(req.params(), req.pathParam("uuid")), CREATE));
     r.get("/nics", this::listNics);
-    r.post("/nics", req -> created(nics.create(req.params(), null)));
+    r.post("/nics", req -> changed(nics.create(req.params(), null), CREATE));
     r.get("/nics/{mac}", req -> withEtag(nics.get(req.pathParam("mac"))));
     r.put("/nics/{mac}", req -> {
       Map<String, Object> nic = nics.update(req.pathParam("mac"), req.params(), req.header("If-Match"));
       Set<String> touched = new TreeSet<>(req.params().keySet());
-      touched.retainAll(NIC_UPDATE_ITEMS);
-      publishNic(nic, touched, true);
-      return withEtag(nic);
+      touched.retainAll(NapiChangefeed.NIC_UPDATE_FIELDS);
+      return changed(nic, touched);
     });
     r.delete("/nics/{mac}", req -> {
-      publishNic(nics.delete(req.pathParam("mac"), req.header("If-Match")), Set.of("delete"), false);
+      publishNic(nics.delete(req.pathParam("mac"), req.header("If-Match")), Set.of("delete"), null);
       return RestResponse.noContent();
     });
     if (changefeed != null) {
@@ -109,25 +107,29 @@ public final class SandboxNapi {
     return changefeed == null ? r : changefeed.wrap(r);
   }
 
-  private RestResponse created(Map<String, Object> nic) {
-    publishNic(nic, Set.of("create"), true);
-    return withEtag(nic);
+  /** A created or updated NIC: its changefeed item, and the answer with its {@code Etag}. */
+  private RestResponse changed(Map<String, Object> nic, Set<String> subResources) {
+    String etag;
+    try {
+      etag = nics.etag((String) nic.get("mac"));
+    } catch (RestError gone) {
+      publishNic(nic, subResources, null); // deleted meanwhile: its delete item follows
+      throw gone;
+    }
+    publishNic(nic, subResources, etag);
+    return RestResponse.ok(nic).withHeader("Etag", etag);
   }
 
-  /** A NIC item as NAPI publishes it (§2.4 step 5): no etag once the NIC is gone. */
-  private void publishNic(Map<String, Object> nic, Set<String> subResources, boolean withEtag) {
+  /** A NIC item as NAPI publishes it (§2.4 step 5); {@code etag} is null once the NIC is gone. */
+  private void publishNic(Map<String, Object> nic, Set<String> subResources, String etag) {
     if (changefeed == null) {
       return;
     }
     Map<String, Object> extra = new LinkedHashMap<>();
     extra.put("belongs_to_uuid", nic.get("belongs_to_uuid"));
     extra.put("cn_uuid", nic.get("cn_uuid"));
-    if (withEtag) {
-      try {
-        extra.put("etag", nics.etag((String) nic.get("mac")));
-      } catch (RestError gone) {
-        // deleted meanwhile: its delete item follows
-      }
+    if (etag != null) {
+      extra.put("etag", etag);
     }
     changefeed.publish("nic", subResources, (String) nic.get("mac"), extra);
   }
