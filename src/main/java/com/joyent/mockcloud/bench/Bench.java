@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.bench;
 
 import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.sandbox.SandboxOptions;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.JsonHttpClient;
 import java.io.IOException;
@@ -26,7 +27,8 @@ import java.util.UUID;
  * CPU idle and under a task mix, task latency, descriptors and threads.
  */
 final class Bench {
-  private static final String ADMIN = "930896af-bf8c-48d4-885c-6573a94b1853";
+  /** The sandbox receiver's operator: owner of the CNs' NICs, given to run-servers as --admin-uuid. */
+  private static final String ADMIN = SandboxOptions.DEFAULT_ADMIN_UUID;
   private final BenchOptions o;
   private final PrintWriter log;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -64,15 +66,16 @@ final class Bench {
     }
     r.put("receiver", receiver == null ? cnapi : "sandbox in a separate JVM");
     r.put("napi_changefeed", receiver == null ? null : o.changefeed());
-    FleetGenerator.VmNetwork net = napi == null ? null : adminNetwork(napi);
+    JsonHttpClient na = napi == null ? null : new JsonHttpClient(http, URI.create(napi), "NAPI", "mockcloud-bench");
+    FleetGenerator.VmNetwork net = na == null ? null : adminNetwork(na);
     say("generating %d servers x %d VMs in %s", o.servers(), o.vmsPerServer(), root);
     long g0 = System.nanoTime();
     FleetGenerator.Generated fleet = FleetGenerator.generate(root, o.servers(), o.vmsPerServer(), "bench", net);
     List<UUID> uuids = fleet.servers();
     r.put("generate_s", round((System.nanoTime() - g0) / 1e9));
-    if (napi != null && !fleet.napiNics().isEmpty()) {
+    if (na != null && !fleet.napiNics().isEmpty()) {
       long s0 = System.nanoTime();
-      int n = NapiSeeder.seed(http, napi, fleet.napiNics());
+      int n = NapiSeeder.seed(na, fleet.napiNics());
       r.put("napi_seeded_nics", n);
       r.put("napi_seed_s", round((System.nanoTime() - s0) / 1e9));
       say("seeded NAPI with the fleet's %d NICs in %.1f s", n, (System.nanoTime() - s0) / 1e9);
@@ -128,8 +131,7 @@ final class Bench {
       r.put("cpu_idle_second_half_pct_of_core", round((cpuEnd - cpuHalf) / ((wEnd - wHalf) / 1e9) * 100));
       Map<String, Object> idleHb = stats(cn, false);
       if (receiver != null && o.changefeed()) {
-        r.put("changefeed_registrations", new JsonHttpClient(http, URI.create(napi), "NAPI", "mockcloud-bench")
-            .send("GET", "/changefeeds/stats", null).bodyObject().get("registrations"));
+        r.put("changefeed_registrations", na.send("GET", "/changefeeds/stats", null).bodyObject().get("registrations"));
       }
       r.put("heartbeats_idle", idleHb);
       long heap = ProcessStats.heapUsedAfterGc(pid);
@@ -175,9 +177,8 @@ final class Bench {
   }
 
   /** VM NICs go on NAPI's admin network, from its second quarter up (CN admin IPs use the first). */
-  private FleetGenerator.VmNetwork adminNetwork(String napi) throws IOException {
-    Map<String, Object> n = new JsonHttpClient(http, URI.create(napi), "NAPI", "mockcloud-bench")
-        .send("GET", "/networks/admin", null).bodyObject();
+  private static FleetGenerator.VmNetwork adminNetwork(JsonHttpClient napi) throws IOException {
+    Map<String, Object> n = napi.send("GET", "/networks/admin", null).bodyObject();
     if (!(n.get("uuid") instanceof String uuid) || !(n.get("subnet") instanceof String subnet)) {
       return null;
     }

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.bench;
 
+import com.joyent.mockcloud.sandbox.SandboxOptions;
 import com.joyent.mockcloud.server.HardwareProfile;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.StandardAgents;
@@ -16,11 +17,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -35,7 +36,7 @@ import java.util.concurrent.Future;
  * not 100,000 first-time NIC creations.
  */
 final class FleetGenerator {
-  private static final String ADMIN = "930896af-bf8c-48d4-885c-6573a94b1853";
+  private static final String ADMIN = SandboxOptions.DEFAULT_ADMIN_UUID;
   private FleetGenerator() {}
 
   /** The network VM NICs are on (NAPI's admin network of the receiver), or null for NICs without IPs. */
