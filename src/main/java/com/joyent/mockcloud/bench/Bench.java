@@ -7,7 +7,7 @@ import com.joyent.mockcloud.triton.JsonHttpClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.http.HttpClient;
+import com.joyent.mockcloud.http.OutboundHttp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +31,7 @@ final class Bench {
   private static final String ADMIN = SandboxOptions.DEFAULT_ADMIN_UUID;
   private final BenchOptions o;
   private final PrintWriter log;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final OutboundHttp http = OutboundHttp.standalone();
 
   Bench(BenchOptions options, PrintWriter log) {
     this.o = options;

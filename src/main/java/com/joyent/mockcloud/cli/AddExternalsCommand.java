@@ -4,7 +4,7 @@ import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.JsonHttpClient;
 import java.io.PrintWriter;
-import java.net.http.HttpClient;
+import com.joyent.mockcloud.http.OutboundHttp;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +29,7 @@ public final class AddExternalsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Settings settings = options.settings();
-    JsonHttpClient cnapi = new JsonHttpClient(HttpClient.newHttpClient(), settings.requireCnapiUrl(), "CNAPI",
+    JsonHttpClient cnapi = new JsonHttpClient(OutboundHttp.standalone(), settings.requireCnapiUrl(), "CNAPI",
         "mockcloud add-externals");
     PrintWriter out = spec.commandLine().getOut();
     ApiResponse list = cnapi.send("GET", "/servers", null);

@@ -6,7 +6,7 @@ import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.triton.RequestGate;
 import com.joyent.mockcloud.vm.ServerVms;
 import java.io.IOException;
-import java.net.http.HttpClient;
+import com.joyent.mockcloud.http.OutboundHttp;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,20 +24,20 @@ public final class CnContext {
   private final CnAgentOptions options;
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
-  private final HttpClient http;
+  private final OutboundHttp http;
   private final RequestGate outbound;
   private volatile int port;
   private volatile CnapiReporter reporter;
   private final ServerVms vms;
 
   public CnContext(ServerDirectory dir, ServerVms vms, String bindIp, Settings settings, CnAgentOptions options,
-      Clock clock, ScheduledExecutorService scheduler, HttpClient http) {
+      Clock clock, ScheduledExecutorService scheduler, OutboundHttp http) {
     this(dir, vms, bindIp, settings, options, clock, scheduler, http, null);
   }
 
   /** @param outbound the process-wide bound on in-flight requests to CNAPI, or null for none */
   public CnContext(ServerDirectory dir, ServerVms vms, String bindIp, Settings settings, CnAgentOptions options,
-      Clock clock, ScheduledExecutorService scheduler, HttpClient http, RequestGate outbound) {
+      Clock clock, ScheduledExecutorService scheduler, OutboundHttp http, RequestGate outbound) {
     this.outbound = outbound;
     this.dir = dir;
     this.vms = vms;
@@ -85,7 +85,7 @@ public final class CnContext {
     return scheduler;
   }
 
-  public HttpClient http() {
+  public OutboundHttp http() {
     return http;
   }
 

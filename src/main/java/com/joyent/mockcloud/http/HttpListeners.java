@@ -48,6 +48,11 @@ public final class HttpListeners implements Closeable {
     return webSockets;
   }
 
+  /** A client for outbound requests on this worker and buffer pool; futures complete on {@code completions}. */
+  public OutboundHttp newClient(java.util.concurrent.Executor completions) {
+    return new OutboundHttp(worker, buffers, completions);
+  }
+
   /** Starts a listener on {@code host:port} (0 = OS-chosen) and returns it bound. */
   public Listener open(String host, int port, HttpHandler handler) {
     Undertow undertow = Undertow.builder()

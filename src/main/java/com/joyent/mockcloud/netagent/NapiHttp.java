@@ -1,17 +1,17 @@
 package com.joyent.mockcloud.netagent;
 
+import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.http.WebSocketDialer;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.triton.ApiResponse;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -25,7 +25,7 @@ import java.util.concurrent.Executor;
  * only a transport failure fails the future. Thread-safe; holds no per-request state.
  */
 final class NapiHttp {
-  private final HttpClient http;
+  private final OutboundHttp http;
   private final WebSocketDialer webSockets;
   private final URI base;
   private final String userAgent;
@@ -33,7 +33,7 @@ final class NapiHttp {
   private final RequestGate gate;
   private final Executor starter;
 
-  NapiHttp(HttpClient http, WebSocketDialer webSockets, URI base, String userAgent, Duration timeout, RequestGate gate, Executor starter) {
+  NapiHttp(OutboundHttp http, WebSocketDialer webSockets, URI base, String userAgent, Duration timeout, RequestGate gate, Executor starter) {
     String b = base.toString();
     this.http = http;
     this.webSockets = webSockets;
@@ -61,27 +61,23 @@ final class NapiHttp {
   }
 
   CompletableFuture<ApiResponse> send(String method, String path, Object body, String ifMatch, String acceptVersion) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-        .timeout(timeout)
-        .header("accept", "application/json")
-        .header("user-agent", userAgent);
+    Map<String, String> headers = new LinkedHashMap<>(8);
+    headers.put("accept", "application/json");
+    headers.put("user-agent", userAgent);
     if (ifMatch != null) {
-      b.header("If-Match", ifMatch);
+      headers.put("If-Match", ifMatch);
     }
     if (acceptVersion != null) {
-      b.header("accept-version", acceptVersion);
+      headers.put("accept-version", acceptVersion);
     }
-    if (body == null) {
-      b.method(method, HttpRequest.BodyPublishers.noBody());
-    } else {
-      byte[] bytes = Json.compactBytes(body);
-      b.header("content-type", "application/json");
-      b.header("content-md5", md5(bytes));
-      b.method(method, HttpRequest.BodyPublishers.ofByteArray(bytes));
+    byte[] bytes = null;
+    if (body != null) {
+      bytes = Json.compactBytes(body);
+      headers.put("content-type", "application/json");
+      headers.put("content-md5", md5(bytes));
     }
-    HttpRequest req = b.build();
-    return gate.submit(() -> http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray())
-        .thenApply(NapiHttp::toApiResponse), starter);
+    OutboundHttp.Request req = new OutboundHttp.Request(method, base, path, headers, bytes, timeout);
+    return gate.submit(() -> http.send(req).thenApply(NapiHttp::toApiResponse), starter);
   }
 
   /** Runs another kind of request (the WebSocket handshake) under the same gate. */
@@ -89,7 +85,7 @@ final class NapiHttp {
     return gate.submit(request, starter);
   }
 
-  private static ApiResponse toApiResponse(HttpResponse<byte[]> r) {
+  private static ApiResponse toApiResponse(OutboundHttp.Response r) {
     Object body = null;
     byte[] bytes = r.body();
     if (bytes != null && bytes.length > 0) {
@@ -99,7 +95,7 @@ final class NapiHttp {
         body = new String(bytes, StandardCharsets.UTF_8);
       }
     }
-    return new ApiResponse(r.statusCode(), body, r.headers().map());
+    return new ApiResponse(r.status(), body, r.headers());
   }
 
   private static String md5(byte[] bytes) {

@@ -4,7 +4,7 @@ import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.http.WebSocketDialer;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.vm.ServerVms;
-import java.net.http.HttpClient;
+import com.joyent.mockcloud.http.OutboundHttp;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +62,7 @@ public final class NetAgent {
    * @param options timings and limits
    */
   public NetAgent(ServerDirectory dir, ServerVms vms, Settings settings, ScheduledExecutorService scheduler,
-      Executor worker, HttpClient http, WebSocketDialer webSockets, Clock clock, NetAgentOptions options) {
+      Executor worker, OutboundHttp http, WebSocketDialer webSockets, Clock clock, NetAgentOptions options) {
     this.dir = dir;
     this.vms = vms;
     this.options = options;

@@ -4,8 +4,7 @@ import com.joyent.mockcloud.http.HttpListeners;
 import com.joyent.mockcloud.triton.RequestGate;
 import com.joyent.mockcloud.util.NamedThreads;
 import java.io.Closeable;
-import java.net.http.HttpClient;
-import java.time.Duration;
+import com.joyent.mockcloud.http.OutboundHttp;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code mockcloud-netagent-1}: every CN's net-agent event loop (its state machines and
  *       timers); kept off the main scheduler so NAPI work never delays a heartbeat.
  *   <li>{@code mockcloud-http-N}: completion callbacks of the one shared outbound HTTP
- *       client (the JDK client adds its own single selector thread).
+ *       client, whose connections live on the I/O worker above.
  * </ul>
  *
  * None of them grows with the number of CNs.
@@ -36,7 +35,7 @@ public final class DaemonThreads implements Closeable {
   private final ScheduledThreadPoolExecutor netAgentLoop;
   private final ThreadPoolExecutor taskPool;
   private final ThreadPoolExecutor httpCallbacks;
-  private final HttpClient httpClient;
+  private final OutboundHttp httpClient;
   private final RequestGate outbound = new RequestGate(64);
 
   public DaemonThreads(int ioThreads, int taskThreads) {
@@ -51,11 +50,7 @@ public final class DaemonThreads implements Closeable {
     this.httpCallbacks = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), new NamedThreads("http"));
     httpCallbacks.allowCoreThreadTimeOut(true);
-    this.httpClient = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5))
-        .executor(httpCallbacks)
-        .build();
+    this.httpClient = listeners.newClient(httpCallbacks);
   }
 
   /** Sized for this machine: I/O threads = cores, task threads = 4 × cores (disk-bound work). */
@@ -86,7 +81,7 @@ public final class DaemonThreads implements Closeable {
     return listeners.webSockets();
   }
 
-  public HttpClient httpClient() {
+  public OutboundHttp httpClient() {
     return httpClient;
   }
 
@@ -106,6 +101,7 @@ public final class DaemonThreads implements Closeable {
       Thread.currentThread().interrupt();
     }
     taskPool.shutdownNow();
+    httpClient.close();
     httpCallbacks.shutdownNow();
     listeners.close();
   }

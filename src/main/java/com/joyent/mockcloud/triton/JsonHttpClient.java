@@ -1,38 +1,38 @@
 package com.joyent.mockcloud.triton;
 
+import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.json.Json;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
 /**
  * JSON over HTTP/1.1 to one Triton API, the way restify's JSON client talks: compact JSON
- * bodies, {@code accept: application/json}, a {@code user-agent}. Backed by one shared JDK
- * {@link HttpClient} (its own selector thread and connection pool), so many views of it
+ * bodies, {@code accept: application/json}, a {@code user-agent}. Backed by the process's one
+ * {@link OutboundHttp} (keep-alive connections on the shared I/O worker), so many views of it
  * cost nothing. Thread-safe.
  */
 public final class JsonHttpClient {
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
-  private final HttpClient http;
+  private final OutboundHttp http;
   private final URI base;
   private final String apiName;
   private final String userAgent;
   private final Duration timeout;
   private final RequestGate gate;
 
-  public JsonHttpClient(HttpClient http, URI base, String apiName, String userAgent) {
+  public JsonHttpClient(OutboundHttp http, URI base, String apiName, String userAgent) {
     this(http, base, apiName, userAgent, DEFAULT_TIMEOUT, null);
   }
 
-  public JsonHttpClient(HttpClient http, URI base, String apiName, String userAgent, Duration timeout) {
+  public JsonHttpClient(OutboundHttp http, URI base, String apiName, String userAgent, Duration timeout) {
     this(http, base, apiName, userAgent, timeout, null);
   }
 
@@ -40,7 +40,7 @@ public final class JsonHttpClient {
    * @param timeout for the whole request, from sending to the last byte of the answer
    * @param gate shared bound on in-flight asynchronous requests, or null for none
    */
-  public JsonHttpClient(HttpClient http, URI base, String apiName, String userAgent, Duration timeout,
+  public JsonHttpClient(OutboundHttp http, URI base, String apiName, String userAgent, Duration timeout,
       RequestGate gate) {
     this.http = http;
     this.base = base;
@@ -48,13 +48,6 @@ public final class JsonHttpClient {
     this.userAgent = userAgent;
     this.timeout = timeout;
     this.gate = gate;
-  }
-
-  public static HttpClient newSharedHttpClient() {
-    return HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5))
-        .build();
   }
 
   public String apiName() {
@@ -68,10 +61,15 @@ public final class JsonHttpClient {
   /** Sends and waits. Throws IOException on a transport failure (refused, reset, timeout). */
   public ApiResponse send(String method, String pathAndQuery, Object body) throws IOException {
     try {
-      return toApiResponse(http.send(request(method, pathAndQuery, body), HttpResponse.BodyHandlers.ofByteArray()));
+      return toApiResponse(http.send(request(method, pathAndQuery, body)).get());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted during " + method + " " + pathAndQuery, e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(describe(method, pathAndQuery) + " failed: " + e.getCause(), e.getCause());
     }
   }
 
@@ -82,9 +80,8 @@ public final class JsonHttpClient {
 
   /** @param urgent goes ahead of other requests waiting at the shared gate (heartbeats) */
   public CompletableFuture<ApiResponse> sendAsync(String method, String pathAndQuery, Object body, boolean urgent) {
-    HttpRequest req = request(method, pathAndQuery, body);
-    Supplier<CompletableFuture<ApiResponse>> send =
-        () -> http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).thenApply(JsonHttpClient::toApiResponse);
+    OutboundHttp.Request req = request(method, pathAndQuery, body);
+    Supplier<CompletableFuture<ApiResponse>> send = () -> http.send(req).thenApply(JsonHttpClient::toApiResponse);
     return gate == null ? send.get() : gate.submit(send, urgent);
   }
 
@@ -123,21 +120,18 @@ public final class JsonHttpClient {
     return apiName + " " + method + " " + pathAndQuery;
   }
 
-  private HttpRequest request(String method, String pathAndQuery, Object body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery))
-        .timeout(timeout)
-        .header("accept", "application/json")
-        .header("user-agent", userAgent);
-    if (body == null) {
-      b.method(method, HttpRequest.BodyPublishers.noBody());
-    } else {
-      byte[] bytes = Json.compactBytes(body);
-      b.header("content-type", "application/json");
+  private OutboundHttp.Request request(String method, String pathAndQuery, Object body) {
+    Map<String, String> headers = new LinkedHashMap<>(8);
+    headers.put("accept", "application/json");
+    headers.put("user-agent", userAgent);
+    byte[] bytes = null;
+    if (body != null) {
+      bytes = Json.compactBytes(body);
+      headers.put("content-type", "application/json");
       // restify's JSON client sends an MD5 of the body; servers may check it.
-      b.header("content-md5", md5Base64(bytes));
-      b.method(method, HttpRequest.BodyPublishers.ofByteArray(bytes));
+      headers.put("content-md5", md5Base64(bytes));
     }
-    return b.build();
+    return new OutboundHttp.Request(method, base, pathAndQuery, headers, bytes, timeout);
   }
 
   private static String md5Base64(byte[] bytes) {
@@ -148,7 +142,7 @@ public final class JsonHttpClient {
     }
   }
 
-  private static ApiResponse toApiResponse(HttpResponse<byte[]> r) {
+  static ApiResponse toApiResponse(OutboundHttp.Response r) {
     Object body = null;
     byte[] bytes = r.body();
     if (bytes != null && bytes.length > 0) {
@@ -158,6 +152,6 @@ public final class JsonHttpClient {
         body = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
       }
     }
-    return new ApiResponse(r.statusCode(), body, r.headers().map());
+    return new ApiResponse(r.status(), body, r.headers());
   }
 }

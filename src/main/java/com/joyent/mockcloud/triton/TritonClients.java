@@ -1,12 +1,12 @@
 package com.joyent.mockcloud.triton;
 
 import com.joyent.mockcloud.config.Settings;
-import java.net.http.HttpClient;
+import com.joyent.mockcloud.http.OutboundHttp;
 
 /** Builds the API clients a tool needs from settings, all sharing one HTTP client. */
 public final class TritonClients {
   private final Settings settings;
-  private final HttpClient http = JsonHttpClient.newSharedHttpClient();
+  private final OutboundHttp http = OutboundHttp.standalone();
   private final String userAgent;
 
   public TritonClients(Settings settings, String tool) {

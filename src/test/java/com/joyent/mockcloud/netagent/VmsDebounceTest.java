@@ -7,7 +7,6 @@ import com.joyent.mockcloud.vm.ServerIdentity;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.VmStore;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +41,7 @@ class VmsDebounceTest {
     NetAgentOptions o = NetAgentOptions.fast();
     CnLoop loop = new CnLoop(cn, scheduler, clock);
     URI napi = URI.create("http://127.0.0.1:9/" + UUID.randomUUID()); // never contacted
-    NapiHttp http = new NapiHttp(HttpClient.newHttpClient(), null, napi, "t", Duration.ofSeconds(1),
+    NapiHttp http = new NapiHttp(com.joyent.mockcloud.http.OutboundHttp.standalone(), null, napi, "t", Duration.ofSeconds(1),
         new RequestGate(1000), recordingWorker);
     sync = new CnSync(cn, NetAgentHarness.ADMIN.toString(), loop, o, vms,
         new ServerDirectory(UUID.fromString(cn), tmp.resolve(cn)), http, recordingWorker);

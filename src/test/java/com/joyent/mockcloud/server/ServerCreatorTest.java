@@ -47,7 +47,7 @@ class ServerCreatorTest {
   void setUp() {
     napi = NapiStubs.start();
     root = new ServerRoot(tmp.resolve("mockcloud"));
-    NapiClient client = new NapiClient(new JsonHttpClient(JsonHttpClient.newSharedHttpClient(),
+    NapiClient client = new NapiClient(new JsonHttpClient(com.joyent.mockcloud.http.OutboundHttp.standalone(),
         URI.create(napi.baseUrl()), "NAPI", "test"));
     creator = new ServerCreator(root, client, "coal", ADMIN, "20190718T003512Z",
         Clock.fixed(NOW, ZoneOffset.UTC), new Random(42));

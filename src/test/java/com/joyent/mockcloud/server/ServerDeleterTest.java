@@ -20,7 +20,7 @@ import com.joyent.mockcloud.triton.JsonHttpClient;
 import com.joyent.mockcloud.triton.NapiClient;
 import com.joyent.mockcloud.triton.VmapiClient;
 import java.net.URI;
-import java.net.http.HttpClient;
+import com.joyent.mockcloud.http.OutboundHttp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -51,7 +51,7 @@ class ServerDeleterTest {
     apis = NapiStubs.start();
     NapiStubs.freshMacsAndAdminNic(apis);
     root = new ServerRoot(tmp.resolve("mc"));
-    HttpClient http = JsonHttpClient.newSharedHttpClient();
+    OutboundHttp http = OutboundHttp.standalone();
     URI base = URI.create(apis.baseUrl());
     NapiClient napi = new NapiClient(new JsonHttpClient(http, base, "NAPI", "test"));
     server = new ServerCreator(root, napi, "coal", ADMIN, "x", Clock.systemUTC(), new Random(7))

@@ -1,0 +1,441 @@
+package com.joyent.mockcloud.http;
+
+import io.undertow.Undertow;
+import io.undertow.client.ClientCallback;
+import io.undertow.client.ClientConnection;
+import io.undertow.client.ClientExchange;
+import io.undertow.client.ClientRequest;
+import io.undertow.client.UndertowClient;
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.connector.PooledByteBuffer;
+import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.xnio.ChannelListeners;
+import org.xnio.IoUtils;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.Xnio;
+import org.xnio.XnioExecutor;
+import org.xnio.XnioWorker;
+import org.xnio.channels.StreamSinkChannel;
+import org.xnio.channels.StreamSourceChannel;
+
+/**
+ * The process's outbound HTTP/1.1 client (CNAPI, VMAPI, NAPI, ...): keep-alive connections on
+ * the shared XNIO worker and buffer pool, kept per origin and reused most-recent-first.
+ *
+ * <p>Why not the JDK's {@code HttpClient}: at 10,000 CNs the daemon sends over 2,000 requests a
+ * second, and the JDK client's per-request machinery (a filter chain built per exchange, several
+ * futures and executor hops, its own selector thread) cost more CPU and garbage than everything
+ * else the daemon does. Here a request is one connection checkout, one write, one read loop.
+ *
+ * <p>This client does not bound concurrency: callers do (the agents' request gates). An idle
+ * connection is closed after {@value #IDLE_MILLIS} ms, under node's default keep-alive timeout
+ * (5 s), so we close it before the API does and never race its close with a new request.
+ * A request that fails on a reused connection before any answer arrived is sent once more on a
+ * new connection when its method is idempotent (GET, HEAD, PUT, DELETE), as the JDK client does.
+ *
+ * <p>Futures complete on the {@code completions} executor, never on an I/O thread, so callers
+ * may parse and chain freely. Thread-safe.
+ */
+public final class OutboundHttp implements Closeable {
+  static final long IDLE_MILLIS = 4_000;
+  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE");
+
+  /** A request; {@code headers} are sent as given, {@code body} may be null. */
+  public record Request(String method, URI base, String pathAndQuery, Map<String, String> headers, byte[] body,
+      Duration timeout) {}
+
+  /** An answer of any status; header names are matched case-insensitively. */
+  public record Response(int status, Map<String, List<String>> headers, byte[] body) {}
+
+  private final XnioWorker worker;
+  private final ByteBufferPool buffers;
+  private final Executor completions;
+  private final boolean ownsWorker;
+  private final ConcurrentHashMap<String, Origin> origins = new ConcurrentHashMap<>();
+
+  /** A client on an existing worker (the daemon's, shared with its listeners). */
+  public OutboundHttp(XnioWorker worker, ByteBufferPool buffers, Executor completions) {
+    this(worker, buffers, completions, false);
+  }
+
+  private OutboundHttp(XnioWorker worker, ByteBufferPool buffers, Executor completions, boolean ownsWorker) {
+    this.worker = worker;
+    this.buffers = buffers;
+    this.completions = completions;
+    this.ownsWorker = ownsWorker;
+  }
+
+  /**
+   * A client with its own one-thread worker (daemon threads), for command-line tools and tests;
+   * futures complete on that thread's task pool.
+   */
+  public static OutboundHttp standalone() {
+    try {
+      XnioWorker w = Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(OptionMap.builder()
+          .set(Options.WORKER_NAME, "mockcloud-client")
+          .set(Options.WORKER_IO_THREADS, 1)
+          .set(Options.WORKER_TASK_CORE_THREADS, 2)
+          .set(Options.WORKER_TASK_MAX_THREADS, 4)
+          .set(Options.THREAD_DAEMON, true)
+          .set(Options.TCP_NODELAY, true)
+          .getMap());
+      return new OutboundHttp(w, new DefaultByteBufferPool(false, 4096, 16, 4), w, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start an HTTP client worker", e);
+    }
+  }
+
+  /** Sends {@code req}; the future fails with an IOException on a transport failure or timeout. */
+  public CompletableFuture<Response> send(Request req) {
+    CompletableFuture<Response> result = new CompletableFuture<>();
+    Origin origin;
+    try {
+      origin = origins.computeIfAbsent(originKey(req.base()), k -> new Origin(req.base()));
+    } catch (IllegalArgumentException e) {
+      result.completeExceptionally(e);
+      return result;
+    }
+    new Attempt(origin, req, result).start(true);
+    return result;
+  }
+
+  /** Open connections that are idle in the pools (for tests and diagnostics). */
+  public int idleConnections() {
+    return origins.values().stream().mapToInt(Origin::idleCount).sum();
+  }
+
+  @Override
+  public void close() {
+    origins.values().forEach(Origin::closeAll);
+    if (ownsWorker) {
+      worker.shutdownNow();
+    }
+  }
+
+  private static String originKey(URI base) {
+    String scheme = base.getScheme();
+    if (!"http".equalsIgnoreCase(scheme) || base.getHost() == null) {
+      throw new IllegalArgumentException("only http://host[:port] URLs are supported, got " + base);
+    }
+    // Keyed by the base's path too: each Origin prefixes its requests with that path.
+    return base.getHost().toLowerCase(Locale.ROOT) + ":" + (base.getPort() < 0 ? 80 : base.getPort())
+        + (base.getRawPath() == null ? "" : base.getRawPath());
+  }
+
+  /** The keep-alive connections to one host:port that are not carrying a request right now. */
+  private final class Origin {
+    private final URI uri;
+    private final String hostHeader;
+    private final String pathPrefix; // a base URL's own path, e.g. "/napi" of http://proxy/napi
+    // Most recently returned first; entries age toward the end.
+    private final ArrayDeque<Idle> idle = new ArrayDeque<>();
+
+    private record Idle(ClientConnection connection, long sinceMillis) {}
+
+    Origin(URI base) {
+      int port = base.getPort() < 0 ? 80 : base.getPort();
+      this.uri = URI.create("http://" + base.getHost() + ":" + port);
+      this.hostHeader = base.getPort() < 0 ? base.getHost() : base.getHost() + ":" + port;
+      String p = base.getRawPath() == null ? "" : base.getRawPath();
+      this.pathPrefix = p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    }
+
+    ClientConnection takeIdle() {
+      List<ClientConnection> stale = new ArrayList<>();
+      ClientConnection found = null;
+      synchronized (this) {
+        long now = System.currentTimeMillis();
+        while (!idle.isEmpty()) {
+          Idle i = idle.pollFirst();
+          if (now - i.sinceMillis() > IDLE_MILLIS) {
+            stale.add(i.connection()); // and everything behind it is older still
+            idle.forEach(rest -> stale.add(rest.connection()));
+            idle.clear();
+          } else if (i.connection().isOpen()) {
+            found = i.connection();
+            break;
+          }
+        }
+      }
+      stale.forEach(IoUtils::safeClose);
+      return found;
+    }
+
+    void giveBack(ClientConnection c) {
+      if (!c.isOpen()) {
+        return;
+      }
+      ClientConnection stale = null;
+      synchronized (this) {
+        idle.addFirst(new Idle(c, System.currentTimeMillis()));
+        Idle oldest = idle.peekLast();
+        if (System.currentTimeMillis() - oldest.sinceMillis() > IDLE_MILLIS) {
+          stale = idle.pollLast().connection();
+        }
+      }
+      IoUtils.safeClose(stale);
+    }
+
+    synchronized void forget(ClientConnection c) {
+      idle.removeIf(i -> i.connection() == c);
+    }
+
+    synchronized int idleCount() {
+      return idle.size();
+    }
+
+    void closeAll() {
+      List<ClientConnection> all = new ArrayList<>();
+      synchronized (this) {
+        idle.forEach(i -> all.add(i.connection()));
+        idle.clear();
+      }
+      all.forEach(IoUtils::safeClose);
+    }
+  }
+
+  /** One request, from checkout to the last byte of the answer (sent at most twice). */
+  private final class Attempt {
+    private final Origin origin;
+    private final Request req;
+    private final CompletableFuture<Response> result;
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private final AtomicBoolean retried = new AtomicBoolean();
+    private volatile ClientConnection connection;
+    private volatile XnioExecutor.Key timer;
+
+    Attempt(Origin origin, Request req, CompletableFuture<Response> result) {
+      this.origin = origin;
+      this.req = req;
+      this.result = result;
+    }
+
+    void start(boolean mayReuse) {
+      if (timer == null) {
+        timer = worker.getIoThread().executeAfter(this::timedOut, req.timeout().toMillis(), TimeUnit.MILLISECONDS);
+      }
+      ClientConnection c = mayReuse ? origin.takeIdle() : null;
+      if (c != null) {
+        exchange(c, true);
+        return;
+      }
+      UndertowClient.getInstance().connect(new ClientCallback<ClientConnection>() {
+        @Override
+        public void completed(ClientConnection fresh) {
+          fresh.addCloseListener(origin::forget);
+          if (finished.get()) {
+            origin.giveBack(fresh); // timed out while connecting; the connection is still good
+          } else {
+            exchange(fresh, false);
+          }
+        }
+
+        @Override
+        public void failed(IOException e) {
+          fail(e);
+        }
+      }, origin.uri, worker, buffers, OptionMap.EMPTY);
+    }
+
+    private void exchange(ClientConnection c, boolean reused) {
+      connection = c;
+      ClientRequest cr = new ClientRequest().setMethod(HttpString.tryFromString(req.method()))
+          .setPath(origin.pathPrefix + req.pathAndQuery());
+      cr.getRequestHeaders().put(Headers.HOST, origin.hostHeader);
+      req.headers().forEach((k, v) -> cr.getRequestHeaders().put(HttpString.tryFromString(k), v));
+      if (req.body() != null) {
+        cr.getRequestHeaders().put(Headers.CONTENT_LENGTH, req.body().length);
+      }
+      try {
+        c.sendRequest(cr, new ClientCallback<ClientExchange>() {
+          @Override
+          public void completed(ClientExchange ex) {
+            ex.setResponseListener(new ClientCallback<ClientExchange>() {
+              @Override
+              public void completed(ClientExchange done) {
+                new BodyReader(done, c).read(done.getResponseChannel());
+              }
+
+              @Override
+              public void failed(IOException e) {
+                failOrRetry(e, c, reused);
+              }
+            });
+            if (req.body() != null) {
+              writeBody(ex.getRequestChannel(), ByteBuffer.wrap(req.body()), c, reused);
+            }
+          }
+
+          @Override
+          public void failed(IOException e) {
+            failOrRetry(e, c, reused);
+          }
+        });
+      } catch (RuntimeException e) { // the connection was closed under us
+        failOrRetry(new IOException(e), c, reused);
+      }
+    }
+
+    private void writeBody(StreamSinkChannel ch, ByteBuffer buf, ClientConnection c, boolean reused) {
+      try {
+        while (buf.hasRemaining()) {
+          if (ch.write(buf) == 0) {
+            ch.getWriteSetter().set(x -> writeBody(ch, buf, c, reused));
+            ch.resumeWrites();
+            return;
+          }
+        }
+        ch.suspendWrites();
+        ch.shutdownWrites();
+        if (!ch.flush()) {
+          ch.getWriteSetter().set(ChannelListeners.flushingChannelListener(null, (x, e) -> failOrRetry(e, c, reused)));
+          ch.resumeWrites();
+        }
+      } catch (IOException e) {
+        failOrRetry(e, c, reused);
+      }
+    }
+
+    /** Reads the body of an answer to its end, then hands the connection back and completes. */
+    private final class BodyReader {
+      private final ClientExchange ex;
+      private final ClientConnection connection;
+      private byte[] body;
+      private int length;
+
+      BodyReader(ClientExchange ex, ClientConnection connection) {
+        this.ex = ex;
+        this.connection = connection;
+        String cl = ex.getResponse().getResponseHeaders().getFirst(Headers.CONTENT_LENGTH);
+        int expected = 256;
+        if (cl != null) {
+          try {
+            expected = (int) Math.min(Long.parseLong(cl), 1 << 24);
+          } catch (NumberFormatException e) {
+            expected = 256;
+          }
+        }
+        this.body = new byte[Math.max(expected, 0)];
+      }
+
+      void read(StreamSourceChannel ch) {
+        try (PooledByteBuffer pooled = buffers.allocate()) {
+          ByteBuffer b = pooled.getBuffer();
+          for (;;) {
+            b.clear();
+            int n = ch.read(b);
+            if (n == -1) {
+              // Leave the channel alone: by now the connection is back in Undertow's hands.
+              done();
+              return;
+            }
+            if (n == 0) {
+              ch.getReadSetter().set(c -> read(ch));
+              ch.resumeReads();
+              return;
+            }
+            b.flip();
+            if (length + n > body.length) {
+              body = Arrays.copyOf(body, Math.max(body.length * 2, length + n));
+            }
+            b.get(body, length, n);
+            length += n;
+          }
+        } catch (IOException e) {
+          IoUtils.safeClose(connection);
+          fail(e); // an answer had started: never resent
+        }
+      }
+
+      private void done() {
+        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (HeaderValues v : ex.getResponse().getResponseHeaders()) {
+          headers.put(v.getHeaderName().toString(), List.copyOf(v));
+        }
+        Response r = new Response(ex.getResponse().getResponseCode(), headers,
+            length == body.length ? body : Arrays.copyOf(body, length));
+        if (finished.compareAndSet(false, true)) {
+          cancelTimer();
+          origin.giveBack(connection); // closed already if the API said "Connection: close"
+          complete(r);
+        }
+      }
+    }
+
+    /** @param c the connection the failed exchange ran on (a late report from an earlier one is ignored) */
+    private void failOrRetry(IOException e, ClientConnection c, boolean reused) {
+      IoUtils.safeClose(c);
+      if (c != connection) {
+        return;
+      }
+      if (reused && IDEMPOTENT.contains(req.method()) && !finished.get() && retried.compareAndSet(false, true)) {
+        connection = null; // from here on, reports about c are late ones
+        start(false); // the API may have closed an idle connection as we sent: try a fresh one once
+      } else {
+        fail(e);
+      }
+    }
+
+    private void timedOut() {
+      if (finished.compareAndSet(false, true)) {
+        IoUtils.safeClose(connection);
+        completeExceptionally(new HttpTimeoutException(req.method() + " " + req.base() + req.pathAndQuery()
+            + " timed out after " + req.timeout().toMillis() + " ms"));
+      }
+    }
+
+    private void fail(IOException e) {
+      if (finished.compareAndSet(false, true)) {
+        cancelTimer();
+        completeExceptionally(e);
+      }
+    }
+
+    private void cancelTimer() {
+      XnioExecutor.Key k = timer;
+      if (k != null) {
+        k.remove();
+      }
+    }
+
+    private void complete(Response r) {
+      try {
+        completions.execute(() -> result.complete(r));
+      } catch (RuntimeException rejected) { // shutting down
+        result.complete(r);
+      }
+    }
+
+    private void completeExceptionally(Throwable t) {
+      try {
+        completions.execute(() -> result.completeExceptionally(t));
+      } catch (RuntimeException rejected) {
+        result.completeExceptionally(t);
+      }
+    }
+  }
+}
