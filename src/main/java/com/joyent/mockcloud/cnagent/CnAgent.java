@@ -138,9 +138,10 @@ public final class CnAgent {
     if (cn.vms() == null || !cn.options().statusReportsVms()) {
       return out;
     }
-    for (Map.Entry<String, Map<String, Object>> e : cn.vms().vms().entrySet()) {
-      if (!ServerTasks.truthy(e.getValue().get("do_not_inventory"))) {
-        out.put(e.getKey(), StatusSample.vmEntry(e.getValue()));
+    // Only the status keys are decoded: every CN sends this every minute for all its VMs.
+    for (Map<String, Object> vm : cn.vms().lookup(Map.of(), StatusSample.VM_KEYS_AND_DNI)) {
+      if (!ServerTasks.truthy(vm.get("do_not_inventory"))) {
+        out.put((String) vm.get("uuid"), StatusSample.vmEntry(vm));
       }
     }
     return out;

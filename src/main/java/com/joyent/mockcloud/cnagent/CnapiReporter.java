@@ -288,7 +288,9 @@ public final class CnapiReporter {
   private void buildStatusSample() {
     Map<String, Object> sample;
     try {
-      Object bootTime = cn.dir().readSysinfo().get("Boot Time");
+      // Only "Boot Time" is wanted of the whole sysinfo: skip the rest unparsed.
+      Object bootTime = com.joyent.mockcloud.json.Json.parseObjectKeys(
+          java.nio.file.Files.readAllBytes(cn.dir().sysinfoFile()), java.util.Set.of("Boot Time")).get("Boot Time");
       sample = StatusSample.build(statusVms.get(), bootTime == null ? null : String.valueOf(bootTime),
           cn.clock().instant());
     } catch (IOException | RuntimeException e) {

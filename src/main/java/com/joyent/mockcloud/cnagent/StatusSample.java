@@ -2,6 +2,7 @@ package com.joyent.mockcloud.cnagent;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -39,11 +40,16 @@ final class StatusSample {
     return s;
   }
 
+  private static final List<String> VM_KEYS = List.of("brand", "cpu_cap", "last_modified", "max_physical_memory",
+      "owner_uuid", "quota", "state", "uuid", "zone_state");
+  /** What a status report reads of each VM: its keys and whether it is to be left out. */
+  static final List<String> VM_KEYS_AND_DNI = java.util.stream.Stream.concat(VM_KEYS.stream(),
+      java.util.stream.Stream.of("do_not_inventory")).toList();
+
   /** The status {@code vms} entry of one VM: the nine keys smartos cn-agent sends. */
   static Map<String, Object> vmEntry(Map<String, Object> vm) {
     Map<String, Object> e = new LinkedHashMap<>();
-    for (String k : new String[] {"brand", "cpu_cap", "last_modified", "max_physical_memory", "owner_uuid",
-        "quota", "state", "uuid", "zone_state"}) {
+    for (String k : VM_KEYS) {
       if (vm.containsKey(k)) {
         e.put(k, vm.get(k));
       }

@@ -76,7 +76,7 @@ public final class ServerVms {
     if (e == null || (e.doNotInventory() && !includeDni)) {
       throw VmException.notFound(uuid);
     }
-    return VmView.select(e.view(identity), fields);
+    return fields == null ? e.view(identity) : VmView.select(e.partialView(identity, fields), fields);
   }
 
   public boolean exists(String uuid) {
@@ -96,8 +96,13 @@ public final class ServerVms {
    */
   public List<Map<String, Object>> lookup(Map<String, ?> filters, List<String> fields) {
     List<Map<String, Object>> out = new ArrayList<>();
+    java.util.Set<String> keys = null;
+    if (fields != null) { // decode only what the filters and the caller look at
+      keys = new java.util.HashSet<>(fields);
+      keys.addAll(filters.keySet());
+    }
     for (Map.Entry<String, VmEntry> e : files.sorted().entrySet()) {
-      Map<String, Object> view = e.getValue().view(identity);
+      Map<String, Object> view = keys == null ? e.getValue().view(identity) : e.getValue().partialView(identity, keys);
       if (matches(view, filters)) {
         out.add(VmView.select(view, fields));
       }

@@ -1,7 +1,11 @@
 package com.joyent.mockcloud.vm;
 
+import com.joyent.mockcloud.json.Json;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One VM as the store keeps it in memory: the file's object in compact form plus the file's
@@ -41,6 +45,17 @@ final class VmEntry {
   /** A fresh loaded view (spec §1.7); the caller owns it. */
   Map<String, Object> view(ServerIdentity server) {
     return VmView.augment(fileObject(), mtimeMillis, server);
+  }
+
+  /**
+   * A fresh loaded view holding only {@code keys} (at least): decodes just those top-level values
+   * and the ones the view derives from, so a reader of a few fields skips nics, metadata and the
+   * rest. The kept keys have the same values and order as in {@link #view(ServerIdentity)}.
+   */
+  Map<String, Object> partialView(ServerIdentity server, Collection<String> keys) {
+    Set<String> wanted = new HashSet<>(keys);
+    wanted.addAll(VmView.DERIVED_KEYS);
+    return VmView.augment(Json.parseObjectKeys(VmBlob.json(blob), wanted), mtimeMillis, server);
   }
 
   boolean sameContent(VmEntry other) {

@@ -11,6 +11,11 @@ import java.util.Map;
 final class VmView {
   private VmView() {}
 
+  /** Every key {@link #augment} reads or writes: a partial view must decode these to match a full one. */
+  static final List<String> DERIVED_KEYS = List.of("last_modified", "state", "pid", "boot_timestamp", "exit_status",
+      "exit_timestamp", "server_uuid", "datacenter_name", "platform_buildstamp", "zonename", "uuid", "zone_state",
+      "zoneid");
+
   static Map<String, Object> augment(Map<String, Object> vm, long mtimeMillis, ServerIdentity server) {
     String lastModified = IsoTime.ofMillis(mtimeMillis);
     // 1. last_modified is always the file's mtime.

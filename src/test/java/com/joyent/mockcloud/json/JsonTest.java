@@ -44,6 +44,17 @@ class JsonTest {
   }
 
   @Test
+  void parseObjectKeys_keepsOnlyTheNamedTopLevelKeys_inDocumentOrder() {
+    Map<String, Object> m = Json.parseObjectKeys(
+        "{\"z\":{\"a\":[1,{\"b\":2}]},\"keep\":[1,2.5,\"x\"],\"n\":7,\"s\":\"v\",\"n\":8}"
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        java.util.Set.of("n", "keep", "absent"));
+    assertThat(m).containsExactly(Map.entry("keep", java.util.List.of(1, 2.5, "x")), Map.entry("n", 8));
+    assertThatThrownBy(() -> Json.parseObjectKeys("[1]".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        java.util.Set.of("n"))).isInstanceOf(Json.JsonFormatException.class);
+  }
+
+  @Test
   void parseObject_nonObject_fails() {
     assertThatThrownBy(() -> Json.parseObject("[1,2]")).isInstanceOf(Json.JsonFormatException.class);
     assertThatThrownBy(() -> Json.parseObject("{bad")).isInstanceOf(Json.JsonFormatException.class);

@@ -104,6 +104,27 @@ class VmLoadTest {
     assertThat(fx.vms.load(uuid, List.of("uuid", "state"), false)).containsOnlyKeys("uuid", "state");
   }
 
+  /** Field selection decodes only what it needs; what it returns must equal the full view's keys. */
+  @Test
+  void load_withFields_equalsTheFullViewRestrictedToThoseFields() {
+    Map<String, Object> p = VmFixtures.minimalPayload(newUuid());
+    p.put("autoboot", false);
+    p.put("alias", "x");
+    String stopped = fx.vms.create(p);
+    String running = fx.createMinimal();
+    for (String uuid : List.of(stopped, running)) {
+      Map<String, Object> full = fx.vms.load(uuid, null, false);
+      for (List<String> fields : List.of(List.of("uuid", "state"), List.of("zoneid", "alias", "last_modified", "nics"),
+          List.of("exit_status", "exit_timestamp", "pid", "zone_state", "brand"), List.copyOf(full.keySet()))) {
+        Map<String, Object> want = new java.util.LinkedHashMap<>(full);
+        want.keySet().retainAll(fields);
+        assertThat(fx.vms.load(uuid, fields, false)).containsExactlyEntriesOf(want);
+        assertThat(fx.vms.lookup(Map.of("uuid", uuid), fields)).singleElement().satisfies(
+            v -> assertThat(v).containsExactlyEntriesOf(want));
+      }
+    }
+  }
+
   /** A11. */
   @Test
   void lookup_emptyFilter_returnsAllAugmentedAndIgnoresNonVmFiles() throws Exception {
