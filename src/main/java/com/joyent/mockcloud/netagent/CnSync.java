@@ -136,8 +136,17 @@ final class CnSync {
   private void runVmsUpdate() {
     vmsUpdatePending = false;
     lastVmsUpdate = loop.now();
-    updateVms(vms.vms());
+    // Decode only what tracking reads: at 10 VMs a CN and 10,000 CNs this runs 100,000 times
+    // after start-up.
+    Map<String, Map<String, Object>> all = new java.util.LinkedHashMap<>();
+    for (Map<String, Object> vm : vms.lookup(Map.of(), VM_FIELDS)) {
+      all.put((String) vm.get("uuid"), vm);
+    }
+    updateVms(all);
   }
+
+  /** The VM keys {@link #updateVms} and {@link LocalNics#ofVm} read. */
+  static final List<String> VM_FIELDS = List.of("uuid", "owner_uuid", "state", "nics", "do_not_inventory");
 
   /** The reference's {@code updateVMs}: track new VMs and NICs, release what went away. */
   void updateVms(Map<String, Map<String, Object>> all) {

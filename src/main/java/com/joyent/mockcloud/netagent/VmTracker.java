@@ -34,6 +34,9 @@ final class VmTracker {
     this.cn = cn;
   }
 
+  /** The VM keys {@link #payload} reads. */
+  static final List<String> PAYLOAD_FIELDS = List.of("state", "routes", "resolvers", "internal_metadata");
+
   void reconcile() {
     if (busy) {
       again = true;
@@ -41,7 +44,7 @@ final class VmTracker {
     }
     Map<String, Object> vm;
     try {
-      vm = cn.vms.load(uuid, null, false);
+      vm = cn.vms.load(uuid, PAYLOAD_FIELDS, false);
     } catch (VmException e) {
       return; // gone, or do_not_inventory: the VM list will deal with it
     }
