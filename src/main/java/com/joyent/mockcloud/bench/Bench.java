@@ -186,7 +186,11 @@ final class Bench {
     String[] q = cidr[0].split("\\.");
     long base = Long.parseLong(q[0]) << 24 | Long.parseLong(q[1]) << 16 | Long.parseLong(q[2]) << 8 | Long.parseLong(q[3]);
     long size = 1L << (32 - Integer.parseInt(cidr[1]));
-    return new FleetGenerator.VmNetwork(uuid, String.valueOf(n.get("netmask")), base + size / 2);
+    List<String> resolvers = new java.util.ArrayList<>();
+    if (n.get("resolvers") instanceof List<?> l) {
+      l.forEach(x -> resolvers.add(String.valueOf(x)));
+    }
+    return new FleetGenerator.VmNetwork(uuid, String.valueOf(n.get("netmask")), base + size / 2, resolvers);
   }
 
   /** The receiver's heartbeat statistics ({@code reset} starts a new window); empty for a real CNAPI. */

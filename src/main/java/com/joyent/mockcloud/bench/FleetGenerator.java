@@ -40,7 +40,8 @@ final class FleetGenerator {
   private FleetGenerator() {}
 
   /** The network VM NICs are on (NAPI's admin network of the receiver), or null for NICs without IPs. */
-  record VmNetwork(String uuid, String netmask, long firstIp) {}
+  /** The admin network as NAPI has it; VMs get its resolvers, so net-agents find nothing to fix. */
+  record VmNetwork(String uuid, String netmask, long firstIp, List<String> resolvers) {}
 
   /** The generated servers, and the NICs NAPI would hold for them in a datacenter that has run a while. */
   record Generated(List<UUID> servers, List<Map<String, Object>> napiNics) {}
@@ -157,7 +158,7 @@ final class FleetGenerator {
     p.put("nics", List.of(nic));
     p.put("customer_metadata", new LinkedHashMap<>());
     p.put("tags", new LinkedHashMap<>());
-    p.put("resolvers", List.of("10.99.99.11"));
+    p.put("resolvers", net == null ? List.of("10.99.99.11") : net.resolvers());
     p.put("server_uuid", server.toString());
     return p;
   }
