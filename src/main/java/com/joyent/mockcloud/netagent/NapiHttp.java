@@ -1,15 +1,12 @@
 package com.joyent.mockcloud.netagent;
 
+import com.joyent.mockcloud.http.ContentMd5;
 import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.http.WebSocketDialer;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.triton.ApiResponse;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -74,35 +71,14 @@ final class NapiHttp {
     if (body != null) {
       bytes = Json.compactBytes(body);
       headers.put("content-type", "application/json");
-      headers.put("content-md5", md5(bytes));
+      headers.put("content-md5", ContentMd5.of(bytes));
     }
     OutboundHttp.Request req = new OutboundHttp.Request(method, base, path, headers, bytes, timeout);
-    return gate.submit(() -> http.send(req).thenApply(NapiHttp::toApiResponse), starter);
+    return gate.submit(() -> http.send(req).thenApply(ApiResponse::of), starter);
   }
 
   /** Runs another kind of request (the WebSocket handshake) under the same gate. */
   <T> CompletableFuture<T> gated(java.util.function.Supplier<CompletableFuture<T>> request) {
     return gate.submit(request, starter);
-  }
-
-  private static ApiResponse toApiResponse(OutboundHttp.Response r) {
-    Object body = null;
-    byte[] bytes = r.body();
-    if (bytes != null && bytes.length > 0) {
-      try {
-        body = Json.parse(bytes);
-      } catch (Json.JsonFormatException e) {
-        body = new String(bytes, StandardCharsets.UTF_8);
-      }
-    }
-    return new ApiResponse(r.status(), body, r.headers());
-  }
-
-  private static String md5(byte[] bytes) {
-    try {
-      return Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("MD5 is part of every JRE", e);
-    }
   }
 }

@@ -127,7 +127,7 @@ final class CnAgentClient implements AutoCloseable {
         .header("accept", "application/json")
         .header("content-type", "application/json")
         .header("user-agent", "cnapi/1.26.4 (mockcloud sandbox)")
-        .header("content-md5", contentMd5(bytes)) // restify's JSON client sends it; restify servers check it
+        .header("content-md5", com.joyent.mockcloud.http.ContentMd5.of(bytes)) // restify's JSON client sends it; restify servers check it
         .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
         .build();
     return send(req);
@@ -171,14 +171,6 @@ final class CnAgentClient implements AutoCloseable {
       }
       return new Reply(resp.statusCode(), parsed, null);
     });
-  }
-
-  static String contentMd5(byte[] bytes) {
-    try {
-      return java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("MD5").digest(bytes));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("MD5 is required of every JVM", e);
-    }
   }
 
   private static URI uri(String host, int port, String path) {

@@ -8,6 +8,20 @@ import java.util.Map;
  * A 4xx/5xx is an ordinary value here; only transport failures throw.
  */
 public record ApiResponse(int status, Object body, Map<String, List<String>> headers) {
+  /** An HTTP answer with its JSON body parsed (a body that is not JSON is kept as text). */
+  public static ApiResponse of(com.joyent.mockcloud.http.OutboundHttp.Response r) {
+    Object body = null;
+    byte[] bytes = r.body();
+    if (bytes != null && bytes.length > 0) {
+      try {
+        body = com.joyent.mockcloud.json.Json.parse(bytes);
+      } catch (com.joyent.mockcloud.json.Json.JsonFormatException e) {
+        body = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    return new ApiResponse(r.status(), body, r.headers());
+  }
+
   public boolean isSuccessful() {
     return status >= 200 && status < 300;
   }

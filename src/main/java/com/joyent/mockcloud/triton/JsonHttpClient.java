@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.triton;
 
+import com.joyent.mockcloud.http.ContentMd5;
 import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.json.Json;
 import java.io.IOException;
@@ -61,7 +62,7 @@ public final class JsonHttpClient {
   /** Sends and waits. Throws IOException on a transport failure (refused, reset, timeout). */
   public ApiResponse send(String method, String pathAndQuery, Object body) throws IOException {
     try {
-      return toApiResponse(http.send(request(method, pathAndQuery, body)).get());
+      return ApiResponse.of(http.send(request(method, pathAndQuery, body)).get());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted during " + method + " " + pathAndQuery, e);
@@ -81,7 +82,7 @@ public final class JsonHttpClient {
   /** @param urgent goes ahead of other requests waiting at the shared gate (heartbeats) */
   public CompletableFuture<ApiResponse> sendAsync(String method, String pathAndQuery, Object body, boolean urgent) {
     OutboundHttp.Request req = request(method, pathAndQuery, body);
-    Supplier<CompletableFuture<ApiResponse>> send = () -> http.send(req).thenApply(JsonHttpClient::toApiResponse);
+    Supplier<CompletableFuture<ApiResponse>> send = () -> http.send(req).thenApply(ApiResponse::of);
     return gate == null ? send.get() : gate.submit(send, urgent);
   }
 
@@ -129,29 +130,8 @@ public final class JsonHttpClient {
       bytes = Json.compactBytes(body);
       headers.put("content-type", "application/json");
       // restify's JSON client sends an MD5 of the body; servers may check it.
-      headers.put("content-md5", md5Base64(bytes));
+      headers.put("content-md5", ContentMd5.of(bytes));
     }
     return new OutboundHttp.Request(method, base, pathAndQuery, headers, bytes, timeout);
-  }
-
-  private static String md5Base64(byte[] bytes) {
-    try {
-      return java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("MD5").digest(bytes));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("MD5 is part of every JRE", e);
-    }
-  }
-
-  static ApiResponse toApiResponse(OutboundHttp.Response r) {
-    Object body = null;
-    byte[] bytes = r.body();
-    if (bytes != null && bytes.length > 0) {
-      try {
-        body = Json.parse(bytes);
-      } catch (Json.JsonFormatException e) {
-        body = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
-      }
-    }
-    return new ApiResponse(r.status(), body, r.headers());
   }
 }
