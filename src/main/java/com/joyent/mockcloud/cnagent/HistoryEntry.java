@@ -17,7 +17,7 @@ final class HistoryEntry {
   private final String startedAt;
   private final String task;
   private final int pid;
-  private final Object params;
+  private Object params; // dropped once frozen: the frozen JSON has it
   private String status = "active";
   private int errorCount;
   private List<Map<String, Object>> messages = new ArrayList<>();
@@ -59,6 +59,7 @@ final class HistoryEntry {
     finishedAt = Iso.format(at);
     frozen = Json.compactBytes(toMap());
     messages = null;
+    params = null;
   }
 
   synchronized List<Map<String, Object>> messagesSnapshot() {

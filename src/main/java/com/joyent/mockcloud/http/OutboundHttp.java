@@ -136,6 +136,13 @@ public final class OutboundHttp implements Closeable {
     }
   }
 
+  /** Closes {@code c} (null: nothing) on its own I/O thread, the only thread that may touch it. */
+  private static void closeOnItsThread(ClientConnection c) {
+    if (c != null) {
+      c.getIoThread().execute(() -> IoUtils.safeClose(c));
+    }
+  }
+
   private static String originKey(URI base) {
     String scheme = base.getScheme();
     if (!"http".equalsIgnoreCase(scheme) || base.getHost() == null) {
@@ -181,7 +188,7 @@ public final class OutboundHttp implements Closeable {
           }
         }
       }
-      stale.forEach(IoUtils::safeClose);
+      stale.forEach(OutboundHttp::closeOnItsThread);
       return found;
     }
 
@@ -197,7 +204,7 @@ public final class OutboundHttp implements Closeable {
           stale = idle.pollLast().connection();
         }
       }
-      IoUtils.safeClose(stale);
+      closeOnItsThread(stale);
     }
 
     synchronized void forget(ClientConnection c) {
@@ -214,7 +221,7 @@ public final class OutboundHttp implements Closeable {
         idle.forEach(i -> all.add(i.connection()));
         idle.clear();
       }
-      all.forEach(IoUtils::safeClose);
+      all.forEach(OutboundHttp::closeOnItsThread);
     }
   }
 
@@ -240,7 +247,9 @@ public final class OutboundHttp implements Closeable {
       }
       ClientConnection c = mayReuse ? origin.takeIdle() : null;
       if (c != null) {
-        exchange(c, true);
+        // A connection is only ever touched on its own I/O thread: Undertow's client is not
+        // thread-safe, and a request started elsewhere races the thread's own reads.
+        c.getIoThread().execute(() -> exchange(c, true));
         return;
       }
       UndertowClient.getInstance().connect(new ClientCallback<ClientConnection>() {
@@ -366,7 +375,7 @@ public final class OutboundHttp implements Closeable {
             length += n;
           }
         } catch (IOException e) {
-          IoUtils.safeClose(connection);
+          IoUtils.safeClose(connection); // on its I/O thread: this is a read callback
           fail(e); // an answer had started: never resent
         }
       }
@@ -402,7 +411,7 @@ public final class OutboundHttp implements Closeable {
 
     private void timedOut() {
       if (finished.compareAndSet(false, true)) {
-        IoUtils.safeClose(connection);
+        closeOnItsThread(connection);
         completeExceptionally(new HttpTimeoutException(req.method() + " " + req.base() + req.pathAndQuery()
             + " timed out after " + req.timeout().toMillis() + " ms"));
       }

@@ -126,7 +126,9 @@ public final class WebSocketDialer {
 
     @Override
     public void abort() {
-      IoUtils.safeClose(channel);
+      // Closed on the channel's own I/O thread: closing from another thread while that thread
+      // reads a frame frees the frame's pooled buffer twice.
+      channel.getIoThread().execute(() -> IoUtils.safeClose(channel));
     }
   }
 
