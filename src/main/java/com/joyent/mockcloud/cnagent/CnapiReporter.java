@@ -2,6 +2,7 @@ package com.joyent.mockcloud.cnagent;
 
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.JsonHttpClient;
+import com.joyent.mockcloud.triton.RequestGate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -137,7 +138,7 @@ public final class CnapiReporter {
   /** POSTs the agents list now, outside the queue (refresh_agents and the agent tasks). */
   public CompletableFuture<ApiResponse> postAgentsNow() {
     try {
-      return cnapi.sendAsync("POST", "/servers/" + cn.serverUuid(), agentsBody());
+      return cnapi.sendAsync("POST", "/servers/" + cn.serverUuid(), agentsBody(), RequestGate.Lane.REPORT);
     } catch (IOException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -186,12 +187,13 @@ public final class CnapiReporter {
         case SYSINFO -> {
           Map<String, Object> body = new LinkedHashMap<>();
           body.put("sysinfo", cn.currentSysinfo());
-          yield cnapi.sendAsync("POST", "/servers/" + cn.serverUuid() + "/sysinfo", body);
+          yield cnapi.sendAsync("POST", "/servers/" + cn.serverUuid() + "/sysinfo", body, RequestGate.Lane.REPORT);
         }
-        case AGENTS -> cnapi.sendAsync("POST", "/servers/" + cn.serverUuid(), agentsBody());
+        case AGENTS -> cnapi.sendAsync("POST", "/servers/" + cn.serverUuid(), agentsBody(), RequestGate.Lane.REPORT);
         case HEARTBEAT -> cnapi.sendAsync("POST", "/servers/" + cn.serverUuid() + "/events/heartbeat",
-            new LinkedHashMap<>(), true);
-        case STATUS -> cnapi.sendAsync("POST", "/servers/" + cn.serverUuid() + "/events/status", takePendingStatus());
+            new LinkedHashMap<>(), RequestGate.Lane.HEARTBEAT);
+        case STATUS -> cnapi.sendAsync("POST", "/servers/" + cn.serverUuid() + "/events/status", takePendingStatus(),
+            RequestGate.Lane.REPORT);
       };
     } catch (IOException | RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);

@@ -74,16 +74,17 @@ public final class JsonHttpClient {
     }
   }
 
-  /** Sends without waiting; the future fails with an IOException on a transport failure. */
+  /** Sends without waiting, in the bulk lane; the future fails with an IOException on a transport failure. */
   public CompletableFuture<ApiResponse> sendAsync(String method, String pathAndQuery, Object body) {
-    return sendAsync(method, pathAndQuery, body, false);
+    return sendAsync(method, pathAndQuery, body, RequestGate.Lane.BULK);
   }
 
-  /** @param urgent goes ahead of other requests waiting at the shared gate (heartbeats) */
-  public CompletableFuture<ApiResponse> sendAsync(String method, String pathAndQuery, Object body, boolean urgent) {
+  /** @param lane where the request waits at the shared gate when every place is taken */
+  public CompletableFuture<ApiResponse> sendAsync(String method, String pathAndQuery, Object body,
+      RequestGate.Lane lane) {
     OutboundHttp.Request req = request(method, pathAndQuery, body);
     Supplier<CompletableFuture<ApiResponse>> send = () -> http.send(req).thenApply(ApiResponse::of);
-    return gate == null ? send.get() : gate.submit(send, urgent);
+    return gate == null ? send.get() : gate.submit(send, lane);
   }
 
   /**

@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.triton;
 
 import java.util.ArrayDeque;
+import java.util.EnumMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -10,18 +11,36 @@ import java.util.function.Supplier;
  * Bounds how many outbound requests of the whole process are in flight at once. Without it,
  * thousands of CNs heartbeating in the same second open thousands of pooled connections,
  * each with its buffers; with it, a few dozen connections carry everything, reused. Requests
- * over the limit wait in FIFO order — urgent ones (heartbeats: a CN that misses them for 11 s
- * is marked unknown) ahead of the rest (bulk VM syncs, status reports); nothing blocks a
- * thread. Thread-safe.
+ * over the limit wait, each {@link Lane} in FIFO order, and a freed place goes to the most
+ * urgent lane first; nothing blocks a thread. Bulk requests never take the last quarter of
+ * the places, so a heartbeat never waits for a slow VM sync to finish. Thread-safe.
  */
 public final class RequestGate {
+  /** Who goes first when places are scarce. */
+  public enum Lane {
+    /**
+     * A CN's heartbeat: first in line, and dropped (failed unsent) once it waited longer than
+     * the gate's max wait, since the next one is due by then. A CN that misses heartbeats for
+     * 11 s is marked unknown.
+     */
+    HEARTBEAT,
+    /**
+     * The rest of a CN's serial CNAPI queue (sysinfo, agents, status): a heartbeat queued
+     * behind one of these waits for it, so they must not wait behind bulk work. At most one
+     * per CN, never dropped.
+     */
+    REPORT,
+    /** Everything else (vm-agent syncs and updates, tools). */
+    BULK
+  }
+
   private final int limit;
+  private final int bulkLimit;
   private final long maxWaitNanos;
-  private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
-  private final ArrayDeque<Waiter> waitingUrgent = new ArrayDeque<>();
+  private final EnumMap<Lane, ArrayDeque<Waiter>> waiting = new EnumMap<>(Lane.class);
   private int active;
 
-  /** A request waiting for a place; it gives up (fails) if it waited longer than the limit. */
+  /** A request waiting for a place; a heartbeat gives up (fails) if it waited longer than the limit. */
   private record Waiter(Runnable start, Runnable expire, long since) {}
 
   public RequestGate(int limit) {
@@ -29,7 +48,7 @@ public final class RequestGate {
   }
 
   /**
-   * @param maxWait how long an urgent request may wait for a place; past it, it fails without
+   * @param maxWait how long a heartbeat may wait for a place; past it, it fails without
    *     being sent (when an API hangs, stale heartbeats are dropped rather than piled up)
    */
   public RequestGate(int limit, java.time.Duration maxWait) {
@@ -37,15 +56,18 @@ public final class RequestGate {
       throw new IllegalArgumentException("request gate limit must be >= 1, got " + limit);
     }
     this.limit = limit;
+    this.bulkLimit = Math.max(1, limit - limit / 4);
     this.maxWaitNanos = maxWait.toNanos();
+    for (Lane l : Lane.values()) {
+      waiting.put(l, new ArrayDeque<>());
+    }
   }
 
   public <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> request) {
-    return submit(request, false);
+    return submit(request, Lane.BULK);
   }
 
-  /** @param urgent served before every waiting request that is not */
-  public <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> request, boolean urgent) {
+  public <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> request, Lane lane) {
     CompletableFuture<T> result = new CompletableFuture<>();
     Runnable start = () -> {
       CompletableFuture<T> f;
@@ -67,11 +89,11 @@ public final class RequestGate {
         new java.util.concurrent.TimeoutException("waited too long for a free outbound connection"));
     boolean now;
     synchronized (this) {
-      now = active < limit;
+      now = active < (lane == Lane.BULK ? bulkLimit : limit);
       if (now) {
         active++;
       } else {
-        (urgent ? waitingUrgent : waiting).addLast(new Waiter(start, expire, System.nanoTime()));
+        waiting.get(lane).addLast(new Waiter(start, expire, System.nanoTime()));
       }
     }
     if (now) {
@@ -84,25 +106,33 @@ public final class RequestGate {
     List<Waiter> expired = new ArrayList<>();
     Waiter next;
     synchronized (this) {
+      active--;
       long now = System.nanoTime();
-      // Only urgent requests expire: a heartbeat that waited 5 s is stale and the next one is
-      // due, while a registration or a sync is still wanted however late (and each CN has at
-      // most one of them waiting, so that queue is bounded by the fleet).
-      while (!waitingUrgent.isEmpty() && now - waitingUrgent.peekFirst().since() > maxWaitNanos) {
-        expired.add(waitingUrgent.pollFirst());
+      // Only heartbeats expire: one that waited 5 s is stale and the next one is due, while a
+      // registration, a status or a sync is still wanted however late (and each CN has at
+      // most one report waiting, so that queue is bounded by the fleet).
+      ArrayDeque<Waiter> heartbeats = waiting.get(Lane.HEARTBEAT);
+      while (!heartbeats.isEmpty() && now - heartbeats.peekFirst().since() > maxWaitNanos) {
+        expired.add(heartbeats.pollFirst());
       }
-      next = waitingUrgent.isEmpty() ? waiting.pollFirst() : waitingUrgent.pollFirst();
+      next = heartbeats.pollFirst();
       if (next == null) {
-        active--;
+        next = waiting.get(Lane.REPORT).pollFirst();
+      }
+      if (next == null && active < bulkLimit) {
+        next = waiting.get(Lane.BULK).pollFirst();
+      }
+      if (next != null) {
+        active++;
       }
     }
     expired.forEach(w -> w.expire().run());
     if (next != null) {
-      next.start().run(); // the permit passes straight to the next request
+      next.start().run(); // the place passes straight to the next request
     }
   }
 
   public synchronized int waiting() {
-    return waiting.size() + waitingUrgent.size();
+    return waiting.values().stream().mapToInt(ArrayDeque::size).sum();
   }
 }

@@ -22,7 +22,7 @@ class RequestGateTest {
     CompletableFuture<String> a = gate.submit(req.apply("a"));
     gate.submit(req.apply("b"));
     gate.submit(req.apply("c"));
-    gate.submit(req.apply("hb"), true);
+    gate.submit(req.apply("hb"), RequestGate.Lane.HEARTBEAT);
     gate.submit(req.apply("d"));
     assertThat(started).containsExactly("a", "b");
     assertThat(gate.waiting()).isEqualTo(3);
@@ -54,7 +54,7 @@ class RequestGateTest {
     CompletableFuture<String> stale = gate.submit(() -> {
       sent.add("stale");
       return CompletableFuture.completedFuture("x");
-    }, true);
+    }, RequestGate.Lane.HEARTBEAT);
     CompletableFuture<String> patient = gate.submit(() -> {
       sent.add("patient");
       return CompletableFuture.completedFuture("y");
@@ -65,5 +65,37 @@ class RequestGateTest {
     assertThat(patient).isCompletedWithValue("y");
     assertThat(sent).containsExactly("patient");
     assertThat(gate.submit(() -> CompletableFuture.completedFuture("fresh"))).isCompletedWithValue("fresh");
+  }
+
+  @Test
+  void freedPlaces_goToHeartbeatsThenReportsThenBulk_andBulkNeverTakesTheLastQuarter() {
+    RequestGate gate = new RequestGate(4);
+    List<String> started = new ArrayList<>();
+    List<CompletableFuture<String>> inFlight = new ArrayList<>();
+    java.util.function.Function<String, java.util.function.Supplier<CompletableFuture<String>>> req = name -> () -> {
+      started.add(name);
+      CompletableFuture<String> f = new CompletableFuture<>();
+      inFlight.add(f);
+      return f;
+    };
+    for (String b : List.of("b1", "b2", "b3", "b4")) {
+      gate.submit(req.apply(b));
+    }
+    assertThat(started).containsExactly("b1", "b2", "b3"); // the fourth place is kept for CN reports
+    gate.submit(req.apply("status"), RequestGate.Lane.REPORT);
+    assertThat(started).containsExactly("b1", "b2", "b3", "status");
+    gate.submit(req.apply("hb"), RequestGate.Lane.HEARTBEAT);
+    gate.submit(req.apply("sysinfo"), RequestGate.Lane.REPORT);
+    assertThat(gate.waiting()).isEqualTo(3);
+
+    inFlight.get(0).complete("done");
+    assertThat(started).endsWith("hb");
+    inFlight.get(1).complete("done");
+    assertThat(started).endsWith("sysinfo");
+    inFlight.get(2).complete("done");
+    assertThat(started).endsWith("sysinfo"); // 3 in flight: b4 still waits for a bulk place
+    inFlight.get(3).complete("done");
+    assertThat(started).endsWith("b4");
+    assertThat(gate.waiting()).isZero();
   }
 }
