@@ -177,7 +177,7 @@ final class Changefeed extends CnLoop.Timed {
     }
     Object msg;
     try {
-      msg = Json.parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      msg = ChangefeedFrames.SHARED.parse(text);
     } catch (Json.JsonFormatException e) {
       CnSync.LOG.debug("net-agent of {}: changefeed frame is not JSON: {}", cn.cn, text);
       return;
