@@ -16,11 +16,13 @@ import org.xnio.XnioWorker;
 
 /**
  * Opens HTTP listeners that all share one XNIO worker and one buffer pool, so a thousand
- * listeners cost a thousand sockets and no extra threads. Create one per process (the
+ * listeners cost a thousand sockets and no extra threads; client WebSockets share a second,
+ * one-thread worker. Create one per process (the
  * sandbox and the daemon each own one); {@link #close()} stops the worker.
  */
 public final class HttpListeners implements Closeable {
   private final XnioWorker worker;
+  private final XnioWorker socketWorker;
   private final ByteBufferPool buffers;
   private final WebSocketDialer webSockets;
 
@@ -40,7 +42,22 @@ public final class HttpListeners implements Closeable {
     }
     // Small direct buffers: requests and replies are a few KB of JSON.
     this.buffers = new DefaultByteBufferPool(true, 4096, 256, 4);
-    this.webSockets = new WebSocketDialer(worker, buffers);
+    // Client WebSockets get an I/O thread of their own: every NIC change reaches every CN's
+    // changefeed socket (thousands of frames per change), and that flood must not delay the
+    // heartbeats and task requests on the listener and client threads.
+    try {
+      this.socketWorker = Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(OptionMap.builder()
+          .set(Options.WORKER_NAME, name + "-ws")
+          .set(Options.WORKER_IO_THREADS, 1)
+          .set(Options.WORKER_TASK_CORE_THREADS, 1)
+          .set(Options.WORKER_TASK_MAX_THREADS, 1)
+          .set(Options.TCP_NODELAY, true)
+          .getMap());
+    } catch (IOException e) {
+      worker.shutdown();
+      throw new UncheckedIOException("cannot start the WebSocket I/O worker", e);
+    }
+    this.webSockets = new WebSocketDialer(socketWorker, buffers);
   }
 
   /** Client WebSockets on this worker and buffer pool. */
@@ -70,6 +87,7 @@ public final class HttpListeners implements Closeable {
 
   @Override
   public void close() {
+    socketWorker.shutdown();
     worker.shutdown();
   }
 

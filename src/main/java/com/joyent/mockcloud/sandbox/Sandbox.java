@@ -20,13 +20,16 @@ import com.joyent.mockcloud.http.HttpListeners;
  * }</pre>
  *
  * <p>Threads: one XNIO worker ({@code mockcloud-sandbox} I/O threads, count from the options)
- * serves the three listeners; handlers never block. CNAPI's calls to cn-agents go through one
+ * serves CNAPI and VMAPI, and another ({@code mockcloud-sandbox-napi}) serves NAPI, as they are
+ * separate services in a datacenter: NAPI's changefeed pushes every NIC change to every CN's
+ * socket, and that flood must not delay the heartbeats CNAPI is timing. Handlers never block. CNAPI's calls to cn-agents go through one
  * shared JDK {@code HttpClient}. Every store has its own lock that guards map work only.
  * Time comes from {@link SandboxOptions#clock()}, so tests move it instead of sleeping.
  */
 public final class Sandbox implements AutoCloseable {
   private final SandboxOptions options;
   private final HttpListeners listeners;
+  private final HttpListeners napiListeners;
   private final CnAgentClient agentClient;
   private final SandboxNapi napi;
   private final SandboxCnapi cnapi;
@@ -43,10 +46,11 @@ public final class Sandbox implements AutoCloseable {
     this.vmapi = new SandboxVmapi(options, cnapi);
     cnapi.vmsOfServer(vmapi.vms()::serverVms);
     this.listeners = new HttpListeners("mockcloud-sandbox", options.ioThreads());
+    this.napiListeners = new HttpListeners("mockcloud-sandbox-napi", options.ioThreads());
     HttpListeners.Listener n = null;
     HttpListeners.Listener c = null;
     try {
-      n = listeners.open(options.bindHost(), 0, napi.handler());
+      n = napiListeners.open(options.bindHost(), 0, napi.handler());
       c = listeners.open(options.bindHost(), 0, cnapi.router());
       this.vmapiListener = listeners.open(options.bindHost(), 0, vmapi.router());
     } catch (RuntimeException e) {
@@ -57,6 +61,7 @@ public final class Sandbox implements AutoCloseable {
         n.close();
       }
       listeners.close();
+      napiListeners.close();
       throw e;
     }
     this.napiListener = n;
@@ -116,13 +121,14 @@ public final class Sandbox implements AutoCloseable {
         + "\ndatacenter " + datacenter() + "\nadmin " + adminUuid();
   }
 
-  /** Stops the listeners and the I/O worker; stored state is dropped with the object. */
+  /** Stops the listeners and the I/O workers; stored state is dropped with the object. */
   @Override
   public void close() {
     vmapiListener.close();
     cnapiListener.close();
     napiListener.close();
     listeners.close();
+    napiListeners.close();
     agentClient.close();
   }
 }
