@@ -56,7 +56,7 @@ public final class DaemonThreads implements Closeable {
   /** Sized for this machine: I/O threads = cores, task threads = 4 × cores (disk-bound work). */
   public static DaemonThreads forThisMachine() {
     int cores = Runtime.getRuntime().availableProcessors();
-    return new DaemonThreads(Math.max(1, cores), Math.max(4, 4 * cores));
+    return new DaemonThreads(Math.max(1, cores), Math.max(32, 4 * cores));
   }
 
   public HttpListeners listeners() {
