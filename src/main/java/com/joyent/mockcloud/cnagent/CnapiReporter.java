@@ -5,7 +5,6 @@ import com.joyent.mockcloud.triton.JsonHttpClient;
 import com.joyent.mockcloud.triton.RequestGate;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +35,7 @@ public final class CnapiReporter {
 
   private final CnContext cn;
   private final JsonHttpClient cnapi;
+  private final java.io.File sysinfoFile;
   private final Supplier<Map<String, Object>> statusVms;
   private final Backoff backoff;
   private final ArrayDeque<Kind> queue = new ArrayDeque<>(4);
@@ -60,6 +60,7 @@ public final class CnapiReporter {
       Runnable onRegistered) {
     this.cn = cn;
     this.cnapi = cnapi;
+    this.sysinfoFile = cn.dir().sysinfoFile().toFile();
     this.statusVms = statusVms;
     this.onRegistered = onRegistered;
     this.backoff = new Backoff(cn.options().backoffMin().toMillis(), cn.options().backoffMax().toMillis(),
@@ -150,14 +151,9 @@ public final class CnapiReporter {
     return body;
   }
 
+  /** sysinfo.json's mtime in ms, 0 when missing; one stat, no attribute objects (polled per CN every second). */
   private long sysinfoMtime() {
-    try {
-      return Files.getLastModifiedTime(cn.dir().sysinfoFile()).toMillis();
-    } catch (NoSuchFileException e) {
-      return 0;
-    } catch (IOException e) {
-      return 0;
-    }
+    return sysinfoFile.lastModified();
   }
 
   private void enqueue(Kind k) {
@@ -292,7 +288,7 @@ public final class CnapiReporter {
     try {
       // Only "Boot Time" is wanted of the whole sysinfo: skip the rest unparsed.
       Object bootTime = com.joyent.mockcloud.json.Json.parseObjectKeys(
-          java.nio.file.Files.readAllBytes(cn.dir().sysinfoFile()), java.util.Set.of("Boot Time")).get("Boot Time");
+          Files.readAllBytes(cn.dir().sysinfoFile()), java.util.Set.of("Boot Time")).get("Boot Time");
       sample = StatusSample.build(statusVms.get(), bootTime == null ? null : String.valueOf(bootTime),
           cn.clock().instant());
     } catch (IOException | RuntimeException e) {

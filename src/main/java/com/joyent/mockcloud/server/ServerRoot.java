@@ -49,6 +49,18 @@ public final class ServerRoot {
     return new ServerDirectory(uuid, serversDir().resolve(uuid.toString()));
   }
 
+  /** Every entry of the servers directory, valid or not, unchecked and unsorted (none if it is missing). */
+  public List<Path> entries() throws IOException {
+    List<Path> out = new ArrayList<>();
+    if (!Files.isDirectory(serversDir())) {
+      return out;
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(serversDir())) {
+      ds.forEach(out::add);
+    }
+    return out;
+  }
+
   /** Every valid server directory (a UUID-named directory holding sysinfo.json), by name. */
   public List<ServerDirectory> list() throws IOException {
     List<ServerDirectory> out = new ArrayList<>();
