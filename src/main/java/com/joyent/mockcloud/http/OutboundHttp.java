@@ -119,7 +119,11 @@ public final class OutboundHttp implements Closeable {
       result.completeExceptionally(e);
       return result;
     }
-    new Attempt(origin, req, result).start(true);
+    try {
+      new Attempt(origin, req, result).start(true);
+    } catch (RuntimeException e) { // the worker is shutting down
+      result.completeExceptionally(new IOException("HTTP client is closing", e));
+    }
     return result;
   }
 
@@ -249,25 +253,33 @@ public final class OutboundHttp implements Closeable {
       if (c != null) {
         // A connection is only ever touched on its own I/O thread: Undertow's client is not
         // thread-safe, and a request started elsewhere races the thread's own reads.
-        c.getIoThread().execute(() -> exchange(c, true));
+        try {
+          c.getIoThread().execute(() -> exchange(c, true));
+        } catch (RuntimeException e) { // the worker is shutting down
+          fail(new IOException("HTTP client is closing", e));
+        }
         return;
       }
-      UndertowClient.getInstance().connect(new ClientCallback<ClientConnection>() {
-        @Override
-        public void completed(ClientConnection fresh) {
-          fresh.addCloseListener(origin::forget);
-          if (finished.get()) {
-            origin.giveBack(fresh); // timed out while connecting; the connection is still good
-          } else {
-            exchange(fresh, false);
+      try {
+        UndertowClient.getInstance().connect(new ClientCallback<ClientConnection>() {
+          @Override
+          public void completed(ClientConnection fresh) {
+            fresh.addCloseListener(origin::forget);
+            if (finished.get()) {
+              origin.giveBack(fresh); // timed out while connecting; the connection is still good
+            } else {
+              exchange(fresh, false);
+            }
           }
-        }
 
-        @Override
-        public void failed(IOException e) {
-          fail(e);
-        }
-      }, origin.uri, worker, buffers, OptionMap.EMPTY);
+          @Override
+          public void failed(IOException e) {
+            fail(e);
+          }
+        }, origin.uri, worker, buffers, OptionMap.EMPTY);
+      } catch (RuntimeException e) { // an unresolvable host, a worker shutting down
+        fail(new IOException("cannot connect to " + origin.uri + ": " + e, e));
+      }
     }
 
     private void exchange(ClientConnection c, boolean reused) {

@@ -167,6 +167,16 @@ class OutboundHttpTest {
   }
 
   @Test
+  void afterClose_aRequestFailsInsteadOfThrowing() throws Exception {
+    server = new ScriptedServer((req, i) -> ok("{}"));
+    OutboundHttp other = OutboundHttp.standalone();
+    other.close();
+    Thread.sleep(200); // let the worker stop
+    java.util.concurrent.CompletableFuture<OutboundHttp.Response> f = other.send(get("/x", Duration.ofSeconds(1)));
+    assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+  }
+
+  @Test
   void baseUrlPath_prefixesEveryRequest() throws Exception {
     server = new ScriptedServer((req, i) -> ok("{}"));
     OutboundHttp.Request r = new OutboundHttp.Request("GET", URI.create(server.base() + "/napi/"), "/nics?limit=1",
