@@ -165,10 +165,14 @@ public final class VmAgent {
       }
     }
     Map<String, Object> diff = InitialSync.differences(local, inVmapi);
+    // Only the ids are kept until the PUT is answered: at 10,000 CNs thousands of these wait
+    // for a place at the outbound gate, and holding every CN's decoded VMs meanwhile filled
+    // the heap during start-up.
+    Set<String> localIds = new HashSet<>(local.keySet());
     Runnable done = () -> {
       synchronized (this) {
         knownDni.addAll(dni);
-        seen.addAll(local.keySet());
+        seen.addAll(localIds);
       }
     };
     if (diff.isEmpty()) {
