@@ -283,6 +283,10 @@ public final class OutboundHttp implements Closeable {
     }
 
     private void exchange(ClientConnection c, boolean reused) {
+      if (finished.get()) {
+        origin.giveBack(c); // timed out before it could start: the connection is unused
+        return;
+      }
       connection = c;
       ClientRequest cr = new ClientRequest().setMethod(HttpString.tryFromString(req.method()))
           .setPath(origin.pathPrefix + req.pathAndQuery());
