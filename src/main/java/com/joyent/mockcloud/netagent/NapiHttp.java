@@ -1,10 +1,9 @@
 package com.joyent.mockcloud.netagent;
 
-import com.joyent.mockcloud.http.ContentMd5;
 import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.http.WebSocketDialer;
-import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.triton.ApiResponse;
+import com.joyent.mockcloud.triton.JsonHttpClient;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -13,10 +12,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * One CN's way out to NAPI: JSON requests as restify's client sends them ({@code accept},
- * {@code user-agent} with this CN's uuid, {@code content-type} and {@code content-md5} on
- * bodies) plus the two headers net-agent needs that {@code triton.JsonHttpClient} has no room
- * for: {@code If-Match} on DELETE and {@code Accept-Version} on the changefeed probe; and the
+ * One CN's way out to NAPI: JSON requests as restify's client sends them
+ * ({@link JsonHttpClient#restifyRequest}, with this CN's uuid in the {@code user-agent}) plus
+ * the two headers net-agent needs that {@code JsonHttpClient}'s own calls have no room for:
+ * {@code If-Match} on DELETE and {@code Accept-Version} on the changefeed probe; and the
  * WebSocket dialer for the changefeed itself. Every
  * request passes the process-wide {@link RequestGate}. A 4xx/5xx is an {@link ApiResponse};
  * only a transport failure fails the future. Thread-safe; holds no per-request state.
@@ -58,22 +57,14 @@ final class NapiHttp {
   }
 
   CompletableFuture<ApiResponse> send(String method, String path, Object body, String ifMatch, String acceptVersion) {
-    Map<String, String> headers = new LinkedHashMap<>(8);
-    headers.put("accept", "application/json");
-    headers.put("user-agent", userAgent);
+    Map<String, String> extra = new LinkedHashMap<>(4);
     if (ifMatch != null) {
-      headers.put("If-Match", ifMatch);
+      extra.put("If-Match", ifMatch);
     }
     if (acceptVersion != null) {
-      headers.put("accept-version", acceptVersion);
+      extra.put("accept-version", acceptVersion);
     }
-    byte[] bytes = null;
-    if (body != null) {
-      bytes = Json.compactBytes(body);
-      headers.put("content-type", "application/json");
-      headers.put("content-md5", ContentMd5.of(bytes));
-    }
-    OutboundHttp.Request req = new OutboundHttp.Request(method, base, path, headers, bytes, timeout);
+    OutboundHttp.Request req = JsonHttpClient.restifyRequest(method, base, path, userAgent, extra, body, timeout);
     return gate.submit(() -> http.send(req).thenApply(ApiResponse::of), starter);
   }
 

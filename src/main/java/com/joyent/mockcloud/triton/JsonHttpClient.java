@@ -123,9 +123,20 @@ public final class JsonHttpClient {
   }
 
   private OutboundHttp.Request request(String method, String pathAndQuery, Object body) {
+    return restifyRequest(method, base, pathAndQuery, userAgent, Map.of(), body, timeout);
+  }
+
+  /**
+   * A request as restify's JSON client sends it: {@code accept} and {@code user-agent}, then
+   * {@code extraHeaders} in their order, then for a body its {@code content-type} and
+   * {@code content-md5}; the body as compact JSON.
+   */
+  public static OutboundHttp.Request restifyRequest(String method, URI base, String pathAndQuery, String userAgent,
+      Map<String, String> extraHeaders, Object body, Duration timeout) {
     Map<String, String> headers = new LinkedHashMap<>(8);
     headers.put("accept", "application/json");
     headers.put("user-agent", userAgent);
+    headers.putAll(extraHeaders);
     byte[] bytes = null;
     if (body != null) {
       bytes = Json.compactBytes(body);
