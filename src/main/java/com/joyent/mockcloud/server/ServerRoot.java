@@ -64,13 +64,8 @@ public final class ServerRoot {
   /** Every valid server directory (a UUID-named directory holding sysinfo.json), by name. */
   public List<ServerDirectory> list() throws IOException {
     List<ServerDirectory> out = new ArrayList<>();
-    if (!Files.isDirectory(serversDir())) {
-      return out;
-    }
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(serversDir())) {
-      for (Path p : ds) {
-        validServer(p).ifPresent(out::add);
-      }
+    for (Path p : entries()) {
+      validServer(p).ifPresent(out::add);
     }
     out.sort(Comparator.comparing(d -> d.uuid().toString()));
     return out;

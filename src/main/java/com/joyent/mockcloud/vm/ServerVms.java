@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -76,7 +77,8 @@ public final class ServerVms {
     if (e == null || (e.doNotInventory() && !includeDni)) {
       throw VmException.notFound(uuid);
     }
-    return fields == null ? e.view(identity) : VmView.select(e.partialView(identity, fields), fields);
+    return fields == null ? e.view(identity)
+        : VmView.select(e.partialView(identity, VmView.keysToDecode(fields)), fields);
   }
 
   public boolean exists(String uuid) {
@@ -96,10 +98,11 @@ public final class ServerVms {
    */
   public List<Map<String, Object>> lookup(Map<String, ?> filters, List<String> fields) {
     List<Map<String, Object>> out = new ArrayList<>();
-    java.util.Set<String> keys = null;
-    if (fields != null) { // decode only what the filters and the caller look at
-      keys = new java.util.HashSet<>(fields);
-      keys.addAll(filters.keySet());
+    Set<String> keys = null;
+    if (fields != null) { // decode only what the filters and the caller look at, worked out once
+      List<String> wanted = new ArrayList<>(fields);
+      wanted.addAll(filters.keySet());
+      keys = VmView.keysToDecode(wanted);
     }
     for (Map.Entry<String, VmEntry> e : files.sorted().entrySet()) {
       Map<String, Object> view = keys == null ? e.getValue().view(identity) : e.getValue().partialView(identity, keys);

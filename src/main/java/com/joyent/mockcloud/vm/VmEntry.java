@@ -1,8 +1,6 @@
 package com.joyent.mockcloud.vm;
 
 import com.joyent.mockcloud.json.Json;
-import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -48,14 +46,12 @@ final class VmEntry {
   }
 
   /**
-   * A fresh loaded view holding only {@code keys} (at least): decodes just those top-level values
-   * and the ones the view derives from, so a reader of a few fields skips nics, metadata and the
-   * rest. The kept keys have the same values and order as in {@link #view(ServerIdentity)}.
+   * A fresh loaded view holding only what {@code decode} names (from {@link VmView#keysToDecode}),
+   * so a reader of a few fields skips nics, metadata and the rest. The kept keys have the same
+   * values and order as in {@link #view(ServerIdentity)}.
    */
-  Map<String, Object> partialView(ServerIdentity server, Collection<String> keys) {
-    Set<String> wanted = new HashSet<>(keys);
-    wanted.addAll(VmView.DERIVED_KEYS);
-    return VmView.augment(Json.parseObjectKeys(VmBlob.json(blob), wanted), mtimeMillis, server);
+  Map<String, Object> partialView(ServerIdentity server, Set<String> decode) {
+    return VmView.augment(Json.parseObjectKeys(VmBlob.json(blob), decode), mtimeMillis, server);
   }
 
   boolean sameContent(VmEntry other) {

@@ -1,7 +1,10 @@
 package com.joyent.mockcloud.vm;
 
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns a parsed VM file into the "loaded view" every reader sees (spec vmadm-and-vm-agent.md
@@ -12,9 +15,16 @@ final class VmView {
   private VmView() {}
 
   /** Every key {@link #augment} reads or writes: a partial view must decode these to match a full one. */
-  static final List<String> DERIVED_KEYS = List.of("last_modified", "state", "pid", "boot_timestamp", "exit_status",
+  private static final List<String> DERIVED_KEYS = List.of("last_modified", "state", "pid", "boot_timestamp", "exit_status",
       "exit_timestamp", "server_uuid", "datacenter_name", "platform_buildstamp", "zonename", "uuid", "zone_state",
       "zoneid");
+
+  /** What a view restricted to {@code wanted} must decode of the file: those keys and the derived ones. */
+  static Set<String> keysToDecode(Collection<String> wanted) {
+    Set<String> keys = new HashSet<>(wanted);
+    keys.addAll(DERIVED_KEYS);
+    return keys;
+  }
 
   static Map<String, Object> augment(Map<String, Object> vm, long mtimeMillis, ServerIdentity server) {
     String lastModified = IsoTime.ofMillis(mtimeMillis);
