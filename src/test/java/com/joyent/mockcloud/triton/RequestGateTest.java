@@ -5,20 +5,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class RequestGateTest {
-  @Test
-  void overTheLimit_requestsWait_urgentOnesFirst_thenFifo() {
-    RequestGate gate = new RequestGate(2);
-    List<String> started = new ArrayList<>();
-    List<CompletableFuture<String>> inFlight = new ArrayList<>();
-    java.util.function.Function<String, java.util.function.Supplier<CompletableFuture<String>>> req = name -> () -> {
+  /** Requests that note their name in {@code started} when sent and stay in flight until completed. */
+  private static Function<String, Supplier<CompletableFuture<String>>> recording(List<String> started,
+      List<CompletableFuture<String>> inFlight) {
+    return name -> () -> {
       started.add(name);
       CompletableFuture<String> f = new CompletableFuture<>();
       inFlight.add(f);
       return f;
     };
+  }
+
+  @Test
+  void overTheLimit_requestsWait_urgentOnesFirst_thenFifo() {
+    RequestGate gate = new RequestGate(2);
+    List<String> started = new ArrayList<>();
+    List<CompletableFuture<String>> inFlight = new ArrayList<>();
+    Function<String, Supplier<CompletableFuture<String>>> req = recording(started, inFlight);
     CompletableFuture<String> a = gate.submit(req.apply("a"));
     gate.submit(req.apply("b"));
     gate.submit(req.apply("c"));
@@ -72,12 +80,7 @@ class RequestGateTest {
     RequestGate gate = new RequestGate(4);
     List<String> started = new ArrayList<>();
     List<CompletableFuture<String>> inFlight = new ArrayList<>();
-    java.util.function.Function<String, java.util.function.Supplier<CompletableFuture<String>>> req = name -> () -> {
-      started.add(name);
-      CompletableFuture<String> f = new CompletableFuture<>();
-      inFlight.add(f);
-      return f;
-    };
+    Function<String, Supplier<CompletableFuture<String>>> req = recording(started, inFlight);
     for (String b : List.of("b1", "b2", "b3", "b4")) {
       gate.submit(req.apply(b));
     }
