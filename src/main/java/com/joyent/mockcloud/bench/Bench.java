@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.bench;
 
+import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.sandbox.SandboxOptions;
 import com.joyent.mockcloud.triton.ApiResponse;
@@ -7,7 +8,6 @@ import com.joyent.mockcloud.triton.JsonHttpClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import com.joyent.mockcloud.http.OutboundHttp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

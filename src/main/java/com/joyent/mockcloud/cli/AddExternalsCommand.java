@@ -1,10 +1,10 @@
 package com.joyent.mockcloud.cli;
 
 import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.JsonHttpClient;
 import java.io.PrintWriter;
-import com.joyent.mockcloud.http.OutboundHttp;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

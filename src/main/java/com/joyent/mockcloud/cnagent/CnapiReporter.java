@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.JsonHttpClient;
 import com.joyent.mockcloud.triton.RequestGate;
@@ -10,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -287,8 +289,8 @@ public final class CnapiReporter {
     Map<String, Object> sample;
     try {
       // Only "Boot Time" is wanted of the whole sysinfo: skip the rest unparsed.
-      Object bootTime = com.joyent.mockcloud.json.Json.parseObjectKeys(
-          Files.readAllBytes(cn.dir().sysinfoFile()), java.util.Set.of("Boot Time")).get("Boot Time");
+      Object bootTime = Json.parseObjectKeys(Files.readAllBytes(cn.dir().sysinfoFile()), Set.of("Boot Time"))
+          .get("Boot Time");
       sample = StatusSample.build(statusVms.get(), bootTime == null ? null : String.valueOf(bootTime),
           cn.clock().instant());
     } catch (IOException | RuntimeException e) {

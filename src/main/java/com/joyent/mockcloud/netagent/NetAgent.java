@@ -1,10 +1,10 @@
 package com.joyent.mockcloud.netagent;
 
 import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.http.WebSocketDialer;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.vm.ServerVms;
-import com.joyent.mockcloud.http.OutboundHttp;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;

@@ -22,8 +22,8 @@ import com.joyent.mockcloud.http.HttpListeners;
  * <p>Threads: one XNIO worker ({@code mockcloud-sandbox} I/O threads, count from the options)
  * serves CNAPI and VMAPI, and another ({@code mockcloud-sandbox-napi}) serves NAPI, as they are
  * separate services in a datacenter: NAPI's changefeed pushes every NIC change to every CN's
- * socket, and that flood must not delay the heartbeats CNAPI is timing. Handlers never block. CNAPI's calls to cn-agents go through one
- * shared JDK {@code HttpClient}. Every store has its own lock that guards map work only.
+ * socket, and that flood must not delay the heartbeats CNAPI is timing. Handlers never block.
+ * CNAPI's calls to cn-agents go through one shared JDK {@code HttpClient}. Every store has its own lock that guards map work only.
  * Time comes from {@link SandboxOptions#clock()}, so tests move it instead of sleeping.
  */
 public final class Sandbox implements AutoCloseable {

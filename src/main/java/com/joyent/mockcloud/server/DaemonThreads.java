@@ -1,10 +1,10 @@
 package com.joyent.mockcloud.server;
 
 import com.joyent.mockcloud.http.HttpListeners;
+import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.triton.RequestGate;
 import com.joyent.mockcloud.util.NamedThreads;
 import java.io.Closeable;
-import com.joyent.mockcloud.http.OutboundHttp;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;

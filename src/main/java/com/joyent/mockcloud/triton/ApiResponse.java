@@ -1,5 +1,8 @@
 package com.joyent.mockcloud.triton;
 
+import com.joyent.mockcloud.http.OutboundHttp;
+import com.joyent.mockcloud.json.Json;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -9,14 +12,14 @@ import java.util.Map;
  */
 public record ApiResponse(int status, Object body, Map<String, List<String>> headers) {
   /** An HTTP answer with its JSON body parsed (a body that is not JSON is kept as text). */
-  public static ApiResponse of(com.joyent.mockcloud.http.OutboundHttp.Response r) {
+  public static ApiResponse of(OutboundHttp.Response r) {
     Object body = null;
     byte[] bytes = r.body();
     if (bytes != null && bytes.length > 0) {
       try {
-        body = com.joyent.mockcloud.json.Json.parse(bytes);
-      } catch (com.joyent.mockcloud.json.Json.JsonFormatException e) {
-        body = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        body = Json.parse(bytes);
+      } catch (Json.JsonFormatException e) {
+        body = new String(bytes, StandardCharsets.UTF_8);
       }
     }
     return new ApiResponse(r.status(), body, r.headers());

@@ -1,8 +1,8 @@
 package com.joyent.mockcloud.triton;
 
 import java.util.ArrayDeque;
-import java.util.EnumMap;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
