@@ -1,17 +1,13 @@
 package com.joyent.mockcloud.vm;
 
-import java.util.regex.Pattern;
-
 /** UUID checks as the store applies them: lower-case, canonical 8-4-4-4-12 form. Thread-safe. */
 final class Uuids {
-  private static final Pattern UUID =
-      Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
   private static final String SUFFIX = ".json";
 
   private Uuids() {}
 
   static boolean isUuid(Object s) {
-    return s instanceof String && UUID.matcher((String) s).matches();
+    return s instanceof String str && com.joyent.mockcloud.util.Uuids.isUuid(str);
   }
 
   /** The VM uuid of a {@code <uuid>.json} file name, or null for any other name (temp files etc.). */
