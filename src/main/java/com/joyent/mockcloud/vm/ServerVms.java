@@ -98,7 +98,7 @@ public final class ServerVms {
    */
   public List<Map<String, Object>> lookup(Map<String, ?> filters, List<String> fields) {
     List<Map<String, Object>> out = new ArrayList<>();
-    Set<String> keys = null;
+    VmView.Decode keys = null;
     if (fields != null) { // decode only what the filters and the caller look at, worked out once
       List<String> wanted = new ArrayList<>(fields);
       wanted.addAll(filters.keySet());

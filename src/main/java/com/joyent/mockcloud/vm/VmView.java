@@ -19,11 +19,31 @@ final class VmView {
       "exit_timestamp", "server_uuid", "datacenter_name", "platform_buildstamp", "zonename", "uuid", "zone_state",
       "zoneid");
 
+  /**
+   * The keys every VM entry keeps decoded beside its blob: the derived ones, and what a CN's
+   * status report sends of each VM (cn-agent's smartos backend) and whether it is left out.
+   * A view of only these is built without touching the blob.
+   */
+  static final List<String> SUMMARY_KEYS = java.util.stream.Stream.concat(DERIVED_KEYS.stream(),
+      java.util.stream.Stream.of("brand", "cpu_cap", "max_physical_memory", "owner_uuid", "quota", "do_not_inventory"))
+      .toList();
+  private static final Set<String> SUMMARY_KEY_SET = Set.copyOf(SUMMARY_KEYS);
+  private static final Map<String, String> SUMMARY_KEY_INSTANCES = SUMMARY_KEYS.stream()
+      .collect(java.util.stream.Collectors.toUnmodifiableMap(k -> k, k -> k));
+
+  /** The shared instance of {@code key} if it is a summary key, else null. */
+  static String summaryKey(String key) {
+    return SUMMARY_KEY_INSTANCES.get(key);
+  }
+
+  /** What a partial view decodes of the file, and whether the entry's summary holds all of it. */
+  record Decode(Set<String> keys, boolean summaryOnly) {}
+
   /** What a view restricted to {@code wanted} must decode of the file: those keys and the derived ones. */
-  static Set<String> keysToDecode(Collection<String> wanted) {
+  static Decode keysToDecode(Collection<String> wanted) {
     Set<String> keys = new HashSet<>(wanted);
     keys.addAll(DERIVED_KEYS);
-    return keys;
+    return new Decode(keys, SUMMARY_KEY_SET.containsAll(keys));
   }
 
   static Map<String, Object> augment(Map<String, Object> vm, long mtimeMillis, ServerIdentity server) {

@@ -115,7 +115,7 @@ class VmLoadTest {
     for (String uuid : List.of(stopped, running)) {
       Map<String, Object> full = fx.vms.load(uuid, null, false);
       for (List<String> fields : List.of(List.of("uuid", "state"), List.of("zoneid", "alias", "last_modified", "nics"),
-          List.of("exit_status", "exit_timestamp", "pid", "zone_state", "brand"), List.copyOf(full.keySet()))) {
+          List.of("exit_status", "exit_timestamp", "pid", "zone_state", "brand"), STATUS_KEYS, List.copyOf(full.keySet()))) {
         Map<String, Object> want = new java.util.LinkedHashMap<>(full);
         want.keySet().retainAll(fields);
         assertThat(fx.vms.load(uuid, fields, false)).containsExactlyEntriesOf(want);
@@ -123,6 +123,37 @@ class VmLoadTest {
             v -> assertThat(v).containsExactlyEntriesOf(want));
       }
     }
+  }
+
+  /** What a CN's status report reads of every VM each minute (served from the entry's summary, not the blob). */
+  private static final List<String> STATUS_KEYS = List.of("brand", "cpu_cap", "last_modified", "max_physical_memory",
+      "owner_uuid", "quota", "state", "uuid", "zone_state", "do_not_inventory");
+
+  /** A hand-written file with an object where a scalar belongs, and keys the view derives: the same answers. */
+  @Test
+  void load_withFields_ofAnOddFile_equalsTheFullView() throws Exception {
+    String plain = newUuid();
+    String odd = newUuid();
+    Path dir = fx.serverDir(VmFixtures.S).resolve("vms");
+    Files.writeString(dir.resolve(plain + ".json"), "{\"uuid\":\"" + plain + "\",\"state\":\"stopped\","
+        + "\"exit_timestamp\":\"2020-01-01T00:00:00.000Z\",\"zone_state\":\"installed\",\"quota\":2.5,"
+        + "\"brand\":\"lx\",\"do_not_inventory\":true,\"alias\":\"a\"}");
+    Files.writeString(dir.resolve(odd + ".json"), "{\"brand\":{\"name\":\"lx\"},\"uuid\":\"" + odd
+        + "\",\"owner_uuid\":null,\"max_physical_memory\":1024}");
+    fx.vms.rescan();
+    for (String uuid : List.of(plain, odd)) {
+      Map<String, Object> full = fx.vms.load(uuid, null, true);
+      Map<String, Object> want = new java.util.LinkedHashMap<>(full);
+      want.keySet().retainAll(STATUS_KEYS);
+      assertThat(fx.vms.load(uuid, STATUS_KEYS, true)).containsExactlyEntriesOf(want);
+      assertThat(fx.vms.lookup(Map.of("uuid", uuid), STATUS_KEYS)).singleElement().satisfies(
+          v -> assertThat(v).containsExactlyEntriesOf(want));
+    }
+    // What was handed out is the caller's: changing it changes no later answer.
+    fx.vms.load(odd, STATUS_KEYS, true).put("brand", "changed");
+    assertThat(fx.vms.load(odd, STATUS_KEYS, true).get("brand")).isEqualTo(Map.of("name", "lx"));
+    fx.vms.load(plain, STATUS_KEYS, true).put("quota", 99);
+    assertThat(fx.vms.load(plain, STATUS_KEYS, true).get("quota")).isEqualTo(2.5);
   }
 
   /** A11. */
