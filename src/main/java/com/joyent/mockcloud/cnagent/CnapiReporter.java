@@ -49,6 +49,10 @@ public final class CnapiReporter {
   private long lastStatusSampleMs = Long.MIN_VALUE / 2;
   private boolean statusDirtyScheduled;
   private long lastSysinfoMtime;
+  /** sysinfo's "Boot Time" as last read for a status sample; null after sysinfo changed. */
+  private String bootTime;
+  /** Counts sysinfo changes, so a read that raced with one is not kept. */
+  private int sysinfoChanges;
   private int consecutiveFailures;
   private ScheduledFuture<?> nextTimer;
   private ScheduledFuture<?> statusTimer;
@@ -100,6 +104,8 @@ public final class CnapiReporter {
   public void sysinfoChanged() {
     synchronized (this) {
       lastSysinfoMtime = Math.max(lastSysinfoMtime, sysinfoMtime());
+      bootTime = null;
+      sysinfoChanges++;
       enqueue(Kind.SYSINFO);
     }
     pump();
@@ -113,6 +119,8 @@ public final class CnapiReporter {
       changed = m > lastSysinfoMtime;
       if (changed) {
         lastSysinfoMtime = m;
+        bootTime = null;
+        sysinfoChanges++;
         enqueue(Kind.SYSINFO);
       }
     }
@@ -288,11 +296,7 @@ public final class CnapiReporter {
   private void buildStatusSample() {
     Map<String, Object> sample;
     try {
-      // Only "Boot Time" is wanted of the whole sysinfo: skip the rest unparsed.
-      Object bootTime = Json.parseObjectKeys(Files.readAllBytes(cn.dir().sysinfoFile()), Set.of("Boot Time"))
-          .get("Boot Time");
-      sample = StatusSample.build(statusVms.get(), bootTime == null ? null : String.valueOf(bootTime),
-          cn.clock().instant());
+      sample = StatusSample.build(statusVms.get(), bootTime(), cn.clock().instant());
     } catch (IOException | RuntimeException e) {
       LOG.warn("cannot take status sample of {}: {}", cn.serverUuid(), e.toString());
       synchronized (this) {
@@ -310,6 +314,29 @@ public final class CnapiReporter {
       enqueue(Kind.STATUS);
     }
     pump();
+  }
+
+  /**
+   * sysinfo's "Boot Time" (null if it has none), read again only after sysinfo changed: every CN
+   * takes a sample a minute, and the file only changes when a task or a hand edit rewrites it.
+   */
+  private String bootTime() throws IOException {
+    int changes;
+    synchronized (this) {
+      if (bootTime != null) {
+        return bootTime;
+      }
+      changes = sysinfoChanges;
+    }
+    // Only "Boot Time" is wanted of the whole sysinfo: skip the rest unparsed.
+    Object read = Json.parseObjectKeys(Files.readAllBytes(cn.dir().sysinfoFile()), Set.of("Boot Time")).get("Boot Time");
+    String value = read == null ? null : String.valueOf(read);
+    synchronized (this) {
+      if (changes == sysinfoChanges) {
+        bootTime = value;
+      }
+    }
+    return value;
   }
 
   private void failed(Kind k, ApiResponse resp, Throwable err) {
