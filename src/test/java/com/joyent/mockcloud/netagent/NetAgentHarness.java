@@ -176,6 +176,17 @@ final class NetAgentHarness implements Closeable {
     }, "every NIC in step");
   }
 
+  /**
+   * Waits until NAPI has heard nothing for 300 ms: a NIC can look settled while the VM write
+   * that followed its creation still has a re-check (a GET) on its way.
+   */
+  void awaitQuiet() throws Exception {
+    await(() -> {
+      List<FakeNapi.Received> all = napi.received(r -> true);
+      return all.isEmpty() || System.currentTimeMillis() - all.get(all.size() - 1).atMillis() > 300;
+    }, "NAPI to hear nothing for 300 ms");
+  }
+
   @Override
   public void close() {
     agents.forEach(NetAgent::stop);

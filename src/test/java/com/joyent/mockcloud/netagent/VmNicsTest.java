@@ -156,6 +156,7 @@ class VmNicsTest {
     String vm = createVm(vms, "running", List.of(vmNic(mac, "10.88.88.56", true)));
     await(() -> h.napi.nics.containsKey(mac), "created");
     awaitSettled(agent);
+    h.awaitQuiet();
     h.napi.clearReceived();
     h.napi.deletePreconditionFailures.set(1);
     vms.delete(vm);
