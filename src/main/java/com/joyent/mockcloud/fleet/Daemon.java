@@ -28,6 +28,7 @@ public final class Daemon implements Closeable {
     this.vmStore = VmStore.builder()
         .executor(threads.taskPool())
         .scheduler(threads.scheduler())
+        .watcher(threads.watcher())
         .build();
     this.fleet = new Fleet(settings, options.cnAgent(), threads, vmStore, Clock.systemUTC(),
         new PortAllocator(options.portBase()));

@@ -4,6 +4,7 @@ import com.joyent.mockcloud.cnagent.CnAgent;
 import com.joyent.mockcloud.cnagent.CnAgentOptions;
 import com.joyent.mockcloud.cnagent.CnContext;
 import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.io.DirectoryWatcher;
 import com.joyent.mockcloud.netagent.NetAgent;
 import com.joyent.mockcloud.netagent.NetAgentOptions;
 import com.joyent.mockcloud.server.DaemonThreads;
@@ -20,6 +21,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,13 +46,18 @@ import org.slf4j.MDC;
  * {@link MockCn}; directories are loaded in parallel on the task pool. Afterwards the root
  * is rescanned every {@link #RESCAN} (polling, which works on every filesystem and costs one
  * directory listing): a new directory is started, a vanished one stopped (a running CN is
- * not re-checked on disk; delete-server moves its directory away). Each CN's
- * sysinfo.json mtime is polled every second so a hand edit re-registers it with CNAPI.
+ * not re-checked on disk; delete-server moves its directory away). Each CN's directory is
+ * watched (one inotify watch, polled every second where it cannot be) so a change of its
+ * sysinfo.json, a hand edit too, re-registers it with CNAPI.
  * Everything periodic is one job on the shared scheduler that hands disk work to the task pool.
  */
 public final class Fleet implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);
   static final Duration RESCAN = Duration.ofSeconds(2);
+  /** Every this many rescans the servers directory is listed even if its mtime stood still. */
+  static final int FULL_RESCAN_EVERY = 30;
+  /** An mtime this close to a listing's start may hide a change made just after it (coarse file times). */
+  private static final long RACY_MTIME_MILLIS = 1_000;
   /** How long a clean stop waits for running tasks. */
   static final Duration DRAIN = Duration.ofSeconds(30);
 
@@ -62,9 +69,15 @@ public final class Fleet implements Closeable {
   private final ServerRoot root;
   private final ConcurrentHashMap<UUID, MockCn> running = new ConcurrentHashMap<>();
   private final Set<UUID> starting = ConcurrentHashMap.newKeySet();
+  /** CNs whose directory is not watched: their sysinfo.json is polled. */
+  private final Set<UUID> sysinfoPolled = ConcurrentHashMap.newKeySet();
   private final List<ScheduledFuture<?>> jobs = new ArrayList<>();
   private volatile boolean closed;
   private volatile NetAgentOptions netOptions = NetAgentOptions.defaults();
+  // What the last listing of the servers directory saw (guarded by this; see rescan()).
+  private FileTime listedAtMtime;
+  private boolean listAgain = true;
+  private int skippedRescans;
 
   private final PortAllocator ports;
 
@@ -121,15 +134,28 @@ public final class Fleet implements Closeable {
     return running;
   }
 
-  /** Starts the CNs that appeared and stops those whose directory went away. */
-  void rescan() {
+  /**
+   * Starts the CNs that appeared and stops those whose directory went away. The listing is
+   * skipped while the servers directory's mtime stands still (adding, removing or renaming an
+   * entry changes it): at 10,000 CNs a listing every 2 s was a measurable share of the idle CPU.
+   * It still runs when the last one could have raced a change (an mtime within a second of it),
+   * while a UUID-named entry is not yet a complete server (it changes inside, not in servers/),
+   * and every {@link #FULL_RESCAN_EVERY}th time regardless.
+   */
+  synchronized void rescan() {
     if (closed) {
       return;
     }
+    FileTime mtime = serversDirMtime();
+    if (!listAgain && mtime != null && mtime.equals(listedAtMtime) && ++skippedRescans < FULL_RESCAN_EVERY) {
+      return;
+    }
+    skippedRescans = 0;
+    long startedMillis = System.currentTimeMillis();
+    boolean incomplete = false;
     try {
       Set<UUID> present = new HashSet<>();
-      // Only new names are checked on disk: a running CN's directory just has to be listed
-      // (at 10,000 CNs the checks were 10,000 stats a second for nothing).
+      // Only new names are checked on disk: a running CN's directory just has to be listed.
       for (Path p : root.entries()) {
         UUID known = runningUuid(p.getFileName().toString());
         if (known != null) {
@@ -138,6 +164,7 @@ public final class Fleet implements Closeable {
         }
         Optional<ServerDirectory> d = ServerRoot.validServer(p);
         if (d.isEmpty()) {
+          incomplete |= Uuids.isUuid(p.getFileName().toString()); // e.g. sysinfo.json not written yet
           continue;
         }
         present.add(d.get().uuid());
@@ -152,8 +179,20 @@ public final class Fleet implements Closeable {
           stop(u);
         }
       }
+      listedAtMtime = mtime;
+      listAgain = incomplete || mtime == null || startedMillis - mtime.toMillis() < RACY_MTIME_MILLIS;
     } catch (IOException | RuntimeException e) {
+      listAgain = true;
       LOG.warn("rescan of {} failed: {}", root.serversDir(), e.toString());
+    }
+  }
+
+  /** The servers directory's mtime, or null if it cannot be read (missing: the listing then finds nothing). */
+  private FileTime serversDirMtime() {
+    try {
+      return Files.getLastModifiedTime(root.serversDir());
+    } catch (IOException e) {
+      return null;
     }
   }
 
@@ -166,12 +205,50 @@ public final class Fleet implements Closeable {
     return running.containsKey(u) ? u : null;
   }
 
+  /** Checks sysinfo.json of the CNs whose directory is not watched (mtime grew: re-register). */
   private void pollSysinfo() {
-    for (MockCn cn : running.values()) {
-      if (cn.cnAgent().context().reporter() != null) {
-        cn.cnAgent().context().reporter().pollSysinfo();
+    for (UUID u : sysinfoPolled) {
+      MockCn cn = running.get(u);
+      if (cn != null) {
+        checkSysinfo(cn.cnAgent());
       }
     }
+  }
+
+  private static void checkSysinfo(CnAgent agent) {
+    if (agent.context().reporter() != null) {
+      agent.context().reporter().pollSysinfo();
+    }
+  }
+
+  /**
+   * Watches the CN's directory so a change of sysinfo.json (a task, a tool, a hand edit, a
+   * replacement by rename) re-registers at once. Watched before the reporter reads the first
+   * mtime, so no change falls in between. Where the directory cannot be watched, sysinfo.json
+   * is polled every {@code sysinfoPollInterval} instead; polling every CN cost a stat per CN
+   * per second (10,000 a second, ~13 % of a core on this VM kind).
+   */
+  private DirectoryWatcher.Watch watchSysinfo(ServerDirectory d, CnAgent agent) {
+    DirectoryWatcher.Watch w = threads.watcher() == null ? null
+        : threads.watcher().watch(d.dir(), new DirectoryWatcher.Listener() {
+          @Override
+          public void changed(String name) {
+            if (name == null || ServerDirectory.SYSINFO.equals(name)) {
+              threads.taskPool().execute(() -> checkSysinfo(agent));
+            }
+          }
+
+          @Override
+          public void gone() {
+            sysinfoPolled.add(d.uuid()); // the rescan stops it if the directory went for good
+          }
+        });
+    if (w == null) {
+      sysinfoPolled.add(d.uuid());
+    } else {
+      sysinfoPolled.remove(d.uuid());
+    }
+    return w;
   }
 
   private CompletableFuture<Void> startAsync(ServerDirectory d) {
@@ -192,6 +269,7 @@ public final class Fleet implements Closeable {
       return;
     }
     MDC.put("server_uuid", d.uuid().toString());
+    DirectoryWatcher.Watch sysinfoWatch = null;
     try {
       Map<String, Object> sysinfo = d.readSysinfo();
       if (!d.uuid().toString().equals(sysinfo.get("UUID"))) {
@@ -209,6 +287,7 @@ public final class Fleet implements Closeable {
       NetAgent netAgent = settings.napiUrl() == null || settings.adminUuid() == null ? null
           : new NetAgent(d, vms, settings, threads.netAgentLoop(), threads.taskPool(), threads.httpClient(), threads.webSockets(), clock,
               netOptions);
+      sysinfoWatch = watchSysinfo(d, agent);
       startListening(agent);
       vmAgent.start();
       if (netAgent != null) {
@@ -216,8 +295,12 @@ public final class Fleet implements Closeable {
       } else {
         warnNoNetAgentOnce();
       }
-      running.put(d.uuid(), new MockCn(d.uuid(), vms, agent, vmAgent, netAgent));
+      running.put(d.uuid(), new MockCn(d.uuid(), vms, agent, vmAgent, netAgent, sysinfoWatch));
     } catch (IOException | RuntimeException e) {
+      if (sysinfoWatch != null) {
+        sysinfoWatch.cancel();
+      }
+      sysinfoPolled.remove(d.uuid());
       vmStore.closeServer(d.uuid().toString());
       throw e;
     } finally {
@@ -252,6 +335,7 @@ public final class Fleet implements Closeable {
   }
 
   public void stop(UUID uuid) {
+    sysinfoPolled.remove(uuid);
     MockCn cn = running.remove(uuid);
     if (cn != null) {
       cn.stop();

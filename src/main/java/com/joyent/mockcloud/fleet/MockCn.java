@@ -1,18 +1,24 @@
 package com.joyent.mockcloud.fleet;
 
 import com.joyent.mockcloud.cnagent.CnAgent;
+import com.joyent.mockcloud.io.DirectoryWatcher;
 import com.joyent.mockcloud.netagent.NetAgent;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vmagent.VmAgent;
 import java.util.UUID;
 
 /**
- * One running mock CN: its VMs and its agents (net-agent is null when no NAPI is configured).
- * Small on purpose: there are thousands.
+ * One running mock CN: its VMs, its agents (net-agent is null when no NAPI is configured) and
+ * the watch on its directory that notices sysinfo.json changes (null: it is polled). Small on
+ * purpose: there are thousands.
  */
-public record MockCn(UUID uuid, ServerVms vms, CnAgent cnAgent, VmAgent vmAgent, NetAgent netAgent) {
+public record MockCn(UUID uuid, ServerVms vms, CnAgent cnAgent, VmAgent vmAgent, NetAgent netAgent,
+    DirectoryWatcher.Watch sysinfoWatch) {
   /** Stops the agents; net-agent first, so it never mistakes the closing VM store for "no VMs". */
   void stop() {
+    if (sysinfoWatch != null) {
+      sysinfoWatch.cancel();
+    }
     if (netAgent != null) {
       netAgent.stop();
     }

@@ -2,15 +2,19 @@ package com.joyent.mockcloud.server;
 
 import com.joyent.mockcloud.http.HttpListeners;
 import com.joyent.mockcloud.http.OutboundHttp;
+import com.joyent.mockcloud.io.DirectoryWatcher;
 import com.joyent.mockcloud.triton.RequestGate;
 import com.joyent.mockcloud.util.NamedThreads;
 import java.io.Closeable;
+import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every thread of the daemon is born here, and nowhere else (see docs/concurrency.md):
@@ -25,11 +29,14 @@ import java.util.concurrent.TimeUnit;
  *       timers); kept off the main scheduler so NAPI work never delays a heartbeat.
  *   <li>{@code mockcloud-http-N}: completion callbacks of the one shared outbound HTTP
  *       client, whose connections live on the I/O worker above.
+ *   <li>{@code mockcloud-watch-1}: the one directory watcher (inotify) for every CN's
+ *       directory (sysinfo.json) and {@code vms/} directory; it only notes changes.
  * </ul>
  *
  * None of them grows with the number of CNs.
  */
 public final class DaemonThreads implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(DaemonThreads.class);
   private final HttpListeners listeners;
   private final ScheduledThreadPoolExecutor scheduler;
   private final ScheduledThreadPoolExecutor netAgentLoop;
@@ -37,6 +44,7 @@ public final class DaemonThreads implements Closeable {
   private final ThreadPoolExecutor httpCallbacks;
   private final OutboundHttp httpClient;
   private final RequestGate outbound = new RequestGate(64);
+  private final DirectoryWatcher watcher;
 
   public DaemonThreads(int ioThreads, int taskThreads) {
     this.listeners = new HttpListeners("mockcloud-io", ioThreads);
@@ -51,6 +59,16 @@ public final class DaemonThreads implements Closeable {
         new LinkedBlockingQueue<>(), new NamedThreads("http"));
     httpCallbacks.allowCoreThreadTimeOut(true);
     this.httpClient = listeners.newClient(httpCallbacks);
+    this.watcher = newWatcher();
+  }
+
+  private static DirectoryWatcher newWatcher() {
+    try {
+      return new DirectoryWatcher(new NamedThreads("watch"));
+    } catch (IOException e) {
+      LOG.warn("no file watching available ({}): sysinfo.json and VM files are polled", e.toString());
+      return null;
+    }
   }
 
   /** Sized for this machine: I/O threads = cores, task threads = 4 × cores (disk-bound work). */
@@ -85,6 +103,11 @@ public final class DaemonThreads implements Closeable {
     return httpClient;
   }
 
+  /** The directory watcher every CN's directories share; null where the platform has none (poll instead). */
+  public DirectoryWatcher watcher() {
+    return watcher;
+  }
+
   /** The bound on in-flight outbound requests that every agent's client shares. */
   public RequestGate outbound() {
     return outbound;
@@ -104,5 +127,12 @@ public final class DaemonThreads implements Closeable {
     httpClient.close();
     httpCallbacks.shutdownNow();
     listeners.close();
+    if (watcher != null) {
+      try {
+        watcher.close();
+      } catch (IOException e) {
+        LOG.debug("closing the directory watcher: {}", e.toString());
+      }
+    }
   }
 }

@@ -1,105 +1,81 @@
 package com.joyent.mockcloud.vm;
 
+import com.joyent.mockcloud.io.DirectoryWatcher;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystems;
-import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchEvent;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One {@link WatchService} (inotify on Linux) for the {@code vms/} directories of every server
- * of a store, and the one thread ({@code mockcloud-vmwatch-N}) that takes its keys. It only
- * marks servers dirty ({@link ServerVms#markDirty}: the named VM, or everything on OVERFLOW);
- * the debounced re-read runs on the store's executor. If a directory cannot be registered
- * (e.g. the inotify watch limit) {@link #register} returns false and the store polls that
- * server instead. Thread-safe.
+ * The {@code vms/} directories of every server of a store on one {@link DirectoryWatcher}
+ * (the daemon's, or one of its own with thread {@code mockcloud-vmwatch-N}). It only marks servers dirty ({@link ServerVms#markDirty}:
+ * the named VM, or everything on overflow); the debounced re-read runs on the store's executor.
+ * If a directory cannot be registered {@link #register} returns false and the store polls that
+ * server instead; so it does when a watched directory goes away. Thread-safe.
  */
 final class VmDirWatcher implements Closeable {
-  private static final Logger LOG = LoggerFactory.getLogger(VmDirWatcher.class);
+  private final DirectoryWatcher watcher;
+  private final boolean ownsWatcher;
+  private final ConcurrentHashMap<String, DirectoryWatcher.Watch> watches = new ConcurrentHashMap<>();
 
-  private final WatchService ws;
-  private final ConcurrentHashMap<WatchKey, ServerVms> servers = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, WatchKey> keys = new ConcurrentHashMap<>();
-  private final Thread thread;
-  private volatile boolean closed;
-
+  /** On a watcher of its own. */
   VmDirWatcher(ThreadFactory threads) throws IOException {
-    this.ws = FileSystems.getDefault().newWatchService();
-    this.thread = threads.newThread(this::run);
-    thread.start();
+    this.watcher = new DirectoryWatcher(threads);
+    this.ownsWatcher = true;
+  }
+
+  /** On a watcher shared with others (the daemon's), which it leaves open on close. */
+  VmDirWatcher(DirectoryWatcher shared) {
+    this.watcher = shared;
+    this.ownsWatcher = false;
   }
 
   boolean register(ServerVms server) {
-    try {
-      Path dir = server.vmsDir();
-      WatchKey key = dir.register(ws, StandardWatchEventKinds.ENTRY_CREATE,
-          StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
-      servers.put(key, server);
-      keys.put(server.serverUuid(), key);
-      return true;
-    } catch (IOException | RuntimeException e) {
-      LOG.atWarn().addKeyValue("server_uuid", server.serverUuid())
-          .log("cannot watch {} ({}); polling it instead", server.vmsDir(), e.toString());
-      return false;
-    }
-  }
-
-  void unregister(ServerVms server) {
-    WatchKey key = keys.remove(server.serverUuid());
-    if (key != null) {
-      key.cancel();
-      servers.remove(key);
-    }
-  }
-
-  private void run() {
-    while (!closed) {
-      WatchKey key;
-      try {
-        key = ws.take();
-      } catch (InterruptedException | ClosedWatchServiceException e) {
-        return;
-      }
-      try {
-        ServerVms server = servers.get(key);
-        for (WatchEvent<?> ev : key.pollEvents()) {
-          if (server == null) {
-            continue;
-          }
-          if (ev.kind() == StandardWatchEventKinds.OVERFLOW) {
-            server.markDirty(null);
-          } else {
-            String uuid = Uuids.fromFileName(String.valueOf(ev.context()));
-            if (uuid != null) {
-              server.markDirty(uuid);
-            }
-          }
+    DirectoryWatcher.Watch[] self = new DirectoryWatcher.Watch[1];
+    DirectoryWatcher.Watch w = watcher.watch(server.vmsDir(), new DirectoryWatcher.Listener() {
+      @Override
+      public void changed(String name) {
+        if (name == null) {
+          server.markDirty(null);
+          return;
         }
-        if (!key.reset() && server != null && !server.isClosed()) {
-          // The directory went away or was replaced: fall back to polling until the fleet closes it.
-          servers.remove(key);
-          keys.remove(server.serverUuid(), key);
+        String uuid = Uuids.fromFileName(name);
+        if (uuid != null) {
+          server.markDirty(uuid);
+        }
+      }
+
+      @Override
+      public void gone() {
+        // The directory went away or was replaced: poll it until the fleet closes it.
+        watches.remove(server.serverUuid(), self[0]);
+        if (!server.isClosed()) {
           server.setPolled(true);
           server.markDirty(null);
         }
-      } catch (RuntimeException e) {
-        LOG.warn("VM directory watcher: {}", e.toString(), e);
       }
+    });
+    if (w == null) {
+      return false;
+    }
+    self[0] = w;
+    watches.put(server.serverUuid(), w);
+    return true;
+  }
+
+  void unregister(ServerVms server) {
+    DirectoryWatcher.Watch w = watches.remove(server.serverUuid());
+    if (w != null) {
+      w.cancel();
     }
   }
 
   @Override
   public void close() throws IOException {
-    closed = true;
-    ws.close();
-    thread.interrupt();
+    watches.values().forEach(DirectoryWatcher.Watch::cancel);
+    watches.clear();
+    if (ownsWatcher) {
+      watcher.close();
+    }
   }
 }

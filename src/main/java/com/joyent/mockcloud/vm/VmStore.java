@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.vm;
 
+import com.joyent.mockcloud.io.DirectoryWatcher;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -50,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: the executor (given, or two daemon threads {@code mockcloud-vmstore-N}) delivers
  * events and runs rescans; the scheduler (given, or one daemon {@code mockcloud-vmscan-N})
- * only triggers; the watcher has one daemon thread {@code mockcloud-vmwatch-N}. Thread-safe.
+ * only triggers; the watcher (given, or one daemon thread {@code mockcloud-vmwatch-N}) only
+ * marks servers dirty. Thread-safe.
  */
 public final class VmStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(VmStore.class);
@@ -87,7 +89,9 @@ public final class VmStore implements AutoCloseable {
     this.pollPeriod = b.pollPeriod;
     this.safetyRescanPeriod = b.safetyRescanPeriod;
     VmDirWatcher w = null;
-    if (mode == WatchMode.WATCH) {
+    if (mode == WatchMode.WATCH && b.watcher != null) {
+      w = new VmDirWatcher(b.watcher);
+    } else if (mode == WatchMode.WATCH) {
       try {
         w = new VmDirWatcher(b.threads("vmwatch"));
       } catch (IOException e) {
@@ -246,10 +250,17 @@ public final class VmStore implements AutoCloseable {
     private WatchMode mode = WatchMode.WATCH;
     private Duration debounce = Duration.ofMillis(100);
     private Duration pollPeriod = Duration.ofSeconds(2);
-    private Duration safetyRescanPeriod = Duration.ofSeconds(30);
+    private Duration safetyRescanPeriod = Duration.ofMinutes(10);
     private ThreadFactory threadFactory;
+    private DirectoryWatcher watcher;
 
     private Builder() {}
+
+    /** In WATCH mode, watch the {@code vms/} directories on this shared watcher instead of one of the store's own. */
+    public Builder watcher(DirectoryWatcher shared) {
+      this.watcher = shared;
+      return this;
+    }
 
     public Builder fileSystem(VmFileSystem fs) {
       this.fs = fs;
@@ -294,7 +305,10 @@ public final class VmStore implements AutoCloseable {
       return this;
     }
 
-    /** Every server is rescanned once per this period even when watched. Default 30 s. */
+    /**
+     * Every server is rescanned once per this period even when watched: a backstop for a missed
+     * notification, so long (default 10 min) because it stats every VM file of the fleet.
+     */
     public Builder safetyRescanPeriod(Duration d) {
       if (d.toMillis() < 1) {
         throw new IllegalArgumentException("safety rescan period must be >= 1ms, got " + d);

@@ -187,4 +187,49 @@ class FleetTest {
     daemon = null;
     assertThat(refused(http, port)).isTrue();
   }
+
+  /** A sysinfo.json edited by hand (replaced by rename, or written in place) re-registers the CN, as a watched file. */
+  @Test
+  void sysinfoEditedByHand_reRegisters() throws Exception {
+    ServerDirectory d = makeServer();
+    startDaemon();
+    await(() -> !cnapi.findAll(postRequestedFor(urlEqualTo("/servers/" + d.uuid() + "/events/heartbeat"))).isEmpty(),
+        "first heartbeat");
+    assertThat(sysinfoPosts(d.uuid())).hasSize(1);
+
+    Map<String, Object> edited = new java.util.LinkedHashMap<>(d.readSysinfo());
+    edited.put("Hostname", "renamed-by-hand");
+    Path tmpFile = d.dir().resolve(".sysinfo.json.edit");
+    Files.write(tmpFile, Json.prettyBytes(edited, 4));
+    Files.move(tmpFile, d.sysinfoFile(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    await(() -> sysinfoPosts(d.uuid()).stream().anyMatch(r -> r.getBodyAsString().contains("renamed-by-hand")),
+        "a registration with the replaced sysinfo");
+
+    edited.put("Hostname", "edited-in-place");
+    Thread.sleep(20); // a later mtime than the rename's
+    Files.write(d.sysinfoFile(), Json.prettyBytes(edited, 4)); // truncates and writes the same inode
+    await(() -> sysinfoPosts(d.uuid()).stream().anyMatch(r -> r.getBodyAsString().contains("edited-in-place")),
+        "a registration with the edited sysinfo");
+  }
+
+  /** A UUID-named directory that only later gets its sysinfo.json (servers/ itself unchanged) still starts. */
+  @Test
+  void serverDirectoryCompletedInPlace_isStarted() throws Exception {
+    makeServer();
+    startDaemon();
+    UUID uuid = UUID.randomUUID();
+    ServerDirectory late = root.directoryOf(uuid);
+    Files.createDirectories(late.vmsDir());
+    daemon.fleet().rescan();
+    Thread.sleep(1_100); // past the racy-mtime window, so only the incomplete entry keeps it listed
+    daemon.fleet().rescan();
+    assertThat(daemon.fleet().running()).doesNotContainKey(uuid);
+
+    StandardAgents.install(late.agentsDir());
+    late.writeSysinfo(Sysinfo.build(new Sysinfo.Identity(uuid, Sysinfo.defaultHostname(uuid), "coal", "10.99.99.9",
+        "00:10:fe:00:00:03", "00:10:fe:00:00:04", "20190718T003512Z", Instant.now(), HardwareProfile.SMALL),
+        new Random()), 4);
+    daemon.fleet().rescan();
+    await(() -> daemon.fleet().running().containsKey(uuid), "the completed server to start");
+  }
 }
