@@ -144,7 +144,7 @@ final class ServerVmFiles {
         mtime = before.mtimeMillis + 1;
         ctx.fs.setMtime(file, mtime);
       }
-      VmEntry after = VmEntry.of(vm, mtime, st.size());
+      VmEntry after = VmEntry.of(uuid, vm, mtime, st.size());
       vms.put(uuid, after);
       events.enqueue(before == null ? VmEvent.Type.CREATE : VmEvent.Type.MODIFY, uuid, before, after);
     } catch (IOException e) {
@@ -369,7 +369,7 @@ final class ServerVmFiles {
         LOG.atWarn().addKeyValue("server_uuid", serverUuid).log("cannot set mtime of {}: {}", file, e.toString());
       }
     }
-    VmEntry next = VmEntry.of(obj, mtime, st.size());
+    VmEntry next = VmEntry.of(uuid, obj, mtime, st.size());
     vms.put(uuid, next);
     if (emit && !next.sameContent(cur)) {
       events.enqueue(cur == null ? VmEvent.Type.CREATE : VmEvent.Type.MODIFY, uuid, cur, next);

@@ -1,32 +1,27 @@
 package com.joyent.mockcloud.vm;
 
 import com.joyent.mockcloud.json.Json;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One VM as the store keeps it in memory: the file's object in compact form plus the file's
  * mtime and size (to recognise our own writes when the watcher reports them), the
- * {@code do_not_inventory} flag (so {@code exists} parses nothing) and the file's values of
- * the {@link VmView#SUMMARY_KEYS} (so a status report, sent for every VM of every CN each
- * minute, inflates and parses no blob). Immutable: a change replaces the entry, so readers
- * need no lock.
+ * {@code do_not_inventory} flag (so {@code exists} parses nothing) and its {@link VmSummary}
+ * (so a status report, sent for every VM of every CN each minute, inflates and parses no
+ * blob). Immutable: a change replaces the entry, so readers need no lock.
  */
 final class VmEntry {
   private static final byte DNI = 1;
-  private static final Set<String> INTERNED = Set.of("brand", "state", "zone_state", "owner_uuid");
 
   private final byte[] blob;
   final long mtimeMillis;
   final long size;
   private final byte flags;
-  /** Key, value, key, value... of the summary keys the file has, in file order; null if one is not a scalar. */
-  private final Object[] summary;
+  /** Null for an odd file: its partial views decode the blob. */
+  private final VmSummary summary;
 
-  private VmEntry(byte[] blob, long mtimeMillis, long size, byte flags, Object[] summary) {
+  private VmEntry(byte[] blob, long mtimeMillis, long size, byte flags, VmSummary summary) {
     this.blob = blob;
     this.mtimeMillis = mtimeMillis;
     this.size = size;
@@ -34,29 +29,10 @@ final class VmEntry {
     this.summary = summary;
   }
 
-  static VmEntry of(Map<String, Object> fileObject, long mtimeMillis, long size) {
+  /** @param uuid the VM's uuid as the store keys it (its summary shares that string) */
+  static VmEntry of(String uuid, Map<String, Object> fileObject, long mtimeMillis, long size) {
     byte flags = JsonValues.truthy(fileObject.get("do_not_inventory")) ? DNI : 0;
-    return new VmEntry(VmBlob.encode(fileObject), mtimeMillis, size, flags, summaryOf(fileObject));
-  }
-
-  private static Object[] summaryOf(Map<String, Object> fileObject) {
-    List<Object> pairs = new ArrayList<>(2 * VmView.SUMMARY_KEYS.size());
-    for (Map.Entry<String, Object> e : fileObject.entrySet()) {
-      String key = VmView.summaryKey(e.getKey());
-      if (key == null) {
-        continue;
-      }
-      Object v = e.getValue();
-      if (v != null && !(v instanceof String || v instanceof Number || v instanceof Boolean)) {
-        return null; // an odd file (an object where a scalar belongs): such views decode the blob
-      }
-      if (v instanceof String str && INTERNED.contains(key)) {
-        v = str.intern(); // brands, states and owners repeat over thousands of VMs; uuids do not
-      }
-      pairs.add(key); // the shared instance, not the parser's copy
-      pairs.add(v);
-    }
-    return pairs.toArray();
+    return new VmEntry(VmBlob.encode(fileObject), mtimeMillis, size, flags, VmSummary.of(uuid, fileObject));
   }
 
   boolean doNotInventory() {
@@ -82,11 +58,7 @@ final class VmEntry {
     Map<String, Object> vm;
     if (decode.summaryOnly() && summary != null) {
       vm = new LinkedHashMap<>();
-      for (int i = 0; i < summary.length; i += 2) {
-        if (decode.keys().contains(summary[i])) {
-          vm.put((String) summary[i], summary[i + 1]);
-        }
-      }
+      summary.putInto(vm, decode.keys());
     } else {
       vm = Json.parseObjectKeys(VmBlob.json(blob), decode.keys());
     }
