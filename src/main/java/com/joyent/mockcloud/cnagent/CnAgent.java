@@ -31,11 +31,13 @@ public final class CnAgent {
   private final java.util.concurrent.atomic.AtomicInteger activeTasks = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean acceptsTasks;
   private HttpListeners.Listener listener;
+  private final Executor executor;
   private Subscription vmEvents;
 
   /** @param executor the shared bounded pool tasks run on */
   public CnAgent(CnContext cn, Executor executor) {
     this.cn = cn;
+    this.executor = executor;
     this.runner = new TaskRunner(cn, executor, history);
   }
 
@@ -58,7 +60,7 @@ public final class CnAgent {
     cn.setPort(listener.port());
     JsonHttpClient cnapi = new JsonHttpClient(cn.http(), cn.settings().requireCnapiUrl(), "CNAPI",
         cn.options().userAgent(cn.serverUuid()), cn.options().requestTimeout(), cn.outbound());
-    CnapiReporter reporter = new CnapiReporter(cn, cnapi, this::statusVms, () -> acceptsTasks = true);
+    CnapiReporter reporter = new CnapiReporter(cn, cnapi, this::statusVms, () -> acceptsTasks = true, executor);
     cn.setReporter(reporter);
     if (cn.vms() != null) {
       vmEvents = cn.vms().subscribe(this::onVmEvent);

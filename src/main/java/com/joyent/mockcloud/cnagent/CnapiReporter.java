@@ -4,6 +4,7 @@ import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.JsonHttpClient;
 import com.joyent.mockcloud.triton.RequestGate;
+import com.joyent.mockcloud.util.TimerSlots;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -26,14 +28,21 @@ import org.slf4j.LoggerFactory;
  * status reports (≈0.5 s after heartbeats start, every 60 s, and soon after a VM change,
  * at most one per 5 s; a newer sample replaces one still waiting).
  *
- * <p>Threads: {@link #pump()} and every callback run on the shared scheduler or HTTP
- * callback threads, never block on the network, and change state only under this object's
- * lock. No timer or thread belongs to a CN: delays are one-shot jobs on the shared scheduler.
+ * <p>Threads: {@link #pump()} and every callback run on the shared scheduler, I/O or HTTP
+ * callback threads, never block, and change state only under this object's lock.
+ * Heartbeats and status reports complete on the I/O thread that read the answer (each
+ * hand-off to another thread is a wake-up, and there are 2,000 heartbeats a second at 10,000
+ * CNs); sysinfo and agents, which read files, are sent from the task pool. No timer or thread
+ * belongs to a CN: delays are one-shot jobs on the shared scheduler, on a 20 ms grid
+ * ({@link TimerSlots}) so that heartbeats due together wake it once.
  */
 public final class CnapiReporter {
   private static final Logger LOG = LoggerFactory.getLogger(CnapiReporter.class);
 
   enum Kind { SYSINFO, AGENTS, HEARTBEAT, STATUS }
+
+  /** A heartbeat's body, {@code {}}. */
+  private static final Map<String, Object> EMPTY_BODY = Map.of();
 
   private final CnContext cn;
   private final JsonHttpClient cnapi;
@@ -57,15 +66,18 @@ public final class CnapiReporter {
   private ScheduledFuture<?> nextTimer;
   private ScheduledFuture<?> statusTimer;
   private final Runnable onRegistered;
+  private final Executor fileWork;
 
   /**
    * @param statusVms the {@code vms} map of a status report, built when a sample is taken
    * @param onRegistered called once the first registration succeeded (tasks may then run)
+   * @param fileWork where messages that read files (sysinfo, agents) are built and sent
    */
   public CnapiReporter(CnContext cn, JsonHttpClient cnapi, Supplier<Map<String, Object>> statusVms,
-      Runnable onRegistered) {
+      Runnable onRegistered, Executor fileWork) {
     this.cn = cn;
     this.cnapi = cnapi;
+    this.fileWork = fileWork;
     this.sysinfoFile = cn.dir().sysinfoFile().toFile();
     this.statusVms = statusVms;
     this.onRegistered = onRegistered;
@@ -187,19 +199,32 @@ public final class CnapiReporter {
       k = queue.peekFirst();
       inFlight = true;
     }
+    if (k == Kind.SYSINFO || k == Kind.AGENTS) {
+      try {
+        fileWork.execute(() -> send(k)); // they read sysinfo.json and the agents directory
+      } catch (RuntimeException rejected) { // the pool is shutting down
+        completed(k, null, rejected);
+      }
+    } else {
+      send(k);
+    }
+  }
+
+  private void send(Kind k) {
     CompletableFuture<ApiResponse> sent;
     try {
+      String server = "/servers/" + cn.serverUuid();
       sent = switch (k) {
         case SYSINFO -> {
           Map<String, Object> body = new LinkedHashMap<>();
           body.put("sysinfo", cn.currentSysinfo());
-          yield cnapi.sendAsync("POST", "/servers/" + cn.serverUuid() + "/sysinfo", body, RequestGate.Lane.REPORT);
+          yield cnapi.sendAsync("POST", server + "/sysinfo", body, RequestGate.Lane.REPORT);
         }
-        case AGENTS -> cnapi.sendAsync("POST", "/servers/" + cn.serverUuid(), agentsBody(), RequestGate.Lane.REPORT);
-        case HEARTBEAT -> cnapi.sendAsync("POST", "/servers/" + cn.serverUuid() + "/events/heartbeat",
-            new LinkedHashMap<>(), RequestGate.Lane.HEARTBEAT);
-        case STATUS -> cnapi.sendAsync("POST", "/servers/" + cn.serverUuid() + "/events/status", takePendingStatus(),
-            RequestGate.Lane.REPORT);
+        case AGENTS -> cnapi.sendAsync("POST", server, agentsBody(), RequestGate.Lane.REPORT);
+        case HEARTBEAT -> cnapi.sendAsync("POST", server + "/events/heartbeat", EMPTY_BODY, RequestGate.Lane.HEARTBEAT,
+            true);
+        case STATUS -> cnapi.sendAsync("POST", server + "/events/status", takePendingStatus(), RequestGate.Lane.REPORT,
+            true);
       };
     } catch (IOException | RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
@@ -249,8 +274,8 @@ public final class CnapiReporter {
           statusTimer = cn.scheduler().schedule(this::statusTick, cn.options().firstStatusDelay().toMillis(),
               TimeUnit.MILLISECONDS);
         } else if (k == Kind.HEARTBEAT) {
-          nextTimer = cn.scheduler().schedule(this::queueHeartbeat, cn.options().heartbeatInterval().toMillis(),
-              TimeUnit.MILLISECONDS);
+          nextTimer = cn.scheduler().schedule(this::queueHeartbeat,
+              TimerSlots.alignedNanos(cn.options().heartbeatInterval().toMillis()), TimeUnit.NANOSECONDS);
         }
       }
       inFlight = false;
@@ -282,8 +307,8 @@ public final class CnapiReporter {
     takeStatusSample();
     synchronized (this) {
       if (!stopped) {
-        statusTimer = cn.scheduler().schedule(this::statusTick, cn.options().statusInterval().toMillis(),
-            TimeUnit.MILLISECONDS);
+        statusTimer = cn.scheduler().schedule(this::statusTick,
+            TimerSlots.alignedNanos(cn.options().statusInterval().toMillis()), TimeUnit.NANOSECONDS);
       }
     }
   }

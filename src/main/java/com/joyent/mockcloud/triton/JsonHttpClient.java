@@ -82,8 +82,17 @@ public final class JsonHttpClient {
   /** @param lane where the request waits at the shared gate when every place is taken */
   public CompletableFuture<ApiResponse> sendAsync(String method, String pathAndQuery, Object body,
       RequestGate.Lane lane) {
+    return sendAsync(method, pathAndQuery, body, lane, false);
+  }
+
+  /**
+   * @param completeOnIoThread complete on the I/O thread that read the answer, so what is
+   *     chained on the future must be short and never block (see {@link OutboundHttp#send(OutboundHttp.Request, boolean)})
+   */
+  public CompletableFuture<ApiResponse> sendAsync(String method, String pathAndQuery, Object body,
+      RequestGate.Lane lane, boolean completeOnIoThread) {
     OutboundHttp.Request req = request(method, pathAndQuery, body);
-    Supplier<CompletableFuture<ApiResponse>> send = () -> http.send(req).thenApply(ApiResponse::of);
+    Supplier<CompletableFuture<ApiResponse>> send = () -> http.send(req, completeOnIoThread).thenApply(ApiResponse::of);
     return gate == null ? send.get() : gate.submit(send, lane);
   }
 

@@ -81,6 +81,27 @@ class OutboundHttpTest {
     assertThat(seen.body()).isEqualTo("{\"k\":\"v\"}");
   }
 
+  /** Completion on the I/O thread (heartbeats) or on the completions executor (everything else). */
+  @Test
+  void completeOnIoThread_runsTheCallbackOnTheThreadThatReadTheAnswer() throws Exception {
+    java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+    server = new ScriptedServer((req, i) -> {
+      try {
+        answer.await(5, TimeUnit.SECONDS); // so the callbacks below are chained before the answer arrives
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return ok("{}");
+    });
+    java.util.concurrent.CompletableFuture<String> inline = client.send(get("/a", Duration.ofSeconds(5)), true)
+        .thenApply(r -> Thread.currentThread().getName());
+    java.util.concurrent.CompletableFuture<String> pooled = client.send(get("/b", Duration.ofSeconds(5)), false)
+        .thenApply(r -> Thread.currentThread().getName());
+    answer.countDown();
+    assertThat(inline.get(10, TimeUnit.SECONDS)).contains("I/O");
+    assertThat(pooled.get(10, TimeUnit.SECONDS)).doesNotContain("I/O");
+  }
+
   @Test
   void getWithoutBody_sendsNoContentLength() throws Exception {
     server = new ScriptedServer((req, i) -> ok("[]"));
