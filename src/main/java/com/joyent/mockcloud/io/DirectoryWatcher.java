@@ -53,6 +53,7 @@ public final class DirectoryWatcher implements Closeable {
   private final ConcurrentHashMap<WatchKey, Listener> listeners = new ConcurrentHashMap<>();
   private final Thread thread;
   private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicBoolean warnedOnce = new java.util.concurrent.atomic.AtomicBoolean();
 
   public DirectoryWatcher(ThreadFactory threads) throws IOException {
     this.ws = FileSystems.getDefault().newWatchService();
@@ -68,7 +69,13 @@ public final class DirectoryWatcher implements Closeable {
       listeners.put(key, listener);
       return new Watch(key);
     } catch (IOException | RuntimeException e) {
-      LOG.warn("cannot watch {} ({}); polling it instead", dir, e.toString());
+      // Once, not per directory: past the inotify watch limit every further CN fails alike.
+      if (warnedOnce.compareAndSet(false, true)) {
+        LOG.warn("cannot watch {} ({}); polling it instead, and any other directory that cannot be watched "
+            + "(raise fs.inotify.max_user_watches: two watches per CN)", dir, e.toString());
+      } else {
+        LOG.debug("cannot watch {} ({}); polling it instead", dir, e.toString());
+      }
       return null;
     }
   }
