@@ -28,6 +28,14 @@ public final class RunServersCommand implements Callable<Integer> {
           + "ephemeral ports; set it for thousands of CNs so outbound connections keep the ephemeral range)")
   int portBase;
 
+  @Option(names = "--cnapi-connection-per-request",
+      defaultValue = "${env:MOCKCLOUD_CNAPI_CONNECTION_PER_REQUEST:-false}",
+      description = "open a new connection for every CNAPI request (heartbeats too) and have CNAPI close it after "
+          + "answering, as the Node cn-agent does (env MOCKCLOUD_CNAPI_CONNECTION_PER_REQUEST=true). Default: "
+          + "keep-alive connections shared by all CNs; one connection per heartbeat is 2,000 new connections a "
+          + "second at 10,000 CNs")
+  boolean cnapiConnectionPerRequest;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -37,7 +45,8 @@ public final class RunServersCommand implements Callable<Integer> {
     settings.requireVmapiUrl();
     CountDownLatch stop = new CountDownLatch(1);
     Signals.onTermination(stop::countDown);
-    try (Daemon daemon = new Daemon(settings, new DaemonOptions(cmonPort, portBase, CnAgentOptions.defaults()))) {
+    try (Daemon daemon = new Daemon(settings, new DaemonOptions(cmonPort, portBase,
+        CnAgentOptions.defaults().withCnapiConnectionPerRequest(cnapiConnectionPerRequest)))) {
       daemon.start();
       spec.commandLine().getErr().println("run-servers: serving " + daemon.fleet().running().size()
           + " mock CN(s) from " + settings.serversDir() + "; stop with SIGTERM or Ctrl-C");

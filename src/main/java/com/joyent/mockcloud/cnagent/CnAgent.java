@@ -60,6 +60,9 @@ public final class CnAgent {
     cn.setPort(listener.port());
     JsonHttpClient cnapi = new JsonHttpClient(cn.http(), cn.settings().requireCnapiUrl(), "CNAPI",
         cn.options().userAgent(cn.serverUuid()), cn.options().requestTimeout(), cn.outbound());
+    if (cn.options().cnapiConnectionPerRequest()) {
+      cnapi = cnapi.withConnectionPerRequest();
+    }
     CnapiReporter reporter = new CnapiReporter(cn, cnapi, this::statusVms, () -> acceptsTasks = true, executor);
     cn.setReporter(reporter);
     if (cn.vms() != null) {

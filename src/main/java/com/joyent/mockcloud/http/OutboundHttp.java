@@ -56,6 +56,8 @@ import org.xnio.channels.StreamSourceChannel;
  * (5 s), so we close it before the API does and never race its close with a new request.
  * A request that fails on a reused connection before any answer arrived is sent once more on a
  * new connection when its method is idempotent (GET, HEAD, PUT, DELETE), as the JDK client does.
+ * A request with a {@code connection: close} header goes out on a new connection of its own,
+ * which is closed after the answer and never pooled.
  *
  * <p>Futures complete on the {@code completions} executor, so callers may parse and chain
  * freely; {@link #send(Request, boolean)} can complete on the I/O thread instead, for callers
@@ -130,11 +132,20 @@ public final class OutboundHttp implements Closeable {
       return result;
     }
     try {
-      new Attempt(origin, req, result, completeOnIoThread).start(true);
+      new Attempt(origin, req, result, completeOnIoThread).start(!closesConnection(req));
     } catch (RuntimeException e) { // the worker is shutting down
       result.completeExceptionally(new IOException("HTTP client is closing", e));
     }
     return result;
+  }
+
+  private static boolean closesConnection(Request req) {
+    for (Map.Entry<String, String> h : req.headers().entrySet()) {
+      if (h.getKey().equalsIgnoreCase("connection") && h.getValue().equalsIgnoreCase("close")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Open connections that are idle in the pools (for tests and diagnostics). */

@@ -28,6 +28,7 @@ public final class JsonHttpClient {
   private final String userAgent;
   private final Duration timeout;
   private final RequestGate gate;
+  private final Map<String, String> extraHeaders;
 
   public JsonHttpClient(OutboundHttp http, URI base, String apiName, String userAgent) {
     this(http, base, apiName, userAgent, DEFAULT_TIMEOUT, null);
@@ -43,12 +44,27 @@ public final class JsonHttpClient {
    */
   public JsonHttpClient(OutboundHttp http, URI base, String apiName, String userAgent, Duration timeout,
       RequestGate gate) {
+    this(http, base, apiName, userAgent, timeout, gate, Map.of());
+  }
+
+  private JsonHttpClient(OutboundHttp http, URI base, String apiName, String userAgent, Duration timeout,
+      RequestGate gate, Map<String, String> extraHeaders) {
     this.http = http;
     this.base = base;
     this.apiName = apiName;
     this.userAgent = userAgent;
     this.timeout = timeout;
     this.gate = gate;
+    this.extraHeaders = extraHeaders;
+  }
+
+  /**
+   * This client, but every request on a connection of its own that the API closes after
+   * answering ({@code connection: close}), as node's HTTP client without a keep-alive agent
+   * (the Node cn-agent) talks: one TCP connection per heartbeat.
+   */
+  public JsonHttpClient withConnectionPerRequest() {
+    return new JsonHttpClient(http, base, apiName, userAgent, timeout, gate, Map.of("connection", "close"));
   }
 
   public String apiName() {
@@ -132,7 +148,7 @@ public final class JsonHttpClient {
   }
 
   private OutboundHttp.Request request(String method, String pathAndQuery, Object body) {
-    return restifyRequest(method, base, pathAndQuery, userAgent, Map.of(), body, timeout);
+    return restifyRequest(method, base, pathAndQuery, userAgent, extraHeaders, body, timeout);
   }
 
   /**

@@ -104,14 +104,16 @@ final class CnAgentHarness implements Closeable {
     CnAgentOptions d = CnAgentOptions.defaults();
     return new CnAgentOptions(d.agentVersion(), heartbeat, Duration.ofMillis(500), statusInterval,
         d.statusThrottle(), d.requestTimeout(), d.taskTimeout(), Duration.ofMillis(200), Duration.ofMillis(200),
-        d.provisionLockMaxWait(), d.backoffMin(), d.backoffMax(), tmp.resolve("vartmp"), d.statusReportsVms());
+        d.provisionLockMaxWait(), d.backoffMin(), d.backoffMax(), tmp.resolve("vartmp"), d.statusReportsVms(),
+        d.cnapiConnectionPerRequest());
   }
 
   /** The same options with another CNAPI request timeout. */
   static CnAgentOptions withRequestTimeout(CnAgentOptions o, Duration timeout) {
     return new CnAgentOptions(o.agentVersion(), o.heartbeatInterval(), o.firstStatusDelay(), o.statusInterval(),
         o.statusThrottle(), timeout, o.taskTimeout(), o.sysinfoPollInterval(), o.provisionLockPoll(),
-        o.provisionLockMaxWait(), o.backoffMin(), o.backoffMax(), o.tmpDir(), o.statusReportsVms());
+        o.provisionLockMaxWait(), o.backoffMin(), o.backoffMax(), o.tmpDir(), o.statusReportsVms(),
+        o.cnapiConnectionPerRequest());
   }
 
   UUID uuid() {

@@ -91,6 +91,26 @@ class CnapiReportingTest {
     }
   }
 
+  /** Default: the CN's requests share keep-alive connections (heartbeats at 2,000 a second must not each open one). */
+  @Test
+  void heartbeats_reuseKeepAliveConnections() throws Exception {
+    start(new RecordingCnapi(), fast(100, 60_000));
+    assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> requests("/events/heartbeat").size() >= 6)).isTrue();
+    List<RecordingCnapi.Received> beats = requests("/events/heartbeat");
+    assertThat(beats).noneMatch(r -> "close".equals(r.headers().get("connection")));
+    assertThat(beats.stream().map(RecordingCnapi.Received::clientPort).distinct().count()).isLessThan(beats.size());
+  }
+
+  /** {@code --cnapi-connection-per-request}: one connection per request, closed after it, as the Node cn-agent. */
+  @Test
+  void connectionPerRequest_opensANewConnectionForEachRequest() throws Exception {
+    start(new RecordingCnapi(), fast(100, 60_000).withCnapiConnectionPerRequest(true));
+    assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> requests("/events/heartbeat").size() >= 6)).isTrue();
+    List<RecordingCnapi.Received> all = cn.cnapi.received();
+    assertThat(all).allSatisfy(r -> assertThat(r.headers()).containsEntry("connection", "close"));
+    assertThat(all.stream().map(RecordingCnapi.Received::clientPort).distinct().count()).isEqualTo(all.size());
+  }
+
   @Test
   void sysinfoRegistration_failing_isRetriedWithGrowingBackoffAndBlocksTheQueue() throws Exception {
     RecordingCnapi cnapi = new RecordingCnapi();

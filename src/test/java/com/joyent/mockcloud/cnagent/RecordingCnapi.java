@@ -24,7 +24,8 @@ import java.util.function.Predicate;
  * the recorded requests with their arrival times and the peak concurrency per server.
  */
 final class RecordingCnapi implements Closeable {
-  record Received(String method, String path, Object body, Map<String, String> headers, long atMillis) {}
+  /** One request as it arrived; {@code clientPort} tells which TCP connection carried it (0 if unknown). */
+  record Received(String method, String path, Object body, Map<String, String> headers, long atMillis, int clientPort) {}
 
   private final HttpListeners listeners = new HttpListeners("recording-cnapi", 1);
   private final HttpListeners.Listener listener;
@@ -83,14 +84,15 @@ final class RecordingCnapi implements Closeable {
     Map<String, String> headers = new java.util.LinkedHashMap<>();
     req.exchange().getRequestHeaders().forEach(h -> headers.put(h.getHeaderName().toString().toLowerCase(), h.getFirst()));
     synchronized (received) {
-      received.add(new Received(req.method(), req.path(), req.body(), headers, System.currentTimeMillis()));
+      received.add(new Received(req.method(), req.path(), req.body(), headers, System.currentTimeMillis(),
+          req.exchange().getSourceAddress().getPort()));
     }
   }
 
   private CompletionStage<RestResponse> record(RestRequest req, java.util.function.Supplier<RestResponse> answer) {
     if (down) {
       synchronized (refused) {
-        refused.add(new Received(req.method(), req.path(), req.body(), Map.of(), System.currentTimeMillis()));
+        refused.add(new Received(req.method(), req.path(), req.body(), Map.of(), System.currentTimeMillis(), 0));
       }
       throw new RestError(503, "ServiceUnavailableError", "down");
     }

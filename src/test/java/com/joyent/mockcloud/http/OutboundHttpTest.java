@@ -129,6 +129,23 @@ class OutboundHttpTest {
     assertThat(server.connections.get()).isEqualTo(2);
   }
 
+  /** A request that asks for {@code connection: close} takes no pooled connection and leaves none behind. */
+  @Test
+  void connectionCloseRequest_goesOutOnAConnectionOfItsOwn() throws Exception {
+    server = new ScriptedServer((req, i) -> ok("{}"));
+    send(get("/pooled", Duration.ofSeconds(5))); // leaves one keep-alive connection idle
+    assertThat(client.idleConnections()).isEqualTo(1);
+    OutboundHttp.Request close = new OutboundHttp.Request("POST", server.base(), "/servers/x/events/heartbeat",
+        Map.of("connection", "close", "content-type", "application/json"), "{}".getBytes(StandardCharsets.UTF_8),
+        Duration.ofSeconds(5));
+    assertThat(send(close).status()).isEqualTo(200);
+    assertThat(send(close).status()).isEqualTo(200);
+    assertThat(server.connections.get()).isEqualTo(3);
+    assertThat(server.seen).extracting(Seen::connection).containsExactly(1, 2, 3);
+    assertThat(server.seen.get(1).headers()).containsEntry("connection", "close");
+    assertThat(client.idleConnections()).isEqualTo(1); // only the first, kept-alive one
+  }
+
   @Test
   void largeChunkedAnswer_isReadToTheEnd() throws Exception {
     String big = "x".repeat(300_000);

@@ -100,6 +100,7 @@ class VmNicsTest {
     String vm = createVm(vms, "running", List.of(vmNic(mac, "10.88.88.51", true)));
     await(() -> h.napi.nics.containsKey(mac), "created");
     awaitSettled(agent);
+    h.awaitQuiet();
     h.napi.clearReceived();
     vms.stop(vm);
     await(() -> "stopped".equals(h.napi.nics.get(mac).get("state")), "state stopped in NAPI");
