@@ -157,6 +157,7 @@ final class Bench {
         m.put("rate_per_s", o.taskRate());
         m.put("sent", mix.sent());
         m.put("failed", mix.failed());
+        m.put("failures_sample", mix.failures());
         m.put("by_task", mix.byTask());
         m.put("latency_p50_ms", round(p.at(0.50)));
         m.put("latency_p99_ms", round(p.at(0.99)));

@@ -4,6 +4,7 @@ import com.joyent.mockcloud.io.AtomicFiles;
 import com.joyent.mockcloud.json.Json;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -71,6 +72,9 @@ public final class BenchRunner {
     Map<String, Object> mix = (Map<String, Object>) r.get("task_mix");
     if (mix != null) {
       row("task mix: rate (tasks/s) / sent / failed", mix.get("rate_per_s") + " / " + mix.get("sent") + " / " + mix.get("failed"));
+      if (mix.get("failures_sample") instanceof List<?> f && !f.isEmpty()) {
+        f.forEach(x -> out.printf("  failed: %s%n", x));
+      }
       row("task latency p50 / p99 / max (ms)", mix.get("latency_p50_ms") + " / " + mix.get("latency_p99_ms") + " / "
           + mix.get("latency_max_ms"));
       row("CPU under the task mix (% of one core)", mix.get("cpu_pct_of_core"));

@@ -41,7 +41,10 @@ final class TaskMix {
     }
   }
 
-  record Result(double[] latenciesMs, int sent, int failed, Map<String, Integer> byTask) {}
+  /** @param failures the first few failed tasks: name, status or exception, start of the answer */
+  record Result(double[] latenciesMs, int sent, int failed, Map<String, Integer> byTask, List<String> failures) {}
+
+  private static final int FAILURES_KEPT = 10;
 
   private TaskMix() {}
 
@@ -53,6 +56,7 @@ final class TaskMix {
     AtomicInteger sent = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
     AtomicInteger outstanding = new AtomicInteger();
+    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     Map<String, Integer> byTask = new java.util.concurrent.ConcurrentHashMap<>();
     Random random = new Random(42);
     int total = (int) Math.round(rate * seconds);
@@ -72,10 +76,14 @@ final class TaskMix {
             .timeout(Duration.ofSeconds(60))
             .header("content-type", "application/json").header("x-server-uuid", cn.uuid)
             .POST(HttpRequest.BodyPublishers.ofString(task[1])).build();
-        http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
+        http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
           latencies.add((System.nanoTime() - t0) / 1e6);
           if (e != null || r.statusCode() != 200) {
             failed.incrementAndGet();
+            if (failures.size() < FAILURES_KEPT) {
+              failures.add(task[0] + " on " + cn.uuid + ": " + (e != null ? e.toString()
+                  : r.statusCode() + " " + r.body().substring(0, Math.min(300, r.body().length()))));
+            }
           }
           outstanding.decrementAndGet();
         });
@@ -91,7 +99,7 @@ final class TaskMix {
       Thread.sleep(20);
     }
     double[] l = latencies.stream().mapToDouble(Double::doubleValue).toArray();
-    return new Result(l, sent.get(), failed.get(), new LinkedHashMap<>(byTask));
+    return new Result(l, sent.get(), failed.get(), new LinkedHashMap<>(byTask), List.copyOf(failures));
   }
 
   /** {task name, request body}; keeps the CN's VM list in step with what it asks for. */
