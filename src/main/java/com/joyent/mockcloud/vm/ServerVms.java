@@ -38,6 +38,11 @@ import java.util.function.Predicate;
  * delete events as the store's own writes. A corrupt or foreign file is logged once and skipped.
  */
 public final class ServerVms {
+  /**
+   * The fields a {@link #load(String, List, boolean)} or {@link #lookup} restricted to them
+   * answers without decoding any VM file's blob (what a CN's status report reads of each VM).
+   */
+  public static final List<String> SUMMARY_FIELDS = VmView.SUMMARY_KEYS;
   private final VmStoreContext ctx;
   private final ServerIdentity identity;
   private final ServerVmFiles files;

@@ -48,7 +48,11 @@ final class VmBlob {
   private VmBlob() {}
 
   static byte[] encode(Map<String, Object> vm) {
-    byte[] json = Json.compactBytes(vm);
+    return encodeJson(Json.compactBytes(vm));
+  }
+
+  /** The blob of a VM's compact JSON text ({@link Json#compactBytes}). */
+  static byte[] encodeJson(byte[] json) {
     Deflater d = DEFLATER.get();
     d.reset();
     d.setDictionary(DICTIONARY);

@@ -32,7 +32,10 @@ final class VmEntry {
   /** @param uuid the VM's uuid as the store keys it (its summary shares that string) */
   static VmEntry of(String uuid, Map<String, Object> fileObject, long mtimeMillis, long size) {
     byte flags = JsonValues.truthy(fileObject.get("do_not_inventory")) ? DNI : 0;
-    return new VmEntry(VmBlob.encode(fileObject), mtimeMillis, size, flags, VmSummary.of(uuid, fileObject));
+    byte[] json = Json.compactBytes(fileObject);
+    // The summary is decoded from the same text as the blob, so its values are what a view
+    // decoded from the blob holds (10.0 written as 10 is read back as an Integer, in both).
+    return new VmEntry(VmBlob.encodeJson(json), mtimeMillis, size, flags, VmSummary.of(uuid, json));
   }
 
   boolean doNotInventory() {

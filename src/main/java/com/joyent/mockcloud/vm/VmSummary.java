@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.vm;
 
+import com.joyent.mockcloud.json.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,12 +34,14 @@ final class VmSummary {
 
   /**
    * @param uuid the VM's uuid as the store keys it (the summary shares that string)
+   * @param compactJson the VM's compact JSON, as its blob holds it
    * @return null for an odd file (an object or array where a scalar belongs): its views decode the blob
    */
-  static VmSummary of(String uuid, Map<String, Object> fileObject) {
+  static VmSummary of(String uuid, byte[] compactJson) {
+    Map<String, Object> decoded = Json.parseObjectKeys(compactJson, VmView.SUMMARY_KEY_SET);
     List<String> keys = new ArrayList<>(VmView.SUMMARY_KEYS.size());
     List<Object> values = new ArrayList<>(VmView.SUMMARY_KEYS.size());
-    for (Map.Entry<String, Object> e : fileObject.entrySet()) {
+    for (Map.Entry<String, Object> e : decoded.entrySet()) {
       String key = VmView.summaryKey(e.getKey());
       if (key == null) {
         continue;

@@ -27,7 +27,7 @@ final class VmView {
   static final List<String> SUMMARY_KEYS = java.util.stream.Stream.concat(DERIVED_KEYS.stream(),
       java.util.stream.Stream.of("brand", "cpu_cap", "max_physical_memory", "owner_uuid", "quota", "do_not_inventory"))
       .toList();
-  private static final Set<String> SUMMARY_KEY_SET = Set.copyOf(SUMMARY_KEYS);
+  static final Set<String> SUMMARY_KEY_SET = Set.copyOf(SUMMARY_KEYS);
   private static final Map<String, String> SUMMARY_KEY_INSTANCES = SUMMARY_KEYS.stream()
       .collect(java.util.stream.Collectors.toUnmodifiableMap(k -> k, k -> k));
 

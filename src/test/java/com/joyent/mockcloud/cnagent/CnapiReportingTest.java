@@ -91,6 +91,15 @@ class CnapiReportingTest {
     }
   }
 
+  /**
+   * A status sample reads only fields the VM store keeps decoded: a key added to the report
+   * without adding it there would make every CN inflate and parse each VM every minute again.
+   */
+  @Test
+  void statusSample_readsOnlyFieldsTheVmStoreKeepsDecoded() {
+    assertThat(com.joyent.mockcloud.vm.ServerVms.SUMMARY_FIELDS).containsAll(StatusSample.VM_KEYS_AND_DNI);
+  }
+
   /** Default: the CN's requests share keep-alive connections (heartbeats at 2,000 a second must not each open one). */
   @Test
   void heartbeats_reuseKeepAliveConnections() throws Exception {

@@ -137,7 +137,8 @@ class VmLoadTest {
     Path dir = fx.serverDir(VmFixtures.S).resolve("vms");
     Files.writeString(dir.resolve(plain + ".json"), "{\"uuid\":\"" + plain + "\",\"state\":\"stopped\","
         + "\"exit_timestamp\":\"2020-01-01T00:00:00.000Z\",\"zone_state\":\"installed\",\"quota\":2.5,"
-        + "\"brand\":\"lx\",\"do_not_inventory\":true,\"alias\":\"a\"}");
+        + "\"brand\":\"lx\",\"do_not_inventory\":true,\"alias\":\"a\",\"cpu_cap\":-0.0,"
+        + "\"max_physical_memory\":1e15,\"pid\":10.0}");
     Files.writeString(dir.resolve(odd + ".json"), "{\"brand\":{\"name\":\"lx\"},\"uuid\":\"" + odd
         + "\",\"owner_uuid\":null,\"max_physical_memory\":1024}");
     fx.vms.rescan();
