@@ -57,6 +57,7 @@ public final class CnapiReporter {
   private Map<String, Object> pendingStatus;
   private long lastStatusSampleMs = Long.MIN_VALUE / 2;
   private boolean statusDirtyScheduled;
+  /** The greatest mtime of sysinfo.json seen (spec §4.2.3: a greater one re-registers). */
   private long lastSysinfoMtime;
   /** sysinfo's "Boot Time" as last read for a status sample; null after sysinfo changed. */
   private String bootTime;
@@ -85,10 +86,16 @@ public final class CnapiReporter {
         new Random());
   }
 
+  /** sysinfo.json's mtime in ms, 0 when missing (one stat). */
+  private long sysinfoMtime() {
+    return sysinfoFile.lastModified();
+  }
+
   /** Queues the first registration; everything else follows from its success. */
   public void start() {
+    long now = sysinfoMtime();
     synchronized (this) {
-      lastSysinfoMtime = sysinfoMtime();
+      lastSysinfoMtime = now;
       enqueue(Kind.SYSINFO);
     }
     pump();
@@ -114,8 +121,9 @@ public final class CnapiReporter {
 
   /** sysinfo.json changed (a task rewrote it): re-register, once even if asked twice. */
   public void sysinfoChanged() {
+    long now = sysinfoMtime();
     synchronized (this) {
-      lastSysinfoMtime = Math.max(lastSysinfoMtime, sysinfoMtime());
+      lastSysinfoMtime = Math.max(lastSysinfoMtime, now);
       bootTime = null;
       sysinfoChanges++;
       enqueue(Kind.SYSINFO);
@@ -123,14 +131,18 @@ public final class CnapiReporter {
     pump();
   }
 
-  /** Called by the fleet's poller: re-registers when sysinfo.json's mtime grew (hand edits too). */
-  public void pollSysinfo() {
-    long m = sysinfoMtime();
+  /**
+   * Called when the fleet's watcher saw sysinfo.json change, or by its poll: re-registers when
+   * the file's mtime is greater than any seen before (spec §4.2.3; hand edits too). A file
+   * that is gone for the moment has mtime 0 and changes nothing.
+   */
+  public void checkSysinfo() {
+    long now = sysinfoMtime();
     boolean changed;
     synchronized (this) {
-      changed = m > lastSysinfoMtime;
+      changed = now > lastSysinfoMtime;
       if (changed) {
-        lastSysinfoMtime = m;
+        lastSysinfoMtime = now;
         bootTime = null;
         sysinfoChanges++;
         enqueue(Kind.SYSINFO);
@@ -173,11 +185,6 @@ public final class CnapiReporter {
     return body;
   }
 
-  /** sysinfo.json's mtime in ms, 0 when missing; one stat, no attribute objects (polled per CN every second). */
-  private long sysinfoMtime() {
-    return sysinfoFile.lastModified();
-  }
-
   private void enqueue(Kind k) {
     assert Thread.holdsLock(this);
     if (stopped) {
@@ -196,7 +203,9 @@ public final class CnapiReporter {
       if (inFlight || stopped || queue.isEmpty()) {
         return;
       }
-      k = queue.peekFirst();
+      // Off the queue while in flight: a change meanwhile queues a message of its own, sent
+      // after this one, rather than merging into the one that has already read its state.
+      k = queue.pollFirst();
       inFlight = true;
     }
     if (k == Kind.SYSINFO || k == Kind.AGENTS) {
@@ -260,14 +269,12 @@ public final class CnapiReporter {
           return;
         }
         backoff.reset();
-        queue.pollFirst();
         if (!registered) {
           registered = true;
           firstRegistration = true;
           enqueue(Kind.AGENTS);
         }
       } else {
-        queue.pollFirst();
         if (k == Kind.AGENTS && !heartbeating) {
           heartbeating = true;
           enqueue(Kind.HEARTBEAT);
@@ -288,9 +295,15 @@ public final class CnapiReporter {
     pump();
   }
 
+  /** The registration again, first in line: it reads the newest sysinfo, so one queued meanwhile merges into it. */
   private void retrySysinfo() {
     synchronized (this) {
       inFlight = false;
+      if (stopped) {
+        return;
+      }
+      queue.remove(Kind.SYSINFO);
+      queue.addFirst(Kind.SYSINFO);
     }
     pump();
   }
@@ -389,7 +402,7 @@ public final class CnapiReporter {
     }
   }
 
-  /** What is queued, for tests. */
+  /** What waits to be sent (not what is in flight), for tests. */
   synchronized List<Kind> queued() {
     return List.copyOf(queue);
   }

@@ -54,6 +54,8 @@ import org.slf4j.MDC;
 public final class Fleet implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);
   static final Duration RESCAN = Duration.ofSeconds(2);
+  /** Every this many sysinfo polls (one a second) every CN's sysinfo.json is checked, watched or not. */
+  static final int SYSINFO_BACKSTOP_EVERY = 60;
   /** Every this many rescans the servers directory is listed even if its mtime stood still. */
   static final int FULL_RESCAN_EVERY = 30;
   /** An mtime this close to a listing's start may hide a change made just after it (coarse file times). */
@@ -78,6 +80,7 @@ public final class Fleet implements Closeable {
   private FileTime listedAtMtime;
   private boolean listAgain = true;
   private int skippedRescans;
+  private final java.util.concurrent.atomic.AtomicInteger sysinfoPolls = new java.util.concurrent.atomic.AtomicInteger();
 
   private final PortAllocator ports;
 
@@ -187,6 +190,11 @@ public final class Fleet implements Closeable {
     }
   }
 
+  /** A CN failed to start: list again at the next rescan (a fix inside its directory does not change servers/). */
+  private synchronized void retryStartsSoon() {
+    listAgain = true;
+  }
+
   /** The servers directory's mtime, or null if it cannot be read (missing: the listing then finds nothing). */
   private FileTime serversDirMtime() {
     try {
@@ -205,8 +213,16 @@ public final class Fleet implements Closeable {
     return running.containsKey(u) ? u : null;
   }
 
-  /** Checks sysinfo.json of the CNs whose directory is not watched (mtime grew: re-register). */
+  /**
+   * Checks sysinfo.json of the CNs whose directory is not watched, and every
+   * {@link #SYSINFO_BACKSTOP_EVERY}th time of every CN: a backstop for changes inotify does not
+   * report (a file written over NFS from another host), at a stat per CN a minute.
+   */
   private void pollSysinfo() {
+    if (sysinfoPolls.incrementAndGet() % SYSINFO_BACKSTOP_EVERY == 0) {
+      running.values().forEach(cn -> checkSysinfo(cn.cnAgent()));
+      return;
+    }
     for (UUID u : sysinfoPolled) {
       MockCn cn = running.get(u);
       if (cn != null) {
@@ -217,7 +233,7 @@ public final class Fleet implements Closeable {
 
   private static void checkSysinfo(CnAgent agent) {
     if (agent.context().reporter() != null) {
-      agent.context().reporter().pollSysinfo();
+      agent.context().reporter().checkSysinfo();
     }
   }
 
@@ -258,6 +274,7 @@ public final class Fleet implements Closeable {
         startNow(d);
       } catch (Exception e) {
         LOG.warn("failed to start server {}: {}", d.uuid(), e.toString());
+        retryStartsSoon();
       } finally {
         starting.remove(d.uuid());
       }
@@ -335,12 +352,12 @@ public final class Fleet implements Closeable {
   }
 
   public void stop(UUID uuid) {
-    sysinfoPolled.remove(uuid);
     MockCn cn = running.remove(uuid);
     if (cn != null) {
-      cn.stop();
+      cn.stop(); // cancels its watch first, so no gone() adds it to sysinfoPolled after the next line
       vmStore.closeServer(uuid.toString());
     }
+    sysinfoPolled.remove(uuid);
   }
 
   /**

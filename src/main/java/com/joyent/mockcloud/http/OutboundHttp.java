@@ -38,6 +38,7 @@ import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.Xnio;
 import org.xnio.XnioExecutor;
+import org.xnio.XnioIoThread;
 import org.xnio.XnioWorker;
 import org.xnio.channels.StreamSinkChannel;
 import org.xnio.channels.StreamSourceChannel;
@@ -119,8 +120,9 @@ public final class OutboundHttp implements Closeable {
   }
 
   /**
-   * @param completeOnIoThread complete the future on the I/O thread that read the answer (or
-   *     noticed the failure): then whatever the caller chains on it must be short and never block
+   * @param completeOnIoThread complete the future on the I/O thread that read the answer: then
+   *     whatever the caller chains on it must be short and never block (a failure still completes
+   *     on the executor: during an outage thousands of CNs log one line each)
    */
   public CompletableFuture<Response> send(Request req, boolean completeOnIoThread) {
     CompletableFuture<Response> result = new CompletableFuture<>();
@@ -283,6 +285,20 @@ public final class OutboundHttp implements Closeable {
         }
         return;
       }
+      if (XnioIoThread.currentThread() != null) {
+        // Connecting resolves the host name, which may block: never on an I/O thread (a
+        // heartbeat answered there sends the CN's next message from there).
+        try {
+          completions.execute(this::connect);
+        } catch (RuntimeException e) { // shutting down
+          fail(new IOException("HTTP client is closing", e));
+        }
+        return;
+      }
+      connect();
+    }
+
+    private void connect() {
       try {
         UndertowClient.getInstance().connect(new ClientCallback<ClientConnection>() {
           @Override
@@ -482,11 +498,8 @@ public final class OutboundHttp implements Closeable {
       }
     }
 
+    /** Failures always go through the executor: rare, and what follows one (logging, retries) may take time. */
     private void completeExceptionally(Throwable t) {
-      if (inline) {
-        result.completeExceptionally(t);
-        return;
-      }
       try {
         completions.execute(() -> result.completeExceptionally(t));
       } catch (RuntimeException rejected) {

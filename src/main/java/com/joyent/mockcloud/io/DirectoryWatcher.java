@@ -72,7 +72,7 @@ public final class DirectoryWatcher implements Closeable {
       // Once, not per directory: past the inotify watch limit every further CN fails alike.
       if (warnedOnce.compareAndSet(false, true)) {
         LOG.warn("cannot watch {} ({}); polling it instead, and any other directory that cannot be watched "
-            + "(raise fs.inotify.max_user_watches: two watches per CN)", dir, e.toString());
+            + "(on Linux, raise fs.inotify.max_user_watches)", dir, e.toString());
       } else {
         LOG.debug("cannot watch {} ({}); polling it instead", dir, e.toString());
       }

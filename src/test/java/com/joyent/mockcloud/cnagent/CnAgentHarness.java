@@ -85,12 +85,12 @@ final class CnAgentHarness implements Closeable {
         threads.httpClient());
     agent = new CnAgent(ctx, threads.taskPool());
     agent.start(threads.listeners(), 0);
-    // The sysinfo.json watcher of the reference is Fleet's mtime poller in mockcloud; do what it does.
+    // In run-servers the fleet's directory watcher (or its poll) calls checkSysinfo; here a poll does.
     long poll = options.sysinfoPollInterval().toMillis();
     sysinfoPoller = threads.scheduler().scheduleWithFixedDelay(() -> {
       CnapiReporter r = ctx.reporter();
       if (r != null) {
-        r.pollSysinfo();
+        r.checkSysinfo();
       }
     }, poll, poll, java.util.concurrent.TimeUnit.MILLISECONDS);
   }

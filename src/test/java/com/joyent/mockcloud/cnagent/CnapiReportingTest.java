@@ -120,6 +120,26 @@ class CnapiReportingTest {
     assertThat(all.stream().map(RecordingCnapi.Received::clientPort).distinct().count()).isEqualTo(all.size());
   }
 
+  /** A change while its registration is in flight is registered after it, not merged into the one already read. */
+  @Test
+  void sysinfoChangedWhileItsRegistrationIsInFlight_isRegisteredAgain() throws Exception {
+    start(new RecordingCnapi(), fast(300, 60_000));
+    assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> !requests("/events/heartbeat").isEmpty())).isTrue();
+    cn.cnapi.sysinfoDelay = Duration.ofMillis(800);
+    Map<String, Object> sysinfo = new LinkedHashMap<>(cn.dir.readSysinfo());
+    sysinfo.put("Hostname", "edit-one");
+    cn.dir.writeSysinfo(sysinfo, 4);
+    cn.agent.context().reporter().sysinfoChanged();
+    assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> requests("/sysinfo").stream()
+        .anyMatch(r -> r.body().toString().contains("Hostname=edit-one")))).isTrue();
+    sysinfo.put("Hostname", "edit-number-two"); // while the first one waits for its answer
+    cn.dir.writeSysinfo(sysinfo, 4);
+    cn.agent.context().reporter().sysinfoChanged();
+    assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> requests("/sysinfo").stream()
+        .anyMatch(r -> r.body().toString().contains("Hostname=edit-number-two")))).isTrue();
+    assertThat(cn.cnapi.maxInFlight()).isEqualTo(1);
+  }
+
   @Test
   void sysinfoRegistration_failing_isRetriedWithGrowingBackoffAndBlocksTheQueue() throws Exception {
     RecordingCnapi cnapi = new RecordingCnapi();

@@ -37,19 +37,27 @@ final class RecordingCnapi implements Closeable {
   volatile int agentsFailuresLeft;
   volatile RestResponse sysinfoFailure = RestResponse.of(500, Map.of("code", "InternalError", "message", "boom"));
   volatile Duration heartbeatDelay = Duration.ZERO;
+  /** Answers sysinfo registrations (200) this late; 0: at once, with {@link #sysinfoFailuresLeft} applied. */
+  volatile Duration sysinfoDelay = Duration.ZERO;
   volatile boolean down;
   /** Requests refused (503) while {@link #down}: method and path, with arrival time. */
   private final List<Received> refused = new ArrayList<>();
 
   RecordingCnapi() {
     RestRouter r = new RestRouter("cnapi/1.26.4");
-    r.route("POST", "/servers/{uuid}/sysinfo", req -> record(req, () -> {
-      if (sysinfoFailuresLeft > 0) {
-        sysinfoFailuresLeft--;
-        return sysinfoFailure;
+    r.route("POST", "/servers/{uuid}/sysinfo", req -> {
+      long d = sysinfoDelay.toMillis();
+      if (d == 0) {
+        return record(req, () -> {
+          if (sysinfoFailuresLeft > 0) {
+            sysinfoFailuresLeft--;
+            return sysinfoFailure;
+          }
+          return RestResponse.of(200, null);
+        });
       }
-      return RestResponse.of(200, null);
-    }));
+      return delayed(req, d, RestResponse.of(200, null));
+    });
     r.route("POST", "/servers/{uuid}", req -> record(req, () -> {
       if (agentsFailuresLeft > 0) {
         agentsFailuresLeft--;
@@ -62,13 +70,7 @@ final class RecordingCnapi implements Closeable {
       if (d == 0) {
         return record(req, RestResponse::noContent);
       }
-      CompletableFuture<RestResponse> f = new CompletableFuture<>();
-      enter(req);
-      delays.schedule(() -> {
-        inFlight.decrementAndGet();
-        f.complete(RestResponse.noContent());
-      }, d, TimeUnit.MILLISECONDS);
-      return f;
+      return delayed(req, d, RestResponse.noContent());
     });
     r.route("POST", "/servers/{uuid}/events/status", req -> record(req, RestResponse::noContent));
     listener = listeners.open("127.0.0.1", 0, r);
@@ -87,6 +89,17 @@ final class RecordingCnapi implements Closeable {
       received.add(new Received(req.method(), req.path(), req.body(), headers, System.currentTimeMillis(),
           req.exchange().getSourceAddress().getPort()));
     }
+  }
+
+  /** Records the request on arrival and answers {@code answer} after {@code delayMs}. */
+  private CompletionStage<RestResponse> delayed(RestRequest req, long delayMs, RestResponse answer) {
+    CompletableFuture<RestResponse> f = new CompletableFuture<>();
+    enter(req);
+    delays.schedule(() -> {
+      inFlight.decrementAndGet();
+      f.complete(answer);
+    }, delayMs, TimeUnit.MILLISECONDS);
+    return f;
   }
 
   private CompletionStage<RestResponse> record(RestRequest req, java.util.function.Supplier<RestResponse> answer) {

@@ -205,10 +205,10 @@ class FleetTest {
     await(() -> sysinfoPosts(d.uuid()).stream().anyMatch(r -> r.getBodyAsString().contains("renamed-by-hand")),
         "a registration with the replaced sysinfo");
 
-    edited.put("Hostname", "edited-in-place");
+    edited.put("Hostname", "edited-in-place-later");
     Thread.sleep(20); // a later mtime than the rename's
     Files.write(d.sysinfoFile(), Json.prettyBytes(edited, 4)); // truncates and writes the same inode
-    await(() -> sysinfoPosts(d.uuid()).stream().anyMatch(r -> r.getBodyAsString().contains("edited-in-place")),
+    await(() -> sysinfoPosts(d.uuid()).stream().anyMatch(r -> r.getBodyAsString().contains("edited-in-place-later")),
         "a registration with the edited sysinfo");
   }
 
@@ -231,5 +231,26 @@ class FleetTest {
         new Random()), 4);
     daemon.fleet().rescan();
     await(() -> daemon.fleet().running().containsKey(uuid), "the completed server to start");
+  }
+
+  /** A CN that failed to start is tried again at the next rescan once its directory is fixed (servers/ unchanged). */
+  @Test
+  void serverThatFailedToStart_isStartedOnceFixed() throws Exception {
+    makeServer();
+    ServerDirectory broken = makeServer();
+    Map<String, Object> good = broken.readSysinfo();
+    Map<String, Object> wrong = new java.util.LinkedHashMap<>(good);
+    wrong.put("UUID", UUID.randomUUID().toString()); // does not match the directory name: refused at start
+    broken.writeSysinfo(wrong, 4);
+    startDaemon();
+    assertThat(daemon.fleet().running()).doesNotContainKey(broken.uuid());
+    Thread.sleep(1_100); // past the racy-mtime window of servers/
+    daemon.fleet().rescan();
+    Thread.sleep(500); // the start attempt runs on the task pool, and fails again
+    assertThat(daemon.fleet().running()).doesNotContainKey(broken.uuid());
+
+    broken.writeSysinfo(good, 4);
+    daemon.fleet().rescan();
+    await(() -> daemon.fleet().running().containsKey(broken.uuid()), "the fixed server to start");
   }
 }
