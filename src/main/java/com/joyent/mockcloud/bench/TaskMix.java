@@ -1,10 +1,9 @@
 package com.joyent.mockcloud.bench;
 
 import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.http.OutboundHttp;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,8 +48,10 @@ final class TaskMix {
   private TaskMix() {}
 
   static Result run(List<Cn> cns, double rate, int seconds, FleetGenerator.VmNetwork net) throws InterruptedException {
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .executor(Executors.newFixedThreadPool(2)).build();
+    // The project's own client: it closes idle connections after 4 s, well before the cn-agent
+    // listener's 60 s, so a task never goes out on a connection the listener is closing (the
+    // JDK client keeps them 20 minutes, and a POST that meets a closed connection just fails).
+    OutboundHttp http = OutboundHttp.standalone();
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
     ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
     AtomicInteger sent = new AtomicInteger();
@@ -72,17 +73,17 @@ final class TaskMix {
         byTask.merge(task[0], 1, Integer::sum);
         outstanding.incrementAndGet();
         long t0 = System.nanoTime();
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cn.port + "/tasks"))
-            .timeout(Duration.ofSeconds(60))
-            .header("content-type", "application/json").header("x-server-uuid", cn.uuid)
-            .POST(HttpRequest.BodyPublishers.ofString(task[1])).build();
-        http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+        OutboundHttp.Request req = new OutboundHttp.Request("POST", URI.create("http://127.0.0.1:" + cn.port),
+            "/tasks", Map.of("content-type", "application/json", "x-server-uuid", cn.uuid),
+            task[1].getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(60));
+        http.send(req).whenComplete((r, e) -> {
           latencies.add((System.nanoTime() - t0) / 1e6);
-          if (e != null || r.statusCode() != 200) {
+          if (e != null || r.status() != 200) {
             failed.incrementAndGet();
             if (failures.size() < FAILURES_KEPT) {
+              String body = r == null ? "" : new String(r.body(), StandardCharsets.UTF_8);
               failures.add(task[0] + " on " + cn.uuid + ": " + (e != null ? e.toString()
-                  : r.statusCode() + " " + r.body().substring(0, Math.min(300, r.body().length()))));
+                  : r.status() + " " + body.substring(0, Math.min(300, body.length()))));
             }
           }
           outstanding.decrementAndGet();
@@ -98,6 +99,7 @@ final class TaskMix {
     while (outstanding.get() > 0 && System.currentTimeMillis() < deadline) {
       Thread.sleep(20);
     }
+    http.close();
     double[] l = latencies.stream().mapToDouble(Double::doubleValue).toArray();
     return new Result(l, sent.get(), failed.get(), new LinkedHashMap<>(byTask), List.copyOf(failures));
   }
