@@ -4,23 +4,31 @@ import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.http.WebSocketDialer;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.JsonHttpClient;
+import com.joyent.mockcloud.triton.RequestGate;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * One CN's way out to NAPI: JSON requests as restify's client sends them
  * ({@link JsonHttpClient#restifyRequest}, with this CN's uuid in the {@code user-agent}) plus
  * the two headers net-agent needs that {@code JsonHttpClient}'s own calls have no room for:
  * {@code If-Match} on DELETE and {@code Accept-Version} on the changefeed probe; and the
- * WebSocket dialer for the changefeed itself. Every
- * request passes the process-wide {@link RequestGate}. A 4xx/5xx is an {@link ApiResponse};
- * only a transport failure fails the future. Thread-safe; holds no per-request state.
+ * WebSocket dialer for the changefeed itself. Every request passes the process-wide gate of
+ * its NAPI ({@link #gateFor}): at most so many started and not yet finished, the rest wait in
+ * one FIFO. This, with the random start spread, is what keeps 10,000 CNs starting together
+ * from stampeding NAPI. A request is started on the given executor, never on the thread that
+ * freed its place (often an I/O thread). A 4xx/5xx is an {@link ApiResponse}; only a
+ * transport failure fails the future. Thread-safe; holds no per-request state.
  */
 final class NapiHttp {
+  private static final ConcurrentHashMap<String, RequestGate> GATES = new ConcurrentHashMap<>();
+
   private final OutboundHttp http;
   private final WebSocketDialer webSockets;
   private final URI base;
@@ -38,6 +46,11 @@ final class NapiHttp {
     this.timeout = timeout;
     this.gate = gate;
     this.starter = starter;
+  }
+
+  /** The process-wide gate of one NAPI, shared by every net-agent using it; the first caller's limit wins. */
+  static RequestGate gateFor(String napiUrl, int limit) {
+    return GATES.computeIfAbsent(napiUrl, u -> RequestGate.singleLane(limit));
   }
 
   WebSocketDialer webSockets() {
@@ -65,11 +78,12 @@ final class NapiHttp {
       extra.put("accept-version", acceptVersion);
     }
     OutboundHttp.Request req = JsonHttpClient.restifyRequest(method, base, path, userAgent, extra, body, timeout);
-    return gate.submit(() -> http.send(req).thenApply(ApiResponse::of), starter);
+    return gated(() -> http.send(req).thenApply(ApiResponse::of));
   }
 
-  /** Runs another kind of request (the WebSocket handshake) under the same gate. */
-  <T> CompletableFuture<T> gated(java.util.function.Supplier<CompletableFuture<T>> request) {
-    return gate.submit(request, starter);
+  /** Runs a request under this NAPI's gate (also the WebSocket handshake), started on the executor. */
+  <T> CompletableFuture<T> gated(Supplier<CompletableFuture<T>> request) {
+    // supplyAsync throws if the executor is shut down; the gate then fails the request and frees its place
+    return gate.submit(() -> CompletableFuture.supplyAsync(request, starter).thenCompose(f -> f));
   }
 }

@@ -28,7 +28,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Shape: VM store events, NAPI replies, changefeed frames and timers become jobs on this
  * CN's {@link CnLoop}, drained on the shared scheduler; NAPI is reached only through
- * {@link NapiHttp} (the shared HTTP client, behind the process-wide {@link RequestGate});
+ * {@link NapiHttp} (the shared HTTP client, behind the process-wide gate of its NAPI);
  * disk work (sysinfo, instance uuid, VM files) runs on {@code worker}. No thread, timer or
  * selector belongs to a CN: its delays share one pending scheduler job, its changefeed
  * socket the HTTP client's selector.
@@ -71,7 +71,7 @@ public final class NetAgent {
     String napiUrl = settings.requireNapiUrl().toString();
     this.loop = new CnLoop(cn, scheduler, clock);
     this.http = new NapiHttp(http, webSockets, settings.requireNapiUrl(), options.userAgent(cn), options.requestTimeout(),
-        RequestGate.forUrl(napiUrl, options.maxConcurrentRequests()), worker);
+        NapiHttp.gateFor(napiUrl, options.maxConcurrentRequests()), worker);
     this.sync = new CnSync(cn, settings.requireAdminUuid().toString(), loop, options, vms, dir, this.http, worker);
   }
 

@@ -13,7 +13,9 @@ import java.util.function.Supplier;
  * each with its buffers; with it, a few dozen connections carry everything, reused. Requests
  * over the limit wait, each {@link Lane} in FIFO order, and a freed place goes to the most
  * urgent lane first; nothing blocks a thread. Bulk requests never take the last quarter of
- * the places, so a heartbeat never waits for a slow VM sync to finish. Thread-safe.
+ * the places, so a heartbeat never waits for a slow VM sync to finish. A gate made by
+ * {@link #singleLane} has no such reserve: every request is bulk and may take every place
+ * (the net-agents' gate per NAPI, whose requests are all of one kind). Thread-safe.
  */
 public final class RequestGate {
   /** Who goes first when places are scarce. */
@@ -39,6 +41,7 @@ public final class RequestGate {
   private final long maxWaitNanos;
   private final EnumMap<Lane, ArrayDeque<Waiter>> waiting = new EnumMap<>(Lane.class);
   private int active;
+  private int maxActive;
 
   /** A request waiting for a place; a heartbeat gives up (fails) if it waited longer than the limit. */
   private record Waiter(Runnable start, Runnable expire, long since) {}
@@ -52,15 +55,24 @@ public final class RequestGate {
    *     being sent (when an API hangs, stale heartbeats are dropped rather than piled up)
    */
   public RequestGate(int limit, java.time.Duration maxWait) {
+    this(limit, Math.max(1, limit - limit / 4), maxWait);
+  }
+
+  private RequestGate(int limit, int bulkLimit, java.time.Duration maxWait) {
     if (limit < 1) {
       throw new IllegalArgumentException("request gate limit must be >= 1, got " + limit);
     }
     this.limit = limit;
-    this.bulkLimit = Math.max(1, limit - limit / 4);
+    this.bulkLimit = bulkLimit;
     this.maxWaitNanos = maxWait.toNanos();
     for (Lane l : Lane.values()) {
       waiting.put(l, new ArrayDeque<>());
     }
+  }
+
+  /** A gate whose requests all go in one FIFO and may take all {@code limit} places. */
+  public static RequestGate singleLane(int limit) {
+    return new RequestGate(limit, limit, java.time.Duration.ofSeconds(5));
   }
 
   public <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> request) {
@@ -92,6 +104,7 @@ public final class RequestGate {
       now = active < (lane == Lane.BULK ? bulkLimit : limit);
       if (now) {
         active++;
+        maxActive = Math.max(maxActive, active);
       } else {
         waiting.get(lane).addLast(new Waiter(start, expire, System.nanoTime()));
       }
@@ -130,6 +143,15 @@ public final class RequestGate {
     if (next != null) {
       next.start().run(); // the place passes straight to the next request
     }
+  }
+
+  public synchronized int inFlight() {
+    return active;
+  }
+
+  /** The most requests that were in flight at once (for tests and stats). */
+  public synchronized int maxInFlight() {
+    return maxActive;
   }
 
   public synchronized int waiting() {

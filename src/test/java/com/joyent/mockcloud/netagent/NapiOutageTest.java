@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.server.ServerDirectory;
+import com.joyent.mockcloud.triton.RequestGate;
 import com.joyent.mockcloud.vm.ServerVms;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -91,8 +92,8 @@ class NapiOutageTest {
     for (NetAgent a : agents) {
       awaitSettled(a);
     }
-    RequestGate gate = RequestGate.forUrl(URI.create(h.napi.url()).toString(), 3);
-    assertThat(gate.maxSeen()).isLessThanOrEqualTo(3);
+    RequestGate gate = NapiHttp.gateFor(URI.create(h.napi.url()).toString(), 3);
+    assertThat(gate.maxInFlight()).isLessThanOrEqualTo(3);
     assertThat(h.napi.requests("POST", "/nics")).hasSize(120);
     Map<String, Long> perCn = new java.util.HashMap<>();
     for (FakeNapi.Received r : h.napi.received(r -> r.method().equals("POST"))) {

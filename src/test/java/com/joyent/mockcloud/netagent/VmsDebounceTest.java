@@ -42,7 +42,7 @@ class VmsDebounceTest {
     CnLoop loop = new CnLoop(cn, scheduler, clock);
     URI napi = URI.create("http://127.0.0.1:9/" + UUID.randomUUID()); // never contacted
     NapiHttp http = new NapiHttp(com.joyent.mockcloud.http.OutboundHttp.standalone(), null, napi, "t", Duration.ofSeconds(1),
-        new RequestGate(1000), recordingWorker);
+        com.joyent.mockcloud.triton.RequestGate.singleLane(1000), recordingWorker);
     sync = new CnSync(cn, NetAgentHarness.ADMIN.toString(), loop, o, vms,
         new ServerDirectory(UUID.fromString(cn), tmp.resolve(cn)), http, recordingWorker);
   }

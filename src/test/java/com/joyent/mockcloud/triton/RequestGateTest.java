@@ -101,4 +101,39 @@ class RequestGateTest {
     assertThat(started).endsWith("b4");
     assertThat(gate.waiting()).isZero();
   }
+
+  @Test
+  void singleLane_everyPlaceIsBulk_fifo_andCountsWhatWasInFlight() {
+    RequestGate gate = RequestGate.singleLane(2);
+    List<String> started = new ArrayList<>();
+    List<CompletableFuture<String>> inFlight = new ArrayList<>();
+    Function<String, Supplier<CompletableFuture<String>>> req = recording(started, inFlight);
+    List<CompletableFuture<String>> results = new ArrayList<>();
+    for (String n : List.of("a", "b", "c", "d", "e")) {
+      results.add(gate.submit(req.apply(n)));
+    }
+    assertThat(started).containsExactly("a", "b"); // no place kept back
+    assertThat(gate.inFlight()).isEqualTo(2);
+    inFlight.get(1).complete("B");
+    assertThat(results.get(1)).isCompletedWithValue("B");
+    assertThat(started).containsExactly("a", "b", "c");
+    inFlight.get(0).completeExceptionally(new java.io.IOException("reset"));
+    assertThat(results.get(0)).isCompletedExceptionally();
+    assertThat(started).containsExactly("a", "b", "c", "d");
+    inFlight.get(2).complete("C");
+    inFlight.get(3).complete("D");
+    inFlight.get(4).complete("E");
+    assertThat(gate.inFlight()).isZero();
+    assertThat(gate.maxInFlight()).isEqualTo(2);
+  }
+
+  @Test
+  void aRequestThatThrows_failsAndReleasesItsPlace() {
+    RequestGate gate = RequestGate.singleLane(1);
+    CompletableFuture<Object> f = gate.submit(() -> {
+      throw new IllegalStateException("boom");
+    });
+    assertThat(f).isCompletedExceptionally();
+    assertThat(gate.inFlight()).isZero();
+  }
 }
