@@ -2,6 +2,7 @@ package com.joyent.mockcloud.cnagent;
 
 import com.joyent.mockcloud.http.HttpListeners;
 import com.joyent.mockcloud.http.RestResponse;
+import com.joyent.mockcloud.triton.CnapiReporting;
 import com.joyent.mockcloud.triton.JsonHttpClient;
 import com.joyent.mockcloud.vm.Subscription;
 import com.joyent.mockcloud.vm.VmEvent;
@@ -58,12 +59,13 @@ public final class CnAgent {
     Files.createDirectories(cn.dir().logsDir().resolve("cn-agent"));
     listener = listeners.open(cn.bindIp(), port, CnAgentRoutes.handlerFor(this));
     cn.setPort(listener.port());
-    JsonHttpClient cnapi = new JsonHttpClient(cn.http(), cn.settings().requireCnapiUrl(), "CNAPI",
-        cn.options().userAgent(cn.serverUuid()), cn.options().requestTimeout(), cn.outbound());
+    CnapiReporting reporting = cn.reporting();
+    JsonHttpClient cnapi = new JsonHttpClient(reporting.http(), cn.settings().requireCnapiUrl(), "CNAPI",
+        cn.options().userAgent(cn.serverUuid()), cn.options().requestTimeout(), reporting.gate());
     if (cn.options().cnapiConnectionPerRequest()) {
       cnapi = cnapi.withConnectionPerRequest();
     }
-    CnapiReporter reporter = new CnapiReporter(cn, cnapi, this::statusVms, () -> acceptsTasks = true, executor);
+    CnapiReporter reporter = new CnapiReporter(cn, cnapi, this::statusVms, () -> acceptsTasks = true);
     cn.setReporter(reporter);
     if (cn.vms() != null) {
       vmEvents = cn.vms().subscribe(this::onVmEvent);

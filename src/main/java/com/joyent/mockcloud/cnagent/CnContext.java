@@ -3,7 +3,7 @@ package com.joyent.mockcloud.cnagent;
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.server.ServerDirectory;
-import com.joyent.mockcloud.triton.RequestGate;
+import com.joyent.mockcloud.triton.CnapiReporting;
 import com.joyent.mockcloud.vm.ServerVms;
 import java.io.IOException;
 import com.joyent.mockcloud.http.OutboundHttp;
@@ -25,20 +25,18 @@ public final class CnContext {
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final OutboundHttp http;
-  private final RequestGate outbound;
+  private final CnapiReporting reporting;
   private volatile int port;
   private volatile CnapiReporter reporter;
   private final ServerVms vms;
 
+  /**
+   * @param http the shared client for what tasks fetch (IMGAPI, SAPI, KBMAPI)
+   * @param reporting what the CNAPI reporter sends with (heartbeats first: its own threads)
+   */
   public CnContext(ServerDirectory dir, ServerVms vms, String bindIp, Settings settings, CnAgentOptions options,
-      Clock clock, ScheduledExecutorService scheduler, OutboundHttp http) {
-    this(dir, vms, bindIp, settings, options, clock, scheduler, http, null);
-  }
-
-  /** @param outbound the process-wide bound on in-flight requests to CNAPI, or null for none */
-  public CnContext(ServerDirectory dir, ServerVms vms, String bindIp, Settings settings, CnAgentOptions options,
-      Clock clock, ScheduledExecutorService scheduler, OutboundHttp http, RequestGate outbound) {
-    this.outbound = outbound;
+      Clock clock, ScheduledExecutorService scheduler, OutboundHttp http, CnapiReporting reporting) {
+    this.reporting = reporting;
     this.dir = dir;
     this.vms = vms;
     this.bindIp = bindIp;
@@ -89,8 +87,9 @@ public final class CnContext {
     return http;
   }
 
-  public RequestGate outbound() {
-    return outbound;
+  /** The CNAPI reporter's client, gate, timers and file thread. */
+  public CnapiReporting reporting() {
+    return reporting;
   }
 
   public CnapiReporter reporter() {

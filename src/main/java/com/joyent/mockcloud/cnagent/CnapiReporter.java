@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -28,13 +29,14 @@ import org.slf4j.LoggerFactory;
  * status reports (≈0.5 s after heartbeats start, every 60 s, and soon after a VM change,
  * at most one per 5 s; a newer sample replaces one still waiting).
  *
- * <p>Threads: {@link #pump()} and every callback run on the shared scheduler, I/O or HTTP
- * callback threads, never block, and change state only under this object's lock.
- * Heartbeats and status reports complete on the I/O thread that read the answer (each
- * hand-off to another thread is a wake-up, and there are 2,000 heartbeats a second at 10,000
- * CNs); sysinfo and agents, which read files, are sent from the task pool. No timer or thread
- * belongs to a CN: delays are one-shot jobs on the shared scheduler, on a 20 ms grid
- * ({@link TimerSlots}) so that heartbeats due together wake it once.
+ * <p>Threads: everything a reporter does runs on the threads of {@link CnapiReporting}, which
+ * nothing but the CNs' reporters use (heartbeats first, docs/concurrency.md): its timers (next
+ * heartbeat, status ticks, retries; on a 20 ms grid, {@link TimerSlots}, so heartbeats due
+ * together wake the thread once), its own I/O thread (heartbeats and status reports complete
+ * where their answer was read: each hand-off is a wake-up, and there are 2,000 heartbeats a
+ * second at 10,000 CNs), its file thread (sysinfo and agents read files). Status samples are
+ * built elsewhere and only queued here. Callbacks never block and change state only under this
+ * object's lock.
  */
 public final class CnapiReporter {
   private static final Logger LOG = LoggerFactory.getLogger(CnapiReporter.class);
@@ -68,17 +70,18 @@ public final class CnapiReporter {
   private ScheduledFuture<?> statusTimer;
   private final Runnable onRegistered;
   private final Executor fileWork;
+  private final ScheduledExecutorService timers;
 
   /**
    * @param statusVms the {@code vms} map of a status report, built when a sample is taken
    * @param onRegistered called once the first registration succeeded (tasks may then run)
-   * @param fileWork where messages that read files (sysinfo, agents) are built and sent
    */
   public CnapiReporter(CnContext cn, JsonHttpClient cnapi, Supplier<Map<String, Object>> statusVms,
-      Runnable onRegistered, Executor fileWork) {
+      Runnable onRegistered) {
     this.cn = cn;
     this.cnapi = cnapi;
-    this.fileWork = fileWork;
+    this.fileWork = cn.reporting().files();
+    this.timers = cn.reporting().timers();
     this.sysinfoFile = cn.dir().sysinfoFile().toFile();
     this.statusVms = statusVms;
     this.onRegistered = onRegistered;
@@ -161,7 +164,7 @@ public final class CnapiReporter {
       }
       statusDirtyScheduled = true;
       long wait = Math.max(0, lastStatusSampleMs + cn.options().statusThrottle().toMillis() - cn.clock().millis());
-      cn.scheduler().schedule(() -> {
+      timers.schedule(() -> {
         synchronized (this) {
           statusDirtyScheduled = false;
         }
@@ -265,7 +268,7 @@ public final class CnapiReporter {
         if (!ok && !gaveUp) {
           long delay = backoff.nextDelayMs();
           // The queue stays blocked (inFlight) until the retry: nothing else is sent meanwhile.
-          nextTimer = cn.scheduler().schedule(this::retrySysinfo, delay, TimeUnit.MILLISECONDS);
+          nextTimer = timers.schedule(this::retrySysinfo, delay, TimeUnit.MILLISECONDS);
           return;
         }
         backoff.reset();
@@ -278,10 +281,10 @@ public final class CnapiReporter {
         if (k == Kind.AGENTS && !heartbeating) {
           heartbeating = true;
           enqueue(Kind.HEARTBEAT);
-          statusTimer = cn.scheduler().schedule(this::statusTick, cn.options().firstStatusDelay().toMillis(),
+          statusTimer = timers.schedule(this::statusTick, cn.options().firstStatusDelay().toMillis(),
               TimeUnit.MILLISECONDS);
         } else if (k == Kind.HEARTBEAT) {
-          nextTimer = cn.scheduler().schedule(this::queueHeartbeat,
+          nextTimer = timers.schedule(this::queueHeartbeat,
               TimerSlots.alignedNanos(cn.options().heartbeatInterval().toMillis()), TimeUnit.NANOSECONDS);
         }
       }
@@ -320,13 +323,13 @@ public final class CnapiReporter {
     takeStatusSample();
     synchronized (this) {
       if (!stopped) {
-        statusTimer = cn.scheduler().schedule(this::statusTick,
+        statusTimer = timers.schedule(this::statusTick,
             TimerSlots.alignedNanos(cn.options().statusInterval().toMillis()), TimeUnit.NANOSECONDS);
       }
     }
   }
 
-  /** Builds the sample off the scheduler (it reads sysinfo and every VM of the CN). */
+  /** Builds the sample off the reporter's threads (it reads sysinfo and every VM of the CN). */
   private void takeStatusSample() {
     java.util.concurrent.ForkJoinPool.commonPool().execute(this::buildStatusSample);
   }
@@ -340,7 +343,7 @@ public final class CnapiReporter {
       synchronized (this) {
         if (!stopped) {
           // As the reference: try again once the throttle has passed.
-          cn.scheduler().schedule(this::takeStatusSample, cn.options().statusThrottle().toMillis(),
+          timers.schedule(this::takeStatusSample, cn.options().statusThrottle().toMillis(),
               TimeUnit.MILLISECONDS);
         }
       }

@@ -294,7 +294,7 @@ public final class Fleet implements Closeable {
       }
       ServerVms vms = vmStore.openServer(d.uuid().toString(), d.dir(), ServerIdentity.fromSysinfo(sysinfo));
       CnContext ctx = new CnContext(d, vms, settings.bindIp(), settings, options, clock, threads.scheduler(),
-          threads.httpClient(), threads.outbound());
+          threads.httpClient(), threads.cnapiReporting());
       CnAgent agent = new CnAgent(ctx, threads.taskPool());
       VmAgentOptions vmOptions = VmAgentOptions.defaults();
       VmAgent vmAgent = new VmAgent(d.uuid().toString(), vms, new JsonHttpClient(threads.httpClient(),

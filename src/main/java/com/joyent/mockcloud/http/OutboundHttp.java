@@ -99,16 +99,31 @@ public final class OutboundHttp implements Closeable {
    * futures complete on that thread's task pool.
    */
   public static OutboundHttp standalone() {
+    XnioWorker w = oneThreadWorker("mockcloud-client", 2, 4);
+    return new OutboundHttp(w, new DefaultByteBufferPool(false, 4096, 16, 4), w, true);
+  }
+
+  /**
+   * A client with an I/O thread of its own ({@code <name> I/O-1}), shared with nothing else:
+   * the daemon's CNAPI reporting (heartbeats) runs on one, so that no listener, task request,
+   * VM sync or changefeed traffic on the shared worker can delay reading a heartbeat's answer.
+   * Futures complete on {@code completions}; {@link #close()} stops the thread.
+   */
+  public static OutboundHttp onOwnIoThread(String name, Executor completions) {
+    return new OutboundHttp(oneThreadWorker(name, 1, 1), new DefaultByteBufferPool(true, 4096, 64, 4), completions,
+        true);
+  }
+
+  private static XnioWorker oneThreadWorker(String name, int taskCore, int taskMax) {
     try {
-      XnioWorker w = Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(OptionMap.builder()
-          .set(Options.WORKER_NAME, "mockcloud-client")
+      return Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(OptionMap.builder()
+          .set(Options.WORKER_NAME, name)
           .set(Options.WORKER_IO_THREADS, 1)
-          .set(Options.WORKER_TASK_CORE_THREADS, 2)
-          .set(Options.WORKER_TASK_MAX_THREADS, 4)
+          .set(Options.WORKER_TASK_CORE_THREADS, taskCore)
+          .set(Options.WORKER_TASK_MAX_THREADS, taskMax)
           .set(Options.THREAD_DAEMON, true)
           .set(Options.TCP_NODELAY, true)
           .getMap());
-      return new OutboundHttp(w, new DefaultByteBufferPool(false, 4096, 16, 4), w, true);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start an HTTP client worker", e);
     }

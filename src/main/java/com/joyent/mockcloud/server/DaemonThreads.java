@@ -3,6 +3,7 @@ package com.joyent.mockcloud.server;
 import com.joyent.mockcloud.http.HttpListeners;
 import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.io.DirectoryWatcher;
+import com.joyent.mockcloud.triton.CnapiReporting;
 import com.joyent.mockcloud.triton.RequestGate;
 import com.joyent.mockcloud.util.NamedThreads;
 import java.io.Closeable;
@@ -31,6 +32,10 @@ import org.slf4j.LoggerFactory;
  *       client, whose connections live on the I/O worker above.
  *   <li>{@code mockcloud-watch-1}: the one directory watcher (inotify) for every CN's
  *       directory (sysinfo.json) and {@code vms/} directory; it only notes changes.
+ *   <li>{@code mockcloud-reporter-1}, {@code mockcloud-reporter-files-1} and
+ *       {@code mockcloud-reporter-io I/O-1}: every CN's CNAPI reporting (heartbeats, status,
+ *       sysinfo, agents), its timers, file reads and connections, on threads that nothing else
+ *       uses ({@link CnapiReporting}), so no other work can queue ahead of a heartbeat.
  * </ul>
  *
  * None of them grows with the number of CNs.
@@ -45,6 +50,9 @@ public final class DaemonThreads implements Closeable {
   private final OutboundHttp httpClient;
   private final RequestGate outbound = new RequestGate(64);
   private final DirectoryWatcher watcher;
+  private final ScheduledThreadPoolExecutor reporterTimers;
+  private final ThreadPoolExecutor reporterFiles;
+  private final CnapiReporting reporting;
 
   public DaemonThreads(int ioThreads, int taskThreads) {
     this.listeners = new HttpListeners("mockcloud-io", ioThreads);
@@ -60,6 +68,14 @@ public final class DaemonThreads implements Closeable {
     httpCallbacks.allowCoreThreadTimeOut(true);
     this.httpClient = listeners.newClient(httpCallbacks);
     this.watcher = newWatcher();
+    this.reporterTimers = new ScheduledThreadPoolExecutor(1, new NamedThreads("reporter"));
+    reporterTimers.setRemoveOnCancelPolicy(true);
+    this.reporterFiles = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        new NamedThreads("reporter-files"));
+    reporterFiles.allowCoreThreadTimeOut(true);
+    // Failures of reports complete on the reporter's timer thread: they only log and re-arm.
+    this.reporting = new CnapiReporting(OutboundHttp.onOwnIoThread("mockcloud-reporter-io", reporterTimers),
+        new RequestGate(64), reporterTimers, reporterFiles);
   }
 
   private static DirectoryWatcher newWatcher() {
@@ -113,8 +129,16 @@ public final class DaemonThreads implements Closeable {
     return outbound;
   }
 
+  /** What every CN's CNAPI reporter sends with: threads, client and gate of its own. */
+  public CnapiReporting cnapiReporting() {
+    return reporting;
+  }
+
   @Override
   public void close() {
+    reporterTimers.shutdownNow();
+    reporting.http().close();
+    reporterFiles.shutdownNow();
     scheduler.shutdownNow();
     netAgentLoop.shutdownNow();
     taskPool.shutdown();
