@@ -36,20 +36,32 @@ public final class RunServersCommand implements Callable<Integer> {
           + "second at 10,000 CNs")
   boolean cnapiConnectionPerRequest;
 
+  @Option(names = "--control-port", paramLabel = "PORT", defaultValue = "${env:MOCKCLOUD_CONTROL_PORT:--1}",
+      description = "serve run-servers' own metrics (GET /metrics, Prometheus text) on 127.0.0.1:PORT (env "
+          + "MOCKCLOUD_CONTROL_PORT; 0 = an OS-chosen port, printed at start; default -1: off). See docs/control.md")
+  int controlPort;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    if (controlPort < -1 || controlPort > 65535) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--control-port must be -1 (off), 0 (any) or a port up to 65535, got " + controlPort);
+    }
     Settings settings = options.settings();
     settings.requireCnapiUrl();
     settings.requireVmapiUrl();
     CountDownLatch stop = new CountDownLatch(1);
     Signals.onTermination(stop::countDown);
     try (Daemon daemon = new Daemon(settings, new DaemonOptions(cmonPort, portBase,
-        CnAgentOptions.defaults().withCnapiConnectionPerRequest(cnapiConnectionPerRequest)))) {
+        CnAgentOptions.defaults().withCnapiConnectionPerRequest(cnapiConnectionPerRequest), controlPort))) {
       daemon.start();
       spec.commandLine().getErr().println("run-servers: serving " + daemon.fleet().running().size()
           + " mock CN(s) from " + settings.serversDir() + "; stop with SIGTERM or Ctrl-C");
+      if (daemon.control() != null) {
+        spec.commandLine().getErr().println("run-servers: metrics on " + daemon.control().baseUrl() + "/metrics");
+      }
       spec.commandLine().getErr().flush();
       stop.await();
     }

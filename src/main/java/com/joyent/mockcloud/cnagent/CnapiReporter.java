@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.control.DaemonMetrics;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.JsonHttpClient;
@@ -67,10 +68,14 @@ public final class CnapiReporter {
   private int sysinfoChanges;
   private int consecutiveFailures;
   private ScheduledFuture<?> nextTimer;
+  /** When the queued heartbeat was due (nanoTime): 5 s after the previous one's answer. */
+  private long heartbeatDueNanos;
+  private long heartbeatSentNanos;
   private ScheduledFuture<?> statusTimer;
   private final Runnable onRegistered;
   private final Executor fileWork;
   private final ScheduledExecutorService timers;
+  private final DaemonMetrics metrics;
 
   /**
    * @param statusVms the {@code vms} map of a status report, built when a sample is taken
@@ -82,6 +87,7 @@ public final class CnapiReporter {
     this.cnapi = cnapi;
     this.fileWork = cn.reporting().files();
     this.timers = cn.reporting().timers();
+    this.metrics = cn.reporting().metrics();
     this.sysinfoFile = cn.dir().sysinfoFile().toFile();
     this.statusVms = statusVms;
     this.onRegistered = onRegistered;
@@ -233,8 +239,11 @@ public final class CnapiReporter {
           yield cnapi.sendAsync("POST", server + "/sysinfo", body, RequestGate.Lane.REPORT);
         }
         case AGENTS -> cnapi.sendAsync("POST", server, agentsBody(), RequestGate.Lane.REPORT);
-        case HEARTBEAT -> cnapi.sendAsync("POST", server + "/events/heartbeat", EMPTY_BODY, RequestGate.Lane.HEARTBEAT,
-            true);
+        case HEARTBEAT -> {
+          heartbeatSent();
+          yield cnapi.sendAsync("POST", server + "/events/heartbeat", EMPTY_BODY, RequestGate.Lane.HEARTBEAT,
+              true);
+        }
         case STATUS -> cnapi.sendAsync("POST", server + "/events/status", takePendingStatus(), RequestGate.Lane.REPORT,
             true);
       };
@@ -242,6 +251,11 @@ public final class CnapiReporter {
       sent = CompletableFuture.failedFuture(e);
     }
     sent.whenComplete((resp, err) -> completed(k, resp, err));
+  }
+
+  private synchronized void heartbeatSent() {
+    heartbeatSentNanos = System.nanoTime();
+    metrics.heartbeatSent(Math.max(0, heartbeatSentNanos - heartbeatDueNanos) / 1e9);
   }
 
   private synchronized Map<String, Object> takePendingStatus() {
@@ -280,10 +294,14 @@ public final class CnapiReporter {
       } else {
         if (k == Kind.AGENTS && !heartbeating) {
           heartbeating = true;
+          heartbeatDueNanos = System.nanoTime();
           enqueue(Kind.HEARTBEAT);
           statusTimer = timers.schedule(this::statusTick, cn.options().firstStatusDelay().toMillis(),
               TimeUnit.MILLISECONDS);
         } else if (k == Kind.HEARTBEAT) {
+          long now = System.nanoTime();
+          metrics.heartbeatDone(ok, (now - heartbeatSentNanos) / 1e9);
+          heartbeatDueNanos = now + cn.options().heartbeatInterval().toNanos();
           nextTimer = timers.schedule(this::queueHeartbeat,
               TimerSlots.alignedNanos(cn.options().heartbeatInterval().toMillis()), TimeUnit.NANOSECONDS);
         }

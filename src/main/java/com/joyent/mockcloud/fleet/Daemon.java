@@ -2,6 +2,7 @@ package com.joyent.mockcloud.fleet;
 
 import com.joyent.mockcloud.cmon.CmonServer;
 import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.control.ControlServer;
 import com.joyent.mockcloud.server.DaemonThreads;
 import com.joyent.mockcloud.vm.VmStore;
 import java.io.Closeable;
@@ -20,10 +21,13 @@ public final class Daemon implements Closeable {
   private final CmonServer cmon;
   private final Settings settings;
   private final int cmonPort;
+  private final int controlPort;
+  private ControlServer control;
 
   public Daemon(Settings settings, DaemonOptions options) {
     this.settings = settings;
     this.cmonPort = options.cmonPort();
+    this.controlPort = options.controlPort();
     this.threads = DaemonThreads.forThisMachine();
     this.vmStore = VmStore.builder()
         .executor(threads.taskPool())
@@ -39,7 +43,15 @@ public final class Daemon implements Closeable {
   public Daemon start() throws IOException {
     fleet.start();
     cmon.start(threads.listeners(), settings.bindIp(), cmonPort);
+    if (controlPort != DaemonOptions.NO_CONTROL_PORT) {
+      control = ControlServer.start(threads.listeners(), controlPort, threads.metrics());
+    }
     return this;
+  }
+
+  /** The control port's listener, or null when it is off. */
+  public ControlServer control() {
+    return control;
   }
 
   public CmonServer cmon() {
@@ -56,6 +68,9 @@ public final class Daemon implements Closeable {
 
   @Override
   public void close() {
+    if (control != null) {
+      control.close();
+    }
     cmon.close();
     fleet.close();
     vmStore.close();

@@ -5,15 +5,18 @@ import com.joyent.mockcloud.cnagent.CnAgentOptions;
 /**
  * How the run-servers process listens: the cmon-agent port (9163 as on a real CN; 0 for an
  * OS-chosen one), the first cn-agent port ({@code --port-base}, 0 = OS-chosen per CN), and
- * the cn-agent timings.
+ * the cn-agent timings, and the control port (127.0.0.1; {@link #NO_CONTROL_PORT} = none, 0 =
+ * OS-chosen).
  */
-public record DaemonOptions(int cmonPort, int portBase, CnAgentOptions cnAgent) {
+public record DaemonOptions(int cmonPort, int portBase, CnAgentOptions cnAgent, int controlPort) {
+  public static final int NO_CONTROL_PORT = -1;
+
   public static DaemonOptions defaults() {
-    return new DaemonOptions(9163, 0, CnAgentOptions.defaults());
+    return new DaemonOptions(9163, 0, CnAgentOptions.defaults(), NO_CONTROL_PORT);
   }
 
-  /** For tests: every port chosen by the OS. */
+  /** For tests: every port chosen by the OS, the control port too. */
   public static DaemonOptions ephemeral(CnAgentOptions cnAgent) {
-    return new DaemonOptions(0, 0, cnAgent);
+    return new DaemonOptions(0, 0, cnAgent, 0);
   }
 }

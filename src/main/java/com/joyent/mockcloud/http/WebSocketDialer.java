@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import org.xnio.IoFuture;
 import org.xnio.IoUtils;
 import org.xnio.XnioWorker;
@@ -49,6 +50,7 @@ public final class WebSocketDialer {
 
   private final XnioWorker worker;
   private final ByteBufferPool buffers;
+  private final LongAdder framesReceived = new LongAdder();
 
   WebSocketDialer(XnioWorker worker, ByteBufferPool buffers) {
     this.worker = worker;
@@ -73,7 +75,7 @@ public final class WebSocketDialer {
       @Override
       public void handleDone(WebSocketChannel channel, Object attachment) {
         ChannelSocket socket = new ChannelSocket(channel);
-        channel.getReceiveSetter().set(new Receiver(socket, handler));
+        channel.getReceiveSetter().set(new Receiver(socket, handler, framesReceived));
         channel.addCloseTask(ch -> handler.onClosed(socket, "connection closed"));
         channel.resumeReceives();
         if (!result.complete(socket)) {
@@ -132,17 +134,25 @@ public final class WebSocketDialer {
     }
   }
 
+  /** Text frames received on every socket of this dialer so far. */
+  public long framesReceived() {
+    return framesReceived.sum();
+  }
+
   private static final class Receiver extends AbstractReceiveListener {
     private final Socket socket;
     private final Handler handler;
+    private final LongAdder frames;
 
-    Receiver(Socket socket, Handler handler) {
+    Receiver(Socket socket, Handler handler, LongAdder frames) {
       this.socket = socket;
       this.handler = handler;
+      this.frames = frames;
     }
 
     @Override
     protected void onFullTextMessage(WebSocketChannel channel, BufferedTextMessage message) {
+      frames.increment();
       handler.onText(socket, message.getData());
     }
 

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.server;
 
+import com.joyent.mockcloud.control.DaemonMetrics;
 import com.joyent.mockcloud.http.HttpListeners;
 import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.io.DirectoryWatcher;
@@ -53,6 +54,7 @@ public final class DaemonThreads implements Closeable {
   private final ScheduledThreadPoolExecutor reporterTimers;
   private final ThreadPoolExecutor reporterFiles;
   private final CnapiReporting reporting;
+  private final DaemonMetrics metrics = new DaemonMetrics();
 
   public DaemonThreads(int ioThreads, int taskThreads) {
     this.listeners = new HttpListeners("mockcloud-io", ioThreads);
@@ -75,7 +77,20 @@ public final class DaemonThreads implements Closeable {
     reporterFiles.allowCoreThreadTimeOut(true);
     // Failures of reports complete on the reporter's timer thread: they only log and re-arm.
     this.reporting = new CnapiReporting(OutboundHttp.onOwnIoThread("mockcloud-reporter-io", reporterTimers),
-        new RequestGate(64), reporterTimers, reporterFiles);
+        new RequestGate(64), reporterTimers, reporterFiles, metrics);
+    metrics.gauge("outbound_waiting", "requests waiting for a place at an outbound gate, by gate and lane",
+        new String[] {"gate", "lane"},
+        new DaemonMetrics.Series(() -> reporting.gate().waiting(RequestGate.Lane.HEARTBEAT), "cnapi", "heartbeat"),
+        new DaemonMetrics.Series(() -> reporting.gate().waiting(RequestGate.Lane.REPORT), "cnapi", "report"),
+        new DaemonMetrics.Series(() -> outbound.waiting(RequestGate.Lane.BULK), "shared", "bulk"));
+    metrics.gauge("outbound_in_flight", "requests started and not yet answered, by outbound gate",
+        new String[] {"gate"},
+        new DaemonMetrics.Series(() -> reporting.gate().inFlight(), "cnapi"),
+        new DaemonMetrics.Series(outbound::inFlight, "shared"));
+    metrics.counter("changefeed_frames", "NAPI changefeed frames received by the net-agents' WebSockets",
+        listeners.webSockets()::framesReceived);
+    metrics.gauge("task_pool_queued", "jobs waiting for a task thread", new String[0],
+        new DaemonMetrics.Series(() -> taskPool.getQueue().size()));
   }
 
   private static DirectoryWatcher newWatcher() {
@@ -127,6 +142,11 @@ public final class DaemonThreads implements Closeable {
   /** The bound on in-flight outbound requests that every agent's client shares. */
   public RequestGate outbound() {
     return outbound;
+  }
+
+  /** run-servers' own figures (the control port serves them). */
+  public DaemonMetrics metrics() {
+    return metrics;
   }
 
   /** What every CN's CNAPI reporter sends with: threads, client and gate of its own. */

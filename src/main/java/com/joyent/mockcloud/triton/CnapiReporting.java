@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.triton;
 
+import com.joyent.mockcloud.control.DaemonMetrics;
 import com.joyent.mockcloud.http.OutboundHttp;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,5 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param gate the bound on the CNs' CNAPI reports in flight (lanes HEARTBEAT, then REPORT)
  * @param timers every reporter's delays: next heartbeat, status ticks, registration retries
  * @param files where sysinfo.json and the agents directory are read for a report
+ * @param metrics where heartbeats are counted and their lag recorded
  */
-public record CnapiReporting(OutboundHttp http, RequestGate gate, ScheduledExecutorService timers, Executor files) {}
+public record CnapiReporting(OutboundHttp http, RequestGate gate, ScheduledExecutorService timers, Executor files,
+    DaemonMetrics metrics) {}

@@ -154,6 +154,11 @@ public final class RequestGate {
     return maxActive;
   }
 
+  /** Requests waiting in {@code lane}. */
+  public synchronized int waiting(Lane lane) {
+    return waiting.get(lane).size();
+  }
+
   public synchronized int waiting() {
     return waiting.values().stream().mapToInt(ArrayDeque::size).sum();
   }

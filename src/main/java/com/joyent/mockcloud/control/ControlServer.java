@@ -1,0 +1,44 @@
+package com.joyent.mockcloud.control;
+
+import com.joyent.mockcloud.http.HttpListeners;
+import com.joyent.mockcloud.http.RestResponse;
+import com.joyent.mockcloud.http.RestRouter;
+import java.io.Closeable;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * run-servers' control port (docs/control.md): on 127.0.0.1 only, {@code GET /metrics} answers
+ * the process's own {@link DaemonMetrics} in the Prometheus text format. Served on the shared
+ * I/O worker; a scrape renders a few KB and never blocks.
+ */
+public final class ControlServer implements Closeable {
+  /** Loopback only: the port tells about the process, and the operator reaches it from the zone. */
+  static final String HOST = "127.0.0.1";
+
+  private final HttpListeners.Listener listener;
+
+  private ControlServer(HttpListeners.Listener listener) {
+    this.listener = listener;
+  }
+
+  /** Listens on 127.0.0.1:{@code port} (0 = OS-chosen). */
+  public static ControlServer start(HttpListeners listeners, int port, DaemonMetrics metrics) {
+    RestRouter r = new RestRouter("mockcloud")
+        .get("/metrics", req -> RestResponse.text(200, DaemonMetrics.contentType(),
+            new String(metrics.scrape(), StandardCharsets.UTF_8)));
+    return new ControlServer(listeners.open(HOST, port, r));
+  }
+
+  public int port() {
+    return listener.port();
+  }
+
+  public String baseUrl() {
+    return listener.baseUrl();
+  }
+
+  @Override
+  public void close() {
+    listener.close();
+  }
+}
