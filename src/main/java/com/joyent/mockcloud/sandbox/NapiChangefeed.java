@@ -7,16 +7,25 @@ import io.undertow.websockets.WebSocketConnectionCallback;
 import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
 import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.BufferedTextMessage;
+import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
 import io.undertow.websockets.spi.WebSocketHttpExchange;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
+import org.xnio.XnioIoThread;
 
 /**
  * The sandbox NAPI's changefeed publisher (net-agent-cmon-mockcloud.md §3.9): {@code GET
@@ -29,6 +38,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * and each matching item is sent once per registration (no duplicates): the sandbox favours
  * quick, deterministic tests. Sends are asynchronous on the listener's I/O thread; nothing
  * here blocks.
+ *
+ * <p>Cost at scale: with one socket per mock CN, every item goes to thousands of sockets. An
+ * item is encoded once, and handed to each I/O thread once with the list of its sockets (a
+ * send from another thread would cost a queued job and a selector wake-up per socket). A socket
+ * whose reader falls {@value #MAX_UNSENT} frames behind is closed rather than buffered without
+ * bound: its net-agent reconnects and re-reads what it tracks (the bootstrap), which is what it
+ * needs anyway, and the publisher's memory — shared with the sandbox CNAPI that answers
+ * heartbeats — stays bounded (docs/sandbox.md).
  */
 final class NapiChangefeed implements WebSocketConnectionCallback {
   /** Resource → (sub-resources, bootstrap route), as the real NAPI publishes them. */
@@ -43,14 +60,46 @@ final class NapiChangefeed implements WebSocketConnectionCallback {
   static final Set<String> NIC_UPDATE_FIELDS = RESOURCES.get("nic").stream()
       .filter(s -> !s.equals("create") && !s.equals("delete")).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
+  /** Frames queued to one socket and not yet written; past it the socket is closed. */
+  static final int MAX_UNSENT = 2_000;
+  private static final Logger LOG = LoggerFactory.getLogger(NapiChangefeed.class);
+
   /** One socket and what it asked for (empty until its registration frame arrives). */
-  private record Listener(WebSocketChannel channel, boolean v2, List<Map<String, Object>> wanted) {}
+  private static final class Listener implements WebSocketCallback<Void> {
+    final WebSocketChannel channel;
+    final boolean v2;
+    final List<Map<String, Object>> wanted = new CopyOnWriteArrayList<>();
+    /** Frames handed to the channel and not yet written. */
+    final AtomicInteger unsent = new AtomicInteger();
+
+    Listener(WebSocketChannel channel, boolean v2) {
+      this.channel = channel;
+      this.v2 = v2;
+    }
+
+    @Override
+    public void complete(WebSocketChannel ch, Void context) {
+      unsent.decrementAndGet();
+    }
+
+    @Override
+    public void onError(WebSocketChannel ch, Void context, Throwable error) {
+      unsent.decrementAndGet();
+    }
+  }
 
   private final Clock clock;
+  private final int maxUnsent;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicLong dropped = new AtomicLong();
 
   NapiChangefeed(Clock clock) {
+    this(clock, MAX_UNSENT);
+  }
+
+  NapiChangefeed(Clock clock, int maxUnsent) {
     this.clock = clock;
+    this.maxUnsent = maxUnsent;
   }
 
   /** {@code next} for ordinary requests; WebSocket upgrades of {@code /changefeeds} go to this. */
@@ -79,7 +128,7 @@ final class NapiChangefeed implements WebSocketConnectionCallback {
   Map<String, Object> stats() {
     int registered = 0;
     for (Listener l : listeners) {
-      registered += l.wanted().isEmpty() ? 0 : 1;
+      registered += l.wanted.isEmpty() ? 0 : 1;
     }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("listeners", listeners.size());
@@ -103,17 +152,44 @@ final class NapiChangefeed implements WebSocketConnectionCallback {
     item.put("changedResourceId", id);
     item.putAll(extra);
     item.put("published", Long.toString(clock.millis()));
-    String text = Json.compact(item);
+    ByteBuffer frame = ByteBuffer.wrap(Json.compactBytes(item)).asReadOnlyBuffer();
+    Map<XnioIoThread, List<Listener>> byThread = new HashMap<>();
     for (Listener l : listeners) {
       if (wants(l, resource, subResources)) {
-        WebSockets.sendText(text, l.channel(), null);
+        byThread.computeIfAbsent(l.channel.getIoThread(), t -> new ArrayList<>()).add(l);
       }
     }
+    byThread.forEach((thread, ls) -> thread.execute(() -> {
+      for (Listener l : ls) {
+        send(l, frame.duplicate());
+      }
+    }));
+  }
+
+  /** On {@code l}'s I/O thread. */
+  private void send(Listener l, ByteBuffer frame) {
+    if (!l.channel.isOpen()) {
+      return;
+    }
+    if (l.unsent.get() >= maxUnsent) {
+      dropped.incrementAndGet();
+      LOG.info("changefeed listener {} is {} frames behind: closing it (it will reconnect and bootstrap)",
+          l.channel.getPeerAddress(), l.unsent.get());
+      IoUtils.safeClose(l.channel);
+      return;
+    }
+    l.unsent.incrementAndGet();
+    WebSockets.sendText(frame, l.channel, l);
+  }
+
+  /** Sockets closed so far for falling {@link #MAX_UNSENT} frames behind. */
+  long droppedListeners() {
+    return dropped.get();
   }
 
   @SuppressWarnings("unchecked")
   private static boolean wants(Listener l, String resource, Set<String> subResources) {
-    for (Map<String, Object> w : l.wanted()) {
+    for (Map<String, Object> w : l.wanted) {
       if (resource.equals(w.get("resource"))) {
         for (Object s : (List<Object>) w.get("subResources")) {
           if (subResources.contains(s)) {
@@ -127,14 +203,13 @@ final class NapiChangefeed implements WebSocketConnectionCallback {
 
   @Override
   public void onConnect(WebSocketHttpExchange exchange, WebSocketChannel channel) {
-    Listener listener = new Listener(channel, isV2(exchange.getRequestHeader("Accept-Version")),
-        new CopyOnWriteArrayList<>());
+    Listener listener = new Listener(channel, isV2(exchange.getRequestHeader("Accept-Version")));
     listeners.add(listener);
     channel.addCloseTask(ch -> listeners.remove(listener));
     channel.getReceiveSetter().set(new AbstractReceiveListener() {
       @Override
       protected void onFullTextMessage(WebSocketChannel ch, BufferedTextMessage message) {
-        if (listener.wanted().isEmpty()) {
+        if (listener.wanted.isEmpty()) {
           register(listener, message.getData());
         }
         // everything after the registration (the client's "heartbeat" frames) is ignored
@@ -146,14 +221,14 @@ final class NapiChangefeed implements WebSocketConnectionCallback {
   private void register(Listener listener, String text) {
     List<Map<String, Object>> wanted;
     try {
-      wanted = parseRegistration(listener.v2(), Json.parseObject(text));
+      wanted = parseRegistration(listener.v2, Json.parseObject(text));
     } catch (RuntimeException e) {
-      WebSockets.sendClose(1008, "invalid registration: " + e.getMessage(), listener.channel(), null);
+      WebSockets.sendClose(1008, "invalid registration: " + e.getMessage(), listener.channel, null);
       return;
     }
-    listener.wanted().addAll(wanted);
+    listener.wanted.addAll(wanted);
     Object reply;
-    if (listener.v2()) {
+    if (listener.v2) {
       List<Object> routes = new ArrayList<>();
       for (Map<String, Object> w : wanted) {
         routes.add(descriptor((String) w.get("resource"), w.get("subResources")));
@@ -163,7 +238,7 @@ final class NapiChangefeed implements WebSocketConnectionCallback {
       Map<String, Object> w = wanted.get(0);
       reply = descriptor((String) w.get("resource"), w.get("subResources"));
     }
-    WebSockets.sendText(Json.compact(reply), listener.channel(), null);
+    WebSockets.sendText(Json.compact(reply), listener.channel, null);
   }
 
   /** The resources a registration asks for, each checked against what is published. */
