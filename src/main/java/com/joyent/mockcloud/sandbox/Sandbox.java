@@ -20,9 +20,10 @@ import com.joyent.mockcloud.http.HttpListeners;
  * }</pre>
  *
  * <p>Threads: one XNIO worker ({@code mockcloud-sandbox} I/O threads, count from the options)
- * serves CNAPI and VMAPI, and another ({@code mockcloud-sandbox-napi}) serves NAPI, as they are
- * separate services in a datacenter: NAPI's changefeed pushes every NIC change to every CN's
- * socket, and that flood must not delay the heartbeats CNAPI is timing. Handlers never block.
+ * serves CNAPI and VMAPI, and another ({@code mockcloud-sandbox-napi}, half as many threads)
+ * serves NAPI, as they are separate services in a datacenter: NAPI's changefeed pushes every
+ * NIC change to every CN's socket, and that flood must not delay the heartbeats CNAPI is timing
+ * (it can take at most NAPI's threads, and its backlog per socket is bounded). Handlers never block.
  * CNAPI's calls to cn-agents go through one shared JDK {@code HttpClient}. Every store has its own lock that guards map work only.
  * Time comes from {@link SandboxOptions#clock()}, so tests move it instead of sleeping.
  */
@@ -46,7 +47,10 @@ public final class Sandbox implements AutoCloseable {
     this.vmapi = new SandboxVmapi(options, cnapi);
     cnapi.vmsOfServer(vmapi.vms()::serverVms);
     this.listeners = new HttpListeners("mockcloud-sandbox", options.ioThreads());
-    this.napiListeners = new HttpListeners("mockcloud-sandbox-napi", options.ioThreads());
+    // NAPI gets half the I/O threads (one on the default two): its changefeed broadcast, every
+    // NIC change to every CN's socket, can then take at most that share of the CPU, and CNAPI
+    // keeps the rest for the heartbeats it answers. A real NAPI is one node process: one core.
+    this.napiListeners = new HttpListeners("mockcloud-sandbox-napi", Math.max(1, options.ioThreads() / 2));
     HttpListeners.Listener n = null;
     HttpListeners.Listener c = null;
     try {
