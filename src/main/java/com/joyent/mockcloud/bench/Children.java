@@ -7,10 +7,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-/** Starts this jar again in child JVMs (the receiver, run-servers) and stops them. */
+/**
+ * Starts this jar again in child JVMs (the receivers, run-servers, the CPU hog) and stops them.
+ * Children still running when this JVM exits (Ctrl-C, SIGTERM, an uncaught failure) are stopped
+ * by a shutdown hook, so a bench never leaves one behind.
+ */
 final class Children {
+  private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(Children::stopAll, "bench-children-stop"));
+  }
+
   private Children() {}
 
   static Path jar() {
@@ -34,16 +46,39 @@ final class Children {
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("LOG_LEVEL", "warn");
-    return pb.start();
+    Process p = pb.start();
+    LIVE.add(p);
+    return p;
   }
 
-  /** SIGTERM, then SIGKILL after 20 s. */
+  /** SIGTERM, then SIGKILL after 20 s; the exit status (-1 if it still has not gone). */
   static int stop(Process p) throws InterruptedException {
-    p.destroy();
-    if (!p.waitFor(20, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      p.waitFor(5, TimeUnit.SECONDS);
+    try {
+      p.destroy();
+      if (!p.waitFor(20, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        p.waitFor(5, TimeUnit.SECONDS);
+      }
+      return p.isAlive() ? -1 : p.exitValue();
+    } finally {
+      if (!p.isAlive()) {
+        LIVE.remove(p);
+      }
     }
-    return p.exitValue();
+  }
+
+  /** Every child still running: SIGTERM to all, up to 10 s for them to go, SIGKILL to the rest. */
+  private static void stopAll() {
+    LIVE.forEach(Process::destroy);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    for (Process p : LIVE) {
+      try {
+        p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    LIVE.stream().filter(Process::isAlive).forEach(Process::destroyForcibly);
   }
 }
