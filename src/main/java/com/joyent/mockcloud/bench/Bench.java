@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.bench;
 
+import com.joyent.mockcloud.cli.RunServersCommand;
 import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.sandbox.SandboxOptions;
@@ -7,7 +8,11 @@ import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.JsonHttpClient;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,13 +23,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One benchmark run (issue: 10,000 CNs in one JVM): generate the fleet on disk, start the
- * receiving side (the sandbox APIs in their own JVM, unless URLs are given), start run-servers
- * in its own JVM with the given heap, and measure what the issue's targets name — time to
- * register all CNs, heartbeat gaps as the receiver saw them, RSS and heap after a full GC,
- * CPU idle and under a task mix, task latency, descriptors and threads.
+ * receiving side (unless URLs are given: the sandbox CNAPI and VMAPI in one JVM, the sandbox NAPI
+ * in another), start run-servers in its own JVM with the given heap, and measure what the issue's
+ * targets name — time to register all CNs, heartbeat gaps as the receiver saw them beside
+ * run-servers' own heartbeat lag (its /metrics), RSS and heap after a full GC, CPU of every
+ * process of the run idle and under a task mix (optionally against a CPU hog), task latency,
+ * descriptors and threads.
  */
 final class Bench {
   /** The sandbox receiver's operator: owner of the CNs' NICs, given to run-servers as --admin-uuid. */
@@ -32,6 +42,10 @@ final class Bench {
   private final BenchOptions o;
   private final PrintWriter log;
   private final OutboundHttp http = OutboundHttp.standalone();
+  /** run-servers' control port (its /metrics), or null when it has none. */
+  private URI control;
+  /** Why run-servers' metrics could not be read (the first reason), or null. */
+  private String metricsProblem;
 
   Bench(BenchOptions options, PrintWriter log) {
     this.o = options;
@@ -46,67 +60,99 @@ final class Bench {
     r.put("heap", o.heap());
     r.put("cores", Runtime.getRuntime().availableProcessors());
     Process receiver = null;
-    String cnapi = o.cnapiUrl();
-    String vmapi = o.vmapiUrl();
-    String napi = o.napiUrl();
-    if (cnapi == null) {
-      Path urls = root.resolve("receiver-urls.json");
-      List<String> sandboxArgs = new ArrayList<>(List.of("sandbox", "--apis-only", "--url-file", urls.toString(),
-          "--datacenter", "bench", "--admin-subnet", "10.128.0.0/9"));
-      if (!o.changefeed()) {
-        sandboxArgs.add("--no-changefeed");
-      }
-      receiver = Children.start(List.of("-Xms2g", "-Xmx8g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=100",
-          "-Xlog:gc:file=" + root.resolve("receiver-gc.log")), sandboxArgs, root.resolve("receiver.log"));
-      Map<String, Object> u = awaitFile(urls, receiver);
-      cnapi = (String) u.get("cnapiUrl");
-      vmapi = (String) u.get("vmapiUrl");
-      napi = (String) u.get("napiUrl");
-      say("receiver (sandbox APIs, pid %d): CNAPI %s", receiver.pid(), cnapi);
-    }
-    r.put("receiver", receiver == null ? cnapi : "sandbox in a separate JVM");
-    r.put("napi_changefeed", receiver == null ? null : o.changefeed());
-    JsonHttpClient na = napi == null ? null : new JsonHttpClient(http, URI.create(napi), "NAPI", "mockcloud-bench");
-    FleetGenerator.VmNetwork net = na == null ? null : adminNetwork(na);
-    say("generating %d servers x %d VMs in %s", o.servers(), o.vmsPerServer(), root);
-    long g0 = System.nanoTime();
-    FleetGenerator.Generated fleet = FleetGenerator.generate(root, o.servers(), o.vmsPerServer(), "bench", net);
-    List<UUID> uuids = fleet.servers();
-    r.put("generate_s", round((System.nanoTime() - g0) / 1e9));
-    if (na != null && !fleet.napiNics().isEmpty()) {
-      long s0 = System.nanoTime();
-      int n = NapiSeeder.seed(na, fleet.napiNics());
-      r.put("napi_seeded_nics", n);
-      r.put("napi_seed_s", round((System.nanoTime() - s0) / 1e9));
-      say("seeded NAPI with the fleet's %d NICs in %.1f s", n, (System.nanoTime() - s0) / 1e9);
-    }
-    JsonHttpClient cn = new JsonHttpClient(http, URI.create(cnapi), "CNAPI", "mockcloud-bench");
-    JsonHttpClient vm = new JsonHttpClient(http, URI.create(vmapi), "VMAPI", "mockcloud-bench");
-
-    List<String> args = new ArrayList<>(List.of("run-servers", "--root", root.toString(), "--cnapi-url", cnapi,
-        "--vmapi-url", vmapi, "--datacenter", "bench", "--dns-domain", "bench.test", "--admin-uuid", ADMIN,
-        "--cmon-port", "0"));
-    if (napi != null) {
-      args.addAll(List.of("--napi-url", napi));
-    }
-    if (o.portBase() > 0) {
-      args.addAll(List.of("--port-base", Integer.toString(o.portBase())));
-    }
-    List<String> jvm = new ArrayList<>(List.of("-Xmx" + o.heap(), "-Xms64m", "-XX:+UseSerialGC",
-        "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-Xss512k"));
-    // GC pauses of either JVM show in heartbeat gaps: keep both GC logs next to the fleet.
-    jvm.add("-Xlog:gc:file=" + root.resolve("run-servers-gc.log"));
-    // Extra flags for run-servers (profiling, GC experiments): MOCKCLOUD_BENCH_JVM_OPTS.
-    String extra = System.getenv("MOCKCLOUD_BENCH_JVM_OPTS");
-    if (extra != null && !extra.isBlank()) {
-      jvm.addAll(List.of(extra.trim().split("\\s+")));
-    }
-    long t0 = System.nanoTime();
-    Process servers = Children.start(jvm, args, root.resolve("run-servers.log"));
-    long pid = servers.pid();
-    r.put("run_servers_jvm", String.join(" ", jvm.stream().filter(a -> !a.startsWith("-Xlog")).toList()));
-    say("run-servers started (pid %d)", pid);
+    Process napiReceiver = null;
+    Process servers = null;
     try {
+      String cnapi = o.cnapiUrl();
+      String vmapi = o.vmapiUrl();
+      String napi = o.napiUrl();
+      Path receiverUrls = root.resolve("receiver-urls.json");
+      Path napiUrls = root.resolve("napi-urls.json");
+      if (cnapi == null) {
+        // CNAPI and VMAPI: they answer (and time) the heartbeats, status reports and VM syncs.
+        // Their JVM's own NAPI serves nobody: no changefeed, no NICs.
+        receiver = Children.start(receiverJvm(root, "receiver", "-Xms2g", "-Xmx8g"),
+            sandboxArgs(receiverUrls, false), root.resolve("receiver.log"));
+        if (napi == null) {
+          // NAPI in a JVM of its own: its changefeed broadcast (every NIC change to every CN's
+          // WebSocket) must not share CPU and GC with the CNAPI that times the heartbeats.
+          napiReceiver = Children.start(receiverJvm(root, "napi", "-Xms1g", "-Xmx6g"),
+              sandboxArgs(napiUrls, o.changefeed()), root.resolve("napi.log"));
+        }
+      }
+      if (receiver != null) {
+        Map<String, Object> u = awaitFile(receiverUrls, receiver);
+        cnapi = (String) u.get("cnapiUrl");
+        vmapi = (String) u.get("vmapiUrl");
+        say("receiver (sandbox CNAPI + VMAPI, pid %d): CNAPI %s", receiver.pid(), cnapi);
+      }
+      if (napiReceiver != null) {
+        napi = (String) awaitFile(napiUrls, napiReceiver).get("napiUrl");
+        say("NAPI receiver (sandbox NAPI, pid %d): %s, changefeed %s", napiReceiver.pid(), napi,
+            o.changefeed() ? "on" : "off");
+      }
+      r.put("receiver", receiver == null ? cnapi : "sandbox CNAPI + VMAPI in a JVM of their own");
+      r.put("napi", napiReceiver == null ? napi : "sandbox NAPI in a JVM of its own");
+      r.put("napi_changefeed", napiReceiver == null ? null : o.changefeed());
+      JsonHttpClient na = napi == null ? null : new JsonHttpClient(http, URI.create(napi), "NAPI", "mockcloud-bench");
+      FleetGenerator.VmNetwork net = na == null ? null : adminNetwork(na);
+      say("generating %d servers x %d VMs in %s", o.servers(), o.vmsPerServer(), root);
+      long g0 = System.nanoTime();
+      FleetGenerator.Generated fleet = FleetGenerator.generate(root, o.servers(), o.vmsPerServer(), "bench", net);
+      List<UUID> uuids = fleet.servers();
+      r.put("generate_s", round((System.nanoTime() - g0) / 1e9));
+      if (na != null && !fleet.napiNics().isEmpty()) {
+        long s0 = System.nanoTime();
+        int n = NapiSeeder.seed(na, fleet.napiNics());
+        r.put("napi_seeded_nics", n);
+        r.put("napi_seed_s", round((System.nanoTime() - s0) / 1e9));
+        say("seeded NAPI with the fleet's %d NICs in %.1f s", n, (System.nanoTime() - s0) / 1e9);
+      }
+      JsonHttpClient cn = new JsonHttpClient(http, URI.create(cnapi), "CNAPI", "mockcloud-bench");
+      JsonHttpClient vm = new JsonHttpClient(http, URI.create(vmapi), "VMAPI", "mockcloud-bench");
+
+      List<String> args = new ArrayList<>(List.of("run-servers", "--root", root.toString(), "--cnapi-url", cnapi,
+          "--vmapi-url", vmapi, "--datacenter", "bench", "--dns-domain", "bench.test", "--admin-uuid", ADMIN,
+          "--cmon-port", "0"));
+      if (napi != null) {
+        args.addAll(List.of("--napi-url", napi));
+      }
+      if (o.portBase() > 0) {
+        args.addAll(List.of("--port-base", Integer.toString(o.portBase())));
+      }
+      if (runServersHasControlPort()) {
+        int port = freeLoopbackPort();
+        args.addAll(List.of("--control-port", Integer.toString(port)));
+        control = URI.create("http://127.0.0.1:" + port);
+        r.put("run_servers_metrics", control + "/metrics");
+      } else {
+        metricsProblem = "this run-servers has no --control-port";
+        r.put("run_servers_metrics", null);
+      }
+      List<String> jvm = new ArrayList<>(List.of("-Xmx" + o.heap(), "-Xms64m", "-XX:+UseSerialGC",
+          "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-Xss512k"));
+      // GC pauses of any JVM show in heartbeat gaps: keep every GC log next to the fleet.
+      jvm.add("-Xlog:gc:file=" + root.resolve("run-servers-gc.log"));
+      // Extra flags for run-servers (profiling, GC experiments): MOCKCLOUD_BENCH_JVM_OPTS.
+      String extra = System.getenv("MOCKCLOUD_BENCH_JVM_OPTS");
+      if (extra != null && !extra.isBlank()) {
+        jvm.addAll(List.of(extra.trim().split("\\s+")));
+      }
+      long t0 = System.nanoTime();
+      servers = Children.start(jvm, args, root.resolve("run-servers.log"));
+      long pid = servers.pid();
+      r.put("run_servers_jvm", String.join(" ", jvm.stream().filter(a -> !a.startsWith("-Xlog")).toList()));
+      say("run-servers started (pid %d)", pid);
+      Map<String, Long> pids = new LinkedHashMap<>();
+      pids.put("run_servers", pid);
+      if (receiver != null) {
+        pids.put("cnapi_vmapi_receiver", receiver.pid());
+      }
+      if (napiReceiver != null) {
+        pids.put("napi_receiver", napiReceiver.pid());
+      }
+      pids.put(CpuMeter.SELF, -1L);
+
       double registered = awaitRegistered(cn, uuids, t0, servers);
       r.put("all_registered_s", round(registered));
       say("all %d registered after %.1f s", o.servers(), registered);
@@ -115,25 +161,30 @@ final class Bench {
         r.put("vm_agents_synced_s", round(synced));
         say("all %d VMs in VMAPI after %.1f s", (long) o.servers() * o.vmsPerServer(), synced);
       }
+      CpuMeter idleMeter = new CpuMeter(pids);
       stats(cn, true); // start the heartbeat window now
-      double cpu0 = ProcessStats.cpuSeconds(pid);
-      long w0 = System.nanoTime();
+      PromMetrics idle0 = scrape();
+      CpuMeter.Reading cpu0 = idleMeter.read();
       say("holding %d s idle", o.holdSeconds());
       // The first half of the hold may still carry start-up work (net-agents' first NAPI pass);
       // the second half is the steady state.
       Thread.sleep(o.holdSeconds() * 500L);
-      double cpuHalf = ProcessStats.cpuSeconds(pid);
-      long wHalf = System.nanoTime();
+      CpuMeter.Reading cpuHalf = idleMeter.read();
       Thread.sleep(o.holdSeconds() * 500L);
-      double cpuEnd = ProcessStats.cpuSeconds(pid);
-      long wEnd = System.nanoTime();
-      r.put("cpu_idle_pct_of_core", round((cpuEnd - cpu0) / ((wEnd - w0) / 1e9) * 100));
-      r.put("cpu_idle_second_half_pct_of_core", round((cpuEnd - cpuHalf) / ((wEnd - wHalf) / 1e9) * 100));
+      CpuMeter.Reading cpuEnd = idleMeter.read();
+      PromMetrics idle1 = scrape();
+      Map<String, Object> idleCpu = CpuMeter.percent(cpu0, cpuEnd);
+      Map<String, Object> idleCpuHalf = CpuMeter.percent(cpuHalf, cpuEnd);
+      r.put("cpu_idle_pct_of_core", idleCpu.get("run_servers"));
+      r.put("cpu_idle_second_half_pct_of_core", idleCpuHalf.get("run_servers"));
+      r.put("cpu_idle_by_process", idleCpu);
+      r.put("cpu_idle_second_half_by_process", idleCpuHalf);
       Map<String, Object> idleHb = stats(cn, false);
-      if (receiver != null && o.changefeed()) {
+      if (napiReceiver != null && o.changefeed()) {
         r.put("changefeed_registrations", na.send("GET", "/changefeeds/stats", null).bodyObject().get("registrations"));
       }
       r.put("heartbeats_idle", idleHb);
+      r.put("heartbeat_lag_idle", lagWindow(idle0, idle1));
       long heap = ProcessStats.heapUsedAfterGc(pid);
       Thread.sleep(1000);
       long rss = ProcessStats.rssBytes(pid);
@@ -145,36 +196,168 @@ final class Bench {
       r.put("threads", ProcessStats.threads(pid));
 
       if (o.taskRate() > 0) {
-        List<TaskMix.Cn> cns = agents(cn, uuids, root);
-        say("task mix: %.0f tasks/s for %d s over %d CNs", o.taskRate(), o.holdSeconds(), cns.size());
-        stats(cn, true);
-        double c0 = ProcessStats.cpuSeconds(pid);
-        long m0 = System.nanoTime();
-        TaskMix.Result mix = TaskMix.run(cns, o.taskRate(), o.holdSeconds(), net);
-        double mixCpu = (ProcessStats.cpuSeconds(pid) - c0) / ((System.nanoTime() - m0) / 1e9) * 100;
-        Percentiles p = new Percentiles(mix.latenciesMs());
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("rate_per_s", o.taskRate());
-        m.put("sent", mix.sent());
-        m.put("failed", mix.failed());
-        m.put("failures_sample", mix.failures());
-        m.put("by_task", mix.byTask());
-        m.put("latency_p50_ms", round(p.at(0.50)));
-        m.put("latency_p99_ms", round(p.at(0.99)));
-        m.put("latency_max_ms", round(p.at(1.0)));
-        m.put("cpu_pct_of_core", round(mixCpu));
-        m.put("heartbeats", stats(cn, false));
-        m.put("threads", ProcessStats.threads(pid));
-        r.put("task_mix", m);
+        r.put("task_mix", taskMix(cn, uuids, root, net, pids));
       }
     } finally {
-      int exit = Children.stop(servers);
-      r.put("run_servers_exit_on_sigterm", exit);
-      if (receiver != null) {
-        Children.stop(receiver);
+      try {
+        if (servers != null) {
+          r.put("run_servers_exit_on_sigterm", Children.stop(servers));
+        }
+      } finally {
+        if (receiver != null) {
+          Children.stop(receiver);
+        }
+        if (napiReceiver != null) {
+          Children.stop(napiReceiver);
+        }
       }
     }
     return r;
+  }
+
+  /** The task mix, with the CPU hog (if asked for) running exactly while it does. */
+  private Map<String, Object> taskMix(JsonHttpClient cn, List<UUID> uuids, Path root, FleetGenerator.VmNetwork net,
+      Map<String, Long> pids) throws Exception {
+    List<TaskMix.Cn> cns = agents(cn, uuids, root);
+    Process hog = null;
+    try {
+      Map<String, Long> mixPids = new LinkedHashMap<>(pids);
+      if (o.cpuHog() > 0) {
+        hog = startHog(root);
+        mixPids.put("cpu_hog", hog.pid());
+        say("CPU hog (pid %d): %d %% of one core while the mix runs", hog.pid(), o.cpuHog());
+      }
+      CpuMeter meter = new CpuMeter(mixPids);
+      say("task mix: %.0f tasks/s for %d s over %d CNs", o.taskRate(), o.holdSeconds(), cns.size());
+      stats(cn, true);
+      PromMetrics s0 = scrape();
+      CpuMeter.Reading c0 = meter.read();
+      TaskMix.Result mix = TaskMix.run(cns, o.taskRate(), o.holdSeconds(), net);
+      CpuMeter.Reading c1 = meter.read();
+      if (hog != null) {
+        Children.stop(hog);
+      }
+      PromMetrics s1 = scrape();
+      Map<String, Object> cpu = CpuMeter.percent(c0, c1);
+      Percentiles p = new Percentiles(mix.latenciesMs());
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("rate_per_s", o.taskRate());
+      m.put("sent", mix.sent());
+      m.put("failed", mix.failed());
+      m.put("failures_sample", mix.failures());
+      m.put("by_task", mix.byTask());
+      m.put("latency_p50_ms", round(p.at(0.50)));
+      m.put("latency_p99_ms", round(p.at(0.99)));
+      m.put("latency_max_ms", round(p.at(1.0)));
+      m.put("cpu_pct_of_core", cpu.get("run_servers"));
+      m.put("cpu_by_process", cpu);
+      if (hog != null) {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("requested_pct_of_core", o.cpuHog());
+        h.put("measured_pct_of_core", cpu.get("cpu_hog"));
+        m.put("cpu_hog", h);
+      }
+      m.put("heartbeats", stats(cn, false));
+      m.put("heartbeat_lag", lagWindow(s0, s1));
+      m.put("threads", ProcessStats.threads(pids.get("run_servers")));
+      return m;
+    } finally {
+      if (hog != null) {
+        Children.stop(hog); // at once if the mix failed; a no-op after the stop above
+      }
+    }
+  }
+
+  /** Starts {@code bench cpu-hog} and waits until its busy threads run. */
+  private Process startHog(Path root) throws Exception {
+    Path log = root.resolve("cpu-hog.log");
+    // A bound on its life in case the bench is killed outright (it also stops when the bench is gone).
+    long maxSeconds = 2L * o.holdSeconds() + 600;
+    Process p = Children.start(List.of("-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+        List.of("bench", "cpu-hog", Integer.toString(o.cpuHog()), "--max-seconds", Long.toString(maxSeconds)), log);
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (System.nanoTime() < deadline) {
+        checkAlive(p);
+        if (Files.exists(log) && Files.readString(log).contains(CpuHog.READY)) {
+          return p;
+        }
+        Thread.sleep(50);
+      }
+      throw new IOException("the CPU hog did not start within 30 s; see " + log);
+    } catch (Exception e) {
+      Children.stop(p);
+      throw e;
+    }
+  }
+
+  private static List<String> receiverJvm(Path root, String name, String xms, String xmx) {
+    return List.of(xms, xmx, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=100",
+        "-Xlog:gc:file=" + root.resolve(name + "-gc.log"));
+  }
+
+  private static List<String> sandboxArgs(Path urlFile, boolean changefeed) {
+    List<String> a = new ArrayList<>(List.of("sandbox", "--apis-only", "--url-file", urlFile.toString(),
+        "--datacenter", "bench", "--admin-subnet", "10.128.0.0/9"));
+    if (!changefeed) {
+      a.add("--no-changefeed");
+    }
+    return a;
+  }
+
+  /** Whether the run-servers of this jar takes {@code --control-port} (its metrics on loopback). */
+  static boolean runServersHasControlPort() {
+    try {
+      return new picocli.CommandLine(new RunServersCommand()).getCommandSpec().findOption("--control-port") != null;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** A loopback port free right now (the OS picks it; run-servers binds it moments later). */
+  static int freeLoopbackPort() throws IOException {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(false);
+      s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+      return s.getLocalPort();
+    }
+  }
+
+  /** run-servers' metrics page now; null (the reason kept for the notes) when there is none. */
+  private PromMetrics scrape() {
+    if (control == null) {
+      return null;
+    }
+    try {
+      OutboundHttp.Response a = http.send(new OutboundHttp.Request("GET", control, "/metrics",
+          Map.of("accept", "text/plain; version=0.0.4"), null, Duration.ofSeconds(10))).get(15, TimeUnit.SECONDS);
+      if (a.status() != 200) {
+        noteMetricsProblem("GET " + control + "/metrics answered " + a.status());
+        return null;
+      }
+      return PromMetrics.parse(new String(a.body(), StandardCharsets.UTF_8));
+    } catch (ExecutionException e) {
+      noteMetricsProblem("GET " + control + "/metrics: " + e.getCause());
+    } catch (TimeoutException e) {
+      noteMetricsProblem("GET " + control + "/metrics: no answer within 15 s");
+    } catch (IllegalArgumentException e) {
+      noteMetricsProblem("GET " + control + "/metrics: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      noteMetricsProblem("interrupted");
+    }
+    return null;
+  }
+
+  private void noteMetricsProblem(String why) {
+    if (metricsProblem == null) {
+      metricsProblem = why;
+      say("run-servers exposes no metrics (%s): heartbeat lag figures left out", why);
+    }
+  }
+
+  private Map<String, Object> lagWindow(PromMetrics start, PromMetrics end) {
+    return start == null || end == null ? HeartbeatLag.unavailable(metricsProblem) : HeartbeatLag.window(start, end);
   }
 
   /** VM NICs go on NAPI's admin network, from its second quarter up (CN admin IPs use the first). */

@@ -5,11 +5,14 @@ import java.nio.file.Path;
 /**
  * One benchmark run: N servers × M VMs, run-servers with this heap, held T seconds idle,
  * then (if rate > 0) T seconds under a task mix of R tasks/s. A null cnapiUrl means "start
- * the sandbox APIs in a separate JVM as the receiving side"; {@code changefeed} says whether that
- * sandbox NAPI publishes its changefeed (every CN's net-agent then holds a WebSocket to it).
+ * the sandbox APIs as the receiving side": CNAPI and VMAPI in one JVM, NAPI in another (unless
+ * napiUrl is given); {@code changefeed} says whether that sandbox NAPI publishes its changefeed
+ * (every CN's net-agent then holds a WebSocket to it). {@code cpuHog} is the % of one core a
+ * competing busy process takes during the task mix (0 = none; up to 100 × cores).
  */
 public record BenchOptions(int servers, int vmsPerServer, int holdSeconds, double taskRate, String heap,
-    int portBase, String cnapiUrl, String vmapiUrl, String napiUrl, Path root, Path jsonOut, boolean changefeed) {
+    int portBase, String cnapiUrl, String vmapiUrl, String napiUrl, Path root, Path jsonOut, boolean changefeed,
+    int cpuHog) {
 
   public void validate() {
     if (servers < 1) {
@@ -27,12 +30,18 @@ public record BenchOptions(int servers, int vmsPerServer, int holdSeconds, doubl
     if (!heap.matches("\\d+[kKmMgG]?")) {
       throw new IllegalArgumentException("--heap must be a JVM size like 512m or 2g, got " + heap);
     }
+    int cores = Runtime.getRuntime().availableProcessors();
+    if (cpuHog < 0 || cpuHog > 100 * cores) {
+      throw new IllegalArgumentException("--cpu-hog must be 0 (off) to " + 100 * cores + " (% of one core; "
+          + cores + " cores here), got " + cpuHog);
+    }
     if ((cnapiUrl == null) != (vmapiUrl == null)) {
       throw new IllegalArgumentException("give both --cnapi-url and --vmapi-url, or neither (the sandbox is used)");
     }
   }
 
   BenchOptions withServers(int n, int vms, int hold, double rate) {
-    return new BenchOptions(n, vms, hold, rate, heap, portBase, cnapiUrl, vmapiUrl, napiUrl, null, jsonOut, changefeed);
+    return new BenchOptions(n, vms, hold, rate, heap, portBase, cnapiUrl, vmapiUrl, napiUrl, null, jsonOut, changefeed,
+        cpuHog);
   }
 }

@@ -10,6 +10,11 @@ import java.util.Map;
 
 /** Runs a benchmark (or the marginal-memory pair of runs), prints the table, writes the JSON. */
 public final class BenchRunner {
+  private static final int NAME_WIDTH = 56;
+  /** Column heads of the CPU table, by JSON key. */
+  private static final Map<String, String> COLUMNS = Map.of("run_servers", "run-servers",
+      "cnapi_vmapi_receiver", "CNAPI+VMAPI", "napi_receiver", "NAPI", CpuMeter.SELF, "bench",
+      "cpu_hog", "CPU hog", "other_processes", "other procs", "machine", "machine");
   private final PrintWriter out;
 
   public BenchRunner(PrintWriter out) {
@@ -46,7 +51,7 @@ public final class BenchRunner {
 
   @SuppressWarnings("unchecked")
   private void printTable(Map<String, Object> r) {
-    out.printf("%n%-44s %s%n", "measure", "value");
+    out.printf("%n%-" + NAME_WIDTH + "s %s%n", "measure", "value");
     row("CNs x VMs", r.get("servers") + " x " + r.get("vms_per_server"));
     row("run-servers JVM", r.get("run_servers_jvm"));
     row("fleet generation (s)", r.get("generate_s"));
@@ -55,18 +60,14 @@ public final class BenchRunner {
     }
     row("all CNs registered after (s)", r.get("all_registered_s"));
     row("all VMs in VMAPI (vm-agent sync) after (s)", r.get("vm_agents_synced_s"));
-    Map<String, Object> hb = (Map<String, Object>) r.get("heartbeats_idle");
-    if (hb != null && hb.containsKey("p50_ms")) {
-      row("heartbeat gap p50 / p99 / max (ms), idle", hb.get("p50_ms") + " / " + hb.get("p99_ms") + " / " + hb.get("max_ms"));
-      row("CNs that went > 11 s without one, idle", hb.get("over_11s") + " (+" + hb.get("stale_now") + " stale now)");
-    }
+    heartbeatRows("idle", (Map<String, Object>) r.get("heartbeats_idle"), (Map<String, Object>) r.get("heartbeat_lag_idle"));
     if (r.get("napi_changefeed") != null) {
       row("NAPI changefeed / net-agents registered", (Boolean.TRUE.equals(r.get("napi_changefeed")) ? "on" : "off")
           + " / " + (r.get("changefeed_registrations") == null ? "-" : r.get("changefeed_registrations")));
     }
     row("RSS (MB) / per CN (KB)", r.get("rss_mb") + " / " + r.get("rss_per_cn_kb"));
     row("heap used after full GC (MB) / per CN (KB)", r.get("heap_used_after_gc_mb") + " / " + r.get("heap_per_cn_kb"));
-    row("CPU idle, whole hold / second half (%)", r.get("cpu_idle_pct_of_core") + " / "
+    row("run-servers CPU idle, whole hold / 2nd half (%)", r.get("cpu_idle_pct_of_core") + " / "
         + r.get("cpu_idle_second_half_pct_of_core"));
     row("open file descriptors / threads", r.get("open_fds") + " / " + r.get("threads"));
     Map<String, Object> mix = (Map<String, Object>) r.get("task_mix");
@@ -77,18 +78,82 @@ public final class BenchRunner {
       }
       row("task latency p50 / p99 / max (ms)", mix.get("latency_p50_ms") + " / " + mix.get("latency_p99_ms") + " / "
           + mix.get("latency_max_ms"));
-      row("CPU under the task mix (% of one core)", mix.get("cpu_pct_of_core"));
-      Map<String, Object> mhb = (Map<String, Object>) mix.get("heartbeats");
-      if (mhb != null && mhb.containsKey("p50_ms")) {
-        row("heartbeat gap p50 / p99 / max (ms), mix", mhb.get("p50_ms") + " / " + mhb.get("p99_ms") + " / " + mhb.get("max_ms"));
-        row("CNs that went > 11 s without one, mix", mhb.get("over_11s") + " (+" + mhb.get("stale_now") + " stale now)");
+      row("run-servers CPU under the task mix (%)", mix.get("cpu_pct_of_core"));
+      if (mix.get("cpu_hog") instanceof Map<?, ?> hog) {
+        row("CPU hog, asked / measured (% of one core)", hog.get("requested_pct_of_core") + " / "
+            + hog.get("measured_pct_of_core"));
       }
+      heartbeatRows("mix", (Map<String, Object>) mix.get("heartbeats"), (Map<String, Object>) mix.get("heartbeat_lag"));
       row("threads under the task mix", mix.get("threads"));
     }
     row("run-servers exit status on SIGTERM", r.get("run_servers_exit_on_sigterm"));
+    cpuTable(r, mix);
+  }
+
+  /** The receiver's gaps (what CNAPI saw) beside run-servers' own counts and lag (what it did). */
+  private void heartbeatRows(String window, Map<String, Object> gaps, Map<String, Object> lag) {
+    if (gaps != null && gaps.containsKey("p50_ms")) {
+      row("heartbeat gap at CNAPI p50 / p99 / max (ms), " + window,
+          gaps.get("p50_ms") + " / " + gaps.get("p99_ms") + " / " + gaps.get("max_ms"));
+      row("CNs that went > 11 s without one, " + window, gaps.get("over_11s") + " (+" + gaps.get("stale_now") + " stale now)");
+    } else if (gaps != null && gaps.get("note") != null) {
+      row("heartbeat gap at CNAPI, " + window, gaps.get("note"));
+    }
+    if (lag == null) {
+      return;
+    }
+    if (lag.containsKey("sent")) {
+      row("run-servers heartbeats sent/answered/failed/late, " + window, HeartbeatLag.countsCell(lag));
+    }
+    if (lag.containsKey("lag_count")) {
+      row("run-servers heartbeat lag p50 / p99 (ms), " + window, HeartbeatLag.lagCell(lag));
+    }
+    if (lag.get("note") != null) {
+      row("run-servers heartbeat lag, " + window, lag.get("note"));
+    }
+  }
+
+  /** Where the machine's CPU went, per window: one column per process of the run. */
+  @SuppressWarnings("unchecked")
+  private void cpuTable(Map<String, Object> r, Map<String, Object> mix) {
+    Map<String, Object> idle = (Map<String, Object>) r.get("cpu_idle_by_process");
+    Map<String, Object> half = (Map<String, Object>) r.get("cpu_idle_second_half_by_process");
+    Map<String, Object> busy = mix == null ? null : (Map<String, Object>) mix.get("cpu_by_process");
+    if (idle == null) {
+      return;
+    }
+    List<String> keys = new java.util.ArrayList<>();
+    for (Map<String, Object> m : java.util.Arrays.asList(idle, half, busy)) {
+      if (m != null) {
+        m.keySet().stream().filter(k -> !keys.contains(k)).forEach(keys::add);
+      }
+    }
+    // The machine-wide columns last.
+    for (String k : List.of("other_processes", "machine")) {
+      if (keys.remove(k)) {
+        keys.add(k);
+      }
+    }
+    out.printf("%nCPU, %% of one core (%s cores: the machine can reach %d)%n", r.get("cores"),
+        100 * ((Number) r.get("cores")).intValue());
+    StringBuilder head = new StringBuilder(String.format("%-20s", "window"));
+    keys.forEach(k -> head.append(String.format(" %12s", COLUMNS.getOrDefault(k, k))));
+    out.println(head);
+    cpuRow("idle, whole hold", keys, idle);
+    cpuRow("idle, second half", keys, half);
+    cpuRow("task mix", keys, busy);
+  }
+
+  private void cpuRow(String name, List<String> keys, Map<String, Object> m) {
+    if (m == null) {
+      return;
+    }
+    StringBuilder line = new StringBuilder(String.format("%-20s", name));
+    keys.forEach(k -> line.append(String.format(" %12s", m.get(k) == null ? "-" : m.get(k))));
+    out.println(line);
   }
 
   private void row(String name, Object value) {
-    out.printf("%-44s %s%n", name, value == null ? "-" : value);
+    out.printf("%-" + NAME_WIDTH + "s %s%n", name, value == null ? "-" : value);
   }
 }

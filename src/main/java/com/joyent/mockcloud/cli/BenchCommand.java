@@ -2,18 +2,21 @@ package com.joyent.mockcloud.cli;
 
 import com.joyent.mockcloud.bench.BenchRunner;
 import com.joyent.mockcloud.bench.BenchOptions;
+import com.joyent.mockcloud.bench.CpuHog;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bench}: the scale benchmark (README: "Benchmark"). */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchCommand.CpuHogCommand.class,
     description = "Measure run-servers at scale: N servers x M VMs in a separate JVM against the sandbox APIs "
-        + "(also in their own JVM), then print registration time, heartbeat gaps, RSS/heap per CN, CPU, task "
-        + "latency, descriptors and threads, as a table and as JSON.")
+        + "(CNAPI + VMAPI in one JVM of their own, NAPI in another), then print registration time, heartbeat "
+        + "gaps (the receiver's) and heartbeat lag (run-servers' own metrics), RSS/heap per CN, CPU of each "
+        + "process, task latency, descriptors and threads, as a table and as JSON.")
 public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--servers", paramLabel = "N", defaultValue = "500", description = "mock CNs (default 500)")
   int servers;
@@ -40,6 +43,11 @@ public final class BenchCommand implements Callable<Integer> {
       + "(no WebSocket per CN; net-agents rely on periodic refreshes)")
   boolean noChangefeed;
 
+  @Option(names = "--cpu-hog", paramLabel = "PERCENT", defaultValue = "0",
+      description = "during the task mix only, run a competing busy process taking PERCENT of one core "
+          + "(100 = one full core, up to 100 x cores; default 0: none)")
+  int cpuHog;
+
   @Option(names = "--marginal", description = "instead: measure memory per added CN (no VMs) at 1,000 and 2,000 CNs")
   boolean marginal;
 
@@ -63,8 +71,39 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    BenchOptions o = new BenchOptions(servers, vms, hold, rate, heap, portBase, cnapiUrl, vmapiUrl, napiUrl, root, json, !noChangefeed);
+    BenchOptions o = new BenchOptions(servers, vms, hold, rate, heap, portBase, cnapiUrl, vmapiUrl, napiUrl, root, json, !noChangefeed,
+        cpuHog);
     o.validate();
     return new BenchRunner(spec.commandLine().getOut()).run(o, marginal);
+  }
+
+  /**
+   * {@code bench cpu-hog PERCENT}: the busy process {@code bench --cpu-hog} starts beside the
+   * task mix (hidden: the bench starts and stops it itself).
+   */
+  @Command(name = "cpu-hog", hidden = true, mixinStandardHelpOptions = true,
+      description = "Keep PERCENT of one core busy (threads working and sleeping in 100 ms periods) until "
+          + "the parent process is gone, --max-seconds passed, or SIGTERM.")
+  public static final class CpuHogCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "PERCENT", description = "% of one core (100 = one full core)")
+    int percent;
+
+    @Option(names = "--max-seconds", paramLabel = "SECONDS", defaultValue = "3600",
+        description = "stop after this long at the latest (default 3600)")
+    long maxSeconds;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      int cores = Runtime.getRuntime().availableProcessors();
+      if (percent < 1 || percent > 100 * cores) {
+        throw new IllegalArgumentException("PERCENT must be 1 to " + 100 * cores + ", got " + percent);
+      }
+      if (maxSeconds < 1) {
+        throw new IllegalArgumentException("--max-seconds must be at least 1, got " + maxSeconds);
+      }
+      return CpuHog.run(percent, maxSeconds, spec.commandLine().getOut());
+    }
   }
 }
