@@ -73,6 +73,16 @@ public class RestError extends RuntimeException {
     return new RestError(503, "ServiceUnavailableError", message);
   }
 
+  /**
+   * 413 for a request body over {@code maxBytes}, in restify 4.3's words: its bodyReader
+   * (with {@code maxBodySize}) answers {@code new PayloadTooLargeError('Request body size
+   * exceeds ' + maxBodySize)}, and an HttpError's code is the status text of Node 4 and later
+   * ("Payload Too Large") run together plus {@code Error}, as {@code ServiceUnavailableError}.
+   */
+  public static RestError payloadTooLarge(long maxBytes) {
+    return new RestError(413, "PayloadTooLargeError", "Request body size exceeds " + maxBytes);
+  }
+
   public static RestError preconditionFailed(String message) {
     return new RestError(412, "PreconditionFailed", message);
   }

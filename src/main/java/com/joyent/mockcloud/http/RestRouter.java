@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A restify-compatible request pipeline on Undertow: route by method and path template
  * ({@code /servers/{uuid}}), merge params, parse JSON bodies, negotiate {@code Accept},
- * render {@link RestError}s, and add restify's response headers (cn-agent.md §2.2).
+ * render {@link RestError}s, and add restify's response headers (cn-agent.md §2.2). Request
+ * bodies are read by {@link BodyReader}, bounded by {@link #maxBodyBytes(long)} where set.
  *
  * <p>Everything here runs on the I/O thread and never blocks; handlers that wait return an
  * incomplete stage, and the reply is written back on the exchange's I/O thread.
@@ -44,9 +45,30 @@ public final class RestRouter implements HttpHandler {
 
   private final Map<String, PathTemplateMatcher<RestHandler>> byMethod = new TreeMap<>();
   private final String serverHeader;
+  private long maxBodyBytes;
 
   public RestRouter(String serverHeader) {
     this.serverHeader = serverHeader;
+  }
+
+  /**
+   * Caps request bodies at {@code max} bytes (restify's {@code maxBodySize}; 0, the default,
+   * is no limit, as restify). A larger body is answered {@code 413 PayloadTooLargeError}
+   * ({@link RestError#payloadTooLarge}) before any handler runs, and the connection is closed:
+   * a declared {@code Content-Length} over the limit is rejected before a byte of the body is
+   * read, a chunked body as soon as more than {@code max} bytes have arrived. Bodies are never
+   * held in memory beyond the limit. Set before the listener starts.
+   */
+  public RestRouter maxBodyBytes(long max) {
+    if (max < 0) {
+      throw new IllegalArgumentException("maxBodyBytes must be >= 0: " + max);
+    }
+    this.maxBodyBytes = max;
+    return this;
+  }
+
+  public long maxBodyBytes() {
+    return maxBodyBytes;
   }
 
   public RestRouter route(String method, String template, RestHandler handler) {
@@ -105,15 +127,41 @@ public final class RestRouter implements HttpHandler {
     }
     Map<String, String> pathParams = new LinkedHashMap<>(match.getParameters());
     RestHandler handler = match.getValue();
-    // Both dispatches keep the exchange open after the handler returns: when the body
-    // arrives later, Undertow runs the callback as a root handler and would otherwise end
-    // the exchange (an empty 200) before an asynchronous answer is ready.
-    exchange.dispatch(SameThreadExecutor.INSTANCE, () ->
-        exchange.getRequestReceiver().receiveFullBytes(
-            (ex, bytes) -> ex.dispatch(SameThreadExecutor.INSTANCE,
-                () -> dispatch(ex, handler, pathParams, bytes, reqId, start)),
-            (ex, e) -> write(ex, errorResponse(RestError.invalidContent("cannot read body: " + e.getMessage())),
-                reqId, start)));
+    long max = maxBodyBytes;
+    if (max > 0 && BodyReader.declaredLength(exchange) > max) {
+      // Rejected on the header alone. Not persistent: the exchange's end closes the read side
+      // instead of draining the body it announced.
+      tooLarge(exchange, max, reqId, start);
+      return;
+    }
+    // The dispatch keeps the exchange open after handleRequest returns; the body is then read
+    // on this I/O thread, and the reader's callbacks run outside Undertow's root-handler call,
+    // so nothing ends the exchange before an asynchronous answer is written.
+    exchange.dispatch(SameThreadExecutor.INSTANCE, () -> BodyReader.read(exchange, max, new BodyReader.Done() {
+      @Override
+      public void body(HttpServerExchange ex, byte[] bytes) {
+        dispatch(ex, handler, pathParams, bytes, reqId, start);
+      }
+
+      @Override
+      public void tooLarge(HttpServerExchange ex) {
+        RestRouter.this.tooLarge(ex, max, reqId, start);
+      }
+
+      @Override
+      public void failed(HttpServerExchange ex, java.io.IOException e) {
+        ex.setPersistent(false);
+        write(ex, errorResponse(RestError.invalidContent("cannot read body: " + e.getMessage())), reqId, start);
+      }
+    }));
+  }
+
+  /** 413, and the connection closed after it: the rest of the body is never read. */
+  private void tooLarge(HttpServerExchange exchange, long max, String reqId, long start) {
+    LOG.debug("request body over {} bytes on {} {} rejected", max, exchange.getRequestMethod(),
+        exchange.getRequestPath());
+    exchange.setPersistent(false);
+    write(exchange, errorResponse(RestError.payloadTooLarge(max)), reqId, start);
   }
 
   private void dispatch(HttpServerExchange exchange, RestHandler handler, Map<String, String> pathParams,
