@@ -3,6 +3,7 @@ package com.joyent.mockcloud.netagent;
 import com.joyent.mockcloud.http.WebSocketDialer;
 import com.joyent.mockcloud.http.WebSocketDialer.Socket;
 import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.triton.ApiResponse;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,8 +11,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One CN's NAPI changefeed listener (spec net-agent-cmon-mockcloud.md §2.4), on the shared
+ * A NAPI changefeed listener (spec net-agent-cmon-mockcloud.md §2.4), on the shared
  * {@link WebSocketDialer} (the process's I/O worker: no thread and no idle buffers per socket).
+ * Either one CN's own (mode {@code per-cn}: its {@link Sink} is the CN's {@link CnSync}) or the
+ * process's one socket to a NAPI ({@code shared}: its sink is a {@link SharedChangefeed}, which
+ * routes each item to the CNs it concerns).
  *
  * <ol>
  *   <li>probe {@code GET /changefeeds} with {@code Accept-Version: ~2};
@@ -19,9 +23,9 @@ import java.util.Map;
  *   <li>send the v2 registration {@code {instance, service:"net-agent", resources:[network, nic,
  *       aggregation]}};
  *   <li>the first frame back is the bootstrap ({@code bootstrapRoutes}): every tracked object of
- *       those kinds is re-read ({@link CnSync#onBootstrap}), on every (re)connect; without it
- *       within {@code requestTimeout} the socket is dropped and the client reconnects;
- *   <li>later frames are change items ({@link CnSync#onChange});
+ *       those kinds is re-read ({@link Sink#bootstrap}), on every (re)connect; without it within
+ *       {@code requestTimeout} the socket is dropped and the client reconnects;
+ *   <li>later frames are change items ({@link Sink#change});
  *   <li>the text frame {@code heartbeat} every {@code heartbeat} (27.817 s);
  *   <li>on close, error or failed probe: reconnect after {@code changefeedRetryMin} doubling up
  *       to {@code changefeedRetryMax} (the configured 30 s; the reference's effective 10 s cap is
@@ -29,8 +33,8 @@ import java.util.Map;
  *       probed again only every {@code changefeedAbsentRetry}: the periodic refreshes carry on.
  * </ol>
  *
- * <p>Threads: WebSocket callbacks only post to the CN's {@link CnLoop}; all state is confined
- * to the loop. The socket sends frames in call order, so sends need no chaining.
+ * <p>Threads: WebSocket callbacks only post to the sink's {@link CnLoop}; all state is confined
+ * to that loop. The socket sends frames in call order, so sends need no chaining.
  */
 final class Changefeed extends CnLoop.Timed {
   static final List<Object> RESOURCES = List.of(
@@ -39,9 +43,40 @@ final class Changefeed extends CnLoop.Timed {
           "allow_restricted_traffic", "allow_unfiltered_promisc"),
       resource("aggregation", "create", "delete"));
 
+  /** Who the listener works for. Every method is called on {@link #loop()}. */
+  interface Sink {
+    CnLoop loop();
+
+    NetAgentOptions options();
+
+    /** For log lines: "net-agent of &lt;cn&gt;", "shared changefeed of &lt;url&gt;". */
+    String who();
+
+    /** The {@code server_uuid} log key, or null. */
+    String serverUuid();
+
+    /** A request (probe or upgrade) is about to be sent. */
+    void requested();
+
+    /** A reconnect was scheduled. */
+    void retried();
+
+    void succeeded();
+
+    void failed(String call, ApiResponse r, Throwable err);
+
+    /** The bootstrap frame: re-read what of {@code kinds} was last read at or before {@code registeredAt}. */
+    void bootstrap(List<String> kinds, long registeredAt);
+
+    /** One change item (a parsed frame, shared read-only). */
+    void change(Map<String, Object> item);
+  }
+
   private enum Next { PROBE, BOOTSTRAP_DEADLINE, HEARTBEAT }
 
-  private final CnSync cn;
+  private final Sink cn;
+  private final CnLoop loop;
+  private final NetAgentOptions options;
   private final NapiHttp napi;
   private final String instance;
   private volatile Socket socket;
@@ -53,11 +88,13 @@ final class Changefeed extends CnLoop.Timed {
   private long registeredAt;
   volatile boolean connected;
 
-  Changefeed(CnSync cn, NapiHttp napi, String instance) {
+  Changefeed(Sink cn, NapiHttp napi, String instance) {
     this.cn = cn;
+    this.loop = cn.loop();
+    this.options = cn.options();
     this.napi = napi;
     this.instance = instance;
-    this.retryMs = cn.options.changefeedRetryMin().toMillis();
+    this.retryMs = options.changefeedRetryMin().toMillis();
   }
 
   void start() {
@@ -85,7 +122,7 @@ final class Changefeed extends CnLoop.Timed {
       case BOOTSTRAP_DEADLINE -> {
         Socket w = socket;
         if (w != null && !bootstrapped) {
-          closed(w, "no bootstrap frame within " + cn.options.requestTimeout().toMillis() + " ms");
+          closed(w, "no bootstrap frame within " + options.requestTimeout().toMillis() + " ms");
         }
       }
       case PROBE -> probe();
@@ -93,8 +130,8 @@ final class Changefeed extends CnLoop.Timed {
   }
 
   private void probe() {
-    cn.stats.requests++;
-    napi.send("GET", "/changefeeds", null, null, "~2").whenComplete((r, err) -> cn.loop.post(() -> {
+    cn.requested();
+    napi.send("GET", "/changefeeds", null, null, "~2").whenComplete((r, err) -> loop.post(() -> {
       if (stopped) {
         return;
       }
@@ -103,11 +140,11 @@ final class Changefeed extends CnLoop.Timed {
       } else if (err == null && (r.status() == 404 || r.status() == 405)) {
         if (!absentLogged) {
           absentLogged = true;
-          CnSync.LOG.atInfo().addKeyValue("server_uuid", cn.cn).log(
-              "net-agent of {}: NAPI has no changefeed ({}); relying on periodic refreshes", cn.cn, r.status());
+          CnSync.LOG.atInfo().addKeyValue("server_uuid", cn.serverUuid()).log(
+              "{}: NAPI has no changefeed ({}); relying on periodic refreshes", cn.who(), r.status());
         }
         next = Next.PROBE;
-        cn.loop.arm(this, cn.options.changefeedAbsentRetry().toMillis());
+        loop.arm(this, options.changefeedAbsentRetry().toMillis());
       } else {
         cn.failed("changefeed probe GET /changefeeds", r, err);
         retry();
@@ -117,17 +154,17 @@ final class Changefeed extends CnLoop.Timed {
 
   private void connect() {
     URI ws = URI.create(napi.base().toString().replaceFirst("^http", "ws") + "/changefeeds");
-    cn.stats.requests++;
+    cn.requested();
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("accept-version", "~2");
     headers.put("user-agent", napi.userAgent());
-    napi.gated(() -> napi.webSockets().connect(ws, headers, cn.options.requestTimeout(), new Listener()))
+    napi.gated(() -> napi.webSockets().connect(ws, headers, options.requestTimeout(), new Listener()))
         .whenComplete((w, err) -> {
-          if (w != null && (stopped || cn.loop.isStopped())) {
+          if (w != null && (stopped || loop.isStopped())) {
             w.abort(); // stopped during the handshake: the loop will not take this any more
             return;
           }
-          cn.loop.post(() -> connected(w, err));
+          loop.post(() -> connected(w, err));
         });
   }
 
@@ -144,19 +181,19 @@ final class Changefeed extends CnLoop.Timed {
     }
     bootstrapped = false;
     next = Next.BOOTSTRAP_DEADLINE; // a publisher that never answers the registration is dropped
-    cn.loop.arm(this, cn.options.requestTimeout().toMillis());
+    loop.arm(this, options.requestTimeout().toMillis());
     Map<String, Object> reg = new LinkedHashMap<>();
     reg.put("instance", instance);
     reg.put("service", "net-agent");
     reg.put("resources", RESOURCES);
-    registeredAt = cn.loop.now();
+    registeredAt = loop.now();
     send(w, Json.compact(reg));
   }
 
   private void send(Socket w, String text) {
     w.sendText(text).whenComplete((x, err) -> {
       if (err != null) {
-        cn.loop.post(() -> closed(w, "send failed: " + err));
+        loop.post(() -> closed(w, "send failed: " + err));
       }
     });
   }
@@ -166,7 +203,7 @@ final class Changefeed extends CnLoop.Timed {
     if (w != null && bootstrapped) {
       send(w, "heartbeat");
       next = Next.HEARTBEAT;
-      cn.loop.arm(this, cn.options.heartbeat().toMillis());
+      loop.arm(this, options.heartbeat().toMillis());
     }
   }
 
@@ -179,7 +216,7 @@ final class Changefeed extends CnLoop.Timed {
     try {
       msg = ChangefeedFrames.SHARED.parse(text);
     } catch (Json.JsonFormatException e) {
-      CnSync.LOG.debug("net-agent of {}: changefeed frame is not JSON: {}", cn.cn, text);
+      CnSync.LOG.debug("{}: changefeed frame is not JSON: {}", cn.who(), text);
       return;
     }
     if (!(msg instanceof Map<?, ?> m)) {
@@ -196,19 +233,19 @@ final class Changefeed extends CnLoop.Timed {
       } else if (m.get("resource") instanceof String s) { // v1 bootstrap: one descriptor
         kinds.add(s);
       } else {
-        CnSync.LOG.debug("net-agent of {}: unexpected first changefeed frame {}", cn.cn, text);
+        CnSync.LOG.debug("{}: unexpected first changefeed frame {}", cn.who(), text);
         return;
       }
       bootstrapped = true;
       connected = true;
-      retryMs = cn.options.changefeedRetryMin().toMillis();
+      retryMs = options.changefeedRetryMin().toMillis();
       next = Next.HEARTBEAT;
-      cn.loop.arm(this, cn.options.heartbeat().toMillis());
+      loop.arm(this, options.heartbeat().toMillis());
       cn.succeeded();
-      cn.onBootstrap(kinds, registeredAt);
+      cn.bootstrap(kinds, registeredAt);
       return;
     }
-    cn.onChange((Map<String, Object>) m);
+    cn.change((Map<String, Object>) m);
   }
 
   private void closed(Socket w, String why) {
@@ -218,16 +255,16 @@ final class Changefeed extends CnLoop.Timed {
     socket = null;
     connected = false;
     bootstrapped = false;
-    CnSync.LOG.atDebug().addKeyValue("server_uuid", cn.cn).log("net-agent of {}: changefeed closed: {}", cn.cn, why);
+    CnSync.LOG.atDebug().addKeyValue("server_uuid", cn.serverUuid()).log("{}: changefeed closed: {}", cn.who(), why);
     w.abort();
     retry();
   }
 
   private void retry() {
-    cn.stats.retries++;
+    cn.retried();
     next = Next.PROBE;
-    cn.loop.arm(this, retryMs);
-    retryMs = Math.min(retryMs * 2, cn.options.changefeedRetryMax().toMillis());
+    loop.arm(this, retryMs);
+    retryMs = Math.min(retryMs * 2, options.changefeedRetryMax().toMillis());
   }
 
   private static Map<String, Object> resource(String name, String... subs) {
@@ -237,16 +274,16 @@ final class Changefeed extends CnLoop.Timed {
     return r;
   }
 
-  /** Socket callbacks (on an I/O thread): everything is posted to the CN's loop. */
+  /** Socket callbacks (on an I/O thread): everything is posted to the sink's loop. */
   private final class Listener implements WebSocketDialer.Handler {
     @Override
     public void onText(Socket w, String text) {
-      cn.loop.post(() -> onMessage(w, text));
+      loop.post(() -> onMessage(w, text));
     }
 
     @Override
     public void onClosed(Socket w, String why) {
-      cn.loop.post(() -> closed(w, why));
+      loop.post(() -> closed(w, why));
     }
   }
 }

@@ -48,6 +48,7 @@ final class CnLoop {
   private final Clock clock;
   private final ArrayDeque<Runnable> mailbox = new ArrayDeque<>(0);
   private boolean draining; // guarded by this
+  private Runnable lastJob; // guarded by this: runs once after stop(last), in turn with the other jobs
   private volatile boolean stopped;
   // loop-confined:
   private final List<Timed> armed = new ArrayList<>(4);
@@ -118,13 +119,33 @@ final class CnLoop {
 
   /** Drops pending jobs and refuses new ones; the pending timer is cancelled. Any thread. */
   void stop() {
-    stopped = true;
+    stop(null);
+  }
+
+  /**
+   * As {@link #stop()}, and then runs {@code last} on the loop: after the job running now (if
+   * any) and instead of every job still waiting, so it may touch loop-confined state. Any thread;
+   * only the first call's {@code last} runs.
+   */
+  void stop(Runnable last) {
+    boolean submit = false;
     synchronized (this) {
-      mailbox.clear();
+      if (!stopped) {
+        stopped = true;
+        mailbox.clear();
+        if (last != null) {
+          lastJob = last;
+          submit = !draining;
+          draining = true;
+        }
+      }
     }
     ScheduledFuture<?> w = wake;
     if (w != null) {
       w.cancel(false);
+    }
+    if (submit) {
+      submitDrain();
     }
   }
 
@@ -174,6 +195,7 @@ final class CnLoop {
     } catch (RejectedExecutionException e) {
       synchronized (this) {
         mailbox.clear();
+        lastJob = null;
         draining = false;
       }
     }
@@ -183,7 +205,12 @@ final class CnLoop {
     for (int i = 0; i < BATCH; i++) {
       Runnable job;
       synchronized (this) {
-        job = stopped ? null : mailbox.pollFirst();
+        if (stopped) {
+          job = lastJob;
+          lastJob = null;
+        } else {
+          job = mailbox.pollFirst();
+        }
         if (job == null) {
           draining = false;
           return;

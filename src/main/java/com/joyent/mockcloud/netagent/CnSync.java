@@ -60,6 +60,11 @@ final class CnSync {
   final Map<String, NetworkFsm> networks = new HashMap<>(4);
   final Map<String, AggrFsm> aggrs = new HashMap<>(0);
   final Map<String, VmTracker> vmTrackers = new HashMap<>();
+  /**
+   * The shared changefeed's index this CN announces its MACs and networks to (mode
+   * {@code shared}), or null. Set on the loop before {@link #begin()}.
+   */
+  ChangefeedRoutes routes;
   private Set<String> serverMacs = Set.of();
   private long lastVmsUpdate = Long.MIN_VALUE / 2;
   private boolean vmsUpdatePending;
@@ -75,6 +80,8 @@ final class CnSync {
     volatile long retries;
     volatile int nics;
     volatile boolean ready;
+    /** Changefeed change items handed to this CN (its own socket's, or routed by the shared one). */
+    volatile long items;
   }
 
   CnSync(String cn, String admin, CnLoop loop, NetAgentOptions options, ServerVms vms, ServerDirectory dir,
@@ -288,7 +295,7 @@ final class CnSync {
         if (o instanceof Map<?, ?> m && m.get("mac") instanceof String mac
             && !serverMacs.contains(mac) && !nics.containsKey(mac) && cn.equals(m.get("belongs_to_uuid"))) {
           NicFsm n = new NicFsm(mac, this);
-          nics.put(mac, n);
+          track(n);
           n.release(cn); // RELEASE_REFRESH: GET for the etag, then DELETE with If-Match
         }
       }
@@ -320,6 +327,7 @@ final class CnSync {
   /** One change item (spec §2.4 table). */
   @SuppressWarnings("unchecked")
   void onChange(Map<String, Object> item) {
+    stats.items++;
     Map<String, Object> kind = item.get("changeKind") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
     Object resource = kind.get("resource");
     List<?> subs = kind.get("subResources") instanceof List<?> l ? l : List.of();
@@ -363,15 +371,33 @@ final class CnSync {
     NicFsm n = nics.get(mac);
     if (n == null) {
       n = new NicFsm(mac, this);
-      nics.put(mac, n);
+      track(n);
       n.start();
     }
     return n;
   }
 
+  /** Puts the NIC in the map and, in shared mode, announces its MAC before anything is read. */
+  private void track(NicFsm n) {
+    nics.put(n.mac, n);
+    if (routes != null) {
+      routes.addNic(n.mac, this);
+    }
+  }
+
   void forgetNic(NicFsm n) {
-    nics.remove(n.mac, n);
+    if (nics.remove(n.mac, n) && routes != null) {
+      routes.removeNic(n.mac, this);
+    }
     stats.nics = nics.size();
+  }
+
+  /** The agent stopped (its loop's last job): leave the shared changefeed's index. */
+  void leaveRoutes() {
+    if (routes != null) {
+      routes.removeCn(this, nics.keySet(), networks.keySet());
+      routes = null;
+    }
   }
 
   /** Follow {@code uuid} for this NIC (null: follow nothing). */
@@ -384,6 +410,9 @@ final class CnSync {
       if (old != null && --old.watchers <= 0) {
         old.stop();
         networks.remove(old.uuid);
+        if (routes != null) {
+          routes.removeNetwork(old.uuid, this);
+        }
       }
     }
     nic.network = uuid;
@@ -392,6 +421,9 @@ final class CnSync {
       if (n == null) {
         n = new NetworkFsm(uuid, this);
         networks.put(uuid, n);
+        if (routes != null) {
+          routes.addNetwork(uuid, this);
+        }
         n.watchers++;
         n.start();
       } else {

@@ -46,6 +46,8 @@ public final class NetAgent {
   private final NapiHttp http;
   private final String cn;
   private volatile Changefeed changefeed;
+  /** Mode {@code shared}: the process's one socket to this CN's NAPI; null otherwise. */
+  private final SharedChangefeed shared;
   private volatile String instance;
   private volatile boolean started;
   private volatile boolean stopped;
@@ -59,10 +61,28 @@ public final class NetAgent {
    * @param http the one shared HTTP client
    * @param webSockets the shared WebSocket dialer (the changefeed socket)
    * @param clock for debounce and timer arithmetic
-   * @param options timings and limits
+   * @param options timings and limits; {@code changefeed} must not be {@link ChangefeedMode#SHARED}
+   *     (that needs the process's {@link SharedChangefeeds}: use the other constructor)
    */
   public NetAgent(ServerDirectory dir, ServerVms vms, Settings settings, ScheduledExecutorService scheduler,
       Executor worker, OutboundHttp http, WebSocketDialer webSockets, Clock clock, NetAgentOptions options) {
+    this(dir, vms, settings, scheduler, worker, http, webSockets, clock, options, null);
+  }
+
+  /**
+   * As above; with {@code options.changefeed()} {@link ChangefeedMode#SHARED} the agent gets its
+   * change items from {@code sharedFeeds} (one socket per NAPI for the process) instead of a
+   * socket of its own.
+   *
+   * @param sharedFeeds the process's shared changefeeds; required in mode {@code shared}, else unused
+   * @throws IllegalArgumentException in mode {@code shared} without {@code sharedFeeds}
+   */
+  public NetAgent(ServerDirectory dir, ServerVms vms, Settings settings, ScheduledExecutorService scheduler,
+      Executor worker, OutboundHttp http, WebSocketDialer webSockets, Clock clock, NetAgentOptions options,
+      SharedChangefeeds sharedFeeds) {
+    if (options.changefeed() == ChangefeedMode.SHARED && sharedFeeds == null) {
+      throw new IllegalArgumentException("changefeed mode shared needs the process's SharedChangefeeds");
+    }
     this.dir = dir;
     this.vms = vms;
     this.options = options;
@@ -73,6 +93,7 @@ public final class NetAgent {
     this.http = new NapiHttp(http, webSockets, settings.requireNapiUrl(), options.userAgent(cn), options.requestTimeout(),
         NapiHttp.gateFor(napiUrl, options.maxConcurrentRequests()), worker);
     this.sync = new CnSync(cn, settings.requireAdminUuid().toString(), loop, options, vms, dir, this.http, worker);
+    this.shared = options.changefeed() == ChangefeedMode.SHARED ? sharedFeeds.forNapi(settings.requireNapiUrl()) : null;
   }
 
   public String serverUuid() {
@@ -103,7 +124,10 @@ public final class NetAgent {
     loop.later(delay, this::loadIdentity);
   }
 
-  /** Stops all tracking and closes the changefeed; nothing is deleted in NAPI. Idempotent. */
+  /**
+   * Stops all tracking and closes the changefeed (in mode {@code shared}: leaves the shared
+   * feed's index, whose socket stays for the other CNs); nothing is deleted in NAPI. Idempotent.
+   */
   public void stop() {
     synchronized (this) {
       if (stopped) {
@@ -111,7 +135,7 @@ public final class NetAgent {
       }
       stopped = true;
     }
-    loop.stop();
+    loop.stop(shared == null ? null : sync::leaveRoutes);
     Changefeed c = changefeed;
     if (c != null) {
       c.stop();
@@ -121,7 +145,22 @@ public final class NetAgent {
   public NetAgentStats stats() {
     CnSync.Counters c = sync.stats;
     Changefeed f = changefeed;
-    return new NetAgentStats(c.ready, c.requests, c.failures, c.retries, c.nics, f != null && f.connected);
+    boolean connected = shared != null ? shared.connected() : f != null && f.connected;
+    return new NetAgentStats(c.ready, c.requests, c.failures, c.retries, c.nics, connected);
+  }
+
+  /** How this agent listens to the changefeed: per-cn (also for auto), shared or off. */
+  public ChangefeedMode changefeedMode() {
+    return switch (options.changefeed()) {
+      case SHARED -> ChangefeedMode.SHARED;
+      case OFF -> ChangefeedMode.OFF;
+      case PER_CN, AUTO -> ChangefeedMode.PER_CN;
+    };
+  }
+
+  /** For tests: changefeed items handed to this CN so far. */
+  long changefeedItems() {
+    return sync.stats.items;
   }
 
   /** The changefeed instance uuid, once read or created; null before. */
@@ -162,9 +201,15 @@ public final class NetAgent {
         return;
       }
       instance = id;
+      if (shared != null) {
+        sync.routes = shared.routes; // before begin(): every MAC and network is announced before it is read
+        shared.join(sync);
+        sync.begin();
+        return;
+      }
       sync.begin();
-      if (options.changefeed()) {
-        Changefeed c = new Changefeed(sync, http, id);
+      if (changefeedMode() == ChangefeedMode.PER_CN) {
+        Changefeed c = new Changefeed(new OwnFeed(), http, id);
         changefeed = c;
         if (stopped) { // stop() ran before the changefeed existed
           return;
@@ -172,5 +217,58 @@ public final class NetAgent {
         c.start();
       }
     }));
+  }
+
+  /** Mode per-cn: the CN's own socket reports to the CN's state. Runs on the CN's loop. */
+  private final class OwnFeed implements Changefeed.Sink {
+    @Override
+    public CnLoop loop() {
+      return loop;
+    }
+
+    @Override
+    public NetAgentOptions options() {
+      return options;
+    }
+
+    @Override
+    public String who() {
+      return "net-agent of " + cn;
+    }
+
+    @Override
+    public String serverUuid() {
+      return cn;
+    }
+
+    @Override
+    public void requested() {
+      sync.stats.requests++;
+    }
+
+    @Override
+    public void retried() {
+      sync.stats.retries++;
+    }
+
+    @Override
+    public void succeeded() {
+      sync.succeeded();
+    }
+
+    @Override
+    public void failed(String call, com.joyent.mockcloud.triton.ApiResponse r, Throwable err) {
+      sync.failed(call, r, err);
+    }
+
+    @Override
+    public void bootstrap(List<String> kinds, long registeredAt) {
+      sync.onBootstrap(kinds, registeredAt);
+    }
+
+    @Override
+    public void change(Map<String, Object> item) {
+      sync.onChange(item);
+    }
   }
 }

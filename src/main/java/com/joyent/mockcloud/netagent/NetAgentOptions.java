@@ -23,12 +23,15 @@ import java.time.Duration;
  * @param requestTimeout whole-request timeout of one NAPI call
  * @param maxConcurrentRequests NAPI requests in flight at once for the whole process (per NAPI
  *     URL); the rest wait in a FIFO
- * @param changefeed whether to use NAPI's changefeed at all
+ * @param changefeed how to listen to NAPI's changefeed: a socket per CN, one shared socket
+ *     ({@link SharedChangefeeds}), or none; {@link ChangefeedMode#AUTO} is resolved by the fleet
+ *     and means {@link ChangefeedMode#PER_CN} to a lone agent. With {@code SHARED}, the
+ *     bootstrap re-reads of a (re)connect are spread over {@code startSpread}
  */
 public record NetAgentOptions(String version, Duration startSpread, Duration vmsDebounce, Duration napiRetry,
     Duration localRetry, Duration nicRefresh, Duration networkRefresh, Duration aggrRefresh,
     Duration changefeedRetryMin, Duration changefeedRetryMax, Duration changefeedAbsentRetry, Duration heartbeat,
-    Duration requestTimeout, int maxConcurrentRequests, boolean changefeed) {
+    Duration requestTimeout, int maxConcurrentRequests, ChangefeedMode changefeed) {
 
   public NetAgentOptions {
     if (maxConcurrentRequests < 1) {
@@ -38,13 +41,14 @@ public record NetAgentOptions(String version, Duration startSpread, Duration vms
       throw new IllegalArgumentException("changefeedRetryMin must be <= changefeedRetryMax, got "
           + changefeedRetryMin + " > " + changefeedRetryMax);
     }
+    java.util.Objects.requireNonNull(changefeed, "changefeed");
   }
 
   public static NetAgentOptions defaults() {
     return new NetAgentOptions("2.3.3", Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(5),
         Duration.ofSeconds(2), Duration.ofHours(1), Duration.ofMinutes(5), Duration.ofHours(1),
         Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofMillis(27_817),
-        Duration.ofSeconds(20), 64, true);
+        Duration.ofSeconds(20), 64, ChangefeedMode.PER_CN);
   }
 
   /** Timings for tests: everything in milliseconds, no start spread. */
@@ -52,7 +56,7 @@ public record NetAgentOptions(String version, Duration startSpread, Duration vms
     return new NetAgentOptions("2.3.3", Duration.ZERO, Duration.ofMillis(50), Duration.ofMillis(100),
         Duration.ofMillis(50), Duration.ofHours(1), Duration.ofMinutes(5), Duration.ofHours(1),
         Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(1), Duration.ofMillis(200),
-        Duration.ofSeconds(5), 64, true);
+        Duration.ofSeconds(5), 64, ChangefeedMode.PER_CN);
   }
 
   public NetAgentOptions withRefresh(Duration nic, Duration network) {
@@ -68,10 +72,15 @@ public record NetAgentOptions(String version, Duration startSpread, Duration vms
         maxConcurrentRequests, changefeed);
   }
 
+  /** {@code true}: a changefeed socket per CN; {@code false}: none. */
   public NetAgentOptions withChangefeed(boolean on) {
+    return withChangefeed(on ? ChangefeedMode.PER_CN : ChangefeedMode.OFF);
+  }
+
+  public NetAgentOptions withChangefeed(ChangefeedMode mode) {
     return new NetAgentOptions(version, startSpread, vmsDebounce, napiRetry, localRetry, nicRefresh, networkRefresh,
         aggrRefresh, changefeedRetryMin, changefeedRetryMax, changefeedAbsentRetry, heartbeat, requestTimeout,
-        maxConcurrentRequests, on);
+        maxConcurrentRequests, mode);
   }
 
   public NetAgentOptions withMaxConcurrentRequests(int n) {
@@ -82,8 +91,16 @@ public record NetAgentOptions(String version, Duration startSpread, Duration vms
 
   /** {@code net-agent/2.3.3 (java/17.0.9) server/<cn>}. */
   public String userAgent(String serverUuid) {
+    return product() + " server/" + serverUuid;
+  }
+
+  /** The shared changefeed's: {@code net-agent/2.3.3 (java/17.0.9) mockcloud/<process instance uuid>}. */
+  String sharedUserAgent(String instance) {
+    return product() + " mockcloud/" + instance;
+  }
+
+  private String product() {
     Runtime.Version v = Runtime.version();
-    return "net-agent/" + version + " (java/" + v.feature() + "." + v.interim() + "." + v.update() + ") server/"
-        + serverUuid;
+    return "net-agent/" + version + " (java/" + v.feature() + "." + v.interim() + "." + v.update() + ")";
   }
 }

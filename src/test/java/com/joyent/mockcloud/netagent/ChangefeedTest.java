@@ -72,7 +72,7 @@ class ChangefeedTest {
     NetAgentOptions o = new NetAgentOptions(f.version(), f.startSpread(), f.vmsDebounce(), f.napiRetry(),
         f.localRetry(), f.nicRefresh(), f.networkRefresh(), f.aggrRefresh(), f.changefeedRetryMin(),
         f.changefeedRetryMax(), f.changefeedAbsentRetry(), f.heartbeat(), Duration.ofMillis(500),
-        f.maxConcurrentRequests(), true);
+        f.maxConcurrentRequests(), ChangefeedMode.PER_CN);
     NetAgent agent = h.agent(d, o);
     agent.start();
     await(() -> h.napi.received(r -> r.path().equals("/changefeeds#upgrade")).size() >= 2, "a second upgrade");
@@ -138,7 +138,7 @@ class ChangefeedTest {
     NetAgentOptions o = new NetAgentOptions(f.version(), f.startSpread(), f.vmsDebounce(), f.napiRetry(),
         f.localRetry(), f.nicRefresh(), f.networkRefresh(), f.aggrRefresh(), f.changefeedRetryMin(),
         f.changefeedRetryMax(), Duration.ofHours(1), f.heartbeat(), f.requestTimeout(),
-        f.maxConcurrentRequests(), true);
+        f.maxConcurrentRequests(), ChangefeedMode.PER_CN);
     NetAgent agent = h.agent(d, o);
     agent.start();
     String mac = FakeNapi.newMac();

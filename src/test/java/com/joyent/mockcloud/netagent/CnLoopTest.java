@@ -127,4 +127,28 @@ class CnLoopTest {
     loop.post(() -> ran.add("b"));
     assertThat(ran).containsExactly("a");
   }
+
+  @Test
+  void stopWithLast_duringAJob_runsLastAfterIt_andDropsTheJobsWaiting() {
+    CnLoop loop = new CnLoop("cn", new RecordingScheduler(), new FakeClock());
+    List<String> ran = new ArrayList<>();
+    loop.post(() -> {
+      loop.post(() -> ran.add("waiting"));
+      loop.stop(() -> ran.add("last"));
+      ran.add("running");
+    });
+    loop.post(() -> ran.add("after"));
+    loop.stop(() -> ran.add("second last"));
+    assertThat(ran).containsExactly("running", "last");
+  }
+
+  @Test
+  void stopWithLast_idle_runsLastOnTheLoop() {
+    CnLoop loop = new CnLoop("cn", new RecordingScheduler(), new FakeClock());
+    List<String> ran = new ArrayList<>();
+    loop.stop(() -> ran.add("last"));
+    loop.post(() -> ran.add("after"));
+    assertThat(ran).containsExactly("last");
+    assertThat(loop.isStopped()).isTrue();
+  }
 }

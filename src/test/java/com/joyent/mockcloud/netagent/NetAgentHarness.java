@@ -35,6 +35,7 @@ final class NetAgentHarness implements Closeable {
   final FakeNapi napi = new FakeNapi();
   final Settings settings;
   private final List<NetAgent> agents = new ArrayList<>();
+  private final List<SharedChangefeeds> sharedFeeds = new ArrayList<>();
 
   NetAgentHarness(Path root) {
     this.root = root;
@@ -52,6 +53,12 @@ final class NetAgentHarness implements Closeable {
   }
 
   ServerDirectory newServer(UUID uuid, String adminMac, String adminIp, String spareMac) throws IOException {
+    return writeServer(root, uuid, adminMac, adminIp, spareMac);
+  }
+
+  /** A CN directory under {@code root} as create-server leaves it, with the given dnet0/dnet1 MACs. */
+  static ServerDirectory writeServer(Path root, UUID uuid, String adminMac, String adminIp, String spareMac)
+      throws IOException {
     Path dir = root.resolve("servers").resolve(uuid.toString());
     Files.createDirectories(dir.resolve("vms"));
     Map<String, Object> s = new LinkedHashMap<>();
@@ -87,6 +94,22 @@ final class NetAgentHarness implements Closeable {
   NetAgent agent(ServerDirectory d, NetAgentOptions options) throws IOException {
     NetAgent a = new NetAgent(d, vmsOf(d), settings, threads.scheduler(), threads.taskPool(), threads.httpClient(), threads.webSockets(),
         Clock.systemUTC(), options);
+    agents.add(a);
+    return a;
+  }
+
+  /** The process's shared changefeeds (mode shared), closed with the harness after the agents. */
+  SharedChangefeeds sharedFeeds(NetAgentOptions options) {
+    SharedChangefeeds f = new SharedChangefeeds(root, threads.scheduler(), threads.taskPool(), threads.httpClient(),
+        threads.webSockets(), Clock.systemUTC(), options);
+    sharedFeeds.add(f);
+    return f;
+  }
+
+  /** An agent in mode shared (options' changefeed is set to it), its items from {@code feeds}. */
+  NetAgent sharedAgent(ServerDirectory d, NetAgentOptions options, SharedChangefeeds feeds) throws IOException {
+    NetAgent a = new NetAgent(d, vmsOf(d), settings, threads.scheduler(), threads.taskPool(), threads.httpClient(),
+        threads.webSockets(), Clock.systemUTC(), options.withChangefeed(ChangefeedMode.SHARED), feeds);
     agents.add(a);
     return a;
   }
@@ -190,6 +213,7 @@ final class NetAgentHarness implements Closeable {
   @Override
   public void close() {
     agents.forEach(NetAgent::stop);
+    sharedFeeds.forEach(SharedChangefeeds::close);
     store.close();
     napi.close();
     threads.close();

@@ -1,0 +1,101 @@
+package com.joyent.mockcloud.netagent;
+
+import com.joyent.mockcloud.http.OutboundHttp;
+import com.joyent.mockcloud.http.WebSocketDialer;
+import java.io.Closeable;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The changefeed subscriptions of a process in mode {@code shared}: one {@link SharedChangefeed}
+ * (one WebSocket) per NAPI URL, created when the first net-agent using that NAPI starts.
+ * run-servers' fleet makes one of these and hands it to every {@link NetAgent}.
+ *
+ * <pre>
+ * SharedChangefeeds feeds = new SharedChangefeeds(settings.root(), threads.netAgentLoop(),
+ *     threads.taskPool(), threads.httpClient(), threads.webSockets(), Clock.systemUTC(), options);
+ * new NetAgent(dir, vms, settings, ..., options.withChangefeed(ChangefeedMode.SHARED), feeds);
+ * ...
+ * feeds.close();   // after the agents have stopped
+ * </pre>
+ *
+ * <p>The registration's {@code instance} is this process's uuid, kept in
+ * {@code <root>/net-agent/instance_uuid} (made on first use, like each CN's
+ * {@code agents/net-agent/instance_uuid}), so a restarted run-servers registers as the same
+ * instance. Thread-safe.
+ */
+public final class SharedChangefeeds implements Closeable {
+  final Path root;
+  final ScheduledExecutorService scheduler;
+  final Executor worker;
+  final OutboundHttp http;
+  final WebSocketDialer webSockets;
+  final Clock clock;
+  final NetAgentOptions options;
+  private final ConcurrentHashMap<String, SharedChangefeed> feeds = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  /**
+   * @param root the mockcloud root; the instance uuid lives in {@code <root>/net-agent/}
+   * @param scheduler the net-agents' scheduler: runs each feed's loop
+   * @param worker for the instance file and for starting requests
+   * @param options timings (reconnect, heartbeat, request timeout, gate size) and the bootstrap
+   *     spread ({@code startSpread})
+   */
+  public SharedChangefeeds(Path root, ScheduledExecutorService scheduler, Executor worker, OutboundHttp http,
+      WebSocketDialer webSockets, Clock clock, NetAgentOptions options) {
+    this.root = root;
+    this.scheduler = scheduler;
+    this.worker = worker;
+    this.http = http;
+    this.webSockets = webSockets;
+    this.clock = clock;
+    this.options = options;
+  }
+
+  /** The one feed of this NAPI (created, not yet connected, on first use). */
+  SharedChangefeed forNapi(URI napiUrl) {
+    String key = napiUrl.toString().replaceFirst("/+$", "");
+    SharedChangefeed f = feeds.computeIfAbsent(key, k -> new SharedChangefeed(this, URI.create(k)));
+    if (closed) {
+      f.close();
+    }
+    return f;
+  }
+
+  /** Where the process's changefeed instance uuid is kept. */
+  Path instanceDir() {
+    return root.resolve("net-agent");
+  }
+
+  /** The instance uuid registered with NAPI, once read or created; null before. */
+  public String instanceUuid() {
+    for (SharedChangefeed f : feeds.values()) {
+      if (f.instance() != null) {
+        return f.instance();
+      }
+    }
+    return null;
+  }
+
+  /** Every feed is registered and bootstrapped (false while there is none). */
+  public boolean connected() {
+    return !feeds.isEmpty() && feeds.values().stream().allMatch(SharedChangefeed::connected);
+  }
+
+  /** The CNs joined to the feeds (the CNs whose items are routed). */
+  public int cns() {
+    return feeds.values().stream().mapToInt(f -> f.routes.size()).sum();
+  }
+
+  /** Closes every socket; agents still running keep their periodic refreshes. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    feeds.values().forEach(SharedChangefeed::close);
+  }
+}
