@@ -4,6 +4,7 @@ import com.joyent.mockcloud.cnagent.CnAgentOptions;
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.fleet.Daemon;
 import com.joyent.mockcloud.fleet.DaemonOptions;
+import com.joyent.mockcloud.netagent.ChangefeedMode;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -41,6 +42,13 @@ public final class RunServersCommand implements Callable<Integer> {
           + "MOCKCLOUD_CONTROL_PORT; 0 = an OS-chosen port, printed at start; default -1: off). See docs/control.md")
   int controlPort;
 
+  @Option(names = "--changefeed", paramLabel = "MODE", defaultValue = "${env:MOCKCLOUD_CHANGEFEED:-auto}",
+      description = "how net-agents listen to NAPI's changefeed (env MOCKCLOUD_CHANGEFEED): per-cn = a WebSocket "
+          + "and registration per CN, as real CNs; shared = one WebSocket for the whole process, each change handed "
+          + "to the CNs it concerns; off = periodic refreshes only; auto (default) = per-cn while the open-file "
+          + "limit has room for a socket per CN, else shared. See docs/net-agent.md")
+  String changefeed;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -49,6 +57,12 @@ public final class RunServersCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--control-port must be -1 (off), 0 (any) or a port up to 65535, got " + controlPort);
     }
+    ChangefeedMode changefeedMode;
+    try {
+      changefeedMode = ChangefeedMode.parse(changefeed);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--changefeed: " + e.getMessage());
+    }
     Settings settings = options.settings();
     settings.requireCnapiUrl();
     settings.requireVmapiUrl();
@@ -56,6 +70,7 @@ public final class RunServersCommand implements Callable<Integer> {
     Signals.onTermination(stop::countDown);
     try (Daemon daemon = new Daemon(settings, new DaemonOptions(cmonPort, portBase,
         CnAgentOptions.defaults().withCnapiConnectionPerRequest(cnapiConnectionPerRequest), controlPort))) {
+      daemon.fleet().setChangefeedMode(changefeedMode);
       daemon.start();
       spec.commandLine().getErr().println("run-servers: serving " + daemon.fleet().running().size()
           + " mock CN(s) from " + settings.serversDir() + "; stop with SIGTERM or Ctrl-C");

@@ -5,8 +5,10 @@ import com.joyent.mockcloud.cnagent.CnAgentOptions;
 import com.joyent.mockcloud.cnagent.CnContext;
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.io.DirectoryWatcher;
+import com.joyent.mockcloud.netagent.ChangefeedMode;
 import com.joyent.mockcloud.netagent.NetAgent;
 import com.joyent.mockcloud.netagent.NetAgentOptions;
+import com.joyent.mockcloud.netagent.SharedChangefeeds;
 import com.joyent.mockcloud.server.DaemonThreads;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.ServerRoot;
@@ -76,6 +78,10 @@ public final class Fleet implements Closeable {
   private final List<ScheduledFuture<?>> jobs = new ArrayList<>();
   private volatile boolean closed;
   private volatile NetAgentOptions netOptions = NetAgentOptions.defaults();
+  /** The net-agents' changefeed mode asked for (run-servers --changefeed); after start(), the one in effect. */
+  private volatile ChangefeedMode changefeedMode = ChangefeedMode.AUTO;
+  /** Mode shared: the process's changefeed socket (one per NAPI); null otherwise. */
+  private volatile SharedChangefeeds sharedChangefeeds;
   // What the last listing of the servers directory saw (guarded by this; see rescan()).
   private FileTime listedAtMtime;
   private boolean listAgain = true;
@@ -95,6 +101,25 @@ public final class Fleet implements Closeable {
     this.root = new ServerRoot(settings.root());
   }
 
+  /**
+   * How the net-agents listen to NAPI's changefeed (run-servers {@code --changefeed}); call before
+   * {@link #start()}. Default {@link ChangefeedMode#AUTO}: a socket per CN while the open-file
+   * limit has room for it ({@link FdBudget}), else one shared socket.
+   */
+  public void setChangefeedMode(ChangefeedMode mode) {
+    this.changefeedMode = java.util.Objects.requireNonNull(mode, "mode");
+  }
+
+  /** The changefeed mode: as asked before {@link #start()}, as resolved (never auto) after. */
+  public ChangefeedMode changefeedMode() {
+    return changefeedMode;
+  }
+
+  /** Mode shared: the process's changefeed subscriptions; null in the other modes. */
+  public SharedChangefeeds sharedChangefeeds() {
+    return sharedChangefeeds;
+  }
+
   /** Starts every CN found (in parallel) and the periodic rescans; returns when all have started. */
   public void start() throws IOException {
     if (!Files.isDirectory(root.serversDir())) {
@@ -105,19 +130,10 @@ public final class Fleet implements Closeable {
     // VM NICs must not all ask NAPI at once (and starve registration and heartbeats of CPU),
     // while a handful in the sandbox start at once.
     NetAgentOptions net = NetAgentOptions.defaults().withStartSpread(Duration.ofMillis(Math.min(120_000, 12L * found.size())));
-    long limit = FdBudget.limit();
-    switch (FdBudget.plan(found.size(), limit)) {
-      case PER_CN_CHANGEFEED -> { }
-      case NO_CHANGEFEED -> {
-        net = net.withChangefeed(false);
-        LOG.warn("{} CNs with a NAPI changefeed socket each need about {} open files, but this process may open {}: "
-            + "net-agents run without the changefeed and rely on their periodic refreshes (raise the hard limit, "
-            + "ulimit -Hn, to keep one changefeed per CN)", found.size(),
-            FdBudget.need(found.size(), FdBudget.Plan.PER_CN_CHANGEFEED), limit);
-      }
-      case TOO_FEW -> LOG.error("{} CNs need about {} open files, but this process may open {}: CNs past the limit "
-          + "cannot listen (raise the hard limit, ulimit -Hn)", found.size(),
-          FdBudget.need(found.size(), FdBudget.Plan.NO_CHANGEFEED), limit);
+    net = net.withChangefeed(chooseChangefeed(found.size(), FdBudget.limit()));
+    if (net.changefeed() == ChangefeedMode.SHARED) {
+      sharedChangefeeds = new SharedChangefeeds(settings.root(), threads.netAgentLoop(), threads.taskPool(),
+          threads.httpClient(), threads.webSockets(), clock, net);
     }
     netOptions = net;
     List<CompletableFuture<Void>> all = new ArrayList<>();
@@ -303,7 +319,7 @@ public final class Fleet implements Closeable {
           threads.scheduler(), vmOptions);
       NetAgent netAgent = settings.napiUrl() == null || settings.adminUuid() == null ? null
           : new NetAgent(d, vms, settings, threads.netAgentLoop(), threads.taskPool(), threads.httpClient(), threads.webSockets(), clock,
-              netOptions);
+              netOptions, sharedChangefeeds);
       sysinfoWatch = watchSysinfo(d, agent);
       startListening(agent);
       vmAgent.start();
@@ -385,5 +401,53 @@ public final class Fleet implements Closeable {
     for (UUID u : List.copyOf(running.keySet())) {
       stop(u);
     }
+    SharedChangefeeds shared = sharedChangefeeds;
+    if (shared != null) {
+      shared.close();
+    }
+  }
+
+  /**
+   * Resolves the changefeed mode against the open-file budget ({@link FdBudget}) and says once
+   * what the net-agents will do (and, when auto chose the shared socket, why).
+   */
+  private ChangefeedMode chooseChangefeed(int cns, long limit) {
+    FdBudget.Plan plan = FdBudget.plan(cns, limit);
+    ChangefeedMode asked = changefeedMode;
+    ChangefeedMode mode = FdBudget.choose(asked, plan);
+    changefeedMode = mode;
+    boolean netAgents = settings.napiUrl() != null && settings.adminUuid() != null;
+    if (plan == FdBudget.Plan.TOO_FEW) {
+      LOG.error("{} CNs need about {} open files, but this process may open {}: CNs past the limit cannot listen "
+          + "(raise the hard limit, ulimit -Hn)", cns, FdBudget.need(cns, mode), limit);
+    }
+    if (!netAgents) {
+      return mode;
+    }
+    long perCn = FdBudget.need(cns, ChangefeedMode.PER_CN);
+    switch (mode) {
+      case PER_CN -> {
+        if (plan == FdBudget.Plan.PER_CN_CHANGEFEED) {
+          LOG.info("net-agent changefeed: per-cn ({}; a WebSocket per CN, about {} open files of {})",
+              asked == ChangefeedMode.AUTO ? "auto" : "asked for", perCn, limit);
+        } else {
+          LOG.warn("net-agent changefeed: per-cn (asked for), but a WebSocket per CN needs about {} open files and "
+              + "this process may open {}: sockets past the limit will fail and be retried (raise the hard limit, "
+              + "ulimit -Hn, or use --changefeed shared)", perCn, limit);
+        }
+      }
+      case SHARED -> {
+        if (asked == ChangefeedMode.AUTO) {
+          LOG.info("net-agent changefeed: shared (auto: a WebSocket for each of the {} CNs would need about {} open "
+              + "files, and this process may open {}): one WebSocket to NAPI for every CN, items handed to the "
+              + "CNs they concern (raise the hard limit, ulimit -Hn, for a socket per CN)", cns, perCn, limit);
+        } else {
+          LOG.info("net-agent changefeed: shared (asked for): one WebSocket to NAPI for every CN");
+        }
+      }
+      case OFF -> LOG.info("net-agent changefeed: off (asked for): net-agents rely on their periodic refreshes");
+      case AUTO -> throw new IllegalStateException("auto is resolved by FdBudget.choose");
+    }
+    return mode;
   }
 }
