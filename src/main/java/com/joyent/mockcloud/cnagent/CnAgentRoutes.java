@@ -12,7 +12,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * The HTTP surface of one CN's cn-agent (spec cn-agent.md §2.4–2.8): {@code POST /tasks}
  * with its checks in the reference's order, {@code GET /history}, {@code POST /pause},
- * {@code POST /resume}. Framework errors (404 route, 405, 400, 406) come from {@link RestRouter}.
+ * {@code POST /resume}. Framework errors (404 route, 405, 400, 406, 413 over
+ * {@link #MAX_BODY_BYTES}) come from {@link RestRouter}.
  */
 final class CnAgentRoutes {
   static final String SERVER_HEADER = "Compute Node Agent";
@@ -22,8 +23,15 @@ final class CnAgentRoutes {
   /** Which CN a request is for: set by that CN's listener before routing. */
   static final AttachmentKey<CnAgent> AGENT = AttachmentKey.create(CnAgent.class);
 
+  /**
+   * The largest {@code POST /tasks} (or other) body accepted: 4 MiB. Larger ones get 413
+   * {@code PayloadTooLargeError} and the connection is closed, before the body is read
+   * (declared length) or once the limit is passed (chunked); why this size: docs/cn-agent.md.
+   */
+  static final long MAX_BODY_BYTES = 4L * 1024 * 1024;
+
   /** One router for every CN (its matchers cost memory); each listener attaches its agent. */
-  private static final RestRouter ROUTER = new RestRouter(SERVER_HEADER)
+  private static final RestRouter ROUTER = new RestRouter(SERVER_HEADER).maxBodyBytes(MAX_BODY_BYTES)
       .route("POST", "/tasks", req -> postTask(agent(req), req))
       .get("/history", req -> RestResponse.ok(agent(req).history().render()))
       .post("/pause", req -> {
