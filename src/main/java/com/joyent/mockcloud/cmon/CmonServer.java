@@ -39,6 +39,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CmonServer implements Closeable {
   public static final int DEFAULT_PORT = 9163;
+  /**
+   * The largest request body accepted: 64 KiB. CMON sends none (GETs, and {@code POST
+   * /v1/refresh} without one) and the real agent never parses one; a larger body gets 413
+   * {@code PayloadTooLargeError} and the connection is closed without reading it (docs/cmon.md).
+   */
+  public static final long MAX_BODY_BYTES = 64 * 1024;
 
   private final VmStore store;
   private final Clock clock;
@@ -52,7 +58,7 @@ public final class CmonServer implements Closeable {
   }
 
   public CmonServer start(HttpListeners listeners, String bindIp, int port) {
-    RestRouter r = new RestRouter("cmon-agent")
+    RestRouter r = new RestRouter("cmon-agent").maxBodyBytes(MAX_BODY_BYTES)
         .get("/v1/{container}/metrics", this::metrics)
         .post("/v1/refresh", req -> RestResponse.of(200, null));
     listener = listeners.open(bindIp, port, r);
