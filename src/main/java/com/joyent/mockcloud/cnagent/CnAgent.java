@@ -29,16 +29,22 @@ public final class CnAgent {
   private final TaskHistory history = new TaskHistory();
   private final TaskRunner runner;
   private volatile boolean paused;
+  /** Tasks admitted and not yet answered; bounded by {@link #admission}. */
   private final java.util.concurrent.atomic.AtomicInteger activeTasks = new java.util.concurrent.atomic.AtomicInteger();
+  private final TaskAdmission admission;
   private volatile boolean acceptsTasks;
   private HttpListeners.Listener listener;
   private final Executor executor;
   private Subscription vmEvents;
 
-  /** @param executor the shared bounded pool tasks run on */
-  public CnAgent(CnContext cn, Executor executor) {
+  /**
+   * @param executor the shared bounded pool tasks run on
+   * @param admission the bounds on tasks in flight, one instance shared by every CN of the process
+   */
+  public CnAgent(CnContext cn, Executor executor, TaskAdmission admission) {
     this.cn = cn;
     this.executor = executor;
+    this.admission = admission;
     this.runner = new TaskRunner(cn, executor, history);
   }
 
@@ -108,14 +114,25 @@ public final class CnAgent {
     return history;
   }
 
-  CompletableFuture<RestResponse> runTask(String name, Object params) {
-    activeTasks.incrementAndGet();
-    CompletableFuture<RestResponse> f = runner.run(name, TaskTable.body(name), params);
-    f.whenComplete((r, e) -> activeTasks.decrementAndGet());
-    return f;
+  /**
+   * A place for one more task of this CN.
+   *
+   * @throws com.joyent.mockcloud.http.RestError 503 when this CN or the process has too many tasks in flight
+   */
+  TaskAdmission.Slot admitTask() {
+    return admission.admit(activeTasks);
   }
 
-  /** Tasks running now (their answers not yet given). */
+  /**
+   * Dispatches an admitted task; its slot is released when the answer is complete (finish,
+   * error, crash or timeout), before the answer is written, so a client that sends its next
+   * task on the answer finds the place free. If this throws, the slot is still the caller's.
+   */
+  CompletableFuture<RestResponse> runTask(String name, Object params, TaskAdmission.Slot slot) {
+    return runner.run(name, TaskTable.body(name), params).whenComplete((r, e) -> slot.release());
+  }
+
+  /** Tasks running now (admitted, their answers not yet given). */
   public int activeTasks() {
     return activeTasks.get();
   }

@@ -13,7 +13,8 @@ import java.util.concurrent.CompletionStage;
  * The HTTP surface of one CN's cn-agent (spec cn-agent.md §2.4–2.8): {@code POST /tasks}
  * with its checks in the reference's order, {@code GET /history}, {@code POST /pause},
  * {@code POST /resume}. Framework errors (404 route, 405, 400, 406, 413 over
- * {@link #MAX_BODY_BYTES}) come from {@link RestRouter}.
+ * {@link #MAX_BODY_BYTES}) come from {@link RestRouter}; tasks beyond the {@link TaskAdmission}
+ * bounds get 503 where a paused agent's do.
  */
 final class CnAgentRoutes {
   static final String SERVER_HEADER = "Compute Node Agent";
@@ -65,17 +66,28 @@ final class CnAgentRoutes {
     if (agent.isPaused()) {
       throw RestError.serviceUnavailable("CN Agent is not accepting tasks for maintenance");
     }
-    if (!req.params().containsKey("task")) {
-      throw RestError.invalidArgument("Missing key 'task'");
+    // Busy is refused where paused is, with the same 503 (docs/cn-agent.md, limits).
+    TaskAdmission.Slot slot = agent.admitTask();
+    boolean dispatched = false;
+    try {
+      if (!req.params().containsKey("task")) {
+        throw RestError.invalidArgument("Missing key 'task'");
+      }
+      if (!req.params().containsKey("params")) {
+        throw RestError.invalidArgument("Missing key 'params'");
+      }
+      Object task = req.params().get("task");
+      String name = String.valueOf(task);
+      if (!(task instanceof String) || !TaskTable.isKnown(name)) {
+        throw RestError.resourceNotFound("Unknown task, '" + name + "'");
+      }
+      CompletionStage<RestResponse> answer = agent.runTask(name, req.params().get("params"), slot);
+      dispatched = true;
+      return answer;
+    } finally {
+      if (!dispatched) {
+        slot.release(); // refused by a later check: it never ran
+      }
     }
-    if (!req.params().containsKey("params")) {
-      throw RestError.invalidArgument("Missing key 'params'");
-    }
-    Object task = req.params().get("task");
-    String name = String.valueOf(task);
-    if (!(task instanceof String) || !TaskTable.isKnown(name)) {
-      throw RestError.resourceNotFound("Unknown task, '" + name + "'");
-    }
-    return agent.runTask(name, req.params().get("params"));
   }
 }

@@ -3,6 +3,7 @@ package com.joyent.mockcloud.fleet;
 import com.joyent.mockcloud.cnagent.CnAgent;
 import com.joyent.mockcloud.cnagent.CnAgentOptions;
 import com.joyent.mockcloud.cnagent.CnContext;
+import com.joyent.mockcloud.cnagent.TaskAdmission;
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.io.DirectoryWatcher;
 import com.joyent.mockcloud.netagent.ChangefeedMode;
@@ -89,6 +90,8 @@ public final class Fleet implements Closeable {
   private final java.util.concurrent.atomic.AtomicInteger sysinfoPolls = new java.util.concurrent.atomic.AtomicInteger();
 
   private final PortAllocator ports;
+  /** The bounds on cn-agent tasks in flight, shared by every CN of this fleet. */
+  private final TaskAdmission taskAdmission = new TaskAdmission();
 
   Fleet(Settings settings, CnAgentOptions options, DaemonThreads threads, VmStore vmStore, Clock clock,
       PortAllocator ports) {
@@ -311,7 +314,7 @@ public final class Fleet implements Closeable {
       ServerVms vms = vmStore.openServer(d.uuid().toString(), d.dir(), ServerIdentity.fromSysinfo(sysinfo));
       CnContext ctx = new CnContext(d, vms, settings.bindIp(), settings, options, clock, threads.scheduler(),
           threads.httpClient(), threads.cnapiReporting());
-      CnAgent agent = new CnAgent(ctx, threads.taskPool());
+      CnAgent agent = new CnAgent(ctx, threads.taskPool(), taskAdmission);
       VmAgentOptions vmOptions = VmAgentOptions.defaults();
       VmAgent vmAgent = new VmAgent(d.uuid().toString(), vms, new JsonHttpClient(threads.httpClient(),
           settings.requireVmapiUrl(), "VMAPI", vmOptions.userAgent(d.uuid().toString()), vmOptions.requestTimeout(),

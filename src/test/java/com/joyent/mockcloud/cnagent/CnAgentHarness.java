@@ -61,6 +61,12 @@ final class CnAgentHarness implements Closeable {
    */
   CnAgentHarness(Path tmp, RecordingCnapi cnapi, CnAgentOptions options, Map<Setting, String> extraSettings,
       boolean ownsCnapi) throws Exception {
+    this(tmp, cnapi, options, extraSettings, ownsCnapi, new TaskAdmission());
+  }
+
+  /** @param admission the task bounds, shared when several harnesses stand for one process */
+  CnAgentHarness(Path tmp, RecordingCnapi cnapi, CnAgentOptions options, Map<Setting, String> extraSettings,
+      boolean ownsCnapi, TaskAdmission admission) throws Exception {
     this.root = tmp.resolve("mc");
     this.cnapi = cnapi;
     this.ownsCnapi = ownsCnapi;
@@ -83,7 +89,7 @@ final class CnAgentHarness implements Closeable {
     vms = store.openServer(uuid.toString(), dir.dir(), ServerIdentity.fromSysinfo(dir.readSysinfo()));
     ctx = new CnContext(dir, vms, "127.0.0.1", settings, options, Clock.systemUTC(), threads.scheduler(),
         threads.httpClient(), threads.cnapiReporting());
-    agent = new CnAgent(ctx, threads.taskPool());
+    agent = new CnAgent(ctx, threads.taskPool(), admission);
     agent.start(threads.listeners(), 0);
     // In run-servers the fleet's directory watcher (or its poll) calls checkSysinfo; here a poll does.
     long poll = options.sysinfoPollInterval().toMillis();
