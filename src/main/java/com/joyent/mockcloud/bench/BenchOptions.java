@@ -35,6 +35,9 @@ public record BenchOptions(int servers, int vmsPerServer, int holdSeconds, doubl
       throw new IllegalArgumentException("--cpu-hog must be 0 (off) to " + 100 * cores + " (% of one core; "
           + cores + " cores here), got " + cpuHog);
     }
+    if (cpuHog > 0 && taskRate == 0) {
+      throw new IllegalArgumentException("--cpu-hog runs during the task mix only: give it a --rate above 0");
+    }
     if ((cnapiUrl == null) != (vmapiUrl == null)) {
       throw new IllegalArgumentException("give both --cnapi-url and --vmapi-url, or neither (the sandbox is used)");
     }

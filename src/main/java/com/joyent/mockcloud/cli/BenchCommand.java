@@ -74,6 +74,9 @@ public final class BenchCommand implements Callable<Integer> {
     BenchOptions o = new BenchOptions(servers, vms, hold, rate, heap, portBase, cnapiUrl, vmapiUrl, napiUrl, root, json, !noChangefeed,
         cpuHog);
     o.validate();
+    if (marginal && cpuHog > 0) {
+      throw new IllegalArgumentException("--marginal has no task mix, so no --cpu-hog");
+    }
     return new BenchRunner(spec.commandLine().getOut()).run(o, marginal);
   }
 
