@@ -56,6 +56,13 @@ final class CnAgentRoutes {
     return req.exchange().getAttachment(AGENT);
   }
 
+  /** Counts a task refused with a 503 before it ran (paused, or too many in flight). */
+  private static void rejected(CnAgent agent, RestRequest req) {
+    Object task = req.params().get("task");
+    agent.context().reporting().metrics().taskEnded(task instanceof String t && TaskTable.isKnown(t) ? t : "unknown",
+        "rejected", 0);
+  }
+
   private static CompletionStage<RestResponse> postTask(CnAgent agent, RestRequest req) {
     String header = req.header("x-server-uuid");
     String target = header != null && !header.isEmpty() ? header : agent.serverUuid().toString();
@@ -64,10 +71,17 @@ final class CnAgentRoutes {
       return CompletableFuture.completedFuture(RestResponse.of(404, null));
     }
     if (agent.isPaused()) {
+      rejected(agent, req);
       throw RestError.serviceUnavailable("CN Agent is not accepting tasks for maintenance");
     }
     // Busy is refused where paused is, with the same 503 (docs/cn-agent.md, limits).
-    TaskAdmission.Slot slot = agent.admitTask();
+    TaskAdmission.Slot slot;
+    try {
+      slot = agent.admitTask();
+    } catch (RestError busy) {
+      rejected(agent, req);
+      throw busy;
+    }
     boolean dispatched = false;
     try {
       if (!req.params().containsKey("task")) {

@@ -100,8 +100,11 @@ final class TaskRunner {
       if (answer.isDone()) {
         return; // a timeout and a late end race; the first wins
       }
-      entry.end(status, cn.clock().instant());
+      Instant ended = cn.clock().instant();
+      entry.end(status, ended);
       writeLog(ctx, started, pid, status);
+      cn.reporting().metrics().taskEnded(ctx.task(), "failed".equals(status) || resp.status() >= 400 ? "failed"
+          : "finished", (ended.toEpochMilli() - started.toEpochMilli()) / 1000.0);
       answer.complete(resp);
     }
   }

@@ -74,6 +74,24 @@ class HeartbeatMetricsTest {
   }
 
   @Test
+  void metrics_countTasksByNameAndOutcome_withTheirDurations() throws Exception {
+    cn = new CnAgentHarness(tmp).awaitFirstHeartbeat();
+    control = ControlServer.start(cn.threads.listeners(), 0, cn.threads.metrics());
+    assertThat(cn.task("nop", java.util.Map.of()).statusCode()).isEqualTo(200);
+    assertThat(cn.task("machine_boot", java.util.Map.of("uuid", "6f0ee8f0-4de7-4c3b-b23d-5a43a9e3d1f1"))
+        .statusCode()).isEqualTo(500); // no such VM
+    assertThat(cn.post("/pause", "").statusCode()).isEqualTo(204);
+    assertThat(cn.task("nop", java.util.Map.of()).statusCode()).isEqualTo(503);
+
+    String t = metrics().body();
+    assertThat(value(t, "mockcloud_tasks_total{outcome=\"finished\",task=\"nop\"}")).isEqualTo(1);
+    assertThat(value(t, "mockcloud_tasks_total{outcome=\"failed\",task=\"machine_boot\"}")).isEqualTo(1);
+    assertThat(value(t, "mockcloud_tasks_total{outcome=\"rejected\",task=\"nop\"}")).isEqualTo(1);
+    assertThat(value(t, "mockcloud_task_duration_seconds_count{task=\"nop\"}")).isEqualTo(1);
+    assertThat(value(t, "mockcloud_task_duration_seconds_count{task=\"machine_boot\"}")).isEqualTo(1);
+  }
+
+  @Test
   void unknownPath_isARestify404() throws Exception {
     cn = new CnAgentHarness(tmp);
     control = ControlServer.start(cn.threads.listeners(), 0, cn.threads.metrics());
