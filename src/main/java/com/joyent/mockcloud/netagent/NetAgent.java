@@ -31,7 +31,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link NapiHttp} (the shared HTTP client, behind the process-wide gate of its NAPI);
  * disk work (sysinfo, instance uuid, VM files) runs on {@code worker}. No thread, timer or
  * selector belongs to a CN: its delays share one pending scheduler job, its changefeed
- * socket the HTTP client's selector.
+ * socket the shared WebSocket dialer's I/O thread.
+ *
+ * <p>Changefeed ({@code options.changefeed()}, {@link ChangefeedMode}): per-cn (and auto) — a
+ * socket and registration of the CN's own, as a real CN; shared — no socket: the process's one
+ * socket to this NAPI ({@link SharedChangefeeds}) hands this CN the items that concern it,
+ * posted to its loop; off — none, periodic refreshes only.
  *
  * <p>Threads: {@link #start()}, {@link #stop()} and {@link #stats()} may be called from any
  * thread and never block on the network or disk.
