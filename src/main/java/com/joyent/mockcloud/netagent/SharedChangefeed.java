@@ -197,7 +197,8 @@ final class SharedChangefeed implements Changefeed.Sink {
     long spread = owner.options.startSpread().toMillis();
     long ticks = Math.max(1, spread / BOOTSTRAP_TICK_MS);
     bootstrapSlice = (int) Math.max(1, (bootstrapQueue.size() + ticks - 1) / ticks);
-    CnSync.LOG.info("{}: bootstrap; {} net-agents re-read what they track, over {} ms", who, bootstrapQueue.size(),
+    CnSync.LOG.info("{}: bootstrap: {} net-agents re-read what they read before the registration, over {} ms", who,
+        bootstrapQueue.size(),
         bootstrapQueue.size() <= bootstrapSlice ? 0 : spread);
     loop.disarm(pacer);
     bootstrapSlice();
