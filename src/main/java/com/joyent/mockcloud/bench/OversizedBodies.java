@@ -37,9 +37,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>cn-agent answers a body over 4 MiB with {@code 413 PayloadTooLargeError} and closes the
  * connection without reading the rest, so the writer meets a broken pipe or a reset: each
  * request is a raw socket with a writer thread and a reader (the calling task) that reads the
- * answer while the body is still being written. The expected outcome is a 413 read back; whether
- * the connection was then closed, how much of the body went out, and how the writing ended are
- * recorded beside it. Every request is bounded by a deadline, after which its socket is closed;
+ * answer while the body is still being written. The expected outcome is a 413 read back; how the
+ * connection then ended (end of stream or reset from the server, or left open), how much of the
+ * body went out, and how the writing ended (after the server's close the writer is given
+ * {@link #CLOSE_WAIT} to meet it by itself) are recorded beside it. Every request is bounded by a deadline, after which its socket is closed;
  * the threads are the sender's own and are gone when {@link #run} returns.
  */
 final class OversizedBodies {
@@ -63,8 +64,9 @@ final class OversizedBodies {
    *
    * @param status the answer's status, null when none was read
    * @param bodyStart the first characters of the answer's body (or of what came instead of an answer)
-   * @param closed whether the server closed the connection after its answer (end of stream or a
-   *     reset within {@link #CLOSE_WAIT}); null without an answer
+   * @param closed how the connection ended after the answer: {@code end of stream} or {@code reset}
+   *     (the server closed it within {@link #CLOSE_WAIT}), {@code open} (it did not; the sender then
+   *     closed it); null without an answer
    * @param bodyBytesWritten bytes of the body the socket took before the writing ended
    * @param writeEnd {@code complete}, or why the writing ended (the exception's message, e.g.
    *     "Broken pipe", "Connection reset"; "stopped: ..." when the sender closed the socket)
@@ -72,11 +74,16 @@ final class OversizedBodies {
    * @param answerMs from connecting to the end of the answer (to the end of the request without one)
    * @param ms from connecting to the end of the request (the close seen, or the deadline)
    */
-  record Outcome(String uuid, boolean chunked, Integer status, String bodyStart, Boolean closed,
+  record Outcome(String uuid, boolean chunked, Integer status, String bodyStart, String closed,
       long bodyBytesWritten, String writeEnd, String error, double answerMs, double ms) {
 
     boolean is413() {
       return status != null && status == 413;
+    }
+
+    /** Whether the server closed the connection after its answer. */
+    boolean closedByServer() {
+      return closed != null && !closed.equals(OPEN);
     }
 
     Map<String, Object> toJson() {
@@ -96,7 +103,7 @@ final class OversizedBodies {
 
     String describe() {
       return uuid + " (" + (chunked ? "chunked" : "content-length") + "): "
-          + (status != null ? status + " " + bodyStart : "no answer: " + error)
+          + (status != null ? status + " " + bodyStart + (closed == null ? "" : "; connection " + closed) : "no answer: " + error)
           + (bodyBytesWritten > 0 ? "; " + bodyBytesWritten + " body bytes written" : "")
           + "; writing ended: " + writeEnd;
     }
@@ -194,33 +201,37 @@ final class OversizedBodies {
       if (a.status == null) {
         return finish(t, chunked, a, null, written, writer, writeEnd, socket, answerMs, t0);
       }
-      Boolean closed = closedAfter(socket, in, end);
+      String closed = closedAfter(socket, in, end);
       return finish(t, chunked, a, closed, written, writer, writeEnd, socket, answerMs, t0);
     } catch (IOException e) {
       double ms = (System.nanoTime() - t0) / 1e6;
       closeQuietly(socket);
-      awaitWriter(writer);
+      awaitWriter(writer, 5_000);
       return new Outcome(t.uuid(), chunked, null, null, null, written.get(), writeEnd[0],
           (socket.isConnected() ? "" : "connect: ") + message(e), ms, ms);
     }
   }
 
-  private static Outcome finish(Target t, boolean chunked, Answer a, Boolean closed, AtomicLong written,
+  private static Outcome finish(Target t, boolean chunked, Answer a, String closed, AtomicLong written,
       Future<?> writer, String[] writeEnd, Socket socket, double answerMs, long t0) {
-    // The writer ends with the socket: done already when the server closed it; when it did not,
-    // this is the client giving up on a connection the server no longer reads.
+    if (closed != null && !closed.equals(OPEN)) {
+      // The server closed: the writer meets that by itself (a broken pipe, a reset), as a client
+      // that does not care would; it gets a moment for it before the socket is closed under it.
+      awaitWriter(writer, CLOSE_WAIT.toMillis());
+    }
+    // Otherwise this is the client giving up on a connection the server no longer reads.
     closeQuietly(socket);
-    awaitWriter(writer);
+    awaitWriter(writer, 5_000);
     return new Outcome(t.uuid(), chunked, a.status, a.bodyStart, closed, written.get(), writeEnd[0], a.error,
         answerMs, (System.nanoTime() - t0) / 1e6);
   }
 
-  private static void awaitWriter(Future<?> writer) {
+  private static void awaitWriter(Future<?> writer, long ms) {
     if (writer == null) {
       return;
     }
     try {
-      writer.get(5, TimeUnit.SECONDS);
+      writer.get(ms, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
@@ -342,25 +353,28 @@ final class OversizedBodies {
   }
 
   /**
-   * Whether the server closes the connection after its answer: end of stream or a reset (the
-   * server closed with unread body bytes) within {@link #CLOSE_WAIT}; false if it stays open.
+   * How the connection ends after the answer: {@code end of stream}, {@code reset} (the server
+   * closed with body bytes unread) within {@link #CLOSE_WAIT}, else {@link #OPEN}.
    */
-  private static Boolean closedAfter(Socket socket, InputStream in, long end) {
+  private static String closedAfter(Socket socket, InputStream in, long end) {
     long until = Math.min(end, System.nanoTime() + CLOSE_WAIT.toNanos());
     try {
       byte[] buf = new byte[1024];
       while (true) {
         socket.setSoTimeout(timeout(until));
         if (in.read(buf) < 0) {
-          return true;
+          return "end of stream";
         }
       }
     } catch (SocketTimeoutException e) {
-      return false;
+      return OPEN;
     } catch (IOException e) {
-      return !socket.isClosed(); // a reset by the server (closed with body bytes unread); not our own close
+      return socket.isClosed() ? OPEN : "reset"; // not our own close (at the deadline)
     }
   }
+
+  /** {@link Outcome#closed()} of a connection the server left open after its answer. */
+  static final String OPEN = "open";
 
   private static String line(InputStream in) throws IOException {
     StringBuilder sb = new StringBuilder();
@@ -461,7 +475,8 @@ final class OversizedBodies {
 
   /**
    * The JSON figures: {@code sent}, {@code body_mb}, {@code body_bytes}, {@code content_length}
-   * and {@code chunked} (how many of each), {@code answered_413}, {@code closed_after_413},
+   * and {@code chunked} (how many of each), {@code answered_413}, {@code closed_after_413} (413s after
+   * which the server closed the connection),
    * {@code other} (anything else, no answer included), {@code other_sample} (the first few),
    * {@code p50_ms} / {@code max_ms} (time to the answer, or to the end for none), {@code requests}.
    */
@@ -473,7 +488,7 @@ final class OversizedBodies {
     m.put("content_length", outcomes.stream().filter(o -> !o.chunked()).count());
     m.put("chunked", outcomes.stream().filter(Outcome::chunked).count());
     m.put("answered_413", outcomes.stream().filter(Outcome::is413).count());
-    m.put("closed_after_413", outcomes.stream().filter(o -> o.is413() && Boolean.TRUE.equals(o.closed())).count());
+    m.put("closed_after_413", outcomes.stream().filter(o -> o.is413() && o.closedByServer()).count());
     List<Outcome> others = outcomes.stream().filter(o -> !o.is413()).toList();
     m.put("other", others.size());
     m.put("other_sample", others.stream().limit(OTHERS_KEPT).map(Outcome::describe).toList());
