@@ -3,10 +3,12 @@ package com.joyent.mockcloud.bench;
 import com.joyent.mockcloud.cli.RunServersCommand;
 import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.netagent.ChangefeedMode;
 import com.joyent.mockcloud.sandbox.SandboxOptions;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.JsonHttpClient;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -34,11 +36,16 @@ import java.util.concurrent.TimeoutException;
  * targets name — time to register all CNs, heartbeat gaps as the receiver saw them beside
  * run-servers' own heartbeat lag (its /metrics), RSS and heap after a full GC, CPU of every
  * process of the run idle and under a task mix (optionally against a CPU hog), task latency,
- * descriptors and threads.
+ * descriptors and threads; optionally, oversized task bodies sent to CNs in the middle of the idle
+ * hold ({@link OversizedBodies}) and whether the heartbeats held through them.
  */
 final class Bench {
   /** The sandbox receiver's operator: owner of the CNs' NICs, given to run-servers as --admin-uuid. */
   private static final String ADMIN = SandboxOptions.DEFAULT_ADMIN_UUID;
+  /** run-servers' line at start saying which changefeed mode its net-agents use (fleet.Fleet, info). */
+  static final String CHANGEFEED_LINE = "net-agent changefeed: ";
+  /** The heartbeat window runs at least this long past the oversized bodies (a gap over 11 s shows). */
+  private static final Duration AFTER_OVERSIZED = Duration.ofSeconds(12);
   private final BenchOptions o;
   private final PrintWriter log;
   private final OutboundHttp http = OutboundHttp.standalone();
@@ -129,10 +136,32 @@ final class Bench {
         metricsProblem = "this run-servers has no --control-port";
         r.put("run_servers_metrics", null);
       }
+      Map<String, Object> changefeed = new LinkedHashMap<>();
+      if (o.runServersChangefeed() != null) {
+        String mode = ChangefeedMode.parse(o.runServersChangefeed()).flag();
+        changefeed.put("asked", mode);
+        if (runServersHas("--changefeed")) {
+          args.addAll(List.of("--changefeed", mode));
+          changefeed.put("passed", true);
+        } else {
+          changefeed.put("passed", false);
+          changefeed.put("note", "this run-servers has no --changefeed: nothing passed");
+          say("this run-servers has no --changefeed: --changefeed %s not passed", mode);
+        }
+      } else {
+        changefeed.put("asked", null);
+        changefeed.put("passed", false);
+      }
+      r.put("run_servers_changefeed", changefeed);
       List<String> jvm = new ArrayList<>(List.of("-Xmx" + o.heap(), "-Xms64m", "-XX:+UseSerialGC",
           "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-Xss512k"));
       // GC pauses of any JVM show in heartbeat gaps: keep every GC log next to the fleet.
       jvm.add("-Xlog:gc:file=" + root.resolve("run-servers-gc.log"));
+      // The children log at warn; run-servers' fleet says at info which changefeed mode it chose.
+      Path logback = runServersLogback(root);
+      if (logback != null) {
+        jvm.add("-Dlogback.configurationFile=" + logback);
+      }
       // Extra flags for run-servers (profiling, GC experiments): MOCKCLOUD_BENCH_JVM_OPTS.
       String extra = System.getenv("MOCKCLOUD_BENCH_JVM_OPTS");
       if (extra != null && !extra.isBlank()) {
@@ -141,7 +170,8 @@ final class Bench {
       long t0 = System.nanoTime();
       servers = Children.start(jvm, args, root.resolve("run-servers.log"));
       long pid = servers.pid();
-      r.put("run_servers_jvm", String.join(" ", jvm.stream().filter(a -> !a.startsWith("-Xlog")).toList()));
+      r.put("run_servers_jvm", String.join(" ", jvm.stream()
+          .filter(a -> !a.startsWith("-Xlog") && !a.startsWith("-Dlogback.")).toList()));
       say("run-servers started (pid %d)", pid);
       Map<String, Long> pids = new LinkedHashMap<>();
       pids.put("run_servers", pid);
@@ -161,6 +191,9 @@ final class Bench {
         r.put("vm_agents_synced_s", round(synced));
         say("all %d VMs in VMAPI after %.1f s", (long) o.servers() * o.vmsPerServer(), synced);
       }
+      // Where the oversized bodies go, asked of CNAPI before the heartbeat window starts.
+      List<OversizedBodies.Target> oversizedTargets = o.oversizedBodies() > 0
+          ? oversizedTargets(cn, uuids, o.oversizedBodies()) : null;
       CpuMeter idleMeter = new CpuMeter(pids);
       stats(cn, true); // start the heartbeat window now
       PromMetrics idle0 = scrape();
@@ -170,8 +203,17 @@ final class Bench {
       // the second half is the steady state.
       Thread.sleep(o.holdSeconds() * 500L);
       CpuMeter.Reading cpuHalf = idleMeter.read();
-      Thread.sleep(o.holdSeconds() * 500L);
+      long half = System.nanoTime();
+      Map<String, Object> oversized = null;
+      long rest = o.holdSeconds() * 500L;
+      if (oversizedTargets != null) {
+        oversized = oversizedBodies(oversizedTargets, (System.nanoTime() - cpu0.nanos()) / 1e9);
+        // The window goes on long enough after them for a CN they held up to show.
+        rest = Math.max(rest - (System.nanoTime() - half) / 1_000_000, AFTER_OVERSIZED.toMillis());
+      }
+      Thread.sleep(rest);
       CpuMeter.Reading cpuEnd = idleMeter.read();
+      r.put("idle_hold_s", round((cpuEnd.nanos() - cpu0.nanos()) / 1e9));
       PromMetrics idle1 = scrape();
       Map<String, Object> idleCpu = CpuMeter.percent(cpu0, cpuEnd);
       Map<String, Object> idleCpuHalf = CpuMeter.percent(cpuHalf, cpuEnd);
@@ -181,10 +223,20 @@ final class Bench {
       r.put("cpu_idle_second_half_by_process", idleCpuHalf);
       Map<String, Object> idleHb = stats(cn, false);
       if (napiReceiver != null && o.changefeed()) {
-        r.put("changefeed_registrations", na.send("GET", "/changefeeds/stats", null).bodyObject().get("registrations"));
+        Map<String, Object> cf = na.send("GET", "/changefeeds/stats", null).bodyObject();
+        r.put("changefeed_registrations", cf.get("registrations"));
+        r.put("changefeed_listeners", cf.get("listeners"));
       }
+      String[] used = changefeedUsed(root.resolve("run-servers.log"));
+      changefeed.put("used", used == null ? null : used[0]);
+      changefeed.put("log", used == null ? "no '" + CHANGEFEED_LINE + "' line in run-servers.log" : used[1]);
       r.put("heartbeats_idle", idleHb);
-      r.put("heartbeat_lag_idle", lagWindow(idle0, idle1));
+      Map<String, Object> idleLag = lagWindow(idle0, idle1);
+      r.put("heartbeat_lag_idle", idleLag);
+      if (oversized != null) {
+        oversized.putAll(OversizedBodies.heartbeatVerdict(idleHb, idleLag));
+        r.put("oversized_bodies", oversized);
+      }
       long heap = ProcessStats.heapUsedAfterGc(pid);
       Thread.sleep(1000);
       long rss = ProcessStats.rssBytes(pid);
@@ -307,11 +359,102 @@ final class Bench {
 
   /** Whether the run-servers of this jar takes {@code --control-port} (its metrics on loopback). */
   static boolean runServersHasControlPort() {
+    return runServersHas("--control-port");
+  }
+
+  /** Whether the run-servers of this jar takes the option {@code name}. */
+  static boolean runServersHas(String name) {
     try {
-      return new picocli.CommandLine(new RunServersCommand()).getCommandSpec().findOption("--control-port") != null;
+      return new picocli.CommandLine(new RunServersCommand()).getCommandSpec().findOption(name) != null;
     } catch (RuntimeException e) {
       return false;
     }
+  }
+
+  /**
+   * A logback configuration for run-servers in the bench root: the jar's own, with the fleet's
+   * logger at info so that its start-up line on the changefeed mode is written; null (and the
+   * jar's configuration used) if the jar's cannot be read.
+   */
+  private static Path runServersLogback(Path root) {
+    try (InputStream in = Bench.class.getResourceAsStream("/logback.xml")) {
+      if (in == null) {
+        return null;
+      }
+      String xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      int at = xml.indexOf("<root");
+      if (at < 0) {
+        return null;
+      }
+      xml = xml.substring(0, at) + "<logger name=\"com.joyent.mockcloud.fleet.Fleet\" level=\"info\"/>\n  "
+          + xml.substring(at);
+      Path f = root.resolve("run-servers-logback.xml");
+      Files.writeString(f, xml);
+      return f;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The changefeed mode run-servers' net-agents use, from its start-up line in its log:
+   * {mode, the whole message}; null when the log has no such line.
+   */
+  static String[] changefeedUsed(Path log) {
+    try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
+      return lines.filter(l -> l.contains(CHANGEFEED_LINE)).findFirst().map(l -> {
+        String msg = l;
+        try {
+          if (Json.parseObject(l.getBytes(StandardCharsets.UTF_8)).get("msg") instanceof String m) {
+            msg = m;
+          }
+        } catch (RuntimeException e) {
+          // not a bunyan line: the raw line
+        }
+        String after = msg.substring(msg.indexOf(CHANGEFEED_LINE) + CHANGEFEED_LINE.length());
+        String mode = after.split("[^a-z-]", 2)[0];
+        return new String[] {mode, msg};
+      }).orElse(null);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return null;
+    }
+  }
+
+  /** {@code count} CNs spread over the fleet, with their cn-agent ports from CNAPI's sysinfo. */
+  private List<OversizedBodies.Target> oversizedTargets(JsonHttpClient cn, List<UUID> uuids, int count) throws IOException {
+    List<OversizedBodies.Target> out = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      UUID u = uuids.get((int) ((long) i * uuids.size() / count));
+      Integer port = cnAgentPort(cn, u);
+      if (port != null) {
+        out.add(new OversizedBodies.Target(u.toString(), port));
+      }
+    }
+    if (out.size() < count) {
+      say("only %d of %d CNs have a cn-agent port in CNAPI's sysinfo: %d oversized bodies", out.size(), count, out.size());
+    }
+    return out;
+  }
+
+  /** The oversized bodies, all at once; their figures for the JSON (the heartbeat verdict comes later). */
+  private Map<String, Object> oversizedBodies(List<OversizedBodies.Target> targets, double atS) throws InterruptedException {
+    long bytes = (long) o.oversizedBodyMb() << 20;
+    say("sending %d oversized POST /tasks bodies of %d MiB at once (half chunked), one to each of %d CNs' cn-agents",
+        targets.size(), o.oversizedBodyMb(), targets.size());
+    List<OversizedBodies.Outcome> outcomes = OversizedBodies.run(targets, bytes, OversizedBodies.DEADLINE);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("at_s_into_hold", round(atS));
+    m.put("deadline_s", OversizedBodies.DEADLINE.toSeconds());
+    m.putAll(OversizedBodies.summary(outcomes, o.oversizedBodyMb(), bytes));
+    say("oversized bodies: %s answered 413 (%s then closed), %s other; time to the answer p50 %s / max %s ms",
+        m.get("answered_413"), m.get("closed_after_413"), m.get("other"), m.get("p50_ms"), m.get("max_ms"));
+    return m;
+  }
+
+  private static Integer cnAgentPort(JsonHttpClient cn, UUID u) throws IOException {
+    Map<String, Object> server = cn.send("GET", "/servers/" + u, null).bodyObject();
+    Object port = server.get("sysinfo") instanceof Map<?, ?> s ? s.get("CN Agent Port") : null;
+    return port instanceof Number p ? p.intValue() : null;
   }
 
   /** A loopback port free right now (the OS picks it; run-servers binds it moments later). */
@@ -430,9 +573,8 @@ final class Bench {
     int sample = Math.min(uuids.size(), 2000);
     for (int i = 0; i < sample; i++) {
       UUID u = uuids.get(i * uuids.size() / sample);
-      Map<String, Object> server = cn.send("GET", "/servers/" + u, null).bodyObject();
-      Object port = server.get("sysinfo") instanceof Map<?, ?> s ? s.get("CN Agent Port") : null;
-      if (!(port instanceof Number p)) {
+      Integer port = cnAgentPort(cn, u);
+      if (port == null) {
         continue;
       }
       List<String> vms = new ArrayList<>();
@@ -440,7 +582,7 @@ final class Bench {
         files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".json"))
             .forEach(n -> vms.add(n.substring(0, n.length() - 5)));
       }
-      out.add(new TaskMix.Cn(u.toString(), p.intValue(), vms, i));
+      out.add(new TaskMix.Cn(u.toString(), port, vms, i));
     }
     return out;
   }

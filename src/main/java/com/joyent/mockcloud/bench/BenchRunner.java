@@ -60,10 +60,20 @@ public final class BenchRunner {
     }
     row("all CNs registered after (s)", r.get("all_registered_s"));
     row("all VMs in VMAPI (vm-agent sync) after (s)", r.get("vm_agents_synced_s"));
+    if (r.get("idle_hold_s") != null) {
+      row("idle hold (s)", r.get("idle_hold_s"));
+    }
     heartbeatRows("idle", (Map<String, Object>) r.get("heartbeats_idle"), (Map<String, Object>) r.get("heartbeat_lag_idle"));
+    oversizedRows((Map<String, Object>) r.get("oversized_bodies"));
     if (r.get("napi_changefeed") != null) {
-      row("NAPI changefeed / net-agents registered", (Boolean.TRUE.equals(r.get("napi_changefeed")) ? "on" : "off")
-          + " / " + (r.get("changefeed_registrations") == null ? "-" : r.get("changefeed_registrations")));
+      row("NAPI changefeed / registrations (sockets)", (Boolean.TRUE.equals(r.get("napi_changefeed")) ? "on" : "off")
+          + " / " + (r.get("changefeed_registrations") == null ? "-" : r.get("changefeed_registrations"))
+          + (r.get("changefeed_listeners") == null ? "" : " (" + r.get("changefeed_listeners") + ")"));
+    }
+    if (r.get("run_servers_changefeed") instanceof Map<?, ?> cf) {
+      String asked = cf.get("asked") == null ? "not passed" : cf.get("asked") + (Boolean.TRUE.equals(cf.get("passed"))
+          ? "" : " (not passed: run-servers has no --changefeed)");
+      row("run-servers --changefeed asked / used", asked + " / " + (cf.get("used") == null ? "-" : cf.get("used")));
     }
     row("RSS (MB) / per CN (KB)", r.get("rss_mb") + " / " + r.get("rss_per_cn_kb"));
     row("heap used after full GC (MB) / per CN (KB)", r.get("heap_used_after_gc_mb") + " / " + r.get("heap_per_cn_kb"));
@@ -111,6 +121,25 @@ public final class BenchRunner {
     if (lag.get("note") != null) {
       row("run-servers heartbeat lag, " + window, lag.get("note"));
     }
+  }
+
+  /** The oversized bodies sent during the idle hold: what came back, how fast, and the heartbeats' verdict. */
+  private void oversizedRows(Map<String, Object> ob) {
+    if (ob == null) {
+      return;
+    }
+    row("oversized bodies: sent x MiB (content-length + chunked)", ob.get("sent") + " x " + ob.get("body_mb") + " ("
+        + ob.get("content_length") + " + " + ob.get("chunked") + "), " + ob.get("at_s_into_hold") + " s into the hold");
+    row("oversized bodies: 413 / 413 then closed / other", ob.get("answered_413") + " / " + ob.get("closed_after_413")
+        + " / " + ob.get("other"));
+    if (ob.get("other_sample") instanceof List<?> f && !f.isEmpty()) {
+      f.forEach(x -> out.printf("  other: %s%n", x));
+    }
+    row("oversized bodies: time to the answer p50 / max (ms)", ob.get("p50_ms") + " / " + ob.get("max_ms"));
+    Object ok = ob.get("heartbeats_in_bounds");
+    row("heartbeats, idle window with the oversized bodies", ok == null ? "- (no heartbeat figures)"
+        : Boolean.TRUE.equals(ok) ? "in bounds" : "OUT OF BOUNDS: " + String.join("; ",
+            ((List<?>) ob.get("heartbeats_out_of_bounds")).stream().map(String::valueOf).toList()));
   }
 
   /** Where the machine's CPU went, per window: one column per process of the run. */

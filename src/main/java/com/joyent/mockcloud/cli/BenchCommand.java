@@ -16,7 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
     description = "Measure run-servers at scale: N servers x M VMs in a separate JVM against the sandbox APIs "
         + "(CNAPI + VMAPI in one JVM of their own, NAPI in another), then print registration time, heartbeat "
         + "gaps (the receiver's) and heartbeat lag (run-servers' own metrics), RSS/heap per CN, CPU of each "
-        + "process, task latency, descriptors and threads, as a table and as JSON.")
+        + "process, task latency, descriptors and threads, as a table and as JSON; optionally oversized task bodies "
+        + "sent to CNs during the idle hold and what came back.")
 public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--servers", paramLabel = "N", defaultValue = "500", description = "mock CNs (default 500)")
   int servers;
@@ -42,6 +43,22 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--no-changefeed", description = "the sandbox receiver's NAPI without a changefeed "
       + "(no WebSocket per CN; net-agents rely on periodic refreshes)")
   boolean noChangefeed;
+
+  @Option(names = "--changefeed", paramLabel = "MODE",
+      description = "passed to run-servers as --changefeed MODE: how its net-agents listen to NAPI's changefeed "
+          + "(per-cn, shared, auto, off; default: not passed, run-servers' own default). Independent of "
+          + "--no-changefeed, which is whether the NAPI receiver publishes one")
+  String runServersChangefeed;
+
+  @Option(names = "--oversized-bodies", paramLabel = "N", defaultValue = "0",
+      description = "in the middle of the idle hold, send N POST /tasks with oversized bodies at once, one to each "
+          + "of N CNs' cn-agents (half with a Content-Length, half chunked), and record the answers (413 expected) "
+          + "and the heartbeats around them (default 0: none)")
+  int oversizedBodies;
+
+  @Option(names = "--oversized-body-mb", paramLabel = "M", defaultValue = "24",
+      description = "size of each --oversized-bodies body in MiB (default 24; over cn-agent's 4 MiB limit)")
+  int oversizedBodyMb;
 
   @Option(names = "--cpu-hog", paramLabel = "PERCENT", defaultValue = "0",
       description = "during the task mix only, run a competing busy process taking PERCENT of one core "
@@ -72,10 +89,13 @@ public final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     BenchOptions o = new BenchOptions(servers, vms, hold, rate, heap, portBase, cnapiUrl, vmapiUrl, napiUrl, root, json, !noChangefeed,
-        cpuHog);
+        cpuHog, runServersChangefeed, oversizedBodies, oversizedBodyMb);
     o.validate();
     if (marginal && cpuHog > 0) {
       throw new IllegalArgumentException("--marginal has no task mix, so no --cpu-hog");
+    }
+    if (marginal && oversizedBodies > 0) {
+      throw new IllegalArgumentException("--marginal measures memory only: no --oversized-bodies");
     }
     return new BenchRunner(spec.commandLine().getOut()).run(o, marginal);
   }
