@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *       client, whose connections live on the I/O worker above.
  *   <li>{@code mockcloud-watch-1}: the one directory watcher (inotify) for every CN's
  *       directory (sysinfo.json) and {@code vms/} directory; it only notes changes.
- *   <li>{@code mockcloud-reporter-1}, {@code mockcloud-reporter-files-1} and
+ *   <li>{@code mockcloud-reporter-1}, {@code mockcloud-reporter-files-N} and
  *       {@code mockcloud-reporter-io I/O-1}: every CN's CNAPI reporting (heartbeats, status,
  *       sysinfo, agents), its timers, file reads and connections, on threads that nothing else
  *       uses ({@link CnapiReporting}), so no other work can queue ahead of a heartbeat.
@@ -43,6 +43,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class DaemonThreads implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(DaemonThreads.class);
+  private static final int REPORTER_FILE_THREADS = 8;
+  /**
+   * CNAPI reports in flight at once: 10,000 CNs send 2,000 heartbeats a second, and at an
+   * answer time of ~50 ms under load that is ~100 in flight; 64 made them queue at the gate.
+   */
+  private static final int REPORTING_IN_FLIGHT = 128;
   private final HttpListeners listeners;
   private final ScheduledThreadPoolExecutor scheduler;
   private final ScheduledThreadPoolExecutor netAgentLoop;
@@ -72,12 +78,15 @@ public final class DaemonThreads implements Closeable {
     this.watcher = newWatcher();
     this.reporterTimers = new ScheduledThreadPoolExecutor(1, new NamedThreads("reporter"));
     reporterTimers.setRemoveOnCancelPolicy(true);
-    this.reporterFiles = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        new NamedThreads("reporter-files"));
+    // Several threads: at start every CN reads its sysinfo and its agents directory (~25 small
+    // files) before its first heartbeat, 10,000 CNs at once; one thread made that a queue of
+    // minutes. They serve only the reporters, so task work never stands before them.
+    this.reporterFiles = new ThreadPoolExecutor(REPORTER_FILE_THREADS, REPORTER_FILE_THREADS, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), new NamedThreads("reporter-files"));
     reporterFiles.allowCoreThreadTimeOut(true);
     // Failures of reports complete on the reporter's timer thread: they only log and re-arm.
     this.reporting = new CnapiReporting(OutboundHttp.onOwnIoThread("mockcloud-reporter-io", reporterTimers),
-        new RequestGate(64), reporterTimers, reporterFiles, metrics);
+        new RequestGate(REPORTING_IN_FLIGHT), reporterTimers, reporterFiles, metrics);
     metrics.gauge("outbound_waiting", "requests waiting for a place at an outbound gate, by gate and lane",
         new String[] {"gate", "lane"},
         new DaemonMetrics.Series(() -> reporting.gate().waiting(RequestGate.Lane.HEARTBEAT), "cnapi", "heartbeat"),

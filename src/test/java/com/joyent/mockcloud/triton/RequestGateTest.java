@@ -45,6 +45,25 @@ class RequestGateTest {
   }
 
   @Test
+  void aWaitingReport_goesBeforeHeartbeatsThatCameAfterIt_soItsCnsHeartbeatIsNotStarved() throws Exception {
+    RequestGate gate = new RequestGate(1);
+    List<String> started = new ArrayList<>();
+    List<CompletableFuture<String>> inFlight = new ArrayList<>();
+    Function<String, Supplier<CompletableFuture<String>>> req = recording(started, inFlight);
+    gate.submit(req.apply("first"), RequestGate.Lane.HEARTBEAT);
+    gate.submit(req.apply("status"), RequestGate.Lane.REPORT);
+    Thread.sleep(2); // waiters are ordered by nanoTime
+    gate.submit(req.apply("hb1"), RequestGate.Lane.HEARTBEAT);
+    gate.submit(req.apply("hb2"), RequestGate.Lane.HEARTBEAT);
+
+    inFlight.get(0).complete("done");
+    assertThat(started).containsExactly("first", "status");
+    inFlight.get(1).complete("done");
+    inFlight.get(2).complete("done");
+    assertThat(started).containsExactly("first", "status", "hb1", "hb2");
+  }
+
+  @Test
   void aFailedRequest_releasesItsPlace() {
     RequestGate gate = new RequestGate(1);
     CompletableFuture<String> failed = gate.submit(() -> CompletableFuture.failedFuture(new java.io.IOException("refused")));
