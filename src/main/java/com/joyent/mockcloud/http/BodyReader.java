@@ -5,7 +5,6 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import org.xnio.ChannelListener;
 import org.xnio.channels.StreamSourceChannel;
 
@@ -34,21 +33,17 @@ final class BodyReader implements ChannelListener<StreamSourceChannel> {
     void failed(HttpServerExchange exchange, IOException e);
   }
 
-  /** The largest body an array can hold: the bound when no limit is given. */
-  private static final long ARRAY_MAX = Integer.MAX_VALUE - 8;
-
   private final HttpServerExchange exchange;
   private final long max;
   private final Done done;
-  private byte[] bytes;
-  private int length;
+  private GrowingBytes bytes;
   private boolean finished;
 
   private BodyReader(HttpServerExchange exchange, long max, Done done, long declared) {
     this.exchange = exchange;
-    this.max = max > 0 ? Math.min(max, ARRAY_MAX) : ARRAY_MAX;
+    this.max = max > 0 ? Math.min(max, GrowingBytes.ARRAY_MAX) : GrowingBytes.ARRAY_MAX;
     this.done = done;
-    this.bytes = new byte[(int) Math.min(INITIAL, declared >= 0 ? declared : INITIAL)];
+    this.bytes = new GrowingBytes((int) Math.min(INITIAL, declared >= 0 ? declared : INITIAL), this.max);
   }
 
   /** The declared {@code Content-Length}, or -1 when there is none (chunked) or it is not a number. */
@@ -97,7 +92,7 @@ final class BodyReader implements ChannelListener<StreamSourceChannel> {
         int n = channel.read(buffer);
         if (n == -1) {
           finished = true;
-          done.body(exchange, length == bytes.length ? bytes : Arrays.copyOf(bytes, length));
+          done.body(exchange, bytes.toArray());
           return;
         }
         if (n == 0) {
@@ -105,7 +100,7 @@ final class BodyReader implements ChannelListener<StreamSourceChannel> {
           channel.resumeReads();
           return;
         }
-        if ((long) length + n > max) {
+        if ((long) bytes.length() + n > max) {
           finished = true;
           bytes = null;
           channel.getReadSetter().set(null);
@@ -114,7 +109,7 @@ final class BodyReader implements ChannelListener<StreamSourceChannel> {
           return;
         }
         buffer.flip();
-        append(buffer);
+        bytes.append(buffer);
       }
     } catch (IOException e) {
       finished = true;
@@ -123,15 +118,5 @@ final class BodyReader implements ChannelListener<StreamSourceChannel> {
       channel.suspendReads();
       done.failed(exchange, e);
     }
-  }
-
-  private void append(ByteBuffer buffer) {
-    int n = buffer.remaining();
-    if (length + n > bytes.length) {
-      // Doubling, but never past the limit (length + n is within it: checked before).
-      bytes = Arrays.copyOf(bytes, (int) Math.min(Math.max(length + n, 2L * bytes.length), max));
-    }
-    buffer.get(bytes, length, n);
-    length += n;
   }
 }

@@ -21,7 +21,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -403,8 +402,7 @@ public final class OutboundHttp implements Closeable {
     private final class BodyReader {
       private final ClientExchange ex;
       private final ClientConnection connection;
-      private byte[] body;
-      private int length;
+      private final GrowingBytes body;
 
       BodyReader(ClientExchange ex, ClientConnection connection) {
         this.ex = ex;
@@ -418,7 +416,7 @@ public final class OutboundHttp implements Closeable {
             expected = 256;
           }
         }
-        this.body = new byte[Math.max(expected, 0)];
+        this.body = new GrowingBytes(expected, GrowingBytes.ARRAY_MAX);
       }
 
       void read(StreamSourceChannel ch) {
@@ -438,11 +436,7 @@ public final class OutboundHttp implements Closeable {
               return;
             }
             b.flip();
-            if (length + n > body.length) {
-              body = Arrays.copyOf(body, Math.max(body.length * 2, length + n));
-            }
-            b.get(body, length, n);
-            length += n;
+            body.append(b);
           }
         } catch (IOException e) {
           IoUtils.safeClose(connection); // on its I/O thread: this is a read callback
@@ -455,8 +449,7 @@ public final class OutboundHttp implements Closeable {
         for (HeaderValues v : ex.getResponse().getResponseHeaders()) {
           headers.put(v.getHeaderName().toString(), List.copyOf(v));
         }
-        Response r = new Response(ex.getResponse().getResponseCode(), headers,
-            length == body.length ? body : Arrays.copyOf(body, length));
+        Response r = new Response(ex.getResponse().getResponseCode(), headers, body.toArray());
         if (finished.compareAndSet(false, true)) {
           cancelTimer();
           origin.giveBack(connection); // closed already if the API said "Connection: close"

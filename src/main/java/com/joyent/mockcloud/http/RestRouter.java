@@ -67,10 +67,6 @@ public final class RestRouter implements HttpHandler {
     return this;
   }
 
-  public long maxBodyBytes() {
-    return maxBodyBytes;
-  }
-
   public RestRouter route(String method, String template, RestHandler handler) {
     byMethod.computeIfAbsent(method, m -> new PathTemplateMatcher<>()).add(template, handler);
     return this;

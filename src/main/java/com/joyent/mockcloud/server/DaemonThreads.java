@@ -55,7 +55,11 @@ public final class DaemonThreads implements Closeable {
   private final ThreadPoolExecutor taskPool;
   private final ThreadPoolExecutor httpCallbacks;
   private final OutboundHttp httpClient;
-  private final RequestGate outbound = new RequestGate(64);
+  /**
+   * The vm-agents' gate. Only bulk work passes it since CNAPI reporting has a gate of its own,
+   * so one lane; 48 places, what bulk could take of the 64 when heartbeats shared this gate.
+   */
+  private final RequestGate outbound = RequestGate.singleLane(48);
   private final DirectoryWatcher watcher;
   private final ScheduledThreadPoolExecutor reporterTimers;
   private final ThreadPoolExecutor reporterFiles;
@@ -148,7 +152,7 @@ public final class DaemonThreads implements Closeable {
     return watcher;
   }
 
-  /** The bound on in-flight outbound requests that every agent's client shares. */
+  /** The bound on the vm-agents' requests in flight (VMAPI syncs and updates). */
   public RequestGate outbound() {
     return outbound;
   }
