@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * heartbeat, status ticks, retries; on a 20 ms grid, {@link TimerSlots}, so heartbeats due
  * together wake the thread once), its own I/O thread (heartbeats and status reports complete
  * where their answer was read: each hand-off is a wake-up, and there are 2,000 heartbeats a
- * second at 10,000 CNs), its file thread (sysinfo and agents read files). Status samples are
+ * second at 10,000 CNs), its file threads (sysinfo and agents read files). Status samples are
  * built elsewhere and only queued here. Callbacks never block and change state only under this
  * object's lock.
  */
