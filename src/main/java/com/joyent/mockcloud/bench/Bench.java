@@ -201,6 +201,10 @@ final class Bench {
       stats(cn, true); // start the heartbeat window now
       PromMetrics idle0 = scrape();
       CpuMeter.Reading cpu0 = idleMeter.read();
+      // What run-servers did before the window (registration, first sync): a gap at CNAPI that
+      // began then still ends in the window.
+      r.put("heartbeat_lag_startup", idle0 == null ? HeartbeatLag.unavailable(metricsProblem)
+          : HeartbeatLag.sinceStart(idle0));
       say("holding %d s idle", o.holdSeconds());
       // The first half of the hold may still carry start-up work (net-agents' first NAPI pass);
       // the second half is the steady state.

@@ -63,6 +63,7 @@ public final class BenchRunner {
     if (r.get("idle_hold_s") != null) {
       row("idle hold (s)", r.get("idle_hold_s"));
     }
+    heartbeatRows("start-up", null, (Map<String, Object>) r.get("heartbeat_lag_startup"));
     heartbeatRows("idle", (Map<String, Object>) r.get("heartbeats_idle"), (Map<String, Object>) r.get("heartbeat_lag_idle"));
     oversizedRows((Map<String, Object>) r.get("oversized_bodies"));
     if (r.get("napi_changefeed") != null) {
@@ -105,7 +106,10 @@ public final class BenchRunner {
     if (gaps != null && gaps.containsKey("p50_ms")) {
       row("heartbeat gap at CNAPI p50 / p99 / max (ms), " + window,
           gaps.get("p50_ms") + " / " + gaps.get("p99_ms") + " / " + gaps.get("max_ms"));
-      row("CNs that went > 11 s without one, " + window, gaps.get("over_11s") + " (+" + gaps.get("stale_now") + " stale now)");
+      row("CNs that went > 11 s without one, " + window, gaps.get("over_11s")
+          + (gaps.get("over_11s_began_before") instanceof Number n && n.longValue() > 0
+              ? " (" + n + " of them silent since before the window)" : "")
+          + " (+" + gaps.get("stale_now") + " stale now)");
     } else if (gaps != null && gaps.get("note") != null) {
       row("heartbeat gap at CNAPI, " + window, gaps.get("note"));
     }

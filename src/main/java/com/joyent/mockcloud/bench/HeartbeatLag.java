@@ -30,10 +30,19 @@ final class HeartbeatLag {
    * bucket of N ms; null when no heartbeat was observed in the window.
    */
   static Map<String, Object> window(PromMetrics start, PromMetrics end) {
+    return window(start, end, false);
+  }
+
+  /** The figures from run-servers' start up to one scrape: its start-up (registration, first sync). */
+  static Map<String, Object> sinceStart(PromMetrics end) {
+    return window(end, end, true);
+  }
+
+  private static Map<String, Object> window(PromMetrics start, PromMetrics end, boolean fromZero) {
     Map<String, Object> w = new LinkedHashMap<>();
     StringBuilder notes = new StringBuilder();
     for (String[] c : new String[][] {{"sent", SENT}, {"answered", ANSWERED}, {"failed", FAILED}, {"late", LATE}}) {
-      Double a = start.sum(c[1]);
+      Double a = fromZero ? Double.valueOf(0) : start.sum(c[1]);
       Double b = end.sum(c[1]);
       if (a == null || b == null) {
         w.put(c[0], null);
@@ -50,7 +59,7 @@ final class HeartbeatLag {
       notes.append("no ").append(LAG).append(" histogram; ");
     } else {
       try {
-        PromMetrics.Histogram d = h1.minus(h0);
+        PromMetrics.Histogram d = fromZero ? h1 : h1.minus(h0);
         long count = Math.round(d.count());
         w.put("lag_count", count);
         w.put("lag_mean_ms", count == 0 || Double.isNaN(d.sum()) ? null : Bench.round(d.sum() / d.count() * 1000));

@@ -236,9 +236,9 @@ public final class CnapiReporter {
         case SYSINFO -> {
           Map<String, Object> body = new LinkedHashMap<>();
           body.put("sysinfo", cn.currentSysinfo());
-          yield cnapi.sendAsync("POST", server + "/sysinfo", body, RequestGate.Lane.REPORT);
+          yield cnapi.sendAsync("POST", server + "/sysinfo", body, reportLane());
         }
-        case AGENTS -> cnapi.sendAsync("POST", server, agentsBody(), RequestGate.Lane.REPORT);
+        case AGENTS -> cnapi.sendAsync("POST", server, agentsBody(), reportLane());
         case HEARTBEAT -> {
           heartbeatSent();
           yield cnapi.sendAsync("POST", server + "/events/heartbeat", EMPTY_BODY, RequestGate.Lane.HEARTBEAT,
@@ -251,6 +251,14 @@ public final class CnapiReporter {
       sent = CompletableFuture.failedFuture(e);
     }
     sent.whenComplete((resp, err) -> completed(k, resp, err));
+  }
+
+  /**
+   * Before the CN heartbeats, its sysinfo and agents are its registration and wait behind
+   * every registered CN's heartbeats; afterwards a report holds this CN's next heartbeat back.
+   */
+  private synchronized RequestGate.Lane reportLane() {
+    return heartbeating ? RequestGate.Lane.REPORT : RequestGate.Lane.REGISTRATION;
   }
 
   private synchronized void heartbeatSent() {

@@ -95,6 +95,8 @@ public final class DaemonThreads implements Closeable {
         new String[] {"gate", "lane"},
         new DaemonMetrics.Series(() -> reporting.gate().waiting(RequestGate.Lane.HEARTBEAT), "cnapi", "heartbeat"),
         new DaemonMetrics.Series(() -> reporting.gate().waiting(RequestGate.Lane.REPORT), "cnapi", "report"),
+        new DaemonMetrics.Series(() -> reporting.gate().waiting(RequestGate.Lane.REGISTRATION), "cnapi",
+            "registration"),
         new DaemonMetrics.Series(() -> outbound.waiting(RequestGate.Lane.BULK), "shared", "bulk"));
     metrics.gauge("outbound_in_flight", "requests started and not yet answered, by outbound gate",
         new String[] {"gate"},

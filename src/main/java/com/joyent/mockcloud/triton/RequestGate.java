@@ -12,8 +12,9 @@ import java.util.function.Supplier;
  * thousands of CNs heartbeating in the same second open thousands of pooled connections,
  * each with its buffers; with it, a few dozen connections carry everything, reused. Requests
  * over the limit wait, each {@link Lane} in FIFO order, and a freed place goes to the most
- * urgent lane first; nothing blocks a thread. Bulk requests never take the last quarter of
- * the places, so a heartbeat never waits for a slow VM sync to finish. A gate made by
+ * urgent lane first; nothing blocks a thread. Registrations and bulk requests never take the
+ * last quarter of the places, so a heartbeat never waits for a slow VM sync or a fleet's
+ * registration to finish. A gate made by
  * {@link #singleLane} has no such reserve: every request is bulk and may take every place
  * (the net-agents' gate per NAPI, whose requests are all of one kind). Thread-safe.
  */
@@ -35,6 +36,13 @@ public final class RequestGate {
      * per CN, never dropped.
      */
     REPORT,
+    /**
+     * A CN's registration: its sysinfo and agents before it heartbeats. It holds no heartbeat
+     * back (its CN has none yet), so it goes after heartbeats and reports, and like bulk work
+     * never takes the last quarter of the places: 10,000 CNs registering at once (a fresh
+     * start) must not starve the heartbeats of those already registered.
+     */
+    REGISTRATION,
     /** Everything else (vm-agent syncs and updates, tools). */
     BULK
   }
@@ -104,7 +112,7 @@ public final class RequestGate {
         new java.util.concurrent.TimeoutException("waited too long for a free outbound connection"));
     boolean now;
     synchronized (this) {
-      now = active < (lane == Lane.BULK ? bulkLimit : limit);
+      now = active < (lane == Lane.BULK || lane == Lane.REGISTRATION ? bulkLimit : limit);
       if (now) {
         active++;
         maxActive = Math.max(maxActive, active);
@@ -143,7 +151,10 @@ public final class RequestGate {
         next = reports.pollFirst();
       }
       if (next == null && active < bulkLimit) {
-        next = waiting.get(Lane.BULK).pollFirst();
+        next = waiting.get(Lane.REGISTRATION).pollFirst();
+        if (next == null) {
+          next = waiting.get(Lane.BULK).pollFirst();
+        }
       }
       if (next != null) {
         active++;

@@ -47,6 +47,16 @@ class HeartbeatLagTest {
   }
 
   @Test
+  void sinceStartCountsEverythingOnTheOnePage() {
+    PromMetrics page = PromMetrics.parse(page(1000, 990, 10, 3,
+        new long[] {900, 980, 980, 980, 980, 980, 980, 980, 997, 1000, 1000, 1000, 1000}, 12.0));
+    Map<String, Object> w = HeartbeatLag.sinceStart(page);
+    assertThat(w).containsEntry("sent", 1000L).containsEntry("answered", 990L).containsEntry("failed", 10L)
+        .containsEntry("late", 3L).containsEntry("lag_count", 1000L).containsEntry("lag_p50_ms", 5.0)
+        .containsEntry("lag_p99_ms", 2000.0);
+  }
+
+  @Test
   void aQuantileBeyondTheLastBucketAndAnEmptyWindow() {
     long[] b0 = new long[13];
     PromMetrics start = PromMetrics.parse(page(0, 0, 0, 0, b0, 0));

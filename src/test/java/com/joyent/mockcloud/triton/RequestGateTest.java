@@ -122,6 +122,35 @@ class RequestGateTest {
   }
 
   @Test
+  void registrations_goAfterHeartbeatsAndReports_andNeverTakeTheLastQuarter() throws Exception {
+    RequestGate gate = new RequestGate(4);
+    List<String> started = new ArrayList<>();
+    List<CompletableFuture<String>> inFlight = new ArrayList<>();
+    Function<String, Supplier<CompletableFuture<String>>> req = recording(started, inFlight);
+    for (String r : List.of("reg1", "reg2", "reg3", "reg4", "reg5")) {
+      gate.submit(req.apply(r), RequestGate.Lane.REGISTRATION);
+    }
+    assertThat(started).containsExactly("reg1", "reg2", "reg3"); // the fourth place is kept
+    gate.submit(req.apply("bulk"));
+    Thread.sleep(2); // waiters are ordered by nanoTime: the registrations came first
+    gate.submit(req.apply("hb"), RequestGate.Lane.HEARTBEAT); // takes the kept place at once
+    gate.submit(req.apply("status"), RequestGate.Lane.REPORT);
+    assertThat(started).containsExactly("reg1", "reg2", "reg3", "hb");
+
+    inFlight.get(0).complete("done");
+    assertThat(started).endsWith("status"); // before the registrations that waited longer
+    inFlight.get(3).complete("done"); // hb answered: 3 still in flight, the last place stays free
+    assertThat(started).endsWith("status");
+    inFlight.get(4).complete("done"); // status answered: 2 in flight, a registration may go
+    assertThat(started).endsWith("reg4");
+    inFlight.get(1).complete("done");
+    assertThat(started).endsWith("reg5"); // registrations before bulk
+    inFlight.get(2).complete("done");
+    assertThat(started).endsWith("bulk");
+    assertThat(gate.waiting()).isZero();
+  }
+
+  @Test
   void singleLane_everyPlaceIsBulk_fifo_andCountsWhatWasInFlight() {
     RequestGate gate = RequestGate.singleLane(2);
     List<String> started = new ArrayList<>();
