@@ -351,8 +351,15 @@ final class Bench {
   }
 
   private static List<String> receiverJvm(Path root, String name, String xms, String xmx) {
-    return List.of(xms, xmx, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=100",
-        "-Xlog:gc:file=" + root.resolve(name + "-gc.log"));
+    List<String> jvm = new ArrayList<>(List.of(xms, xmx, "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=100",
+        "-Xlog:gc:file=" + root.resolve(name + "-gc.log")));
+    // Extra flags for the receivers (GC experiments, profiling): MOCKCLOUD_BENCH_RECEIVER_JVM_OPTS,
+    // after the defaults so that they win.
+    String extra = System.getenv("MOCKCLOUD_BENCH_RECEIVER_JVM_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      jvm.addAll(List.of(extra.trim().split("\\s+")));
+    }
+    return jvm;
   }
 
   private static List<String> sandboxArgs(Path urlFile, boolean changefeed) {

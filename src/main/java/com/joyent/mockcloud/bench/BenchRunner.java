@@ -122,6 +122,10 @@ public final class BenchRunner {
     if (lag.containsKey("lag_count")) {
       row("run-servers heartbeat lag p50 / p99 (ms), " + window, HeartbeatLag.lagCell(lag));
     }
+    String answer = HeartbeatLag.answerCell(lag);
+    if (answer != null) {
+      row("run-servers heartbeat answer time p50 / p99 (ms), " + window, answer);
+    }
     if (lag.get("note") != null) {
       row("run-servers heartbeat lag, " + window, lag.get("note"));
     }

@@ -47,6 +47,26 @@ class HeartbeatLagTest {
   }
 
   @Test
+  void answerTimeQuantilesOfTheWindow() {
+    String before = "mockcloud_heartbeat_answer_seconds_bucket{le=\"0.01\"} 100\n"
+        + "mockcloud_heartbeat_answer_seconds_bucket{le=\"1.0\"} 100\n"
+        + "mockcloud_heartbeat_answer_seconds_bucket{le=\"+Inf\"} 100\n"
+        + "mockcloud_heartbeat_answer_seconds_count 100\nmockcloud_heartbeat_answer_seconds_sum 0.5\n";
+    // In the window: 98 answered within 10 ms, 2 within 1 s.
+    String after = "mockcloud_heartbeat_answer_seconds_bucket{le=\"0.01\"} 198\n"
+        + "mockcloud_heartbeat_answer_seconds_bucket{le=\"1.0\"} 200\n"
+        + "mockcloud_heartbeat_answer_seconds_bucket{le=\"+Inf\"} 200\n"
+        + "mockcloud_heartbeat_answer_seconds_count 200\nmockcloud_heartbeat_answer_seconds_sum 2.0\n";
+    long[] lag = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    Map<String, Object> w = HeartbeatLag.window(PromMetrics.parse(page(0, 0, 0, 0, lag, 0) + before),
+        PromMetrics.parse(page(0, 0, 0, 0, lag, 0) + after));
+    assertThat(w).containsEntry("answer_p50_ms", 10.0).containsEntry("answer_p99_ms", 1000.0);
+    assertThat(HeartbeatLag.answerCell(w)).isEqualTo("<= 10 / <= 1000");
+    assertThat(HeartbeatLag.answerCell(HeartbeatLag.window(PromMetrics.parse(page(0, 0, 0, 0, lag, 0)),
+        PromMetrics.parse(page(0, 0, 0, 0, lag, 0))))).isNull();
+  }
+
+  @Test
   void sinceStartCountsEverythingOnTheOnePage() {
     PromMetrics page = PromMetrics.parse(page(1000, 990, 10, 3,
         new long[] {900, 980, 980, 980, 980, 980, 980, 980, 997, 1000, 1000, 1000, 1000}, 12.0));
