@@ -8,8 +8,6 @@ import com.joyent.mockcloud.vm.Subscription;
 import com.joyent.mockcloud.vm.VmEvent;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -71,7 +69,7 @@ public final class CnAgent {
     if (cn.options().cnapiConnectionPerRequest()) {
       cnapi = cnapi.withConnectionPerRequest();
     }
-    CnapiReporter reporter = new CnapiReporter(cn, cnapi, this::statusVms, () -> acceptsTasks = true);
+    CnapiReporter reporter = new CnapiReporter(cn, cnapi, () -> acceptsTasks = true);
     cn.setReporter(reporter);
     if (cn.vms() != null) {
       vmEvents = cn.vms().subscribe(this::onVmEvent);
@@ -154,20 +152,5 @@ public final class CnAgent {
     if (reporter != null) {
       reporter.vmsChanged();
     }
-  }
-
-  /** The status report's {@code vms}: every VM but the do_not_inventory ones (spec §4.5). */
-  private Map<String, Object> statusVms() {
-    Map<String, Object> out = new LinkedHashMap<>();
-    if (cn.vms() == null || !cn.options().statusReportsVms()) {
-      return out;
-    }
-    // Only the status keys are decoded: every CN sends this every minute for all its VMs.
-    for (Map<String, Object> vm : cn.vms().lookup(Map.of(), StatusSample.VM_KEYS_AND_DNI)) {
-      if (!ServerTasks.truthy(vm.get("do_not_inventory"))) {
-        out.put((String) vm.get("uuid"), StatusSample.vmEntry(vm));
-      }
-    }
-    return out;
   }
 }

@@ -13,13 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +48,6 @@ public final class CnapiReporter {
   private final CnContext cn;
   private final JsonHttpClient cnapi;
   private final java.io.File sysinfoFile;
-  private final Supplier<Map<String, Object>> statusVms;
   private final Backoff backoff;
   private final ArrayDeque<Kind> queue = new ArrayDeque<>(4);
   private boolean inFlight;
@@ -62,8 +59,8 @@ public final class CnapiReporter {
   private boolean statusDirtyScheduled;
   /** The greatest mtime of sysinfo.json seen (spec §4.2.3: a greater one re-registers). */
   private long lastSysinfoMtime;
-  /** sysinfo's "Boot Time" as last read for a status sample; null after sysinfo changed. */
-  private String bootTime;
+  /** What a status sample takes of sysinfo, as last read; null after sysinfo changed. */
+  private SysinfoFigures sysinfoFigures;
   /** Counts sysinfo changes, so a read that raced with one is not kept. */
   private int sysinfoChanges;
   private int consecutiveFailures;
@@ -77,19 +74,14 @@ public final class CnapiReporter {
   private final ScheduledExecutorService timers;
   private final DaemonMetrics metrics;
 
-  /**
-   * @param statusVms the {@code vms} map of a status report, built when a sample is taken
-   * @param onRegistered called once the first registration succeeded (tasks may then run)
-   */
-  public CnapiReporter(CnContext cn, JsonHttpClient cnapi, Supplier<Map<String, Object>> statusVms,
-      Runnable onRegistered) {
+  /** @param onRegistered called once the first registration succeeded (tasks may then run) */
+  public CnapiReporter(CnContext cn, JsonHttpClient cnapi, Runnable onRegistered) {
     this.cn = cn;
     this.cnapi = cnapi;
     this.fileWork = cn.reporting().files();
     this.timers = cn.reporting().timers();
     this.metrics = cn.reporting().metrics();
     this.sysinfoFile = cn.dir().sysinfoFile().toFile();
-    this.statusVms = statusVms;
     this.onRegistered = onRegistered;
     this.backoff = new Backoff(cn.options().backoffMin().toMillis(), cn.options().backoffMax().toMillis(),
         new Random());
@@ -133,7 +125,7 @@ public final class CnapiReporter {
     long now = sysinfoMtime();
     synchronized (this) {
       lastSysinfoMtime = Math.max(lastSysinfoMtime, now);
-      bootTime = null;
+      sysinfoFigures = null;
       sysinfoChanges++;
       enqueue(Kind.SYSINFO);
     }
@@ -152,7 +144,7 @@ public final class CnapiReporter {
       changed = now > lastSysinfoMtime;
       if (changed) {
         lastSysinfoMtime = now;
-        bootTime = null;
+        sysinfoFigures = null;
         sysinfoChanges++;
         enqueue(Kind.SYSINFO);
       }
@@ -363,7 +355,7 @@ public final class CnapiReporter {
   private void buildStatusSample() {
     Map<String, Object> sample;
     try {
-      sample = StatusSample.build(statusVms.get(), bootTime(), cn.clock().instant());
+      sample = StatusSample.take(cn.vms(), cn.options().statusReportsVms(), sysinfoFigures(), cn.clock().instant());
     } catch (IOException | RuntimeException e) {
       LOG.warn("cannot take status sample of {}: {}", cn.serverUuid(), e.toString());
       synchronized (this) {
@@ -384,26 +376,26 @@ public final class CnapiReporter {
   }
 
   /**
-   * sysinfo's "Boot Time" (null if it has none), read again only after sysinfo changed: every CN
-   * takes a sample a minute, and the file only changes when a task or a hand edit rewrites it.
+   * sysinfo's boot time and totals, read again only after sysinfo changed: every CN takes a
+   * sample a minute, and the file only changes when a task or a hand edit rewrites it.
    */
-  private String bootTime() throws IOException {
+  private SysinfoFigures sysinfoFigures() throws IOException {
     int changes;
     synchronized (this) {
-      if (bootTime != null) {
-        return bootTime;
+      if (sysinfoFigures != null) {
+        return sysinfoFigures;
       }
       changes = sysinfoChanges;
     }
-    // Only "Boot Time" is wanted of the whole sysinfo: skip the rest unparsed.
-    Object read = Json.parseObjectKeys(Files.readAllBytes(cn.dir().sysinfoFile()), Set.of("Boot Time")).get("Boot Time");
-    String value = read == null ? null : String.valueOf(read);
+    // Only those few keys are wanted of the whole sysinfo: skip the rest unparsed.
+    SysinfoFigures read = SysinfoFigures.of(Json.parseObjectKeys(Files.readAllBytes(cn.dir().sysinfoFile()),
+        SysinfoFigures.KEYS));
     synchronized (this) {
       if (changes == sysinfoChanges) {
-        bootTime = value;
+        sysinfoFigures = read;
       }
     }
-    return value;
+    return read;
   }
 
   private void failed(Kind k, ApiResponse resp, Throwable err) {

@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class VmSummary {
   /** Values repeating over many VMs (of the fleet, or of one CN). */
-  private static final Set<String> INTERNED = Set.of("brand", "state", "zone_state", "owner_uuid");
+  private static final Set<String> INTERNED = Set.of("brand", "state", "zone_state", "owner_uuid", "image_uuid");
   /** Keys whose value {@link VmView#augment} always replaces: only their place in the file counts. */
   private static final Set<String> REPLACED = Set.of("last_modified", "server_uuid", "datacenter_name",
       "platform_buildstamp", "zonename");

@@ -21,11 +21,13 @@ final class VmView {
 
   /**
    * The keys every VM entry keeps decoded beside its blob: the derived ones, and what a CN's
-   * status report sends of each VM (cn-agent's smartos backend) and whether it is left out.
+   * status report sends of each VM (cn-agent's smartos backend), whether it is left out, and
+   * the image its figures count as installed.
    * A view of only these is built without touching the blob.
    */
   static final List<String> SUMMARY_KEYS = java.util.stream.Stream.concat(DERIVED_KEYS.stream(),
-      java.util.stream.Stream.of("brand", "cpu_cap", "max_physical_memory", "owner_uuid", "quota", "do_not_inventory"))
+      java.util.stream.Stream.of("brand", "cpu_cap", "max_physical_memory", "owner_uuid", "quota", "do_not_inventory",
+          "image_uuid"))
       .toList();
   static final Set<String> SUMMARY_KEY_SET = Set.copyOf(SUMMARY_KEYS);
   private static final Map<String, String> SUMMARY_KEY_INSTANCES = SUMMARY_KEYS.stream()

@@ -97,7 +97,7 @@ class CnapiReportingTest {
    */
   @Test
   void statusSample_readsOnlyFieldsTheVmStoreKeepsDecoded() {
-    assertThat(com.joyent.mockcloud.vm.ServerVms.SUMMARY_FIELDS).containsAll(StatusSample.VM_KEYS_AND_DNI);
+    assertThat(com.joyent.mockcloud.vm.ServerVms.SUMMARY_FIELDS).containsAll(StatusSample.SAMPLE_KEYS);
   }
 
   /** Default: the CN's requests share keep-alive connections (heartbeats at 2,000 a second must not each open one). */
@@ -217,7 +217,7 @@ class CnapiReportingTest {
   }
 
   @Test
-  void statusReports_firstHalfASecondAfterHeartbeats_thenEveryInterval_withTheDummyFigures() throws Exception {
+  void statusReports_firstHalfASecondAfterHeartbeats_thenEveryInterval() throws Exception {
     start(new RecordingCnapi(), fast(5_000, 700));
     assertThat(CnAgentHarness.await(Duration.ofSeconds(6), () -> requests("/events/status").size() >= 3)).isTrue();
 
@@ -234,14 +234,10 @@ class CnapiReportingTest {
       Map<?, ?> body = (Map<?, ?>) r.body();
       assertThat(body.get("boot_time")).isEqualTo(bootTime);
       assertThat((String) body.get("timestamp")).matches(ISO_MS);
-      assertThat(Json.compact(body)).isEqualTo("{\"vms\":{},"
-          + "\"zpoolStatus\":{\"zones\":{\"bytes_available\":3298534883328,\"bytes_used\":42}},"
-          + "\"meminfo\":{\"availrmem_bytes\":274877906944,\"arcsize_bytes\":42,\"total_bytes\":274877906944},"
-          + "\"diskinfo\":{\"kvm_zvol_used_bytes\":0,\"kvm_zvol_volsize_bytes\":0,\"kvm_quota_bytes\":0,"
-          + "\"kvm_quota_used_bytes\":0,\"zone_quota_bytes\":0,\"zone_quota_used_bytes\":0,\"cores_quota_bytes\":0,"
-          + "\"cores_quota_used_bytes\":0,\"installed_images_used_bytes\":0,\"pool_size_bytes\":1099511627776,"
-          + "\"pool_alloc_bytes\":549755813888,\"system_used_bytes\":268435456},"
-          + "\"boot_time\":\"" + bootTime + "\",\"timestamp\":\"" + body.get("timestamp") + "\"}");
+      // The smartos backend's keys in its order; the figures themselves are StatusFiguresTest's.
+      assertThat(body.keySet().stream().map(String::valueOf).toList())
+          .containsExactly("vms", "zpoolStatus", "meminfo", "diskinfo", "boot_time", "timestamp");
+      assertThat(body.get("vms")).isEqualTo(Map.of());
     }
   }
 

@@ -171,7 +171,7 @@ class VmapiEndpointsTest {
     TestHttp.put(vmapi + "/vms/" + VM, Fixtures.vm(VM, CN, "running"));
     Map<String, Object> server = TestHttp.get(sandbox.cnapiUrl() + "/servers/" + CN).object();
     assertThat((Map<String, Object>) server.get("vms")).containsOnlyKeys(VM);
-    assertThat(server).containsEntry("unreserved_cpu", 3100);
+    assertThat(server).containsEntry("unreserved_cpu", 3175); // DAPI counts a quarter of the cpu_cap of 100
   }
 
   @Test
