@@ -4,7 +4,11 @@ import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.ServerRoot;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,9 +20,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code list-servers}: the mock CNs under the root, one line each or {@code --json}. */
+/**
+ * {@code list-servers}: the mock CNs under the root, one line each or {@code --json}. A CN whose
+ * files cannot be read is left out with one warning line on stderr, as run-servers skips it and
+ * runs the others; the exit status stays 0 so scripts reading the list keep working (the warning
+ * is there for the operator).
+ */
 @Command(name = "list-servers", mixinStandardHelpOptions = true,
-    description = "List the mock CNs under the root: uuid, hostname, admin IP, VM count.")
+    description = {"List the mock CNs under the root: uuid, hostname, admin IP, VM count.",
+        "A CN whose sysinfo.json or vms directory cannot be read is left out, with one line on "
+            + "standard error naming the file and the reason (run-servers skips such a CN too)."},
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+        "0:the list was printed (CNs that could not be read are left out and reported on stderr)",
+        "1:the servers directory could not be listed",
+        "2:bad settings or arguments"})
 public final class ListServersCommand implements Callable<Integer> {
   @Mixin SettingsOptions options;
 
@@ -30,16 +46,25 @@ public final class ListServersCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Settings settings = options.settings();
+    PrintWriter err = spec.commandLine().getErr();
     List<Map<String, Object>> rows = new ArrayList<>();
     for (ServerDirectory d : new ServerRoot(settings.root()).list()) {
-      Map<String, Object> sysinfo = d.readSysinfo();
       Map<String, Object> row = new LinkedHashMap<>();
-      row.put("uuid", d.uuid().toString());
-      row.put("hostname", sysinfo.getOrDefault("Hostname", ""));
-      row.put("admin_ip", sysinfo.getOrDefault("Admin IP", ""));
-      row.put("vms", d.vmCount());
+      Path reading = d.sysinfoFile();
+      try {
+        Map<String, Object> sysinfo = d.readSysinfo();
+        row.put("uuid", d.uuid().toString());
+        row.put("hostname", sysinfo.getOrDefault("Hostname", ""));
+        row.put("admin_ip", sysinfo.getOrDefault("Admin IP", ""));
+        reading = d.vmsDir();
+        row.put("vms", d.vmCount());
+      } catch (IOException e) {
+        err.println(spec.name() + ": skipping server " + d.uuid() + ": " + reason(reading, e));
+        continue;
+      }
       rows.add(row);
     }
+    err.flush();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(Json.compact(rows));
@@ -51,5 +76,20 @@ public final class ListServersCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** One line naming the file and what is wrong with it. */
+  static String reason(Path file, IOException e) {
+    String why;
+    if (e instanceof AccessDeniedException) {
+      why = file + ": permission denied";
+    } else if (e instanceof NoSuchFileException) {
+      why = file + ": no such file (removed while listing?)";
+    } else {
+      String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      why = msg.contains(file.toString()) ? msg : file + ": " + msg;
+    }
+    int nl = why.indexOf('\n');
+    return (nl < 0 ? why : why.substring(0, nl)).strip();
   }
 }

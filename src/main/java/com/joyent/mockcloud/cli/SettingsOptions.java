@@ -40,6 +40,12 @@ public final class SettingsOptions {
   @Option(names = "--imgapi-url", paramLabel = "URL", description = "IMGAPI base URL (env MOCKCLOUD_IMGAPI_URL)")
   String imgapiUrl;
 
+  @Option(names = "--task-log-max-age", paramLabel = "AGE", description = "remove a CN's task logs older than AGE, e.g. 7d, 12h, 90s (env MOCKCLOUD_TASK_LOG_MAX_AGE, default 7d)")
+  String taskLogMaxAge;
+
+  @Option(names = "--task-log-max-files", paramLabel = "N", description = "keep at most N task logs per CN, the newest (env MOCKCLOUD_TASK_LOG_MAX_FILES, default 200)")
+  String taskLogMaxFiles;
+
   @Option(names = "--config", paramLabel = "FILE", description = "JSON file with settings in camelCase keys (root, datacenter, dnsDomain, adminUuid, bindIp, cnapiUrl, ...)")
   Path config;
 
@@ -56,6 +62,8 @@ public final class SettingsOptions {
     put(m, Setting.NAPI_URL, napiUrl);
     put(m, Setting.SAPI_URL, sapiUrl);
     put(m, Setting.IMGAPI_URL, imgapiUrl);
+    put(m, Setting.TASK_LOG_MAX_AGE, taskLogMaxAge);
+    put(m, Setting.TASK_LOG_MAX_FILES, taskLogMaxFiles);
     return m;
   }
 

@@ -26,6 +26,7 @@ public final class CnAgent {
   private final CnContext cn;
   private final TaskHistory history = new TaskHistory();
   private final TaskRunner runner;
+  private final TaskLogRetention logRetention;
   private volatile boolean paused;
   /** Tasks admitted and not yet answered; bounded by {@link #admission}. */
   private final java.util.concurrent.atomic.AtomicInteger activeTasks = new java.util.concurrent.atomic.AtomicInteger();
@@ -43,7 +44,9 @@ public final class CnAgent {
     this.cn = cn;
     this.executor = executor;
     this.admission = admission;
-    this.runner = new TaskRunner(cn, executor, history);
+    this.logRetention = new TaskLogRetention(cn.dir().logsDir().resolve("cn-agent"),
+        cn.settings().taskLogMaxFiles(), cn.settings().taskLogMaxAge(), cn.clock(), executor, cn.scheduler());
+    this.runner = new TaskRunner(cn, executor, history, logRetention);
   }
 
   public UUID serverUuid() {
@@ -61,6 +64,7 @@ public final class CnAgent {
    */
   public void start(HttpListeners listeners, int port) throws IOException {
     Files.createDirectories(cn.dir().logsDir().resolve("cn-agent"));
+    logRetention.start();
     listener = listeners.open(cn.bindIp(), port, CnAgentRoutes.handlerFor(this));
     cn.setPort(listener.port());
     CnapiReporting reporting = cn.reporting();
@@ -87,6 +91,7 @@ public final class CnAgent {
     if (vmEvents != null) {
       vmEvents.close();
     }
+    logRetention.close();
     if (listener != null) {
       listener.close();
     }

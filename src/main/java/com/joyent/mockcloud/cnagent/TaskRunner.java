@@ -33,11 +33,13 @@ final class TaskRunner {
   private final CnContext cn;
   private final Executor executor;
   private final TaskHistory history;
+  private final TaskLogRetention logRetention;
 
-  TaskRunner(CnContext cn, Executor executor, TaskHistory history) {
+  TaskRunner(CnContext cn, Executor executor, TaskHistory history, TaskLogRetention logRetention) {
     this.cn = cn;
     this.executor = executor;
     this.history = history;
+    this.logRetention = logRetention;
   }
 
   /**
@@ -121,6 +123,7 @@ final class TaskRunner {
     try {
       Files.createDirectories(dir);
       Files.write(file, sb.toString().getBytes(StandardCharsets.UTF_8));
+      logRetention.written();
     } catch (IOException e) {
       LOG.warn("cannot write task log {}: {}", file, e.getMessage());
     }

@@ -14,7 +14,9 @@ public enum Setting {
   VMAPI_URL("--vmapi-url", "MOCKCLOUD_VMAPI_URL", "vmapiUrl", null),
   NAPI_URL("--napi-url", "MOCKCLOUD_NAPI_URL", "napiUrl", null),
   SAPI_URL("--sapi-url", "MOCKCLOUD_SAPI_URL", "sapiUrl", null),
-  IMGAPI_URL("--imgapi-url", "MOCKCLOUD_IMGAPI_URL", "imgapiUrl", null);
+  IMGAPI_URL("--imgapi-url", "MOCKCLOUD_IMGAPI_URL", "imgapiUrl", null),
+  TASK_LOG_MAX_AGE("--task-log-max-age", "MOCKCLOUD_TASK_LOG_MAX_AGE", "taskLogMaxAge", null),
+  TASK_LOG_MAX_FILES("--task-log-max-files", "MOCKCLOUD_TASK_LOG_MAX_FILES", "taskLogMaxFiles", null);
 
   private final String flag;
   private final String envVar;

@@ -2,13 +2,15 @@ package com.joyent.mockcloud.config;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.UUID;
 
 /**
  * The resolved settings of one command, immutable. Components are null where no source set
  * them and no default exists; {@code require*} accessors then fail with one line naming the
  * setting and how to set it. API URLs not set explicitly are derived the way Triton names
- * its services, {@code http://<api>.<datacenter>.<dns domain>}.
+ * its services, {@code http://<api>.<datacenter>.<dns domain>}. The task-log bounds always
+ * have a value (docs/settings.md gives the defaults and why).
  */
 public record Settings(
     Path root,
@@ -20,10 +22,23 @@ public record Settings(
     URI vmapiUrl,
     URI napiUrl,
     URI sapiUrl,
-    URI imgapiUrl) {
+    URI imgapiUrl,
+    Duration taskLogMaxAge,
+    int taskLogMaxFiles) {
 
   public static final Path DEFAULT_ROOT = Path.of("/data/mockcloud");
   public static final String DEFAULT_BIND_IP = "127.0.0.1";
+  /** A week, what a SmartOS CN keeps of its task logs (logadm: 168 hourly rotations). */
+  public static final Duration DEFAULT_TASK_LOG_MAX_AGE = Duration.ofDays(7);
+  /** Per CN: 10,000 CNs then hold at most 2 million task logs. */
+  public static final int DEFAULT_TASK_LOG_MAX_FILES = 200;
+
+  /** Settings with the default task-log bounds. */
+  public Settings(Path root, String datacenter, String dnsDomain, UUID adminUuid, String bindIp, URI cnapiUrl,
+      URI vmapiUrl, URI napiUrl, URI sapiUrl, URI imgapiUrl) {
+    this(root, datacenter, dnsDomain, adminUuid, bindIp, cnapiUrl, vmapiUrl, napiUrl, sapiUrl, imgapiUrl,
+        DEFAULT_TASK_LOG_MAX_AGE, DEFAULT_TASK_LOG_MAX_FILES);
+  }
 
   /** {@code <root>/servers}, the SERVER_ROOT of the reference. */
   public Path serversDir() {

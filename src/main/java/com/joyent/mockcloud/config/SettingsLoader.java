@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,6 +28,7 @@ public final class SettingsLoader {
   private static final Pattern DOMAIN_RE = Pattern.compile("^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$");
   private static final Pattern IPV4_RE =
       Pattern.compile("^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$");
+  private static final Pattern DURATION_RE = Pattern.compile("^(\\d{1,9})(ms|s|m|h|d)$");
   private static final Pattern ADMIN_TAG_RE =
       Pattern.compile("^admin(_rack_[A-Z0-9_-]+)?$", Pattern.CASE_INSENSITIVE);
 
@@ -143,7 +145,44 @@ public final class SettingsLoader {
         url(raw, Setting.VMAPI_URL, "vmapi", dc, dns),
         url(raw, Setting.NAPI_URL, "napi", dc, dns),
         url(raw, Setting.SAPI_URL, "sapi", dc, dns),
-        url(raw, Setting.IMGAPI_URL, "imgapi", dc, dns));
+        url(raw, Setting.IMGAPI_URL, "imgapi", dc, dns),
+        Optional.ofNullable(raw.get(Setting.TASK_LOG_MAX_AGE)).map(v -> positiveDuration(Setting.TASK_LOG_MAX_AGE, v))
+            .orElse(Settings.DEFAULT_TASK_LOG_MAX_AGE),
+        Optional.ofNullable(raw.get(Setting.TASK_LOG_MAX_FILES)).map(v -> positiveInt(Setting.TASK_LOG_MAX_FILES, v))
+            .orElse(Settings.DEFAULT_TASK_LOG_MAX_FILES));
+  }
+
+  /** {@code 7d}, {@code 12h}, {@code 30m}, {@code 90s} or {@code 500ms}; more than zero. */
+  static Duration positiveDuration(Setting s, String v) {
+    java.util.regex.Matcher m = DURATION_RE.matcher(v);
+    String rule = "must be a duration above zero: a whole number and a unit (ms, s, m, h or d), e.g. 7d or 90s";
+    if (!m.matches()) {
+      throw invalid(s, v, rule);
+    }
+    long n = Long.parseLong(m.group(1));
+    Duration d = switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+    if (d.isZero()) {
+      throw invalid(s, v, rule);
+    }
+    return d;
+  }
+
+  private static int positiveInt(Setting s, String v) {
+    String rule = "must be a whole number from 1 to " + Integer.MAX_VALUE;
+    if (!v.matches("^\\d{1,10}$")) {
+      throw invalid(s, v, rule);
+    }
+    long n = Long.parseLong(v);
+    if (n < 1 || n > Integer.MAX_VALUE) {
+      throw invalid(s, v, rule);
+    }
+    return (int) n;
   }
 
   private static String check(Map<Setting, String> raw, Setting s, Pattern p, String rule) {

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ServerVmFiles {
   private static final Logger LOG = LoggerFactory.getLogger(ServerVmFiles.class);
-  private static final long STALE_TEMP_MILLIS = 60_000;
+  private static final LeftoverTempFiles LEFTOVERS = new LeftoverTempFiles();
 
   private final VmStoreContext ctx;
   private final String serverUuid;
@@ -185,7 +185,7 @@ final class ServerVmFiles {
 
   // ---------------------------------------------------------------- re-reading the disk
 
-  /** First load at open: no events; stale temp files of crashed writers are removed. */
+  /** First load at open: no events; temp files of writers that are gone are removed ({@link LeftoverTempFiles}). */
   void loadAll() throws IOException {
     long now = System.currentTimeMillis(); // compared with file mtimes, which follow the wall clock
     for (String name : ctx.fs.list(vmsDir)) {
@@ -196,7 +196,7 @@ final class ServerVmFiles {
           return null;
         });
       } else if (AtomicFiles.isTempFile(vmsDir.resolve(name))) {
-        removeIfStale(vmsDir.resolve(name), now);
+        removeIfLeftover(vmsDir.resolve(name), now);
       }
     }
   }
@@ -399,10 +399,10 @@ final class ServerVmFiles {
     }
   }
 
-  private void removeIfStale(Path tmp, long now) {
+  private void removeIfLeftover(Path tmp, long now) {
     try {
       VmFileSystem.Stamp st = ctx.fs.stat(tmp);
-      if (st != null && now - st.mtimeMillis() > STALE_TEMP_MILLIS) {
+      if (st != null && LEFTOVERS.isLeftover(tmp.getFileName().toString(), st.mtimeMillis(), now)) {
         ctx.fs.delete(tmp);
         LOG.atInfo().addKeyValue("server_uuid", serverUuid).log("removed temp file of an interrupted write: {}", tmp);
       }

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * <p>On disk: {@code <server dir>/vms/<vm_uuid>.json}, pretty JSON (2 spaces, trailing newline),
  * replaced by writing {@code <vm_uuid>.json.<pid>.<n>} in the same directory, fsync, rename,
  * fsync of the directory; so after a crash or {@code kill -9} each VM file is either its old or
- * its new version. Leftover temp files are ignored and removed when older than a minute.
+ * its new version. Temp files are ignored; when a server is opened, those whose writer is gone
+ * are removed ({@link LeftoverTempFiles}).
  *
  * <p>Noticing hand edits ({@link WatchMode}): {@code WATCH} (default) registers every
  * {@code vms/} directory with one shared {@link VmDirWatcher}; a server whose directory

@@ -121,4 +121,36 @@ class SettingsLoaderTest {
     Settings s = new SettingsLoader(flags(Setting.BIND_IP, "::1"), Map.of(), null, ZoneMetadata.NONE).load();
     assertThat(s.bindIp()).isEqualTo("::1");
   }
+
+  @Test
+  void taskLogBounds_defaultAWeekAnd200_orFromFlagsEnvAndFile() throws Exception {
+    Settings none = new SettingsLoader(flags(), Map.of(), null, ZoneMetadata.NONE).load();
+    assertThat(none.taskLogMaxAge()).isEqualTo(java.time.Duration.ofDays(7));
+    assertThat(none.taskLogMaxFiles()).isEqualTo(200);
+
+    Settings set = new SettingsLoader(flags(Setting.TASK_LOG_MAX_AGE, "36h"),
+        Map.of("MOCKCLOUD_TASK_LOG_MAX_FILES", "1000"), config("{\"taskLogMaxAge\":\"90s\"}"), ZoneMetadata.NONE).load();
+    assertThat(set.taskLogMaxAge()).isEqualTo(java.time.Duration.ofHours(36));
+    assertThat(set.taskLogMaxFiles()).isEqualTo(1000);
+
+    Settings fromFile = new SettingsLoader(flags(), Map.of(),
+        config("{\"taskLogMaxAge\":\"500ms\",\"taskLogMaxFiles\":\"5\"}"), ZoneMetadata.NONE).load();
+    assertThat(fromFile.taskLogMaxAge()).isEqualTo(java.time.Duration.ofMillis(500));
+    assertThat(fromFile.taskLogMaxFiles()).isEqualTo(5);
+  }
+
+  @Test
+  void taskLogBounds_invalid_failWithOneLineNamingTheSetting() {
+    for (String bad : new String[] {"0s", "7", "7 d", "-1d", "1w", "", "1.5h"}) {
+      assertThatThrownBy(() -> new SettingsLoader(flags(Setting.TASK_LOG_MAX_AGE, bad), Map.of(), null,
+          ZoneMetadata.NONE).load()).as(bad).isInstanceOf(SettingsException.class)
+          .hasMessageStartingWith("invalid setting taskLogMaxAge (--task-log-max-age): \"" + bad + "\" must be a duration");
+    }
+    for (String bad : new String[] {"0", "-3", "ten", "2147483648", "99999999999"}) {
+      assertThatThrownBy(() -> new SettingsLoader(flags(), Map.of("MOCKCLOUD_TASK_LOG_MAX_FILES", bad), null,
+          ZoneMetadata.NONE).load()).as(bad).isInstanceOf(SettingsException.class)
+          .hasMessage("invalid setting taskLogMaxFiles (--task-log-max-files): \"" + bad
+              + "\" must be a whole number from 1 to 2147483647");
+    }
+  }
 }

@@ -61,5 +61,10 @@ class VmStoreCrashTest {
       List<Map<String, Object>> all = vms.lookup(Map.of(), List.of("uuid", "tags"));
       assertThat(all).hasSize(3);
     }
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .as("the killed writer's temp files are gone once the server is opened again, however recent")
+          .allMatch(name -> name.endsWith(".json"));
+    }
   }
 }

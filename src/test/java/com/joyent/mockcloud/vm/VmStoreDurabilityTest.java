@@ -179,25 +179,4 @@ class VmStoreDurabilityTest {
     assertThat(fx.vms.load(uuid)).containsEntry("uuid", uuid);
     assertThat(events.events()).isEmpty();
   }
-
-  @Test
-  void open_removesStaleTempFilesOnly() throws Exception {
-    String uuid = fx.createMinimal();
-    Path dir = fx.file(uuid).getParent();
-    Path stale = dir.resolve(uuid + ".json.123.4");
-    Path fresh = dir.resolve(uuid + ".json.123.5");
-    Files.writeString(stale, "{\"partial\": ");
-    Files.writeString(fresh, "{\"partial\": ");
-    Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
-    fx.close();
-
-    VmFixtures again = new VmFixtures(root);
-    try {
-      assertThat(stale).doesNotExist();
-      assertThat(fresh).exists();
-      assertThat(again.vms.size()).isEqualTo(1);
-    } finally {
-      again.close();
-    }
-  }
 }
