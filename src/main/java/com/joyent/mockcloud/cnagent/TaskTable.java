@@ -4,10 +4,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Every task a mock CN knows, and who runs it (spec cn-agent.md §3.0). A name listed with
- * a null body is known but unimplemented, as {@code machine_kill} in the reference: it
- * crashes. Tasks of the smartos backend that the dummy lacks (§3.3) are not listed, so
- * they answer 404 Unknown task.
+ * Every task a mock CN knows, and who runs it: the dummy backend's tasks (spec cn-agent.md
+ * §3.0) and those of a real SmartOS cn-agent's smartos backend (§3.3). Each smartos task runs
+ * as the real one wherever a mock CN can honestly produce its effect on its VM files and
+ * sysinfo, and otherwise fails with an error that names it and says why
+ * ({@link UnsupportedTask}). The eleven {@code zfs_*} tasks are not listed yet (issue 24), so
+ * they answer 404 Unknown task. docs/cn-agent.md has the table.
  */
 final class TaskTable {
   private static final Map<String, Task> TASKS = new LinkedHashMap<>();
@@ -23,7 +25,7 @@ final class TaskTable {
     TASKS.put("machine_reboot", Task.sync(MachineTasks::reboot));
     TASKS.put("machine_update", Task.sync(MachineTasks::update));
     TASKS.put("machine_destroy", MachineTasks::destroy);
-    TASKS.put("machine_kill", null);
+    TASKS.put("machine_kill", Task.sync(MachineKillTask::run));
     TASKS.put("machine_create_snapshot", Task.sync(SnapshotTasks::create));
     TASKS.put("machine_delete_snapshot", Task.sync(SnapshotTasks::delete));
     TASKS.put("machine_rollback_snapshot", Task.sync(SnapshotTasks::rollback));
@@ -35,6 +37,31 @@ final class TaskTable {
     TASKS.put("refresh_agents", AgentTasks::refresh);
     TASKS.put("agent_install", AgentTasks::install);
     TASKS.put("agents_uninstall", AgentTasks::uninstall);
+
+    // The smartos backend's tasks that the dummy lacks (§3.3).
+    TASKS.put("server_overprovision_ratio", Task.sync(OverprovisionRatioTask::run));
+    TASKS.put("shutdown_cn_agent_update", Task.sync(CnAgentUpdateTask::shutdown));
+    TASKS.put("machine_proc", Task.sync(MachineProcTask::run));
+    TASKS.put("machine_update_nics", Task.sync(MachineUpdateNicsTask::run));
+    TASKS.put("image_get", Task.sync(ImageGetTask::run));
+    TASKS.put("machine_info", Task.sync(MachineInfoTask::run));
+    TASKS.put("sleep", TestTasks::sleep);
+    TASKS.put("test_subtask", TestTasks::testSubtask);
+    String noProcesses = "its VMs are files and run no processes, so there is nothing to run a command in";
+    TASKS.put("docker_exec", UnsupportedTask.because("docker_exec", noProcesses));
+    TASKS.put("docker_copy", UnsupportedTask.because("docker_copy",
+        "its VMs have no zone filesystem to copy files into or out of"));
+    TASKS.put("docker_stats", UnsupportedTask.because("docker_stats",
+        "its VMs run no processes, so there are no container statistics to stream"));
+    TASKS.put("docker_build", UnsupportedTask.because("docker_build", noProcesses + " or build an image with"));
+    TASKS.put("machine_screenshot", UnsupportedTask.because("machine_screenshot",
+        "its VMs have no hypervisor and no console to take a screenshot of"));
+    TASKS.put("machine_migrate", UnsupportedTask.because("machine_migrate",
+        "its VMs have no datasets to send to another CN"));
+    TASKS.put("machine_migrate_receive", UnsupportedTask.because("machine_migrate_receive",
+        "it has no ZFS pool to receive a migrated VM's datasets into"));
+    TASKS.put("machine_create_image", UnsupportedTask.because("machine_create_image",
+        "its VMs have no zone dataset to make an image of and publish to IMGAPI"));
   }
 
   private TaskTable() {}
@@ -43,7 +70,7 @@ final class TaskTable {
     return TASKS.containsKey(name);
   }
 
-  /** The body of a known task; null for one that crashes (machine_kill). */
+  /** The body of a known task. */
   static Task body(String name) {
     return TASKS.get(name);
   }

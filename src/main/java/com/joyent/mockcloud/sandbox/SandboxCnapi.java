@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.sandbox;
 
 import com.joyent.mockcloud.http.RestError;
+import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.http.RestRequest;
 import com.joyent.mockcloud.http.RestResponse;
 import com.joyent.mockcloud.http.RestRouter;
@@ -80,7 +81,7 @@ public final class SandboxCnapi {
     r.get("/mockcloud/stats", this::stats);
     r.get("/servers", this::listServers);
     r.get("/servers/{server_uuid}", this::getServer);
-    r.post("/servers/{server_uuid}", this::updateServer);
+    r.route("POST", "/servers/{server_uuid}", this::updateServerAndRatios);
     r.delete("/servers/{server_uuid}", this::deleteServer);
     r.post("/servers/{server_uuid}/sysinfo", this::registerSysinfo);
     r.post("/servers/{server_uuid}/events/heartbeat", this::heartbeat);
@@ -100,8 +101,9 @@ public final class SandboxCnapi {
     r.route("GET", "/servers/{server_uuid}/vms/{uuid}",
         req -> loadVm(req.pathParam("server_uuid"), req.pathParam("uuid"), req.requestId(), vmLoadParams(req)));
     r.route("DELETE", "/servers/{server_uuid}/vms/{uuid}", req -> asyncTask(req, "machine_destroy", params(req)));
+    r.route("POST", "/servers/{server_uuid}/vms/{uuid}/kill", this::killVm);
     for (String[] action : new String[][] {{"start", "machine_boot"}, {"stop", "machine_shutdown"},
-        {"kill", "machine_kill"}, {"reboot", "machine_reboot"}, {"update", "machine_update"},
+        {"reboot", "machine_reboot"}, {"update", "machine_update"},
         {"reprovision", "machine_reprovision"}, {"images", "machine_create_image"}}) {
       r.route("POST", "/servers/{server_uuid}/vms/{uuid}/" + action[0], req -> asyncTask(req, action[1], params(req)));
     }
@@ -131,8 +133,15 @@ public final class SandboxCnapi {
     notImplemented(r, "POST", "/servers/{server_uuid}/recovery-config", "recovery configuration");
     notImplemented(r, "POST", "/servers/{server_uuid}/uninstall-agents", "agent uninstall");
     notImplemented(r, "POST", "/servers/{server_uuid}/vms/{uuid}/migrate", "VM migration");
-    notImplemented(r, "GET", "/servers/{server_uuid}/vms/{uuid}/proc", "machine_proc");
-    notImplemented(r, "GET", "/servers/{server_uuid}/vms/{uuid}/info", "machine_info");
+    r.route("GET", "/servers/{server_uuid}/vms/{uuid}/proc", this::vmProc);
+    r.route("GET", "/servers/{server_uuid}/vms/{uuid}/info", this::vmInfo);
+    r.route("GET", "/servers/{server_uuid}/vms/{uuid}/vnc", this::vmVnc);
+    r.route("GET", "/servers/{server_uuid}/images/{uuid}", this::imageGet);
+    for (String[] docker : new String[][] {{"docker-exec", "docker_exec", "60"}, {"docker-copy", "docker_copy", "10"},
+        {"docker-stats", "docker_stats", "30"}, {"docker-build", "docker_build", "30"}}) {
+      r.route("POST", "/servers/{server_uuid}/vms/{uuid}/" + docker[0],
+          req -> dockerTask(req, docker[1], Long.parseLong(docker[2])));
+    }
     notImplemented(r, "POST", "/allocate", "DAPI allocation");
     notImplemented(r, "GET", "/boot/{server_uuid}", "boot parameters");
     return r;
@@ -433,6 +442,210 @@ public final class SandboxCnapi {
       }
       return okStatus == 204 ? RestResponse.noContent() : RestResponse.ok(reply.body());
     });
+  }
+
+  // ---- endpoints of the smartos backend's tasks ----
+
+  /** VmKill: CNAPI checks that {@code signal} is a number or a string, then sends machine_kill. */
+  private CompletionStage<RestResponse> killVm(RestRequest req) {
+    Map<String, Object> p = params(req);
+    if (p.containsKey("signal") && !numberOrString(p.get("signal"))) {
+      throw cnapiInvalid(500, "signal", "value was not a number or string");
+    }
+    return asyncTask(req, "machine_kill", p);
+  }
+
+  /** CNAPI's isNumberOrStringType: a string, or anything JavaScript's isNaN does not call NaN. */
+  private static boolean numberOrString(Object v) {
+    if (v == null || v instanceof Number || v instanceof Boolean || v instanceof String) {
+      return true;
+    }
+    if (v instanceof List<?> l) { // Number([]) is 0, Number([x]) is Number(String(x))
+      return l.isEmpty() || (l.size() == 1 && (l.get(0) == null || l.get(0) instanceof Number
+          || (l.get(0) instanceof String s && (s.isBlank() || s.strip().matches("[-+]?(\\d+\\.?\\d*|\\.\\d+)")))));
+    }
+    return false;
+  }
+
+  /** VmProc ({@code GET /servers/:s/vms/:u/proc}): machine_proc, waited for 20 s. */
+  private CompletionStage<RestResponse> vmProc(RestRequest req) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("uuid", req.pathParam("uuid"));
+    return waitedTask(req, "machine_proc", p, 20, "Time-out reached waiting for machine_proc request to return")
+        .thenApply(reply -> vmAnswer(reply, req.pathParam("uuid")));
+  }
+
+  /**
+   * VmInfo ({@code GET /servers/:s/vms/:u/info[?info=type,…]}): machine_info, waited for 10 s
+   * (the timeout message names machine_load, as CNAPI's does). The answer is the task's string.
+   */
+  private CompletionStage<RestResponse> vmInfo(RestRequest req) {
+    Object info = req.params().get("info");
+    List<String> types = info instanceof String s ? List.of(s.split(",", -1)) : List.of("all");
+    return waitedTask(req, "machine_info", infoParams(req, types), 10,
+        "Time-out reached waiting for machine_load request to return")
+        .thenApply(reply -> vmAnswer(reply, req.pathParam("uuid")));
+  }
+
+  /** VmVnc ({@code GET /servers/:s/vms/:u/vnc}): machine_info for {@code vnc}, parsed, as {@code {host, port}}. */
+  private CompletionStage<RestResponse> vmVnc(RestRequest req) {
+    return waitedTask(req, "machine_info", infoParams(req, List.of("vnc")), 10,
+        "Time-out reached waiting for machine_load request to return")
+        .thenApply(reply -> {
+          Object text = vmAnswer(reply, req.pathParam("uuid")).body();
+          Map<String, Object> vminfo;
+          try {
+            vminfo = text instanceof String s ? Json.parseObject(s) : null;
+          } catch (Json.JsonFormatException e) {
+            vminfo = null;
+          }
+          if (vminfo == null) {
+            throw RestError.internalError("failed to parse JSON response from vm.info");
+          }
+          if (!(vminfo.get("vnc") instanceof Map<?, ?> vnc)) {
+            throw RestError.internalError("vm.info answered no vnc information"); // real CNAPI throws here
+          }
+          Map<String, Object> out = new LinkedHashMap<>();
+          if (vnc.get("host") != null) {
+            out.put("host", vnc.get("host"));
+          }
+          if (vnc.get("port") != null) {
+            out.put("port", vnc.get("port"));
+          }
+          return RestResponse.ok(out);
+        });
+  }
+
+  private static Map<String, Object> infoParams(RestRequest req, List<String> types) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("uuid", req.pathParam("uuid"));
+    p.put("types", types);
+    return p;
+  }
+
+  /** ImageGet ({@code GET /servers/:s/images/:uuid}): image_get, waited for 60 s; any failure is a 500. */
+  private CompletionStage<RestResponse> imageGet(RestRequest req) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("uuid", req.pathParam("uuid"));
+    return waitedTask(req, "image_get", p, 60, "Time-out reached waiting for image_get request to return")
+        .thenApply(SandboxCnapi::plainAnswer);
+  }
+
+  /** VmDockerExec/Copy/Stats/Build: the task with the params CNAPI passes on; any failure is a 500. */
+  private CompletionStage<RestResponse> dockerTask(RestRequest req, String task, long seconds) {
+    Map<String, Object> body = req.params();
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("uuid", req.pathParam("uuid"));
+    List<String> keys = switch (task) {
+      case "docker_exec" -> List.of("command");
+      case "docker_copy" -> List.of("path", "mode", "no_overwrite_dir", "payload");
+      default -> List.of("payload");
+    };
+    if (task.equals("docker_exec") && !(body.get("command") instanceof Map<?, ?>)) {
+      throw cnapiInvalid(500, "command", "value is not an object. (was: " + jsClass(body.get("command"),
+          body.containsKey("command")) + ")");
+    }
+    for (String k : keys) {
+      if (body.get(k) != null) {
+        p.put(k, body.get(k));
+      }
+    }
+    return waitedTask(req, task, p, seconds, "Time-out reached waiting for " + task + " request to return")
+        .thenApply(SandboxCnapi::plainAnswer);
+  }
+
+  /** {@code Object.prototype.toString} of a JSON value, as CNAPI's isObjectType names it. */
+  private static String jsClass(Object v, boolean present) {
+    if (!present) {
+      return "[object Undefined]";
+    }
+    if (v == null) {
+      return "[object Null]";
+    }
+    if (v instanceof String) {
+      return "[object String]";
+    }
+    if (v instanceof Number) {
+      return "[object Number]";
+    }
+    if (v instanceof Boolean) {
+      return "[object Boolean]";
+    }
+    return v instanceof List<?> ? "[object Array]" : "[object Object]";
+  }
+
+  /**
+   * ServerUpdate with {@code overprovision_ratios}: CNAPI checks the keys ({@code cpu, ram, disk,
+   * io, net}) and values (non-negative numbers), and on a set-up server first sends
+   * server_overprovision_ratio with the ratios as a query string ({@code cpu=4&ram=1}); if that
+   * task fails the update answers 500 and nothing is stored. Without ratios: plain ServerUpdate.
+   */
+  private CompletionStage<RestResponse> updateServerAndRatios(RestRequest req) {
+    Object ratios = req.params().get("overprovision_ratios");
+    boolean jsTruthy = ratios != null && !Boolean.FALSE.equals(ratios) && !"".equals(ratios)
+        && !(ratios instanceof Number n0 && n0.doubleValue() == 0);
+    if (!jsTruthy) { // CNAPI's `if (req.params.overprovision_ratios)`
+      return CompletableFuture.completedFuture(updateServer(req));
+    }
+    strict(req, UPDATE_PARAMS);
+    String uuid = checkUuid(req.pathParam("server_uuid"));
+    if (!(ratios instanceof Map<?, ?> m)) {
+      throw RestError.invalidArgument("Invalid key 0"); // Object.keys of a string or array starts at "0"
+    }
+    List<String> pairs = new ArrayList<>();
+    for (Map.Entry<?, ?> e : m.entrySet()) {
+      String key = String.valueOf(e.getKey());
+      if (!List.of("cpu", "ram", "disk", "io", "net").contains(key)) {
+        throw RestError.invalidArgument("Invalid key " + key);
+      }
+      if (!(e.getValue() instanceof Number n)) {
+        throw RestError.invalidArgument("Invalid type for " + key);
+      }
+      if (n.doubleValue() < 0) {
+        throw RestError.invalidArgument("Invalid value for " + key);
+      }
+      pairs.add(key + "=" + Json.compact(n));
+    }
+    if (!Boolean.TRUE.equals(servers.snapshot(uuid).get("setup"))) {
+      return CompletableFuture.completedFuture(updateServer(req));
+    }
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("value", String.join("&", pairs));
+    return syncTask(uuid, req.requestId(), "server_overprovision_ratio", p, true).thenApply(reply -> {
+      if (!reply.ok()) {
+        throw RestError.internalError("posting task to cn-agent: " + reply.failureMessage());
+      }
+      return updateServer(req);
+    });
+  }
+
+  /** A persisted task whose reply CNAPI waits for at most {@code seconds}, then answers 500 {@code timeoutMessage}. */
+  private CompletionStage<CnAgentClient.Reply> waitedTask(RestRequest req, String task, Map<String, Object> params,
+      long seconds, String timeoutMessage) {
+    CnAgentClient.Reply late = new CnAgentClient.Reply(0, null, timeoutMessage);
+    return syncTask(req.pathParam("server_uuid"), req.requestId(), task, params, true).toCompletableFuture()
+        .completeOnTimeout(late, seconds, TimeUnit.SECONDS)
+        .thenApply(reply -> {
+          if (reply == late) {
+            throw RestError.internalError(timeoutMessage);
+          }
+          return reply;
+        });
+  }
+
+  /** VmProc's and VmInfo's mapping: VmNotFound is 404 {@code VM <uuid> not found}, any other failure 500. */
+  private static RestResponse vmAnswer(CnAgentClient.Reply reply, String vmUuid) {
+    if (!reply.ok() && "VmNotFound".equals(reply.restCode())) {
+      throw RestError.resourceNotFound("VM " + vmUuid + " not found");
+    }
+    return plainAnswer(reply);
+  }
+
+  private static RestResponse plainAnswer(CnAgentClient.Reply reply) {
+    if (!reply.ok()) {
+      throw RestError.internalError("posting task to cn-agent: " + reply.failureMessage());
+    }
+    return RestResponse.ok(reply.body() == null ? new LinkedHashMap<>() : reply.body());
   }
 
   // ---- validation ----
