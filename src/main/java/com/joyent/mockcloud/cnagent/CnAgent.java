@@ -131,8 +131,8 @@ public final class CnAgent {
    * error, crash or timeout), before the answer is written, so a client that sends its next
    * task on the answer finds the place free. If this throws, the slot is still the caller's.
    */
-  CompletableFuture<RestResponse> runTask(String name, Object params, TaskAdmission.Slot slot) {
-    return runner.run(name, TaskTable.body(name), params).whenComplete((r, e) -> slot.release());
+  CompletableFuture<RestResponse> runTask(String name, String requestId, Object params, TaskAdmission.Slot slot) {
+    return runner.run(name, TaskTable.body(name), requestId, params).whenComplete((r, e) -> slot.release());
   }
 
   /** Tasks running now (admitted, their answers not yet given). */

@@ -95,7 +95,7 @@ final class CnAgentRoutes {
       if (!(task instanceof String) || !TaskTable.isKnown(name)) {
         throw RestError.resourceNotFound("Unknown task, '" + name + "'");
       }
-      CompletionStage<RestResponse> answer = agent.runTask(name, req.params().get("params"), slot);
+      CompletionStage<RestResponse> answer = agent.runTask(name, req.requestId(), req.params().get("params"), slot);
       dispatched = true;
       return answer;
     } finally {

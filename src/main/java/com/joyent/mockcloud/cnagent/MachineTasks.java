@@ -71,6 +71,8 @@ final class MachineTasks {
     if (!applyUpdateParam(ctx, uuid)) {
       return;
     }
+    // As the reference hands its params to vmadm.start: the answer, error or not, carries req_id.
+    ctx.adoptRequestId();
     try {
       vms.start(uuid);
     } catch (VmException e) {

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 public final class TaskContext {
   private final CnContext cn;
   private final String task;
+  private final String requestId;
   private final Object params;
   private final HistoryEntry entry;
   private final Clock clock;
@@ -27,9 +28,10 @@ public final class TaskContext {
   private Object finishPayload;
   private int lastProgress = -1;
 
-  TaskContext(CnContext cn, String task, Object params, HistoryEntry entry, Clock clock) {
+  TaskContext(CnContext cn, String task, String requestId, Object params, HistoryEntry entry, Clock clock) {
     this.cn = cn;
     this.task = task;
+    this.requestId = requestId;
     this.params = params;
     this.entry = entry;
     this.clock = clock;
@@ -41,6 +43,15 @@ public final class TaskContext {
 
   public String task() {
     return task;
+  }
+
+  /**
+   * Copies the HTTP request id into this task's params as {@code req_id}, as the reference's
+   * boot and snapshot tasks do when they hand their params to vmadm: every event from here on,
+   * the answer included, then ends with it (spec §2.6.2). The history keeps the params as sent.
+   */
+  public void adoptRequestId() {
+    params().put("req_id", requestId);
   }
 
   /** The params object; a task whose params are not an object crashes, as the reference asserts. */

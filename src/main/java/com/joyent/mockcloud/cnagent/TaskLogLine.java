@@ -11,12 +11,20 @@ final class TaskLogLine {
 
   private TaskLogLine() {}
 
+  /** Bunyan's levels used here. */
+  static final int DEBUG = 20;
+  static final int ERROR = 50;
+
   static String render(String task, int pid, CnContext cn, String msg) {
+    return render(task, pid, cn, DEBUG, msg);
+  }
+
+  static String render(String task, int pid, CnContext cn, int level, String msg) {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("name", "cn-agent");
     r.put("hostname", HOSTNAME);
     r.put("pid", pid);
-    r.put("level", 20);
+    r.put("level", level);
     r.put("server_uuid", cn.serverUuid().toString());
     r.put("task", task);
     r.put("msg", msg);

@@ -46,18 +46,18 @@ final class TaskRunner {
    * Dispatches a task. {@code body} null means the task is listed but has no implementation
    * (machine_kill): it crashes before emitting anything.
    */
-  CompletableFuture<RestResponse> run(String taskName, Task body, Object params) {
+  CompletableFuture<RestResponse> run(String taskName, Task body, String requestId, Object params) {
     Instant started = cn.clock().instant();
     int pid = PIDS.incrementAndGet();
     HistoryEntry entry = new HistoryEntry(started, taskName, pid, Json.deepCopy(params));
     history.add(entry);
-    TaskContext ctx = new TaskContext(cn, taskName, Json.deepCopy(params), entry, cn.clock());
+    TaskContext ctx = new TaskContext(cn, taskName, requestId, Json.deepCopy(params), entry, cn.clock());
     CompletableFuture<RestResponse> answer = new CompletableFuture<>();
 
     ScheduledFuture<?> timeout = cn.scheduler().schedule(() -> {
       double secs = (cn.clock().millis() - started.toEpochMilli()) / 1000.0;
       end(ctx, entry, "failed", started, pid, answer,
-          errorAnswer("child task process timed out after " + Json.compact(secs) + " seconds"));
+          errorAnswer("child task process timed out after " + Json.compact(secs) + " seconds"), null);
     }, cn.options().taskTimeout().toMillis(), TimeUnit.MILLISECONDS);
 
     CompletableFuture.supplyAsync(() -> {
@@ -74,10 +74,11 @@ final class TaskRunner {
       timeout.cancel(false);
       Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
       if (t != null && !ctx.isFinished()) {
-        LOG.info("task {} (pid {}) crashed: {}", taskName, pid, t.toString());
-        ctx.log("crash: " + t);
+        // The caller only sees the reference's generic answer; the reason is for the operator.
+        String reason = t instanceof TaskCrash ? t.getMessage() : t.toString();
+        LOG.error("task {} (pid {}) of server {} crashed: {}", taskName, pid, cn.serverUuid(), reason);
         end(ctx, entry, "failed", started, pid, answer,
-            errorAnswer("Child task process " + taskName + " did not terminate cleanly. (1)"));
+            errorAnswer("Child task process " + taskName + " did not terminate cleanly. (1)"), reason);
         return;
       }
       if (!ctx.isFinished()) {
@@ -85,7 +86,7 @@ final class TaskRunner {
       }
       Map<String, Object> err = ctx.lastError();
       RestResponse resp = err != null ? RestResponse.of(500, err) : RestResponse.ok(ctx.finishPayload());
-      end(ctx, entry, "finished", started, pid, answer, resp);
+      end(ctx, entry, "finished", started, pid, answer, resp, null);
     });
     return answer;
   }
@@ -96,28 +97,36 @@ final class TaskRunner {
     return RestResponse.of(500, body);
   }
 
+  /** @param crash why the task crashed (logged at error level in its log file), or null */
   private void end(TaskContext ctx, HistoryEntry entry, String status, Instant started, int pid,
-      CompletableFuture<RestResponse> answer, RestResponse resp) {
+      CompletableFuture<RestResponse> answer, RestResponse resp, String crash) {
     synchronized (answer) {
       if (answer.isDone()) {
         return; // a timeout and a late end race; the first wins
       }
       Instant ended = cn.clock().instant();
       entry.end(status, ended);
-      writeLog(ctx, started, pid, status);
+      writeLog(ctx, started, pid, status, crash);
       cn.reporting().metrics().taskEnded(ctx.task(), "failed".equals(status) || resp.status() >= 400 ? "failed"
           : "finished", (ended.toEpochMilli() - started.toEpochMilli()) / 1000.0);
       answer.complete(resp);
     }
   }
 
-  /** {@code logs/cn-agent/<epoch_ms>-<pid>-<task>.log}, bunyan lines at debug level. */
-  private void writeLog(TaskContext ctx, Instant started, int pid, String status) {
+  /**
+   * {@code logs/cn-agent/<epoch_ms>-<pid>-<task>.log}, bunyan lines at debug level; a crash's
+   * reason at error level, in the words the reference's worker uses for it.
+   */
+  private void writeLog(TaskContext ctx, Instant started, int pid, String status, String crash) {
     Path dir = cn.dir().logsDir().resolve("cn-agent");
     Path file = dir.resolve(started.toEpochMilli() + "-" + pid + "-" + ctx.task() + ".log");
     StringBuilder sb = new StringBuilder();
     for (String line : ctx.logLines()) {
       sb.append(TaskLogLine.render(ctx.task(), pid, cn, line)).append('\n');
+    }
+    if (crash != null) {
+      sb.append(TaskLogLine.render(ctx.task(), pid, cn, TaskLogLine.ERROR,
+          "Uncaught exception in task child process: " + crash)).append('\n');
     }
     sb.append(TaskLogLine.render(ctx.task(), pid, cn, "task " + status)).append('\n');
     try {

@@ -78,6 +78,8 @@ public final class HttpListeners implements Closeable {
         .addHttpListener(port, host)
         .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
         .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
+        // Node's keep-alive timeout: an idle connection is closed after it, as the answers say.
+        .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, RestRouter.KEEP_ALIVE_SECONDS * 1000)
         .setHandler(handler)
         .build();
     undertow.start();

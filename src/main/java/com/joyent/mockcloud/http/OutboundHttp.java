@@ -345,7 +345,7 @@ public final class OutboundHttp implements Closeable {
           .setPath(origin.pathPrefix + req.pathAndQuery());
       cr.getRequestHeaders().put(Headers.HOST, origin.hostHeader);
       req.headers().forEach((k, v) -> cr.getRequestHeaders().put(HttpString.tryFromString(k), v));
-      if (req.body() != null) {
+      if (req.body() != null && !cr.getRequestHeaders().contains(Headers.CONTENT_LENGTH)) {
         cr.getRequestHeaders().put(Headers.CONTENT_LENGTH, req.body().length);
       }
       try {

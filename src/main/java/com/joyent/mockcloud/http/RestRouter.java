@@ -27,8 +27,13 @@ import org.slf4j.LoggerFactory;
 /**
  * A restify-compatible request pipeline on Undertow: route by method and path template
  * ({@code /servers/{uuid}}), merge params, parse JSON bodies, negotiate {@code Accept},
- * render {@link RestError}s, and add restify's response headers (cn-agent.md §2.2). Request
- * bodies are read by {@link BodyReader}, bounded by {@link #maxBodyBytes(long)} where set.
+ * render {@link RestError}s, and add restify's response headers (cn-agent.md §2.2): on every
+ * answer Node's {@code Connection} (with {@code Keep-Alive: timeout=5} when the connection
+ * stays open; listeners close idle ones after that long, see {@link HttpListeners}), and on
+ * answers from a handler also {@code Server}, {@code x-request-id}, {@code x-response-time}
+ * and {@code x-server-name}. A body that is not JSON gets {@code 400 InvalidContent "Invalid
+ * JSON: <JSON.parse's message>"}. Request bodies are read by {@link BodyReader}, bounded by
+ * {@link #maxBodyBytes(long)} where set.
  *
  * <p>Everything here runs on the I/O thread and never blocks; handlers that wait return an
  * incomplete stage, and the reply is written back on the exchange's I/O thread.
@@ -39,6 +44,11 @@ public final class RestRouter implements HttpHandler {
   private static final HttpString X_REQUEST_ID = new HttpString("x-request-id");
   private static final HttpString X_RESPONSE_TIME = new HttpString("x-response-time");
   private static final HttpString X_SERVER_NAME = new HttpString("x-server-name");
+  private static final HttpString CONNECTION = new HttpString("Connection");
+  private static final HttpString KEEP_ALIVE = new HttpString("Keep-Alive");
+  /** Node's {@code server.keepAliveTimeout} (5 s), announced as restify services announce it. */
+  public static final int KEEP_ALIVE_SECONDS = 5;
+  private static final String KEEP_ALIVE_VALUE = "timeout=" + KEEP_ALIVE_SECONDS;
   private static final String ACCEPTABLE =
       "application/json,text/plain,application/octet-stream,application/javascript";
   private static final String LOCAL_HOSTNAME = localHostname();
@@ -114,11 +124,11 @@ public final class RestRouter implements HttpHandler {
       if (!allowed.isEmpty()) {
         resp = resp.withHeader("Allow", String.join(", ", allowed));
       }
-      write(exchange, resp, reqId, start);
+      writeBeforeHandler(exchange, resp);
       return;
     }
     if (!acceptable(exchange.getRequestHeaders().get(Headers.ACCEPT))) {
-      write(exchange, errorResponse(RestError.notAcceptable("Server accepts: " + ACCEPTABLE)), reqId, start);
+      writeBeforeHandler(exchange, errorResponse(RestError.notAcceptable("Server accepts: " + ACCEPTABLE)));
       return;
     }
     Map<String, String> pathParams = new LinkedHashMap<>(match.getParameters());
@@ -147,7 +157,7 @@ public final class RestRouter implements HttpHandler {
       @Override
       public void failed(HttpServerExchange ex, java.io.IOException e) {
         ex.setPersistent(false);
-        write(ex, errorResponse(RestError.invalidContent("cannot read body: " + e.getMessage())), reqId, start);
+        writeBeforeHandler(ex, errorResponse(RestError.invalidContent("cannot read body: " + e.getMessage())));
       }
     }));
   }
@@ -166,7 +176,7 @@ public final class RestRouter implements HttpHandler {
     try {
       body = parseBody(exchange, bytes);
     } catch (RestError e) {
-      write(exchange, errorResponse(e), reqId, start);
+      writeBeforeHandler(exchange, errorResponse(e));
       return;
     }
     CompletionStage<RestResponse> stage;
@@ -254,13 +264,35 @@ public final class RestRouter implements HttpHandler {
     return false;
   }
 
+  /**
+   * An answer from a handler (or about its body's size): with the headers the restify
+   * services add in a handler of their chain ({@code Server}, {@code x-request-id},
+   * {@code x-response-time}, {@code x-server-name}).
+   */
   private void write(HttpServerExchange exchange, RestResponse resp, String reqId, long start) {
-    exchange.setStatusCode(resp.status());
     var h = exchange.getResponseHeaders();
     h.put(Headers.SERVER, serverHeader);
     h.put(X_REQUEST_ID, reqId);
     h.put(X_RESPONSE_TIME, Long.toString((System.nanoTime() - start) / 1_000_000));
     h.put(X_SERVER_NAME, LOCAL_HOSTNAME);
+    writeBeforeHandler(exchange, resp);
+  }
+
+  /**
+   * An answer restify gives before that chain runs (no route, wrong method, {@code Accept} or
+   * a body that is not JSON): {@code Date}, {@code Connection} and the body only, as the
+   * reference's 400 InvalidContent.
+   */
+  private static void writeBeforeHandler(HttpServerExchange exchange, RestResponse resp) {
+    exchange.setStatusCode(resp.status());
+    var h = exchange.getResponseHeaders();
+    // Node's HTTP server says whether it keeps the connection, and for how long when it does.
+    if (exchange.isPersistent()) {
+      h.put(CONNECTION, "keep-alive");
+      h.put(KEEP_ALIVE, KEEP_ALIVE_VALUE);
+    } else {
+      h.put(CONNECTION, "close");
+    }
     resp.headers().forEach((k, v) -> h.put(new HttpString(k), v));
     if (resp.body() == null || resp.status() == 204) {
       exchange.endExchange();

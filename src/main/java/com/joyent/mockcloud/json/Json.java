@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
@@ -11,10 +12,12 @@ import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Set;
 
@@ -33,6 +36,9 @@ public final class Json {
   private static final ObjectWriter PRETTY2 = MAPPER.writer(prettyPrinter(2));
   private static final ObjectWriter PRETTY4 = MAPPER.writer(prettyPrinter(4));
   private static final TypeReference<LinkedHashMap<String, Object>> MAP_TYPE = new TypeReference<>() {};
+  /** One value in the middle of a document: what follows it is the document's, not trailing. */
+  private static final ObjectReader VALUE_IN_DOCUMENT =
+      MAPPER.readerFor(Object.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private Json() {}
 
@@ -44,6 +50,8 @@ public final class Json {
     m.getFactory().setCharacterEscapes(new JsCharacterEscapes());
     m.configure(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS, false);
     m.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    // JSON.parse rejects anything after the value; so do we (V8JsonErrors words it).
+    m.configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
     SimpleModule js = new SimpleModule("js-numbers");
     js.addSerializer(Double.class, new JsNumberSerializer());
     js.addSerializer(double.class, new JsNumberSerializer());
@@ -90,21 +98,23 @@ public final class Json {
     }
   }
 
-  /** Parses a JSON object, keeping key order. Throws {@link JsonFormatException} for anything else. */
+  /**
+   * Parses a JSON object, keeping key order. Throws {@link JsonFormatException} for anything
+   * else, with {@code JSON.parse}'s words for text that is not JSON ({@link V8JsonErrors}).
+   */
   public static LinkedHashMap<String, Object> parseObject(byte[] bytes) {
+    LinkedHashMap<String, Object> m;
     try {
       // One pass straight into maps (a tree first and a conversion after cost twice as much,
       // and VM files are decoded on every read).
-      LinkedHashMap<String, Object> m = MAPPER.readValue(bytes, MAP_TYPE);
-      if (m == null) {
-        throw new JsonFormatException("expected a JSON object");
-      }
-      return m;
-    } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
-      throw new JsonFormatException("expected a JSON object: " + e.getOriginalMessage());
+      m = MAPPER.readValue(bytes, MAP_TYPE);
     } catch (IOException e) {
-      throw new JsonFormatException(e.getMessage());
+      return rejected(bytes, e, Json::parseObject);
     }
+    if (m == null) {
+      throw new JsonFormatException("expected a JSON object, got null");
+    }
+    return m;
   }
 
   /**
@@ -114,21 +124,24 @@ public final class Json {
   public static LinkedHashMap<String, Object> parseObjectKeys(byte[] bytes, Set<String> keys) {
     try (JsonParser p = MAPPER.getFactory().createParser(bytes)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw new JsonFormatException("expected a JSON object");
+        throw notAnObject(bytes);
       }
       LinkedHashMap<String, Object> out = new LinkedHashMap<>();
       for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
         String name = p.currentName();
         p.nextToken();
         if (keys.contains(name)) {
-          out.put(name, MAPPER.readValue(p, Object.class));
+          out.put(name, VALUE_IN_DOCUMENT.readValue(p));
         } else {
           p.skipChildren();
         }
       }
+      if (p.nextToken() != null) {
+        throw notAnObject(bytes); // more after the object: JSON.parse rejects it
+      }
       return out;
     } catch (IOException e) {
-      throw new JsonFormatException(e.getMessage());
+      return rejected(bytes, e, b -> parseObjectKeys(b, keys));
     }
   }
 
@@ -141,8 +154,46 @@ public final class Json {
     try {
       return MAPPER.readValue(bytes, Object.class);
     } catch (IOException e) {
-      throw new JsonFormatException(e.getMessage());
+      return rejected(bytes, e, Json::parse);
     }
+  }
+
+  /**
+   * Jackson rejected {@code bytes}: throws what {@code JSON.parse} would say of the same text,
+   * as Node reads it (UTF-8, a bad sequence decoded to U+FFFD). Where Node reads the text after
+   * all, so do we: a bad UTF-8 sequence inside a string is decoded as Node decodes it and the
+   * parse retried once. What Node reads and Jackson still will not is beyond Jackson's limits.
+   */
+  private static <T> T rejected(byte[] bytes, IOException e, java.util.function.Function<byte[], T> retry) {
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    String v8 = V8JsonErrors.describe(text);
+    if (v8 != null) {
+      throw new JsonFormatException(v8);
+    }
+    byte[] asNodeReadsIt = text.getBytes(StandardCharsets.UTF_8);
+    if (!Arrays.equals(asNodeReadsIt, bytes)) {
+      return retry.apply(asNodeReadsIt);
+    }
+    if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException) {
+      throw notAnObject(bytes); // valid JSON of another type where an object was wanted
+    }
+    StreamReadConstraints limits = StreamReadConstraints.defaults();
+    throw new JsonFormatException("JSON beyond this reader's limits (nesting depth " + limits.getMaxNestingDepth()
+        + ", numbers of " + limits.getMaxNumberLength() + " digits, strings of " + limits.getMaxStringLength()
+        + " characters)");
+  }
+
+  /** Valid JSON (or not: then V8's message) that is not the object wanted. */
+  private static JsonFormatException notAnObject(byte[] bytes) {
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    String v8 = V8JsonErrors.describe(text);
+    if (v8 != null) {
+      return new JsonFormatException(v8);
+    }
+    String value = text.strip();
+    String got = value.startsWith("[") ? "an array" : value.startsWith("\"") ? "a string"
+        : value.equals("null") ? "null" : value.equals("true") || value.equals("false") ? "a boolean" : "a number";
+    return new JsonFormatException("expected a JSON object, got " + got);
   }
 
   /** Deep copy through the tree model, preserving order; for values made of maps, lists and scalars. */
@@ -158,7 +209,10 @@ public final class Json {
     return MAPPER.valueToTree(value);
   }
 
-  /** A JSON value that could not be parsed; message is the parser's. */
+  /**
+   * A JSON value that could not be parsed, or not the kind wanted. The message is the one
+   * {@code JSON.parse} gives for the same text, so it can be shown as the Node agents show it.
+   */
   public static final class JsonFormatException extends RuntimeException {
     public JsonFormatException(String message) {
       super(message);

@@ -3,10 +3,12 @@ package com.joyent.mockcloud.triton;
 import com.joyent.mockcloud.http.ContentMd5;
 import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.json.Json;
+import io.undertow.util.DateUtils;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +18,7 @@ import java.util.function.Supplier;
 
 /**
  * JSON over HTTP/1.1 to one Triton API, the way restify's JSON client talks: compact JSON
- * bodies, {@code accept: application/json}, a {@code user-agent}. Backed by the process's one
+ * bodies and the client's headers ({@link #restifyRequest}). Backed by the process's one
  * {@link OutboundHttp} (keep-alive connections on the shared I/O worker), so many views of it
  * cost nothing. Thread-safe.
  */
@@ -64,7 +66,7 @@ public final class JsonHttpClient {
    * (the Node cn-agent) talks: one TCP connection per heartbeat.
    */
   public JsonHttpClient withConnectionPerRequest() {
-    return new JsonHttpClient(http, base, apiName, userAgent, timeout, gate, Map.of("connection", "close"));
+    return new JsonHttpClient(http, base, apiName, userAgent, timeout, gate, Map.of("Connection", "close"));
   }
 
   public String apiName() {
@@ -152,23 +154,38 @@ public final class JsonHttpClient {
   }
 
   /**
-   * A request as restify's JSON client sends it: {@code accept} and {@code user-agent}, then
-   * {@code extraHeaders} in their order, then for a body its {@code content-type} and
-   * {@code content-md5}; the body as compact JSON.
+   * A request as restify's JSON client on Node sends it (the golden traces' request headers):
+   * {@code extraHeaders} first, then {@code accept}, for a body {@code content-type}, then
+   * {@code user-agent} and {@code date} (when the request was made, as {@code toUTCString()}
+   * prints it), for a body {@code content-length} and {@code content-md5}; and what Node's
+   * HTTP layer adds, {@code Host} and {@code Connection} ({@code keep-alive} unless
+   * {@code extraHeaders} says {@code close}). The body as compact JSON.
    */
   public static OutboundHttp.Request restifyRequest(String method, URI base, String pathAndQuery, String userAgent,
       Map<String, String> extraHeaders, Object body, Duration timeout) {
-    Map<String, String> headers = new LinkedHashMap<>(8);
+    Map<String, String> headers = new LinkedHashMap<>(12);
+    String connection = "keep-alive";
+    for (Map.Entry<String, String> e : extraHeaders.entrySet()) {
+      if (e.getKey().equalsIgnoreCase("connection")) {
+        connection = e.getValue();
+      } else {
+        headers.put(e.getKey(), e.getValue());
+      }
+    }
     headers.put("accept", "application/json");
-    headers.put("user-agent", userAgent);
-    headers.putAll(extraHeaders);
     byte[] bytes = null;
     if (body != null) {
       bytes = Json.compactBytes(body);
       headers.put("content-type", "application/json");
+    }
+    headers.put("user-agent", userAgent);
+    headers.put("date", DateUtils.toDateString(new Date()));
+    if (bytes != null) {
+      headers.put("content-length", Integer.toString(bytes.length));
       // restify's JSON client sends an MD5 of the body; servers may check it.
       headers.put("content-md5", ContentMd5.of(bytes));
     }
+    headers.put("Connection", connection);
     return new OutboundHttp.Request(method, base, pathAndQuery, headers, bytes, timeout);
   }
 }

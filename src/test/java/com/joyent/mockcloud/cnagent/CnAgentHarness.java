@@ -176,11 +176,11 @@ final class CnAgentHarness implements Closeable {
   /** {@code T(task)} answered with a JSON object body: status and parsed body. */
   Answer call(String task, Object params) throws Exception {
     HttpResponse<String> r = task(task, params);
-    return new Answer(r.statusCode(), r.body());
+    return new Answer(r.statusCode(), r.body(), r.headers().firstValue("x-request-id").orElse(null));
   }
 
-  /** A task answer: status and body, parsed on demand. */
-  record Answer(int status, String body) {
+  /** A task answer: status, body (parsed on demand) and the request id the agent gave it. */
+  record Answer(int status, String body, String requestId) {
     Map<String, Object> json() {
       return Json.parseObject(body);
     }

@@ -75,6 +75,12 @@ class MachineLifecycleTaskTest {
         + "\"details\":{\"restCode\":\"VmNotFound\"}}";
   }
 
+  /** The same from a task that adds its request id (machine_boot, the snapshot tasks). */
+  static String notFound(String prefix, String uuid, String reqId) {
+    return "{\"error\":\"" + prefix + "vmadm load " + uuid + " failed: No such zone\","
+        + "\"details\":{\"restCode\":\"VmNotFound\"},\"req_id\":\"" + reqId + "\"}";
+  }
+
   @Test
   void machineLoad_existingVm_answersTheBareViewWithFileMtime() throws Exception {
     String v = createVm();
@@ -189,7 +195,7 @@ class MachineLifecycleTaskTest {
     CnAgentHarness.Answer a = cn.call("machine_boot", Map.of("uuid", u));
 
     assertThat(a.status()).isEqualTo(500);
-    assertThat(a.body()).isEqualTo(notFound("vmadm.start error: ", u));
+    assertThat(a.body()).isEqualTo(notFound("vmadm.start error: ", u, a.requestId()));
   }
 
   @Test

@@ -64,8 +64,8 @@ class SnapshotReprovisionDestroyTaskTest {
     assertThat((String) snaps.get(0).get("created_at")).matches(ISO_MS);
     // Deviation D15: a duplicate name is refused (the reference appends a second "s1").
     assertThat(again.status()).isEqualTo(500);
-    assertThat(again.body()).isEqualTo(
-        "{\"error\":\"vmadm.create_snapshot error: snapshot \\\"s1\\\" already exists for " + v + "\"}");
+    assertThat(again.body()).isEqualTo("{\"error\":\"vmadm.create_snapshot error: snapshot \\\"s1\\\" already exists for "
+        + v + "\",\"req_id\":\"" + again.requestId() + "\"}");
     assertThat(snapshots(cn.vmOnDisk(v))).hasSize(1);
   }
 
@@ -76,7 +76,7 @@ class SnapshotReprovisionDestroyTaskTest {
     CnAgentHarness.Answer a = cn.call("machine_create_snapshot", params("uuid", u, "snapshot_name", "s1"));
 
     assertThat(a.status()).isEqualTo(500);
-    assertThat(a.body()).isEqualTo(MachineLifecycleTaskTest.notFound("vmadm.create_snapshot error: ", u));
+    assertThat(a.body()).isEqualTo(MachineLifecycleTaskTest.notFound("vmadm.create_snapshot error: ", u, a.requestId()));
   }
 
   @Test
@@ -122,8 +122,8 @@ class SnapshotReprovisionDestroyTaskTest {
     CnAgentHarness.Answer a = cn.call("machine_rollback_snapshot", params("uuid", v, "snapshot_name", "nope"));
 
     assertThat(a.status()).isEqualTo(500);
-    assertThat(a.body()).isEqualTo(
-        "{\"error\":\"vmadm.rollback_snapshot error: No snapshot named \\\"nope\\\" for " + v + "\"}");
+    assertThat(a.body()).isEqualTo("{\"error\":\"vmadm.rollback_snapshot error: No snapshot named \\\"nope\\\" for "
+        + v + "\",\"req_id\":\"" + a.requestId() + "\"}");
   }
 
   @Test
@@ -212,9 +212,11 @@ class SnapshotReprovisionDestroyTaskTest {
     CnAgentHarness.Answer rollback = cn.call("machine_rollback_snapshot", params("uuid", u, "snapshot_name", "s1"));
 
     assertThat(del.status()).isEqualTo(500);
-    assertThat(del.body()).isEqualTo(MachineLifecycleTaskTest.notFound("vmadm.delete_snapshot error: ", u));
+    assertThat(del.body()).isEqualTo(
+        MachineLifecycleTaskTest.notFound("vmadm.delete_snapshot error: ", u, del.requestId()));
     assertThat(rollback.status()).isEqualTo(500);
-    assertThat(rollback.body()).isEqualTo(MachineLifecycleTaskTest.notFound("vmadm.rollback_snapshot error: ", u));
+    assertThat(rollback.body()).isEqualTo(
+        MachineLifecycleTaskTest.notFound("vmadm.rollback_snapshot error: ", u, rollback.requestId()));
   }
 
   @Test

@@ -7,7 +7,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -26,8 +28,11 @@ public final class RawHttp implements AutoCloseable {
     in = socket.getInputStream();
   }
 
-  /** One answer: status, headers (names lower case), body. */
-  public record Answer(int status, Map<String, String> headers, String body) {}
+  /**
+   * One answer: status, headers (names lower case), body, and the header names as they came
+   * on the wire (their case and order).
+   */
+  public record Answer(int status, Map<String, String> headers, String body, List<String> headerNames) {}
 
   public RawHttp send(String text) throws IOException {
     return send(text.getBytes(StandardCharsets.ISO_8859_1));
@@ -44,8 +49,10 @@ public final class RawHttp implements AutoCloseable {
     String statusLine = line();
     int status = Integer.parseInt(statusLine.split(" ")[1]);
     Map<String, String> headers = new LinkedHashMap<>();
+    List<String> names = new ArrayList<>();
     for (String h = line(); !h.isEmpty(); h = line()) {
       int colon = h.indexOf(':');
+      names.add(h.substring(0, colon).trim());
       headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -55,7 +62,7 @@ public final class RawHttp implements AutoCloseable {
     } else if (status != 204) {
       in.transferTo(body);
     }
-    return new Answer(status, headers, body.toString(StandardCharsets.UTF_8));
+    return new Answer(status, headers, body.toString(StandardCharsets.UTF_8), names);
   }
 
   /** True when the server closed the connection (end of stream, or reset) within the read timeout. */

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -44,6 +45,10 @@ class RestRouterTest {
 
   private static HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
     return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static List<String> names(HttpResponse<?> r) {
+    return r.headers().map().keySet().stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)).toList();
   }
 
   private static HttpRequest.Builder req(String path) {
@@ -85,11 +90,45 @@ class RestRouterTest {
   }
 
   @Test
-  void badJson_is400InvalidContent() throws Exception {
+  void badJson_is400InvalidContent_inJsonParsesWords() throws Exception {
     HttpResponse<String> r = send(req("/echo/abc").header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{not json")));
     assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(Json.parseObject(r.body())).containsEntry("code", "InvalidContent");
+    assertThat(r.body()).isEqualTo(
+        "{\"code\":\"InvalidContent\",\"message\":\"Invalid JSON: Expected property name or '}' in JSON at position 1\"}");
+  }
+
+  @Test
+  void answersGivenBeforeTheHandler_lackTheHandlerChainsHeaders_asRestifys() throws Exception {
+    // restify answers these before the chain in which its services set Server, x-request-id,
+    // x-response-time and x-server-name (golden: the 400 InvalidContent of cn-agent and CNAPI).
+    List<HttpResponse<String>> early = List.of(
+        send(req("/echo/abc").header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{"))),
+        send(req("/nope").GET()),
+        send(req("/nothing").GET()),
+        send(req("/echo/abc").header("accept", "image/png").GET()));
+    HttpResponse<String> handled = send(req("/fail").GET());
+
+    assertThat(early).extracting(HttpResponse::statusCode).containsExactly(400, 404, 405, 406);
+    for (HttpResponse<String> r : early) {
+      assertThat(names(r)).as("%s", r.statusCode())
+          .doesNotContain("server", "x-request-id", "x-response-time", "x-server-name").contains("date");
+    }
+    assertThat(handled.statusCode()).isEqualTo(404);
+    assertThat(names(handled)).contains("server", "x-request-id", "x-response-time", "x-server-name");
+  }
+
+  @Test
+  void keepAliveAnswer_saysTimeout5_andAnIdleConnectionIsClosedAfterIt() throws Exception {
+    try (RawHttp c = new RawHttp(listener.port())) {
+      RawHttp.Answer a = c.send(RawHttp.head("GET", "/echo/x", "Connection: keep-alive")).read();
+      long answered = System.nanoTime();
+
+      assertThat(a.headers()).containsEntry("connection", "keep-alive").containsEntry("keep-alive", "timeout=5");
+      assertThat(c.closedByServer()).isTrue();
+      long idleMs = (System.nanoTime() - answered) / 1_000_000;
+      assertThat(idleMs).isBetween(4_000L, 8_000L);
+    }
   }
 
   @Test

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 
 /** Expected files were produced by node's JSON.stringify from input.json (cn-agent.md §2.9). */
@@ -56,8 +57,62 @@ class JsonTest {
 
   @Test
   void parseObject_nonObject_fails() {
-    assertThatThrownBy(() -> Json.parseObject("[1,2]")).isInstanceOf(Json.JsonFormatException.class);
-    assertThatThrownBy(() -> Json.parseObject("{bad")).isInstanceOf(Json.JsonFormatException.class);
+    assertThatThrownBy(() -> Json.parseObject("[1,2]")).isInstanceOf(Json.JsonFormatException.class)
+        .hasMessage("expected a JSON object, got an array");
+    assertThatThrownBy(() -> Json.parseObject("null")).hasMessage("expected a JSON object, got null");
+    assertThatThrownBy(() -> Json.parseObject("{bad")).isInstanceOf(Json.JsonFormatException.class)
+        .hasMessage("Expected property name or '}' in JSON at position 1");
+  }
+
+  @Test
+  void parse_everyTextOfTheNodeTable_failsWithJsonParsesMessage_orParsesWhereNodeDoes() throws IOException {
+    SoftAssertions soft = new SoftAssertions();
+    for (V8JsonErrorsTest.Case c : V8JsonErrorsTest.table()) {
+      if (!c.text().equals(new String(c.text().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8))
+          || c.text().startsWith("\ufeff")) {
+        continue; // a lone surrogate has no UTF-8 form; Jackson skips a byte-order mark where Node does not
+      }
+      byte[] bytes = c.text().getBytes(StandardCharsets.UTF_8);
+      if (c.message() == null) {
+        soft.assertThatCode(() -> Json.parse(bytes)).as(c.text()).doesNotThrowAnyException();
+      } else {
+        soft.assertThatThrownBy(() -> Json.parse(bytes)).as(c.text()).isInstanceOf(Json.JsonFormatException.class)
+            .hasMessage(c.message());
+      }
+    }
+    soft.assertAll();
+  }
+
+  @Test
+  void parse_somethingAfterTheValue_isRejectedAsJsonParseRejectsIt() {
+    assertThatThrownBy(() -> Json.parse("{} {}".getBytes(StandardCharsets.UTF_8)))
+        .hasMessage("Unexpected non-whitespace character after JSON at position 3");
+    assertThatThrownBy(() -> Json.parseObject("{\"a\":1} x"))
+        .hasMessage("Unexpected non-whitespace character after JSON at position 8");
+    assertThatThrownBy(() -> Json.parseObjectKeys("{\"n\":1}[]".getBytes(StandardCharsets.UTF_8), java.util.Set.of("n")))
+        .hasMessage("Unexpected non-whitespace character after JSON at position 7");
+    assertThatThrownBy(() -> Json.parseObjectKeys("{\"n\":1,".getBytes(StandardCharsets.UTF_8), java.util.Set.of("n")))
+        .hasMessage("Expected double-quoted property name in JSON at position 7");
+  }
+
+  @Test
+  void parse_badUtf8InAString_isReadAsNodeReadsIt_elsewhereItIsAnUnexpectedToken() {
+    byte[] inString = {'{', '"', 'a', '"', ':', '"', (byte) 0xff, '"', '}'};
+    byte[] outside = {'{', '"', 'a', '"', ':', (byte) 0xff, '}'};
+
+    assertThat(Json.parseObject(inString)).containsEntry("a", "\ufffd");
+    assertThat(Json.parseObjectKeys(inString, java.util.Set.of("a"))).containsEntry("a", "\ufffd");
+    assertThatThrownBy(() -> Json.parse(outside))
+        .hasMessage("Unexpected token '\ufffd', \"{\"a\":\ufffd}\" is not valid JSON");
+  }
+
+  @Test
+  void parse_nestingBeyondJacksonsLimit_saysSoInItsOwnWords() {
+    String deep = "[".repeat(1_500) + "]".repeat(1_500);
+
+    assertThatThrownBy(() -> Json.parse(deep.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(Json.JsonFormatException.class).hasMessageStartingWith("JSON beyond this reader's limits")
+        .hasMessageNotContaining("StreamReadConstraints");
   }
 
   @Test
