@@ -35,6 +35,7 @@ final class MachineInfoTask {
     List<String> types = types(ctx);
     String uuid = ctx.requireString("uuid");
     boolean includeDni = NodeVmadm.includeDni(ctx);
+    ctx.adoptRequestId(); // the real task hands its params, req_id set, to vmadm
     if (!NodeVmadm.exists(ctx, uuid, includeDni)) {
       NodeVmadm.fatalNotFound(ctx, PREFIX);
       return;

@@ -33,6 +33,7 @@ final class MachineKillTask {
       throw TaskContext.crash("params.signal must be a string, got " + signalParam);
     }
     boolean includeDni = NodeVmadm.includeDni(ctx);
+    ctx.adoptRequestId(); // the real task hands its params, req_id set, to vmadm
     if (!NodeVmadm.exists(ctx, uuid, includeDni)) {
       NodeVmadm.fatalNotFound(ctx, PREFIX);
       return;

@@ -185,6 +185,11 @@ final class CnAgentHarness implements Closeable {
       return Json.parseObject(body);
     }
 
+    /** {@code objectBody} with this answer's request id appended as {@code req_id}, as a task that adopted it answers. */
+    String withReqId(String objectBody) {
+      return objectBody.substring(0, objectBody.length() - 1) + ",\"req_id\":\"" + requestId + "\"}";
+    }
+
     @SuppressWarnings("unchecked")
     Map<String, Object> vm() {
       return (Map<String, Object>) json().get("vm");

@@ -76,16 +76,16 @@ class MachineInfoProcTaskTest {
     assertThat(cn.call("machine_shutdown", params("uuid", stopped)).status()).isEqualTo(200);
     String bhyve = CreatedVms.hvm(cn, "bhyve", IMAGE);
 
-    assertThat(cn.call("machine_info", params("uuid", zone)).body()).isEqualTo(INFO_EXIT_1);
-    assertThat(cn.call("machine_info", params("uuid", stopped)).body()).isEqualTo(INFO_EXIT_1);
-    assertThat(cn.call("machine_info", params("uuid", bhyve, "types", List.of("cpus"))).body()).isEqualTo(INFO_EXIT_1);
+    assertBodyWithReqId(cn.call("machine_info", params("uuid", zone)), INFO_EXIT_1);
+    assertBodyWithReqId(cn.call("machine_info", params("uuid", stopped)), INFO_EXIT_1);
+    assertBodyWithReqId(cn.call("machine_info", params("uuid", bhyve, "types", List.of("cpus"))), INFO_EXIT_1);
     assertThat(cn.call("machine_info", params("uuid", bhyve, "types", List.of("nonsense"))).status()).isEqualTo(500);
   }
 
   @Test
   void info_missingVm_isVmNotFound_andBadTypesCrash() throws Exception {
-    assertThat(cn.call("machine_info", params("uuid", UUID.randomUUID().toString())).body())
-        .isEqualTo("{\"error\":\"vmadm.info error: VM does not exist\",\"details\":{\"restCode\":\"VmNotFound\"}}");
+    assertBodyWithReqId(cn.call("machine_info", params("uuid", UUID.randomUUID().toString())),
+        "{\"error\":\"vmadm.info error: VM does not exist\",\"details\":{\"restCode\":\"VmNotFound\"}}");
     String v = CreatedVms.hvm(cn, "kvm", IMAGE);
     assertThat((String) cn.call("machine_info", params("uuid", v, "types", "vnc")).json().get("error"))
         .startsWith("Child task process machine_info did not terminate cleanly.");
@@ -111,5 +111,11 @@ class MachineInfoProcTaskTest {
     assertThat(cn.call("machine_proc", params("uuid", UUID.randomUUID().toString())).body())
         .isEqualTo("{\"error\":\"vmadm.load error: VM does not exist\",\"details\":{\"restCode\":\"VmNotFound\"}}");
     assertThat(cn.call("machine_proc", params()).body()).isEqualTo("{\"error\":\"missing uuid for machine_proc\"}");
+  }
+
+  /** The task adopted the request id (as the real one does before calling vmadm): the body ends with it. */
+  private static void assertBodyWithReqId(CnAgentHarness.Answer a, String bodyWithoutReqId) {
+    assertThat(a.requestId()).isNotBlank();
+    assertThat(a.body()).isEqualTo(a.withReqId(bodyWithoutReqId));
   }
 }
