@@ -117,6 +117,7 @@ class StatusFiguresEndToEndTest {
   @Test
   void aVmsMemoryAndQuota_comeOffUnreservedRamAndDisk() throws Exception {
     UUID cn = servers.get(HardwareProfile.SMALL);
+    serverWhen(cn, s -> true); // registered and reporting: CNAPI knows the CN before a VM is asked of it
     provision(cn, 1024, 10, 100);
     Map<String, Object> before = serverWhen(cn, s -> num(s, "disk_zone_quota_bytes") == 10 * GIB
         && num(s, "unreserved_ram") < (long) Math.floor(65447 * 0.85));
