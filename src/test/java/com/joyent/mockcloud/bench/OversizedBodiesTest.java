@@ -35,6 +35,13 @@ class OversizedBodiesTest {
     for (AutoCloseable c : closeMe) {
       c.close();
     }
+    // The pool has terminated when run() returns, but a worker thread may still be on its way
+    // out of run(): give each one a moment to die, then none may be left.
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("bench-oversized-")) {
+        t.join(2000);
+      }
+    }
     assertThat(senderThreads()).as("sender threads left behind").isEmpty();
   }
 
