@@ -170,7 +170,13 @@ public final class ServerStore {
     Map<String, Object> rec = require(uuid);
     params.forEach((k, v) -> {
       switch (k) {
-        case "server_uuid", "etag_retries", "nics", "overprovision_ratios" -> { }
+        case "server_uuid", "etag_retries", "nics" -> { }
+        // CNAPI stores the ratios (as a query string) and GET parses them back into numbers.
+        case "overprovision_ratios" -> {
+          if (v instanceof Map<?, ?> m && !m.isEmpty()) {
+            rec.put(k, Json.deepCopy(v));
+          }
+        }
         default -> rec.put(k, Json.deepCopy(v));
       }
     });

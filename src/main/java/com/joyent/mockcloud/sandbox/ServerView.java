@@ -57,11 +57,14 @@ final class ServerView {
     Map<String, Object> out = new LinkedHashMap<>(rec);
     out.put("last_heartbeat", lastHeartbeat);
     out.put("score", 0);
-    Map<String, Object> ratios = new LinkedHashMap<>();
-    ratios.put("cpu", 4);
-    ratios.put("ram", 1);
-    ratios.put("disk", 1);
-    out.put("overprovision_ratios", ratios);
+    if (!(rec.get("overprovision_ratios") instanceof Map<?, ?>)) {
+      // Never set by ServerUpdate: what a set-up server of the reference DC showed.
+      Map<String, Object> ratios = new LinkedHashMap<>();
+      ratios.put("cpu", 4);
+      ratios.put("ram", 1);
+      ratios.put("disk", 1);
+      out.put("overprovision_ratios", ratios);
+    }
     addCapacity(out, rec);
     return out;
   }

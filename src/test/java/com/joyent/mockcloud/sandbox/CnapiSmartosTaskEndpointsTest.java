@@ -144,11 +144,14 @@ class CnapiSmartosTaskEndpointsTest {
     FakeCnAgent.Received got = agent.take();
     assertThat(got.task()).isEqualTo("server_overprovision_ratio");
     assertThat(got.params()).isEqualTo(Map.of("value", "cpu=4"));
+    assertThat(TestHttp.get(cnapi + "/servers/" + CN).object()).containsEntry("overprovision_ratios", Map.of("cpu", 4));
 
     agent.answer("server_overprovision_ratio", 500, Map.of("error", "no value given"));
     TestHttp.Reply failed = TestHttp.post(cnapi + "/servers/" + CN, Map.of("overprovision_ratios", Map.of("ram", 1)));
     assertThat(failed.status()).isEqualTo(500);
     assertThat(failed.object()).containsEntry("message", "posting task to cn-agent: no value given");
+    assertThat(TestHttp.get(cnapi + "/servers/" + CN).object()).as("a failed task stores nothing")
+        .containsEntry("overprovision_ratios", Map.of("cpu", 4));
 
     TestHttp.Reply badKey = TestHttp.post(cnapi + "/servers/" + CN, Map.of("overprovision_ratios", Map.of("gpu", 1)));
     assertThat(badKey.status()).isEqualTo(409);
