@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.vm.VmException;
 import java.nio.charset.StandardCharsets;
@@ -71,7 +72,7 @@ final class MachineInfoTask {
    */
   private static List<String> types(TaskContext ctx) {
     Object t = ctx.params().get("types");
-    if (!ServerTasks.truthy(t)) {
+    if (!JsValues.truthy(t)) {
       return List.of("all");
     }
     if (!(t instanceof List<?> list) || !list.stream().allMatch(x -> x instanceof String)) {

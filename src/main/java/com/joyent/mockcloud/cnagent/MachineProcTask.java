@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.vm.VmException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +20,7 @@ final class MachineProcTask {
 
   static void run(TaskContext ctx) {
     Object uuidParam = ctx.params().get("uuid");
-    if (!ServerTasks.truthy(uuidParam)) {
+    if (!JsValues.truthy(uuidParam)) {
       ctx.fatal("missing uuid for machine_proc");
       return;
     }

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.vm.MachineCreatePayload;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.VmException;
@@ -216,7 +217,7 @@ final class MachineTasks {
   /** {@code timeout}, if truthy, must be a number or a string of digits (§3.2.6). */
   private static boolean validTimeout(TaskContext ctx) {
     Object t = ctx.params().get("timeout");
-    if (!ServerTasks.truthy(t) || t instanceof Number || (t instanceof String s && s.matches("\\d+"))) {
+    if (!JsValues.truthy(t) || t instanceof Number || (t instanceof String s && s.matches("\\d+"))) {
       return true;
     }
     ctx.fatal("Invalid type: \"" + jsTypeof(t) + "\" for timeout");

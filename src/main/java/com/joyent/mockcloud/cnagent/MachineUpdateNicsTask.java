@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.vm.VmException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -184,7 +185,7 @@ final class MachineUpdateNicsTask {
   private static Map<String, Object> updateFor(TaskContext ctx, Map<String, Object> vm, List<Map<?, ?>> nics,
       List<Net> networks, Net orig) {
     boolean setResolvers = !(vm.get("internal_metadata") instanceof Map<?, ?> im && im.containsKey("set_resolvers")
-        && !ServerTasks.truthy(im.get("set_resolvers")));
+        && !JsValues.truthy(im.get("set_resolvers")));
     boolean matched = false;
     List<Object> resolvers = new ArrayList<>();
     Map<String, Object> newRoutes = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.io.AtomicFiles;
 import com.joyent.mockcloud.json.Json;
 import java.io.IOException;
@@ -33,7 +34,7 @@ final class OverprovisionRatioTask {
 
   static void run(TaskContext ctx) throws IOException {
     Object value = ctx.params().get("value");
-    if (!ServerTasks.truthy(value)) {
+    if (!JsValues.truthy(value)) {
       ctx.fatal("no value given");
       return;
     }

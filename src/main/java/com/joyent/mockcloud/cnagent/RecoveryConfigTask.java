@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.io.AtomicFiles;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.triton.ApiResponse;
@@ -25,7 +26,7 @@ final class RecoveryConfigTask {
   static void run(TaskContext ctx) throws Exception {
     Map<String, Object> p = ctx.params();
     Object action = p.get("action");
-    if (!ServerTasks.truthy(action) || !ServerTasks.truthy(p.get("pivtoken")) || !ServerTasks.truthy(p.get("recovery_uuid"))) {
+    if (!JsValues.truthy(action) || !JsValues.truthy(p.get("pivtoken")) || !JsValues.truthy(p.get("recovery_uuid"))) {
       ctx.fatal(PREFIX + "Missing required request parameters");
       return;
     }
@@ -33,7 +34,7 @@ final class RecoveryConfigTask {
       ctx.fatal(PREFIX + "Invalid value for action parameter");
       return;
     }
-    if ("stage".equals(action) && !ServerTasks.truthy(p.get("template"))) {
+    if ("stage".equals(action) && !JsValues.truthy(p.get("template"))) {
       ctx.fatal(PREFIX + "Missing template request parameter");
       return;
     }
@@ -50,7 +51,7 @@ final class RecoveryConfigTask {
     // The reference used its start-up snapshot and so could undo later Boot Time / NIC Names
     // changes when it rewrote the file; the current file is used instead (docs/cn-agent.md).
     Map<String, Object> sysinfo = ctx.cn().dir().readSysinfo();
-    if (!ServerTasks.truthy(sysinfo.get("Zpool Encrypted"))) {
+    if (!JsValues.truthy(sysinfo.get("Zpool Encrypted"))) {
       ctx.fatal(PREFIX + "Recovery configuration can be staged or activated only on servers with encrypted zpools");
       return;
     }

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.io.AtomicFiles;
 import com.joyent.mockcloud.json.Json;
 import java.io.IOException;
@@ -20,7 +21,7 @@ final class ServerTasks {
     double sleep = jsNumber(p.get("sleep"));
     Runnable end = () -> {
       Object error = p.get("error");
-      if (truthy(error)) {
+      if (JsValues.truthy(error)) {
         ctx.fatal(error);
       } else {
         ctx.finish();
@@ -129,23 +130,9 @@ final class ServerTasks {
     }
   }
 
-  /** JavaScript truthiness of a JSON value. */
-  static boolean truthy(Object v) {
-    if (v == null || Boolean.FALSE.equals(v)) {
-      return false;
-    }
-    if (v instanceof Number n) {
-      return n.doubleValue() != 0 && !Double.isNaN(n.doubleValue());
-    }
-    if (v instanceof String s) {
-      return !s.isEmpty();
-    }
-    return true;
-  }
-
   /** {@code Number(v)} for a truthy number or numeric string, else 0. */
   static double jsNumber(Object v) {
-    if (!truthy(v)) {
+    if (!JsValues.truthy(v)) {
       return 0;
     }
     if (v instanceof Number n) {

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.VmException;
 import java.time.Instant;
@@ -41,7 +42,7 @@ final class StatusSample {
     if (vms != null) {
       // do_not_inventory VMs are left out of the list, not of the figures: they use memory and disk all the same.
       for (Map<String, Object> vm : vms.lookup(Map.of(), SAMPLE_KEYS)) {
-        if (listVms && !ServerTasks.truthy(vm.get("do_not_inventory"))) {
+        if (listVms && !JsValues.truthy(vm.get("do_not_inventory"))) {
           listed.put((String) vm.get("uuid"), vmEntry(vm));
         }
         if ("running".equals(vm.get("state")) && vm.get("max_physical_memory") instanceof Number mib) {

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.json.JsValues;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -19,7 +20,7 @@ final class TestTasks {
    */
   static CompletionStage<?> sleep(TaskContext ctx) {
     Object t = ctx.params().get("timeout");
-    double ms = ServerTasks.truthy(t) ? ServerTasks.jsNumber(t) : 5000;
+    double ms = JsValues.truthy(t) ? ServerTasks.jsNumber(t) : 5000;
     long delay = ms >= 1 && ms <= MAX_DELAY_MS ? (long) ms : 1;
     CompletableFuture<Void> done = new CompletableFuture<>();
     ctx.cn().scheduler().schedule(() -> {

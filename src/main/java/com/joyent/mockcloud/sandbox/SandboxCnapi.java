@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.sandbox;
 
 import com.joyent.mockcloud.http.RestError;
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.http.RestRequest;
 import com.joyent.mockcloud.http.RestResponse;
@@ -582,9 +583,7 @@ public final class SandboxCnapi {
    */
   private CompletionStage<RestResponse> updateServerAndRatios(RestRequest req) {
     Object ratios = req.params().get("overprovision_ratios");
-    boolean jsTruthy = ratios != null && !Boolean.FALSE.equals(ratios) && !"".equals(ratios)
-        && !(ratios instanceof Number n0 && n0.doubleValue() == 0);
-    if (!jsTruthy) { // CNAPI's `if (req.params.overprovision_ratios)`
+    if (!JsValues.truthy(ratios)) { // CNAPI's `if (req.params.overprovision_ratios)`
       return CompletableFuture.completedFuture(updateServer(req));
     }
     strict(req, UPDATE_PARAMS);

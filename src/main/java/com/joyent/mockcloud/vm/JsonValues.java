@@ -66,21 +66,6 @@ final class JsonValues {
     }
   }
 
-  /** JavaScript truthiness of a JSON value. */
-  static boolean truthy(Object v) {
-    if (v == null || Boolean.FALSE.equals(v)) {
-      return false;
-    }
-    if (v instanceof Number) {
-      double d = ((Number) v).doubleValue();
-      return d != 0 && !Double.isNaN(d);
-    }
-    if (v instanceof String) {
-      return !((String) v).isEmpty();
-    }
-    return true;
-  }
-
   static boolean isContainer(Object v) {
     return v instanceof Map || v instanceof List;
   }

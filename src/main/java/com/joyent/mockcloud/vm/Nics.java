@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.vm;
 
+import com.joyent.mockcloud.json.JsValues;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,10 +77,10 @@ final class Nics {
     }
     int newPrimaries = 0;
     for (Map<String, Object> n : adds) {
-      newPrimaries += JsonValues.truthy(n.get("primary")) ? 1 : 0;
+      newPrimaries += JsValues.truthy(n.get("primary")) ? 1 : 0;
     }
     for (Map<String, Object> n : updates) {
-      newPrimaries += JsonValues.truthy(n.get("primary")) ? 1 : 0;
+      newPrimaries += JsValues.truthy(n.get("primary")) ? 1 : 0;
     }
     if (newPrimaries > 1) {
       throw VmException.invalid("cannot set more than one primary NIC, got " + newPrimaries);
@@ -90,7 +91,7 @@ final class Nics {
     for (int i = nics.size() - 1; i >= 0; i--) {
       Object n = nics.get(i);
       if (n instanceof Map && removeMacs.contains(((Map<String, Object>) n).get("mac"))) {
-        removedPrimary |= JsonValues.truthy(((Map<String, Object>) n).get("primary"));
+        removedPrimary |= JsValues.truthy(((Map<String, Object>) n).get("primary"));
         nics.remove(i);
         modified = true; // D4: a removal is always persisted
       }
@@ -265,7 +266,7 @@ final class Nics {
   private static void checkOnePrimary(List<Object> nics, String what) {
     int primaries = 0;
     for (Object n : nics) {
-      primaries += JsonValues.truthy(((Map<?, ?>) n).get("primary")) ? 1 : 0;
+      primaries += JsValues.truthy(((Map<?, ?>) n).get("primary")) ? 1 : 0;
     }
     if (primaries > 1) {
       throw VmException.invalid(what + ": more than one primary NIC");

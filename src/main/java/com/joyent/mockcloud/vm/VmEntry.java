@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.vm;
 
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.json.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,7 +32,7 @@ final class VmEntry {
 
   /** @param uuid the VM's uuid as the store keys it (its summary shares that string) */
   static VmEntry of(String uuid, Map<String, Object> fileObject, long mtimeMillis, long size) {
-    byte flags = JsonValues.truthy(fileObject.get("do_not_inventory")) ? DNI : 0;
+    byte flags = JsValues.truthy(fileObject.get("do_not_inventory")) ? DNI : 0;
     byte[] json = Json.compactBytes(fileObject);
     // The summary is decoded from the same text as the blob, so its values are what a view
     // decoded from the blob holds (10.0 written as 10 is read back as an Integer, in both).
