@@ -23,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Records are guarded by this object's lock (short map work only, safe on I/O threads).
  * Writes replace nested values rather than changing them in place; public readers get deep
- * copies.
+ * copies. A record's {@code vms} is a {@link ReportedVms} (the last status report's, as bytes);
+ * readers that render it ask {@link ReportedVms#vmsOf}.
  */
 public final class ServerStore {
   static final long HEARTBEAT_LIFETIME_MS = 11_000;
@@ -86,7 +87,12 @@ public final class ServerStore {
   /** A deep copy of the stored record (no derived keys), or null. */
   public synchronized Map<String, Object> server(String uuid) {
     Map<String, Object> rec = servers.get(uuid);
-    return rec == null ? null : Json.deepCopy(rec);
+    if (rec == null) {
+      return null;
+    }
+    Map<String, Object> copy = new LinkedHashMap<>(rec);
+    copy.put("vms", ReportedVms.vmsOf(rec));
+    return Json.deepCopy(copy);
   }
 
   /** The stored sysinfo of a server (deep copy), or null when the server is unknown. */
@@ -156,7 +162,7 @@ public final class ServerStore {
     rec.put("sysinfo", new LinkedHashMap<>());
     rec.put("traits", new LinkedHashMap<>());
     rec.put("uuid", uuid);
-    rec.put("vms", new LinkedHashMap<>());
+    rec.put("vms", ReportedVms.EMPTY);
     rec.put("boot_params", new LinkedHashMap<>());
     rec.put("default_console", "serial");
     rec.put("kernel_flags", new LinkedHashMap<>());
@@ -190,7 +196,7 @@ public final class ServerStore {
   public synchronized void status(String uuid, Map<String, Object> body) {
     Map<String, Object> rec = require(uuid);
     Object vms = body.get("vms");
-    rec.put("vms", vms instanceof Map<?, ?> ? Json.deepCopy(vms) : new LinkedHashMap<>());
+    rec.put("vms", ReportedVms.from(vms));
     if (body.get("meminfo") instanceof Map<?, ?> mem) {
       copyIfPresent((Map<String, Object>) mem, "availrmem_bytes", rec, "memory_available_bytes");
       copyIfPresent((Map<String, Object>) mem, "arcsize_bytes", rec, "memory_arc_bytes");
@@ -201,7 +207,7 @@ public final class ServerStore {
         copyIfPresent((Map<String, Object>) disk, k, rec, "disk_" + k);
       }
     }
-    recomputeProvisionable(rec);
+    recomputeProvisionable(rec, vms instanceof Map<?, ?> m ? m : Map.of());
   }
 
   private static void copyIfPresent(Map<String, Object> from, String key, Map<String, Object> to, String toKey) {
@@ -225,8 +231,11 @@ public final class ServerStore {
   }
 
   /** memory_provisionable_bytes = floor(total − total×ratio − Σ vms.max_physical_memory MiB). */
-  @SuppressWarnings("unchecked")
   private static void recomputeProvisionable(Map<String, Object> rec) {
+    recomputeProvisionable(rec, ReportedVms.vmsOf(rec));
+  }
+
+  private static void recomputeProvisionable(Map<String, Object> rec, Map<?, ?> vms) {
     Integer ram = rec.get("ram") instanceof Integer r ? r : null;
     double total;
     if (ram != null) {
@@ -238,11 +247,9 @@ public final class ServerStore {
     }
     double ratio = rec.get("reservation_ratio") instanceof Number n ? n.doubleValue() : 0.15;
     double vmBytes = 0;
-    if (rec.get("vms") instanceof Map<?, ?> vms) {
-      for (Object vm : vms.values()) {
-        if (vm instanceof Map<?, ?> m && m.get("max_physical_memory") instanceof Number mpm) {
-          vmBytes += mpm.doubleValue() * MIB;
-        }
+    for (Object vm : vms.values()) {
+      if (vm instanceof Map<?, ?> m && m.get("max_physical_memory") instanceof Number mpm) {
+        vmBytes += mpm.doubleValue() * MIB;
       }
     }
     rec.put("memory_provisionable_bytes", (long) Math.floor(total - total * ratio - vmBytes));

@@ -43,11 +43,16 @@ final class ServerView {
         out.keySet().removeIf(k -> k.startsWith("disk_"));
       }
     }
+    boolean capacity = all || extras.contains("capacity");
+    Map<String, Object> vms = out.containsKey("vms") || capacity ? ReportedVms.vmsOf(rec) : Map.of();
+    if (out.containsKey("vms")) {
+      out.put("vms", vms);
+    }
     if (!extras.isEmpty()) {
       out.put("last_heartbeat", lastHeartbeat);
     }
-    if (all || extras.contains("capacity")) {
-      addCapacity(out, rec);
+    if (capacity) {
+      addCapacity(out, rec, vms);
     }
     return out;
   }
@@ -55,6 +60,8 @@ final class ServerView {
   /** {@code GET /servers/:uuid}: everything, last_heartbeat, and DAPI's capacity keys. */
   static Map<String, Object> single(Map<String, Object> rec, String lastHeartbeat) {
     Map<String, Object> out = new LinkedHashMap<>(rec);
+    Map<String, Object> vms = ReportedVms.vmsOf(rec);
+    out.put("vms", vms);
     out.put("last_heartbeat", lastHeartbeat);
     out.put("score", 0);
     if (!(rec.get("overprovision_ratios") instanceof Map<?, ?>)) {
@@ -65,7 +72,7 @@ final class ServerView {
       ratios.put("disk", 1);
       out.put("overprovision_ratios", ratios);
     }
-    addCapacity(out, rec);
+    addCapacity(out, rec, vms);
     return out;
   }
 
@@ -76,7 +83,7 @@ final class ServerView {
    * resets it to 0); ram (MiB) = total × (1 − reservation_ratio) − Σ max_physical_memory;
    * disk (MiB) as {@link #unreservedDiskMib}. Failed VMs count for nothing.
    */
-  private static void addCapacity(Map<String, Object> out, Map<String, Object> rec) {
+  private static void addCapacity(Map<String, Object> out, Map<String, Object> rec, Map<String, Object> vms) {
     Map<?, ?> sysinfo = rec.get("sysinfo") instanceof Map<?, ?> m ? m : Map.of();
     Integer cores = Values.parseInt(sysinfo.get("CPU Online Count") != null ? sysinfo.get("CPU Online Count")
         : sysinfo.get("CPU Total Cores"));
@@ -86,23 +93,21 @@ final class ServerView {
     double ratio = rec.get("reservation_ratio") instanceof Number n ? n.doubleValue() : 0.15;
     double ram = totalMib * (1 - ratio);
     int kvms = 0;
-    if (rec.get("vms") instanceof Map<?, ?> vms) {
-      for (Object o : vms.values()) {
-        if (!(o instanceof Map<?, ?> vm)) {
-          continue;
-        }
-        boolean failed = "failed".equals(vm.get("state"));
-        if (vm.get("cpu_cap") instanceof Number cap && cap.doubleValue() != 0) {
-          cpu -= failed ? 0 : cap.doubleValue() / CPU_OVERPROVISION;
-        } else {
-          cpu = 0; // as DAPI: an uncapped VM may take every CPU (VMs after it still subtract)
-        }
-        if (!failed && vm.get("max_physical_memory") instanceof Number mpm) {
-          ram -= mpm.doubleValue();
-        }
-        if ("kvm".equals(vm.get("brand"))) {
-          kvms++;
-        }
+    for (Object o : vms.values()) {
+      if (!(o instanceof Map<?, ?> vm)) {
+        continue;
+      }
+      boolean failed = "failed".equals(vm.get("state"));
+      if (vm.get("cpu_cap") instanceof Number cap && cap.doubleValue() != 0) {
+        cpu -= failed ? 0 : cap.doubleValue() / CPU_OVERPROVISION;
+      } else {
+        cpu = 0; // as DAPI: an uncapped VM may take every CPU (VMs after it still subtract)
+      }
+      if (!failed && vm.get("max_physical_memory") instanceof Number mpm) {
+        ram -= mpm.doubleValue();
+      }
+      if ("kvm".equals(vm.get("brand"))) {
+        kvms++;
       }
     }
     out.put("unreserved_cpu", (long) Math.floor(cpu));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -192,6 +193,38 @@ class CnapiServerEndpointsTest {
     clock.advance(Duration.ofSeconds(60));
     assertThat(sandbox.cnapi().servers().statusOf(CN)).isEqualTo("running");
     assertThat(sandbox.cnapi().servers().lastHeartbeat(CN)).isNull();
+  }
+
+  @Test
+  void statusReport_vmsAreListedAsReported_andTheNextReportReplacesThem() {
+    register(CN);
+    Map<String, Object> vm = new LinkedHashMap<>();
+    vm.put("uuid", "9a9b7b5e-35d6-4c85-9d70-0f3e2fb0b5a1");
+    vm.put("owner_uuid", "930896af-bf8c-48d4-885c-6573a94b1853");
+    vm.put("quota", 25);
+    vm.put("max_physical_memory", 1024);
+    vm.put("zone_state", "running");
+    vm.put("state", "running");
+    vm.put("brand", "joyent-minimal");
+    vm.put("cpu_cap", 100.5);
+    vm.put("last_modified", "2026-12-05T10:00:00.000Z");
+    Map<String, Object> vms = new LinkedHashMap<>();
+    vms.put((String) vm.get("uuid"), vm);
+    Map<String, Object> body = Fixtures.statusBody();
+    body.put("vms", vms);
+    assertThat(TestHttp.post(cnapi + "/servers/" + CN + "/events/status", body).status()).isEqualTo(204);
+
+    TestHttp.Reply listed = TestHttp.get(cnapi + "/servers?extras=vms");
+    assertThat(listed.array().get(0).get("vms")).isEqualTo(vms);
+    assertThat(listed.body()).contains("\"cpu_cap\":100.5,");
+    // 1 GiB less than the golden figure of the report without VMs
+    assertThat(sandbox.cnapi().server(CN)).containsEntry("vms", vms)
+        .containsEntry("memory_provisionable_bytes", 233616808345L - 1024L * 1024 * 1024);
+
+    assertThat(TestHttp.post(cnapi + "/servers/" + CN + "/events/status", Fixtures.statusBody()).status())
+        .isEqualTo(204);
+    assertThat(TestHttp.get(cnapi + "/servers?extras=vms").array().get(0).get("vms")).isEqualTo(Map.of());
+    assertThat(TestHttp.get(cnapi + "/servers").array().get(0)).doesNotContainKey("vms");
   }
 
   @Test
