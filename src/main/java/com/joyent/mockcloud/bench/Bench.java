@@ -1,6 +1,5 @@
 package com.joyent.mockcloud.bench;
 
-import com.joyent.mockcloud.cli.RunServersCommand;
 import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.netagent.ChangefeedMode;
@@ -127,27 +126,16 @@ final class Bench {
       if (o.portBase() > 0) {
         args.addAll(List.of("--port-base", Integer.toString(o.portBase())));
       }
-      if (runServersHasControlPort()) {
-        int port = freeLoopbackPort();
-        args.addAll(List.of("--control-port", Integer.toString(port)));
-        control = URI.create("http://127.0.0.1:" + port);
-        r.put("run_servers_metrics", control + "/metrics");
-      } else {
-        metricsProblem = "this run-servers has no --control-port";
-        r.put("run_servers_metrics", null);
-      }
+      int controlPort = freeLoopbackPort();
+      args.addAll(List.of("--control-port", Integer.toString(controlPort)));
+      control = URI.create("http://127.0.0.1:" + controlPort);
+      r.put("run_servers_metrics", control + "/metrics");
       Map<String, Object> changefeed = new LinkedHashMap<>();
       if (o.runServersChangefeed() != null) {
         String mode = ChangefeedMode.parse(o.runServersChangefeed()).flag();
         changefeed.put("asked", mode);
-        if (runServersHas("--changefeed")) {
-          args.addAll(List.of("--changefeed", mode));
-          changefeed.put("passed", true);
-        } else {
-          changefeed.put("passed", false);
-          changefeed.put("note", "this run-servers has no --changefeed: nothing passed");
-          say("this run-servers has no --changefeed: --changefeed %s not passed", mode);
-        }
+        args.addAll(List.of("--changefeed", mode));
+        changefeed.put("passed", true);
       } else {
         changefeed.put("asked", null);
         changefeed.put("passed", false);
@@ -369,20 +357,6 @@ final class Bench {
       a.add("--no-changefeed");
     }
     return a;
-  }
-
-  /** Whether the run-servers of this jar takes {@code --control-port} (its metrics on loopback). */
-  static boolean runServersHasControlPort() {
-    return runServersHas("--control-port");
-  }
-
-  /** Whether the run-servers of this jar takes the option {@code name}. */
-  static boolean runServersHas(String name) {
-    try {
-      return new picocli.CommandLine(new RunServersCommand()).getCommandSpec().findOption(name) != null;
-    } catch (RuntimeException e) {
-      return false;
-    }
   }
 
   /**

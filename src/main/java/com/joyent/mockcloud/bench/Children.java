@@ -1,6 +1,5 @@
 package com.joyent.mockcloud.bench;
 
-import com.joyent.mockcloud.cli.Main;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -27,7 +26,7 @@ final class Children {
 
   static Path jar() {
     try {
-      Path p = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path p = Path.of(Children.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       if (!Files.isRegularFile(p) || !p.toString().endsWith(".jar")) {
         throw new IllegalStateException("bench starts child JVMs from the jar: run it as java -jar target/mockcloud.jar bench");
       }
