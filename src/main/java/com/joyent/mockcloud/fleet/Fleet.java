@@ -10,7 +10,6 @@ import com.joyent.mockcloud.netagent.ChangefeedMode;
 import com.joyent.mockcloud.netagent.NetAgent;
 import com.joyent.mockcloud.netagent.NetAgentOptions;
 import com.joyent.mockcloud.netagent.SharedChangefeeds;
-import com.joyent.mockcloud.server.DaemonThreads;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.ServerRoot;
 import com.joyent.mockcloud.triton.JsonHttpClient;

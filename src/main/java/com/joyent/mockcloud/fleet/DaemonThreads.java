@@ -1,4 +1,4 @@
-package com.joyent.mockcloud.server;
+package com.joyent.mockcloud.fleet;
 
 import com.joyent.mockcloud.control.DaemonMetrics;
 import com.joyent.mockcloud.http.HttpListeners;
