@@ -29,18 +29,20 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code mockcloud-io I/O-N}: the XNIO worker serving every HTTP listener and the shared
- *       outbound client's connections; never blocks.
+ *       outbound client's connections; never blocks. Each XNIO worker here adds a
+ *       {@code <name> Accept} thread.
  *   <li>{@code mockcloud-scheduler-1}: every other delay and period (polls, retries, rescans);
  *       its jobs only decide and hand off, they never block.
  *   <li>{@code mockcloud-task-N}: bounded pool running cn-agent tasks and agent work that
  *       touches disk; may block on disk.
  *   <li>{@code mockcloud-netagent-1}: every CN's net-agent event loop (its state machines and
- *       timers); kept off the main scheduler so NAPI work never delays a heartbeat.
+ *       timers); kept off the shared scheduler so NAPI work never delays its jobs.
  *   <li>{@code mockcloud-http-N}: completion callbacks of the one shared outbound HTTP
  *       client, whose connections live on the I/O worker above.
  *   <li>{@code mockcloud-io-ws I/O-1}: the net-agents' changefeed WebSockets.
- *   <li>{@code mockcloud-watch-1}: the one directory watcher (inotify) for every CN's
- *       directory (sysinfo.json) and {@code vms/} directory; it only notes changes.
+ *   <li>{@code mockcloud-watch-1}: the one directory watcher (inotify, polled by the JDK's
+ *       {@code FileSystemWatchService}) for every CN's directory (sysinfo.json) and
+ *       {@code vms/} directory; it only notes changes.
  *   <li>{@code mockcloud-reporter-1}, {@code mockcloud-reporter-files-N} and
  *       {@code mockcloud-reporter-io I/O-1}: every CN's CNAPI reporting (heartbeats, status,
  *       sysinfo, agents), its timers, file reads and status samples, and connections, on
