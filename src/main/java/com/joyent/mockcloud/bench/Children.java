@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.bench;
 
+import com.joyent.mockcloud.util.NamedThreads;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -19,7 +20,7 @@ final class Children {
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(Children::stopAll, "bench-children-stop"));
+    Runtime.getRuntime().addShutdownHook(NamedThreads.bench("children-stop").newThread(Children::stopAll));
   }
 
   private Children() {}

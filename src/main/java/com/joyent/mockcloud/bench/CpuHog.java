@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.bench;
 
+import com.joyent.mockcloud.util.NamedThreads;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -36,9 +37,9 @@ public final class CpuHog {
     long busy = Math.round(PERIOD_NANOS * duty);
     Optional<ProcessHandle> parent = ProcessHandle.current().parent();
     List<Thread> started = new ArrayList<>();
+    NamedThreads hogs = NamedThreads.bench("cpu-hog");
     for (int i = 0; i < threads; i++) {
-      Thread t = new Thread(() -> spin(busy), "cpu-hog-" + i);
-      t.setDaemon(true);
+      Thread t = hogs.newThread(() -> spin(busy));
       t.start();
       started.add(t);
     }

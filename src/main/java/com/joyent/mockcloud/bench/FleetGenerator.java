@@ -5,6 +5,7 @@ import com.joyent.mockcloud.server.HardwareProfile;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.StandardAgents;
 import com.joyent.mockcloud.server.Sysinfo;
+import com.joyent.mockcloud.util.NamedThreads;
 import com.joyent.mockcloud.vm.MachineCreatePayload;
 import com.joyent.mockcloud.vm.ServerIdentity;
 import com.joyent.mockcloud.vm.ServerVms;
@@ -53,7 +54,7 @@ final class FleetGenerator {
     List<UUID> uuids = new ArrayList<>();
     Queue<Map<String, Object>> nics = new ConcurrentLinkedQueue<>();
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads, NamedThreads.bench("generate"));
     try (VmStore store = VmStore.builder().fileSystem(VmFileSystem.NO_FSYNC).executor(Runnable::run)
         .watchMode(VmStore.WatchMode.OFF).build()) {
       List<Future<UUID>> done = new ArrayList<>();

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.bench;
 
+import com.joyent.mockcloud.util.NamedThreads;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,10 +22,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -130,7 +129,7 @@ final class OversizedBodies {
       sockets[i] = new Socket();
     }
     // A reader (the task) and a writer per request.
-    ExecutorService pool = Executors.newFixedThreadPool(2 * n, threads());
+    ExecutorService pool = Executors.newFixedThreadPool(2 * n, NamedThreads.bench("oversized"));
     CountDownLatch connected = new CountDownLatch(n);
     CountDownLatch go = new CountDownLatch(1);
     List<Future<Outcome>> futures = new ArrayList<>();
@@ -419,15 +418,6 @@ final class OversizedBodies {
     } catch (IOException e) {
       // nothing to do
     }
-  }
-
-  private static ThreadFactory threads() {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, "bench-oversized-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   /** The heartbeat bounds the idle window must keep through the oversized bodies, as printed. */

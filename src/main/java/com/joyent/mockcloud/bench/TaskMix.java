@@ -1,7 +1,8 @@
 package com.joyent.mockcloud.bench;
 
-import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.http.OutboundHttp;
+import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.util.NamedThreads;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -52,7 +53,7 @@ final class TaskMix {
     // listener's 60 s, so a task never goes out on a connection the listener is closing (the
     // JDK client keeps them 20 minutes, and a POST that meets a closed connection just fails).
     OutboundHttp http = OutboundHttp.standalone();
-    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(NamedThreads.bench("tasks"));
     ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
     AtomicInteger sent = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();

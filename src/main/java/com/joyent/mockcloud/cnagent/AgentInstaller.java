@@ -144,21 +144,13 @@ final class AgentInstaller {
     new SapiAdoption(cn).adopt(agent, Files.readString(instance).strip());
   }
 
-  /**
-   * Image files go straight to disk through the JDK client: {@code OutboundHttp} holds an answer in
-   * memory, fine for JSON but not for agent tarballs of tens of MB installed on many CNs at once.
-   * Created on first use, so a daemon that never installs agents has no extra thread.
-   */
-  private static final class Downloads {
-    static final java.net.http.HttpClient CLIENT = java.net.http.HttpClient.newBuilder()
-        .connectTimeout(java.time.Duration.ofSeconds(10)).build();
-  }
-
   private void download(URI uri, Path to) throws IOException, InstallException {
     HttpRequest req = HttpRequest.newBuilder(uri).GET()
         .header("user-agent", cn.options().userAgent(cn.serverUuid())).build();
     try {
-      HttpResponse<Path> r = Downloads.CLIENT.send(req, HttpResponse.BodyHandlers.ofFile(to));
+      // Straight to disk through the JDK client: OutboundHttp holds an answer in memory, fine for
+      // JSON but not for agent tarballs of tens of MB installed on many CNs at once.
+      HttpResponse<Path> r = cn.downloads().send(req, HttpResponse.BodyHandlers.ofFile(to));
       if (r.statusCode() != 200) {
         throw new InstallException("IMGAPI GET " + uri.getPath() + " answered " + r.statusCode());
       }

@@ -1,17 +1,19 @@
 package com.joyent.mockcloud.cnagent;
 
 import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.triton.CnapiReporting;
 import com.joyent.mockcloud.vm.ServerVms;
 import java.io.IOException;
-import com.joyent.mockcloud.http.OutboundHttp;
+import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 
 /**
  * What tasks of one CN can reach: its directory, its listener address, the process
@@ -25,6 +27,7 @@ public final class CnContext {
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final OutboundHttp http;
+  private final Supplier<HttpClient> downloads;
   private final CnapiReporting reporting;
   private volatile int port;
   private volatile CnapiReporter reporter;
@@ -32,10 +35,12 @@ public final class CnContext {
 
   /**
    * @param http the shared client for what tasks fetch (IMGAPI, SAPI, KBMAPI)
+   * @param downloads the shared client agent_install streams image files to disk with
    * @param reporting what the CNAPI reporter sends with (heartbeats first: its own threads)
    */
   public CnContext(ServerDirectory dir, ServerVms vms, String bindIp, Settings settings, CnAgentOptions options,
-      Clock clock, ScheduledExecutorService scheduler, OutboundHttp http, CnapiReporting reporting) {
+      Clock clock, ScheduledExecutorService scheduler, OutboundHttp http, Supplier<HttpClient> downloads,
+      CnapiReporting reporting) {
     this.reporting = reporting;
     this.dir = dir;
     this.vms = vms;
@@ -45,6 +50,7 @@ public final class CnContext {
     this.clock = clock;
     this.scheduler = scheduler;
     this.http = http;
+    this.downloads = downloads;
   }
 
   public UUID serverUuid() {
@@ -85,6 +91,11 @@ public final class CnContext {
 
   public OutboundHttp http() {
     return http;
+  }
+
+  /** The JDK client for image files (made on first use; fleet/DaemonThreads). */
+  HttpClient downloads() {
+    return downloads.get();
   }
 
   /** The CNAPI reporter's client, gate, timers and file thread. */

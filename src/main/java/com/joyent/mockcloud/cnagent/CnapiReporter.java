@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -33,9 +34,8 @@ import org.slf4j.LoggerFactory;
  * heartbeat, status ticks, retries; on a 20 ms grid, {@link TimerSlots}, so heartbeats due
  * together wake the thread once), its own I/O thread (heartbeats and status reports complete
  * where their answer was read: each hand-off is a wake-up, and there are 2,000 heartbeats a
- * second at 10,000 CNs), its file threads (sysinfo and agents read files). Status samples are
- * built elsewhere and only queued here. Callbacks never block and change state only under this
- * object's lock.
+ * second at 10,000 CNs), its file threads (sysinfo and agents read files; status samples are
+ * built there). Callbacks never block and change state only under this object's lock.
  */
 public final class CnapiReporter {
   private static final Logger LOG = LoggerFactory.getLogger(CnapiReporter.class);
@@ -347,9 +347,18 @@ public final class CnapiReporter {
     }
   }
 
-  /** Builds the sample off the reporter's threads (it reads sysinfo and every VM of the CN). */
+  /**
+   * Builds the sample on the reporters' file threads: it walks every VM of the CN and may read
+   * sysinfo.json, too long for the timer thread that every CN's heartbeats share, and those
+   * threads serve only the reporters, so no task or other work can stand before a status
+   * report (heartbeats first, docs/concurrency.md).
+   */
   private void takeStatusSample() {
-    java.util.concurrent.ForkJoinPool.commonPool().execute(this::buildStatusSample);
+    try {
+      fileWork.execute(this::buildStatusSample);
+    } catch (RejectedExecutionException shuttingDown) {
+      // The daemon is closing: no report is sent any more.
+    }
   }
 
   private void buildStatusSample() {

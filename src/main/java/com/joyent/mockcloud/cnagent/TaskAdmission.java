@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Bounds on cn-agent tasks in flight, per CN and for the whole process, so a flood of
  * {@code POST /tasks} is refused ({@code 503}, as a paused agent) instead of holding ever more
  * history entries, contexts, parsed payloads and open exchanges. One instance is shared by
- * every CN of a process (created next to the {@link CnAgentOptions}, passed to each
- * {@link CnAgent}); each CN counts its own tasks. The limits and why: docs/cn-agent.md.
+ * every CN of a process (run-servers makes it in {@code fleet/DaemonThreads} and passes it to
+ * each {@link CnAgent}); each CN counts its own tasks. The limits and why: docs/cn-agent.md.
  *
  * <p>A task holds a {@link Slot} from admission until its answer is complete (finish, error,
  * crash or timeout: {@link TaskRunner} completes the answer exactly once); releasing a slot is

@@ -3,7 +3,6 @@ package com.joyent.mockcloud.fleet;
 import com.joyent.mockcloud.cmon.CmonServer;
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.control.ControlServer;
-import com.joyent.mockcloud.server.DaemonThreads;
 import com.joyent.mockcloud.vm.VmStore;
 import java.io.Closeable;
 import java.io.IOException;

@@ -3,14 +3,12 @@ package com.joyent.mockcloud.fleet;
 import com.joyent.mockcloud.cnagent.CnAgent;
 import com.joyent.mockcloud.cnagent.CnAgentOptions;
 import com.joyent.mockcloud.cnagent.CnContext;
-import com.joyent.mockcloud.cnagent.TaskAdmission;
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.io.DirectoryWatcher;
 import com.joyent.mockcloud.netagent.ChangefeedMode;
 import com.joyent.mockcloud.netagent.NetAgent;
 import com.joyent.mockcloud.netagent.NetAgentOptions;
 import com.joyent.mockcloud.netagent.SharedChangefeeds;
-import com.joyent.mockcloud.server.DaemonThreads;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.ServerRoot;
 import com.joyent.mockcloud.triton.JsonHttpClient;
@@ -22,6 +20,7 @@ import com.joyent.mockcloud.vmagent.VmAgent;
 import com.joyent.mockcloud.vmagent.VmAgentOptions;
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -38,6 +37,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -69,6 +69,8 @@ public final class Fleet implements Closeable {
   private final Settings settings;
   private final CnAgentOptions options;
   private final DaemonThreads threads;
+  /** One for every CN's context (a method reference made per CN would be an object per CN). */
+  private final Supplier<HttpClient> downloads;
   private final VmStore vmStore;
   private final Clock clock;
   private final ServerRoot root;
@@ -90,8 +92,6 @@ public final class Fleet implements Closeable {
   private final java.util.concurrent.atomic.AtomicInteger sysinfoPolls = new java.util.concurrent.atomic.AtomicInteger();
 
   private final PortAllocator ports;
-  /** The bounds on cn-agent tasks in flight, shared by every CN of this fleet. */
-  private final TaskAdmission taskAdmission = new TaskAdmission();
 
   Fleet(Settings settings, CnAgentOptions options, DaemonThreads threads, VmStore vmStore, Clock clock,
       PortAllocator ports) {
@@ -99,6 +99,7 @@ public final class Fleet implements Closeable {
     this.settings = settings;
     this.options = options;
     this.threads = threads;
+    this.downloads = threads::downloads;
     this.vmStore = vmStore;
     this.clock = clock;
     this.root = new ServerRoot(settings.root());
@@ -313,8 +314,8 @@ public final class Fleet implements Closeable {
       }
       ServerVms vms = vmStore.openServer(d.uuid().toString(), d.dir(), ServerIdentity.fromSysinfo(sysinfo));
       CnContext ctx = new CnContext(d, vms, settings.bindIp(), settings, options, clock, threads.scheduler(),
-          threads.httpClient(), threads.cnapiReporting());
-      CnAgent agent = new CnAgent(ctx, threads.taskPool(), taskAdmission);
+          threads.httpClient(), downloads, threads.cnapiReporting());
+      CnAgent agent = new CnAgent(ctx, threads.taskPool(), threads.taskAdmission());
       VmAgentOptions vmOptions = VmAgentOptions.defaults();
       VmAgent vmAgent = new VmAgent(d.uuid().toString(), vms, new JsonHttpClient(threads.httpClient(),
           settings.requireVmapiUrl(), "VMAPI", vmOptions.userAgent(d.uuid().toString()), vmOptions.requestTimeout(),

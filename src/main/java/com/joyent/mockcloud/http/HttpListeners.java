@@ -17,17 +17,19 @@ import org.xnio.XnioWorker;
 /**
  * Opens HTTP listeners that all share one XNIO worker and one buffer pool, so a thousand
  * listeners cost a thousand sockets and no extra threads; client WebSockets share a second,
- * one-thread worker. Create one per process (the
- * sandbox and the daemon each own one); {@link #close()} stops the worker.
+ * one-thread worker, started when they are first asked for. Create one per process (the
+ * sandbox and the daemon each own one); {@link #close()} stops the workers.
  */
 public final class HttpListeners implements Closeable {
+  private final String name;
   private final XnioWorker worker;
-  private final XnioWorker socketWorker;
   private final ByteBufferPool buffers;
-  private final WebSocketDialer webSockets;
+  private XnioWorker socketWorker; // guarded by this, as webSockets; made on first use
+  private WebSocketDialer webSockets;
 
   /** @param ioThreads how many I/O threads serve every listener */
   public HttpListeners(String name, int ioThreads) {
+    this.name = name;
     try {
       this.worker = Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(OptionMap.builder()
           .set(Options.WORKER_NAME, name)
@@ -42,26 +44,29 @@ public final class HttpListeners implements Closeable {
     }
     // Small direct buffers: requests and replies are a few KB of JSON.
     this.buffers = new DefaultByteBufferPool(true, 4096, 256, 4);
-    // Client WebSockets get an I/O thread of their own: every NIC change reaches every CN's
-    // changefeed socket (thousands of frames per change), and that flood must not delay the
-    // heartbeats and task requests on the listener and client threads.
-    try {
-      this.socketWorker = Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(OptionMap.builder()
-          .set(Options.WORKER_NAME, name + "-ws")
-          .set(Options.WORKER_IO_THREADS, 1)
-          .set(Options.WORKER_TASK_CORE_THREADS, 1)
-          .set(Options.WORKER_TASK_MAX_THREADS, 1)
-          .set(Options.TCP_NODELAY, true)
-          .getMap());
-    } catch (IOException e) {
-      worker.shutdown();
-      throw new UncheckedIOException("cannot start the WebSocket I/O worker", e);
-    }
-    this.webSockets = new WebSocketDialer(socketWorker, buffers);
   }
 
-  /** Client WebSockets on this worker and buffer pool. */
-  public WebSocketDialer webSockets() {
+  /**
+   * Client WebSockets, on an I/O thread of their own ({@code <name>-ws I/O-1}): every NIC change
+   * reaches every CN's changefeed socket (thousands of frames per change), and that flood must
+   * not delay the heartbeats and task requests on the listener and client threads. Started on
+   * the first call, so a process that dials none (the sandbox) has no such thread.
+   */
+  public synchronized WebSocketDialer webSockets() {
+    if (webSockets == null) {
+      try {
+        socketWorker = Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(OptionMap.builder()
+            .set(Options.WORKER_NAME, name + "-ws")
+            .set(Options.WORKER_IO_THREADS, 1)
+            .set(Options.WORKER_TASK_CORE_THREADS, 1)
+            .set(Options.WORKER_TASK_MAX_THREADS, 1)
+            .set(Options.TCP_NODELAY, true)
+            .getMap());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start the WebSocket I/O worker", e);
+      }
+      webSockets = new WebSocketDialer(socketWorker, buffers);
+    }
     return webSockets;
   }
 
@@ -89,7 +94,11 @@ public final class HttpListeners implements Closeable {
 
   @Override
   public void close() {
-    socketWorker.shutdown();
+    synchronized (this) {
+      if (socketWorker != null) {
+        socketWorker.shutdown();
+      }
+    }
     worker.shutdown();
   }
 

@@ -12,8 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The event loop of one CN's net-agent: a mailbox drained on the shared scheduler, and one
- * timer for all of the CN's delays.
+ * The event loop of one CN's net-agent: a mailbox drained on the scheduler it is given (in
+ * run-servers the net-agents' own, {@code mockcloud-netagent-1}), and one timer for all of the
+ * CN's delays.
  *
  * <p>Everything that changes a CN's net-agent state — VM events, HTTP completions, timer
  * expiries, changefeed frames — is {@link #post}ed here and runs one at a time, in order, on

@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.sandbox;
 
 import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.util.NamedThreads;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * CNAPI's calls to a CN's cn-agent (triton-apis.md §2.1–2.2), over the one shared JDK
@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * reply with status 0. Nothing here blocks the caller.
  *
  * <p>The client's completion threads ({@code mockcloud-sandbox-cnapi-client-N}) come from a
- * pool with no core threads, so an idle sandbox holds none; {@link #close()} stops it.
+ * pool with no core threads, so an idle sandbox holds none; {@link #close()} stops it. The JDK
+ * client adds its selector thread and hands every {@code sendAsync} answer to the common
+ * ForkJoinPool before our stages run, whatever executor it was given (see {@code cli/Main}).
  */
 final class CnAgentClient implements AutoCloseable {
   static final int DEFAULT_PORT = 5309;
@@ -33,13 +35,8 @@ final class CnAgentClient implements AutoCloseable {
   private final HttpClient http;
 
   CnAgentClient() {
-    AtomicInteger n = new AtomicInteger();
     this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
-        r -> {
-          Thread t = new Thread(r, "mockcloud-sandbox-cnapi-client-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+        new NamedThreads("sandbox-cnapi-client"));
     this.http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofHours(1))

@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.vm;
 
 import com.joyent.mockcloud.io.DirectoryWatcher;
+import com.joyent.mockcloud.util.NamedThreads;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -17,9 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: the executor (given, or two daemon threads {@code mockcloud-vmstore-N}) delivers
  * events and runs rescans; the scheduler (given, or one daemon {@code mockcloud-vmscan-N})
  * only triggers; the watcher (given, or one daemon thread {@code mockcloud-vmwatch-N}) only
- * marks servers dirty. Thread-safe.
+ * marks servers dirty. run-servers gives all three; the store's own ({@link NamedThreads})
+ * serve tools and tests. Thread-safe.
  */
 public final class VmStore implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(VmStore.class);
@@ -74,13 +74,13 @@ public final class VmStore implements AutoCloseable {
   private VmStore(Builder b) throws IOException {
     Executor executor = b.executor;
     if (executor == null) {
-      ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2, b.threads("vmstore"));
+      ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2, new NamedThreads("vmstore"));
       owned.add(pool::shutdownNow);
       executor = pool;
     }
     ScheduledExecutorService scheduler = b.scheduler;
     if (scheduler == null && b.mode != WatchMode.OFF) {
-      ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, b.threads("vmscan"));
+      ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, new NamedThreads("vmscan"));
       s.setRemoveOnCancelPolicy(true);
       owned.add(s::shutdownNow);
       scheduler = s;
@@ -94,7 +94,7 @@ public final class VmStore implements AutoCloseable {
       w = new VmDirWatcher(b.watcher);
     } else if (mode == WatchMode.WATCH) {
       try {
-        w = new VmDirWatcher(b.threads("vmwatch"));
+        w = new VmDirWatcher(new NamedThreads("vmwatch"));
       } catch (IOException e) {
         LOG.warn("no file watching available ({}); polling every VM directory", e.toString());
       }
@@ -252,7 +252,6 @@ public final class VmStore implements AutoCloseable {
     private Duration debounce = Duration.ofMillis(100);
     private Duration pollPeriod = Duration.ofSeconds(2);
     private Duration safetyRescanPeriod = Duration.ofMinutes(10);
-    private ThreadFactory threadFactory;
     private DirectoryWatcher watcher;
 
     private Builder() {}
@@ -318,30 +317,12 @@ public final class VmStore implements AutoCloseable {
       return this;
     }
 
-    /** For the threads the store creates itself; default daemon {@code mockcloud-<role>-N}. */
-    public Builder threadFactory(ThreadFactory f) {
-      this.threadFactory = f;
-      return this;
-    }
-
     public VmStore build() {
       try {
         return new VmStore(this);
       } catch (IOException e) {
         throw VmException.io("cannot start the VM store: " + e.getMessage(), e);
       }
-    }
-
-    ThreadFactory threads(String role) {
-      if (threadFactory != null) {
-        return threadFactory;
-      }
-      AtomicInteger n = new AtomicInteger();
-      return r -> {
-        Thread t = new Thread(r, "mockcloud-" + role + "-" + n.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      };
     }
   }
 }

@@ -2,9 +2,9 @@ package com.joyent.mockcloud.cmon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.joyent.mockcloud.fleet.DaemonThreads;
 import com.joyent.mockcloud.http.HttpListeners;
 import com.joyent.mockcloud.http.RawHttp;
-import com.joyent.mockcloud.server.DaemonThreads;
 import com.joyent.mockcloud.vm.VmStore;
 import java.time.Clock;
 import org.junit.jupiter.api.AfterEach;

@@ -2,8 +2,8 @@ package com.joyent.mockcloud.cmon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.joyent.mockcloud.fleet.DaemonThreads;
 import com.joyent.mockcloud.http.HttpListeners;
-import com.joyent.mockcloud.server.DaemonThreads;
 import com.joyent.mockcloud.server.HardwareProfile;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.Sysinfo;

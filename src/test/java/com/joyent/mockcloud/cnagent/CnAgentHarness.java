@@ -4,8 +4,8 @@ import com.joyent.mockcloud.config.Setting;
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.config.SettingsLoader;
 import com.joyent.mockcloud.config.ZoneMetadata;
+import com.joyent.mockcloud.fleet.DaemonThreads;
 import com.joyent.mockcloud.json.Json;
-import com.joyent.mockcloud.server.DaemonThreads;
 import com.joyent.mockcloud.server.HardwareProfile;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.StandardAgents;
@@ -88,7 +88,7 @@ final class CnAgentHarness implements Closeable {
     store = VmStore.builder().executor(threads.taskPool()).scheduler(threads.scheduler()).build();
     vms = store.openServer(uuid.toString(), dir.dir(), ServerIdentity.fromSysinfo(dir.readSysinfo()));
     ctx = new CnContext(dir, vms, "127.0.0.1", settings, options, Clock.systemUTC(), threads.scheduler(),
-        threads.httpClient(), threads.cnapiReporting());
+        threads.httpClient(), threads::downloads, threads.cnapiReporting());
     agent = new CnAgent(ctx, threads.taskPool(), admission);
     agent.start(threads.listeners(), 0);
     // In run-servers the fleet's directory watcher (or its poll) calls checkSysinfo; here a poll does.

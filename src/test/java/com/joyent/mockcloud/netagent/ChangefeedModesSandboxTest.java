@@ -7,10 +7,10 @@ import static com.joyent.mockcloud.netagent.NetAgentHarness.vmNicOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.fleet.DaemonThreads;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.sandbox.Sandbox;
 import com.joyent.mockcloud.sandbox.SandboxOptions;
-import com.joyent.mockcloud.server.DaemonThreads;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.vm.ServerIdentity;
 import com.joyent.mockcloud.vm.ServerVms;

@@ -1,8 +1,8 @@
 package com.joyent.mockcloud.netagent;
 
 import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.fleet.DaemonThreads;
 import com.joyent.mockcloud.json.Json;
-import com.joyent.mockcloud.server.DaemonThreads;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.vm.ServerIdentity;
 import com.joyent.mockcloud.vm.ServerVms;

@@ -2,8 +2,8 @@ package com.joyent.mockcloud.vmagent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.joyent.mockcloud.fleet.DaemonThreads;
 import com.joyent.mockcloud.json.Json;
-import com.joyent.mockcloud.server.DaemonThreads;
 import com.joyent.mockcloud.triton.JsonHttpClient;
 import com.joyent.mockcloud.vm.ServerIdentity;
 import com.joyent.mockcloud.vm.ServerVms;

@@ -1,5 +1,6 @@
-package com.joyent.mockcloud.server;
+package com.joyent.mockcloud.fleet;
 
+import com.joyent.mockcloud.cnagent.TaskAdmission;
 import com.joyent.mockcloud.control.DaemonMetrics;
 import com.joyent.mockcloud.http.HttpListeners;
 import com.joyent.mockcloud.http.OutboundHttp;
@@ -9,37 +10,51 @@ import com.joyent.mockcloud.triton.RequestGate;
 import com.joyent.mockcloud.util.NamedThreads;
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every thread of the daemon is born here, and nowhere else (see docs/concurrency.md):
+ * Every thread of run-servers is born here, and every bound on its work in flight is made here
+ * too; each is handed out through constructors. docs/concurrency.md says what each may do,
+ * {@link ThreadNames} lists their names (a test holds a running daemon to that list):
  *
  * <ul>
- *   <li>{@code mockcloud-io-N}: the XNIO worker serving every HTTP listener; never blocks.
- *   <li>{@code mockcloud-scheduler-1}: all periodic and delayed work (heartbeats, status,
- *       polls, retries); its jobs only decide and hand off, they never block.
+ *   <li>{@code mockcloud-io I/O-N}: the XNIO worker serving every HTTP listener and the shared
+ *       outbound client's connections; never blocks. Each XNIO worker here adds a
+ *       {@code <name> Accept} thread.
+ *   <li>{@code mockcloud-scheduler-1}: every other delay and period (polls, retries, rescans);
+ *       its jobs only decide and hand off, they never block.
  *   <li>{@code mockcloud-task-N}: bounded pool running cn-agent tasks and agent work that
  *       touches disk; may block on disk.
  *   <li>{@code mockcloud-netagent-1}: every CN's net-agent event loop (its state machines and
- *       timers); kept off the main scheduler so NAPI work never delays a heartbeat.
+ *       timers); kept off the shared scheduler so NAPI work never delays its jobs.
  *   <li>{@code mockcloud-http-N}: completion callbacks of the one shared outbound HTTP
  *       client, whose connections live on the I/O worker above.
- *   <li>{@code mockcloud-watch-1}: the one directory watcher (inotify) for every CN's
- *       directory (sysinfo.json) and {@code vms/} directory; it only notes changes.
+ *   <li>{@code mockcloud-io-ws I/O-1}: the net-agents' changefeed WebSockets.
+ *   <li>{@code mockcloud-watch-1}: the one directory watcher (inotify, polled by the JDK's
+ *       {@code FileSystemWatchService}) for every CN's directory (sysinfo.json) and
+ *       {@code vms/} directory; it only notes changes.
  *   <li>{@code mockcloud-reporter-1}, {@code mockcloud-reporter-files-N} and
  *       {@code mockcloud-reporter-io I/O-1}: every CN's CNAPI reporting (heartbeats, status,
- *       sysinfo, agents), its timers, file reads and connections, on threads that nothing else
- *       uses ({@link CnapiReporting}), so no other work can queue ahead of a heartbeat.
+ *       sysinfo, agents), its timers, file reads and status samples, and connections, on
+ *       threads that nothing else uses ({@link CnapiReporting}), so no other work can queue
+ *       ahead of a heartbeat.
+ *   <li>{@code mockcloud-download-N} and the JDK's {@code HttpClient-N-SelectorManager}:
+ *       agent_install's image downloads, made on the first one.
  * </ul>
  *
- * None of them grows with the number of CNs.
+ * <p>Bounds: the CNAPI reporters' gate, the vm-agents' gate and the cn-agent tasks' admission
+ * (the net-agents' gate per NAPI URL is netagent/NapiHttp's). None of them grows with the
+ * number of CNs.
  */
 public final class DaemonThreads implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(DaemonThreads.class);
@@ -64,6 +79,12 @@ public final class DaemonThreads implements Closeable {
   private final ScheduledThreadPoolExecutor reporterTimers;
   private final ThreadPoolExecutor reporterFiles;
   private final CnapiReporting reporting;
+  /** The bounds on cn-agent tasks in flight, shared by every CN. */
+  private final TaskAdmission taskAdmission = new TaskAdmission();
+  /** The download client's threads, none until agent_install runs; unbounded as the JDK's own pool. */
+  private final ThreadPoolExecutor downloadThreads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60,
+      TimeUnit.SECONDS, new SynchronousQueue<>(), new NamedThreads("download"));
+  private HttpClient downloads; // guarded by this; made on first use
   private final DaemonMetrics metrics = new DaemonMetrics();
 
   public DaemonThreads(int ioThreads, int taskThreads) {
@@ -169,6 +190,23 @@ public final class DaemonThreads implements Closeable {
     return reporting;
   }
 
+  /** The bounds on cn-agent tasks in flight (per CN and for the process). */
+  public TaskAdmission taskAdmission() {
+    return taskAdmission;
+  }
+
+  /**
+   * The JDK client agent_install streams image files to disk with ({@code OutboundHttp} holds
+   * an answer in memory). Made on first use, so a daemon that never installs an agent has no
+   * selector thread.
+   */
+  public synchronized HttpClient downloads() {
+    if (downloads == null) {
+      downloads = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).executor(downloadThreads).build();
+    }
+    return downloads;
+  }
+
   @Override
   public void close() {
     reporterTimers.shutdownNow();
@@ -185,6 +223,7 @@ public final class DaemonThreads implements Closeable {
     taskPool.shutdownNow();
     httpClient.close();
     httpCallbacks.shutdownNow();
+    downloadThreads.shutdownNow();
     listeners.close();
     if (watcher != null) {
       try {
