@@ -80,14 +80,6 @@ final class NicFields {
     return false;
   }
 
-  /** JavaScript truthiness, for flags like {@code do_not_inventory}. */
-  static boolean truthy(Object v) {
-    if (v == null || Boolean.FALSE.equals(v) || "".equals(v)) {
-      return false;
-    }
-    return !(v instanceof Number n && n.doubleValue() == 0);
-  }
-
   /** Structural JSON equality; numbers by value (an Integer 1500 equals a Long 1500). */
   static boolean jsonEquals(Object a, Object b) {
     if (a instanceof Number x && b instanceof Number y) {

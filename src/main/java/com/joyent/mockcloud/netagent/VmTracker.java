@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.netagent;
 
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.vm.VmException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -115,7 +116,7 @@ final class VmTracker {
     }
     Map<String, Object> payload = new LinkedHashMap<>();
     Object im = vm.get("internal_metadata");
-    boolean ignoreResolvers = im instanceof Map<?, ?> m && NicFields.truthy(m.get("no_nic_resolvers"));
+    boolean ignoreResolvers = im instanceof Map<?, ?> m && JsValues.truthy(m.get("no_nic_resolvers"));
     List<Object> resolvers = new ArrayList<>(targetResolvers);
     Object cur = vm.get("resolvers");
     if (!ignoreResolvers && !NicFields.jsonEquals(resolvers, cur == null ? List.of() : cur)) {

@@ -322,7 +322,7 @@ public final class SandboxCnapi {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("uuid", req.pathParam("uuid"));
     if (req.params().containsKey("include_dni")) {
-      p.put("include_dni", Values.truthy(req.params().get("include_dni")));
+      p.put("include_dni", Values.isTrueParam(req.params().get("include_dni")));
     }
     return p;
   }
@@ -417,7 +417,7 @@ public final class SandboxCnapi {
   }
 
   private CompletionStage<RestResponse> rebootServer(RestRequest req) {
-    if (!Values.truthy(req.params().get("nojob"))) {
+    if (!Values.isTrueParam(req.params().get("nojob"))) {
       throw notImplementedError("the server-reboot workflow (use ?nojob=true)");
     }
     return syncTask(req.pathParam("server_uuid"), req.requestId(), "server_reboot", params(req), true)

@@ -32,8 +32,8 @@ final class Values {
     return ISO_MS.format(Instant.ofEpochMilli(epochMillis));
   }
 
-  /** Boolean as the Triton APIs read params: true/"true" (any case) are true. */
-  static boolean truthy(Object v) {
+  /** A boolean param as the Triton APIs read it: true, or "true" in any case; not JavaScript truthiness. */
+  static boolean isTrueParam(Object v) {
     return Boolean.TRUE.equals(v) || (v instanceof String s && s.equalsIgnoreCase("true"));
   }
 
