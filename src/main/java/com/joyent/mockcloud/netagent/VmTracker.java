@@ -104,7 +104,7 @@ final class VmTracker {
     Map<String, Object> current = vm.get("routes") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
     Map<String, Object> set = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : targetRoutes.entrySet()) {
-      if (!NicFields.jsonEquals(current.get(e.getKey()), e.getValue())) {
+      if (!JsValues.deepEqual(current.get(e.getKey()), e.getValue())) {
         set.put(e.getKey(), e.getValue());
       }
     }
@@ -119,7 +119,7 @@ final class VmTracker {
     boolean ignoreResolvers = im instanceof Map<?, ?> m && JsValues.truthy(m.get("no_nic_resolvers"));
     List<Object> resolvers = new ArrayList<>(targetResolvers);
     Object cur = vm.get("resolvers");
-    if (!ignoreResolvers && !NicFields.jsonEquals(resolvers, cur == null ? List.of() : cur)) {
+    if (!ignoreResolvers && !JsValues.deepEqual(resolvers, cur == null ? List.of() : cur)) {
       payload.put("resolvers", resolvers);
     }
     if (!set.isEmpty()) {
