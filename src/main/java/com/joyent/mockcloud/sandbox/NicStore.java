@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.sandbox;
 
 import com.joyent.mockcloud.http.RestError;
+import com.joyent.mockcloud.json.JsValues;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -513,8 +514,8 @@ public final class NicStore {
     m.put("owner_uuid", n.ownerUuid);
     m.put("primary", n.primary);
     m.put("state", n.state);
-    m.put("created_timestamp", Values.iso(n.created));
-    m.put("modified_timestamp", Values.iso(n.modified));
+    m.put("created_timestamp", JsValues.isoString(n.created));
+    m.put("modified_timestamp", JsValues.isoString(n.modified));
     if (n.ip != null) {
       m.put("ip", Ipv4.format(n.ip));
     }
