@@ -543,8 +543,8 @@ public final class SandboxCnapi {
       default -> List.of("payload");
     };
     if (task.equals("docker_exec") && !(body.get("command") instanceof Map<?, ?>)) {
-      throw cnapiInvalid(500, "command", "value is not an object. (was: " + jsClass(body.get("command"),
-          body.containsKey("command")) + ")");
+      throw cnapiInvalid(500, "command",
+          "value is not an object. (was: " + JsValues.className(body, "command") + ")");
     }
     for (String k : keys) {
       if (body.get(k) != null) {
@@ -553,26 +553,6 @@ public final class SandboxCnapi {
     }
     return waitedTask(req, task, p, seconds, "Time-out reached waiting for " + task + " request to return")
         .thenApply(SandboxCnapi::plainAnswer);
-  }
-
-  /** {@code Object.prototype.toString} of a JSON value, as CNAPI's isObjectType names it. */
-  private static String jsClass(Object v, boolean present) {
-    if (!present) {
-      return "[object Undefined]";
-    }
-    if (v == null) {
-      return "[object Null]";
-    }
-    if (v instanceof String) {
-      return "[object String]";
-    }
-    if (v instanceof Number) {
-      return "[object Number]";
-    }
-    if (v instanceof Boolean) {
-      return "[object Boolean]";
-    }
-    return v instanceof List<?> ? "[object Array]" : "[object Object]";
   }
 
   /**
