@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.cnagent;
 
 import com.fasterxml.jackson.databind.util.RawValue;
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.json.Json;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ final class HistoryEntry {
   private volatile byte[] frozen;
 
   HistoryEntry(Instant startedAt, String task, int pid, Object params) {
-    this.startedAt = Iso.format(startedAt);
+    this.startedAt = JsValues.isoString(startedAt);
     this.task = task;
     this.pid = pid;
     this.params = params;
@@ -43,7 +44,7 @@ final class HistoryEntry {
     m.put("type", "event");
     m.put("name", name);
     m.put("event", event);
-    m.put("timestamp", Iso.format(at));
+    m.put("timestamp", JsValues.isoString(at));
     messages.add(m);
     if (name.equals("error")) {
       errorCount++;
@@ -56,7 +57,7 @@ final class HistoryEntry {
       return;
     }
     status = endStatus;
-    finishedAt = Iso.format(at);
+    finishedAt = JsValues.isoString(at);
     frozen = Json.compactBytes(toMap());
     messages = null;
     params = null;

@@ -4,7 +4,6 @@ import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.vm.MachineCreatePayload;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.VmException;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -220,21 +219,8 @@ final class MachineTasks {
     if (!JsValues.truthy(t) || t instanceof Number || (t instanceof String s && s.matches("\\d+"))) {
       return true;
     }
-    ctx.fatal("Invalid type: \"" + jsTypeof(t) + "\" for timeout");
+    ctx.fatal("Invalid type: \"" + JsValues.typeOf(t) + "\" for timeout");
     return false;
-  }
-
-  static String jsTypeof(Object v) {
-    if (v instanceof String) {
-      return "string";
-    }
-    if (v instanceof Boolean) {
-      return "boolean";
-    }
-    if (v instanceof Number) {
-      return "number";
-    }
-    return v == null || v instanceof Map || v instanceof List ? "object" : "undefined";
   }
 
   static void finishWithView(TaskContext ctx, String uuid) {

@@ -75,8 +75,8 @@ final class StatusSample {
     s.put("zpoolStatus", disk.zpoolStatus());
     s.put("meminfo", meminfo);
     s.put("diskinfo", disk.diskinfo());
-    s.put("boot_time", Iso.format(Instant.ofEpochSecond(parseEpoch(bootTimeEpochSecs))));
-    s.put("timestamp", Iso.format(now));
+    s.put("boot_time", JsValues.isoString(Instant.ofEpochSecond(parseEpoch(bootTimeEpochSecs))));
+    s.put("timestamp", JsValues.isoString(now));
     return s;
   }
 

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.util.Uuids;
 import java.time.Clock;
 import java.time.Instant;
@@ -158,13 +159,13 @@ public final class TaskContext {
   /** A named step (machine_create, machine_reprovision): {@code start:<name>}, body, progress, {@code end:<name>}. */
   public <T> T step(String name, int progress, String description, StepBody<T> body) throws Exception {
     Map<String, Object> start = new LinkedHashMap<>();
-    start.put("timestamp", Iso.format(clock.instant()));
+    start.put("timestamp", JsValues.isoString(clock.instant()));
     start.put("description", description);
     emit("start:" + name, start);
     T result = body.run();
     progress(progress);
     Map<String, Object> end = new LinkedHashMap<>();
-    end.put("timestamp", Iso.format(clock.instant()));
+    end.put("timestamp", JsValues.isoString(clock.instant()));
     emit("end:" + name, end);
     return result;
   }

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.json.Json;
 import java.net.InetAddress;
 import java.util.LinkedHashMap;
@@ -28,7 +29,7 @@ final class TaskLogLine {
     r.put("server_uuid", cn.serverUuid().toString());
     r.put("task", task);
     r.put("msg", msg);
-    r.put("time", Iso.format(cn.clock().instant()));
+    r.put("time", JsValues.isoString(cn.clock().instant()));
     r.put("v", 0);
     return Json.compact(r);
   }

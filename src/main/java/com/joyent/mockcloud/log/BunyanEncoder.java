@@ -5,12 +5,10 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.encoder.EncoderBase;
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.json.Json;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.event.KeyValuePair;
@@ -24,9 +22,6 @@ import org.slf4j.event.KeyValuePair;
 public final class BunyanEncoder extends EncoderBase<ILoggingEvent> {
   private static final long PID = ProcessHandle.current().pid();
   private static final String HOSTNAME = hostname();
-  // Always with milliseconds, as node's Date#toISOString writes it.
-  private static final DateTimeFormatter TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
   private String name = "mockcloud";
 
   public void setName(String name) {
@@ -71,7 +66,7 @@ public final class BunyanEncoder extends EncoderBase<ILoggingEvent> {
       rec.put("err", err);
     }
     rec.put("msg", event.getFormattedMessage());
-    rec.put("time", TIME.format(Instant.ofEpochMilli(event.getTimeStamp())));
+    rec.put("time", JsValues.isoString(event.getTimeStamp()));
     rec.put("v", 0);
     return (Json.compact(rec) + "\n").getBytes(StandardCharsets.UTF_8);
   }

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.netagent;
 
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.vm.ServerVms;
@@ -114,9 +115,9 @@ final class CnSync {
 
   static boolean triggers(VmEvent e) {
     if (e.type() != VmEvent.Type.MODIFY) {
-      return e.type() == VmEvent.Type.DELETE || !NicFields.truthy(e.vm().get("do_not_inventory"));
+      return e.type() == VmEvent.Type.DELETE || !JsValues.truthy(e.vm().get("do_not_inventory"));
     }
-    boolean dni = NicFields.truthy(e.vm().get("do_not_inventory"));
+    boolean dni = JsValues.truthy(e.vm().get("do_not_inventory"));
     for (var c : e.changes()) {
       String top = c.path().isEmpty() ? null : c.path().get(0);
       if ("do_not_inventory".equals(top) || (!dni && VM_TRIGGERS.contains(top))) {
@@ -162,7 +163,7 @@ final class CnSync {
       String uuid = e.getKey();
       Map<String, Object> vm = e.getValue();
       VmTracker t = vmTrackers.get(uuid);
-      if (NicFields.truthy(vm.get("do_not_inventory"))) {
+      if (JsValues.truthy(vm.get("do_not_inventory"))) {
         if (t != null) { // migrating away: stop tracking, delete nothing
           vmTrackers.remove(uuid);
           for (String mac : t.macs) {

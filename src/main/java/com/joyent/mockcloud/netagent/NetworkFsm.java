@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.netagent;
 
+import com.joyent.mockcloud.json.JsValues;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +80,7 @@ final class NetworkFsm extends CnLoop.Timed {
         for (String k : WATCHED) {
           f.put(k, r.bodyObject().get(k));
         }
-        boolean changed = fields != null && !NicFields.jsonEquals(fields, f);
+        boolean changed = fields != null && !JsValues.deepEqual(fields, f);
         fields = f;
         state = State.WAITING;
         if (wantRefresh) {

@@ -1,10 +1,9 @@
 package com.joyent.mockcloud.netagent;
 
-import java.math.BigDecimal;
+import com.joyent.mockcloud.json.JsValues;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -58,7 +57,7 @@ final class NicFields {
         }
       } else {
         Object s = source.get(f);
-        if (s != null && !jsonEquals(s, t.get(f))) {
+        if (s != null && !JsValues.deepEqual(s, t.get(f))) {
           out.put(f, s);
         }
       }
@@ -78,44 +77,6 @@ final class NicFields {
       return s.equals("true") || s.equals("1");
     }
     return false;
-  }
-
-  /** JavaScript truthiness, for flags like {@code do_not_inventory}. */
-  static boolean truthy(Object v) {
-    if (v == null || Boolean.FALSE.equals(v) || "".equals(v)) {
-      return false;
-    }
-    return !(v instanceof Number n && n.doubleValue() == 0);
-  }
-
-  /** Structural JSON equality; numbers by value (an Integer 1500 equals a Long 1500). */
-  static boolean jsonEquals(Object a, Object b) {
-    if (a instanceof Number x && b instanceof Number y) {
-      return new BigDecimal(x.toString()).compareTo(new BigDecimal(y.toString())) == 0;
-    }
-    if (a instanceof Map<?, ?> m && b instanceof Map<?, ?> n) {
-      if (m.size() != n.size()) {
-        return false;
-      }
-      for (Map.Entry<?, ?> e : m.entrySet()) {
-        if (!n.containsKey(e.getKey()) || !jsonEquals(e.getValue(), n.get(e.getKey()))) {
-          return false;
-        }
-      }
-      return true;
-    }
-    if (a instanceof List<?> l && b instanceof List<?> k) {
-      if (l.size() != k.size()) {
-        return false;
-      }
-      for (int i = 0; i < l.size(); i++) {
-        if (!jsonEquals(l.get(i), k.get(i))) {
-          return false;
-        }
-      }
-      return true;
-    }
-    return Objects.equals(a, b);
   }
 
   /** The parts of a NAPI NIC record net-agent uses, in NAPI's order. */

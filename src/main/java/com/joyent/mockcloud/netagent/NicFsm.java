@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.netagent;
 
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.vm.VmException;
 import java.util.LinkedHashMap;
@@ -79,7 +80,7 @@ final class NicFsm extends CnLoop.Timed {
     if (state == State.STOPPED || removing(state)) {
       return;
     }
-    boolean changed = releasedFrom != null || !NicFields.jsonEquals(l, local);
+    boolean changed = releasedFrom != null || !JsValues.deepEqual(l, local);
     if (!changed) {
       return;
     }
@@ -447,8 +448,8 @@ final class NicFsm extends CnLoop.Timed {
 
   private void setRemote(Map<String, Object> body, String newEtag) {
     Map<String, Object> kept = NicFields.keep(body);
-    if (remote == null || !NicFields.jsonEquals(remote.get("routes"), kept.get("routes"))
-        || !NicFields.jsonEquals(remote.get("resolvers"), kept.get("resolvers"))) {
+    if (remote == null || !JsValues.deepEqual(remote.get("routes"), kept.get("routes"))
+        || !JsValues.deepEqual(remote.get("resolvers"), kept.get("resolvers"))) {
       needVmUpdate = true;
     }
     remote = kept;

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.netagent;
 
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.vm.VmException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -103,7 +104,7 @@ final class VmTracker {
     Map<String, Object> current = vm.get("routes") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
     Map<String, Object> set = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : targetRoutes.entrySet()) {
-      if (!NicFields.jsonEquals(current.get(e.getKey()), e.getValue())) {
+      if (!JsValues.deepEqual(current.get(e.getKey()), e.getValue())) {
         set.put(e.getKey(), e.getValue());
       }
     }
@@ -115,10 +116,10 @@ final class VmTracker {
     }
     Map<String, Object> payload = new LinkedHashMap<>();
     Object im = vm.get("internal_metadata");
-    boolean ignoreResolvers = im instanceof Map<?, ?> m && NicFields.truthy(m.get("no_nic_resolvers"));
+    boolean ignoreResolvers = im instanceof Map<?, ?> m && JsValues.truthy(m.get("no_nic_resolvers"));
     List<Object> resolvers = new ArrayList<>(targetResolvers);
     Object cur = vm.get("resolvers");
-    if (!ignoreResolvers && !NicFields.jsonEquals(resolvers, cur == null ? List.of() : cur)) {
+    if (!ignoreResolvers && !JsValues.deepEqual(resolvers, cur == null ? List.of() : cur)) {
       payload.put("resolvers", resolvers);
     }
     if (!set.isEmpty()) {

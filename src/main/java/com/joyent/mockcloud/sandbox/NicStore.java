@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.sandbox;
 
 import com.joyent.mockcloud.http.RestError;
+import com.joyent.mockcloud.json.JsValues;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -208,13 +209,13 @@ public final class NicStore {
     nic.ownerUuid = NapiParams.requiredUuid(params, "owner_uuid", errors);
     nic.cnUuid = NapiParams.optionalUuid(params, "cn_uuid", errors);
     nic.state = params.containsKey("state") ? NapiParams.optionalEnum(params, "state", STATES, errors) : "provisioning";
-    nic.primary = Values.truthy(params.get("primary"));
-    nic.reserved = Values.truthy(params.get("reserved"));
+    nic.primary = Values.isTrueParam(params.get("primary"));
+    nic.reserved = Values.isTrueParam(params.get("reserved"));
     nic.model = params.get("model") instanceof String s ? s : null;
     nic.nicTag = params.get("nic_tag") instanceof String s ? s : null;
     nic.nicTagsProvided = nicTagsProvided(params, errors);
     for (String f : ALLOW_FLAGS) {
-      if (Values.truthy(params.get(f))) {
+      if (Values.isTrueParam(params.get(f))) {
         nic.flags.add(f);
       }
     }
@@ -341,7 +342,7 @@ public final class NicStore {
     nic.state = state;
     nic.nicTagsProvided = provided;
     if (params.containsKey("primary")) {
-      nic.primary = Values.truthy(params.get("primary"));
+      nic.primary = Values.isTrueParam(params.get("primary"));
     }
     if (params.get("model") instanceof String s) {
       nic.model = s;
@@ -351,7 +352,7 @@ public final class NicStore {
     }
     for (String f : ALLOW_FLAGS) {
       if (params.containsKey(f)) {
-        if (Values.truthy(params.get(f))) {
+        if (Values.isTrueParam(params.get(f))) {
           nic.flags.add(f);
         } else {
           nic.flags.remove(f);
@@ -513,8 +514,8 @@ public final class NicStore {
     m.put("owner_uuid", n.ownerUuid);
     m.put("primary", n.primary);
     m.put("state", n.state);
-    m.put("created_timestamp", Values.iso(n.created));
-    m.put("modified_timestamp", Values.iso(n.modified));
+    m.put("created_timestamp", JsValues.isoString(n.created));
+    m.put("modified_timestamp", JsValues.isoString(n.modified));
     if (n.ip != null) {
       m.put("ip", Ipv4.format(n.ip));
     }

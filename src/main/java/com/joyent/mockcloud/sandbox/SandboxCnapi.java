@@ -322,7 +322,7 @@ public final class SandboxCnapi {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("uuid", req.pathParam("uuid"));
     if (req.params().containsKey("include_dni")) {
-      p.put("include_dni", Values.truthy(req.params().get("include_dni")));
+      p.put("include_dni", Values.isTrueParam(req.params().get("include_dni")));
     }
     return p;
   }
@@ -417,7 +417,7 @@ public final class SandboxCnapi {
   }
 
   private CompletionStage<RestResponse> rebootServer(RestRequest req) {
-    if (!Values.truthy(req.params().get("nojob"))) {
+    if (!Values.isTrueParam(req.params().get("nojob"))) {
       throw notImplementedError("the server-reboot workflow (use ?nojob=true)");
     }
     return syncTask(req.pathParam("server_uuid"), req.requestId(), "server_reboot", params(req), true)
@@ -543,8 +543,8 @@ public final class SandboxCnapi {
       default -> List.of("payload");
     };
     if (task.equals("docker_exec") && !(body.get("command") instanceof Map<?, ?>)) {
-      throw cnapiInvalid(500, "command", "value is not an object. (was: " + jsClass(body.get("command"),
-          body.containsKey("command")) + ")");
+      throw cnapiInvalid(500, "command",
+          "value is not an object. (was: " + JsValues.className(body, "command") + ")");
     }
     for (String k : keys) {
       if (body.get(k) != null) {
@@ -553,26 +553,6 @@ public final class SandboxCnapi {
     }
     return waitedTask(req, task, p, seconds, "Time-out reached waiting for " + task + " request to return")
         .thenApply(SandboxCnapi::plainAnswer);
-  }
-
-  /** {@code Object.prototype.toString} of a JSON value, as CNAPI's isObjectType names it. */
-  private static String jsClass(Object v, boolean present) {
-    if (!present) {
-      return "[object Undefined]";
-    }
-    if (v == null) {
-      return "[object Null]";
-    }
-    if (v instanceof String) {
-      return "[object String]";
-    }
-    if (v instanceof Number) {
-      return "[object Number]";
-    }
-    if (v instanceof Boolean) {
-      return "[object Boolean]";
-    }
-    return v instanceof List<?> ? "[object Array]" : "[object Object]";
   }
 
   /**

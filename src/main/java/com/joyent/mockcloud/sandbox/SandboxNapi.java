@@ -172,7 +172,7 @@ public final class SandboxNapi {
     List<String> tags = Values.list(q.get("nic_tag"));
     String vlan = q.get("vlan_id");
     String family = q.get("family");
-    boolean fabricOnly = Values.truthy(q.get("fabric"));
+    boolean fabricOnly = Values.isTrueParam(q.get("fabric"));
     List<Map<String, Object>> all = nics.networks(n -> (names.isEmpty() || names.contains(n.get("name")))
         && (tags.isEmpty() || tags.contains(n.get("nic_tag")))
         && (vlan == null || vlan.equals(String.valueOf(n.get("vlan_id"))))

@@ -135,7 +135,7 @@ public final class SandboxVmapi {
     if (vm == null) {
       throw RestError.resourceNotFound("VM not found");
     }
-    if (!Values.truthy(req.query().get("sync")) || !(vm.get("server_uuid") instanceof String server)) {
+    if (!Values.isTrueParam(req.query().get("sync")) || !(vm.get("server_uuid") instanceof String server)) {
       return CompletableFuture.completedFuture(RestResponse.ok(vm));
     }
     CompletionStage<RestResponse> load;

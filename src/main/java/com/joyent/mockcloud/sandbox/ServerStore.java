@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.sandbox;
 
 import com.joyent.mockcloud.http.RestError;
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.json.Json;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -73,7 +74,7 @@ public final class ServerStore {
   /** ISO time of the last heartbeat while it is fresh, else null (forgotten once stale). */
   public String lastHeartbeat(String uuid) {
     Long hb = heartbeats.get(uuid);
-    return hb == null || clock.millis() - hb > HEARTBEAT_LIFETIME_MS ? null : Values.iso(hb);
+    return hb == null || clock.millis() - hb > HEARTBEAT_LIFETIME_MS ? null : JsValues.isoString(hb);
   }
 
   public synchronized boolean exists(String uuid) {
@@ -114,7 +115,7 @@ public final class ServerStore {
     if (sysinfo.containsKey("Zpool Creation") && created) {
       Integer secs = Values.parseInt(sysinfo.get("Zpool Creation"));
       if (secs != null) {
-        rec.put("created", Values.iso(secs * 1000L));
+        rec.put("created", JsValues.isoString(secs * 1000L));
       }
     }
     if (sysinfo.containsKey("Live Image")) {
@@ -133,7 +134,7 @@ public final class ServerStore {
     if (sysinfo.containsKey("Boot Time")) {
       Integer secs = Values.parseInt(sysinfo.get("Boot Time"));
       if (secs != null) {
-        rec.put("last_boot", Values.iso(secs * 1000L));
+        rec.put("last_boot", JsValues.isoString(secs * 1000L));
       }
     }
     if (sysinfo.containsKey("MiB of Memory")) {
@@ -167,7 +168,7 @@ public final class ServerStore {
     rec.put("default_console", "serial");
     rec.put("kernel_flags", new LinkedHashMap<>());
     rec.put("serial", "ttyb");
-    rec.put("created", Values.iso(clock.millis()));
+    rec.put("created", JsValues.isoString(clock.millis()));
     return rec;
   }
 

@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.sandbox;
 
 import com.joyent.mockcloud.http.RestError;
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.json.Json;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -56,7 +57,7 @@ public final class TaskStore {
     rec.put("task", taskName);
     rec.put("server_uuid", serverUuid);
     rec.put("status", "active");
-    rec.put("timestamp", Values.iso(clock.millis()));
+    rec.put("timestamp", JsValues.isoString(clock.millis()));
     Task t = new Task(id, rec);
     tasks.put(id, t);
     return t;
@@ -92,7 +93,7 @@ public final class TaskStore {
   private Map<String, Object> event(String name, Object event) {
     Map<String, Object> e = new LinkedHashMap<>();
     e.put("name", name);
-    e.put("timestamp", Values.iso(clock.millis()));
+    e.put("timestamp", JsValues.isoString(clock.millis()));
     e.put("event", event);
     return e;
   }

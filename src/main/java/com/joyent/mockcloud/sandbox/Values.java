@@ -1,19 +1,14 @@
 package com.joyent.mockcloud.sandbox;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** Small pure helpers shared by the three stand-ins: UUID checks, JS-style ISO times, param coercion. */
+/** Small pure helpers shared by the three stand-ins: UUID checks, param coercion. */
 final class Values {
   private static final Pattern UUID = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
   private static final Pattern UUID_ANY_CASE = Pattern.compile(UUID.pattern(), Pattern.CASE_INSENSITIVE);
-  private static final DateTimeFormatter ISO_MS =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   private Values() {}
 
@@ -27,13 +22,8 @@ final class Values {
     return s instanceof String str && UUID_ANY_CASE.matcher(str).matches();
   }
 
-  /** {@code new Date(ms).toISOString()}. */
-  static String iso(long epochMillis) {
-    return ISO_MS.format(Instant.ofEpochMilli(epochMillis));
-  }
-
-  /** Boolean as the Triton APIs read params: true/"true" (any case) are true. */
-  static boolean truthy(Object v) {
+  /** A boolean param as the Triton APIs read it: true, or "true" in any case; not JavaScript truthiness. */
+  static boolean isTrueParam(Object v) {
     return Boolean.TRUE.equals(v) || (v instanceof String s && s.equalsIgnoreCase("true"));
   }
 

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.sandbox;
 
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.json.Json;
 import java.time.Clock;
 import java.time.Instant;
@@ -62,7 +63,7 @@ public final class VmapiVms {
         continue;
       }
       if (TIMESTAMPS.contains(k) && v instanceof Number n) {
-        v = Values.iso(n.longValue());
+        v = JsValues.isoString(n.longValue());
       }
       out.put(k, Json.deepCopy(v));
     }
@@ -101,7 +102,7 @@ public final class VmapiVms {
       String state = prev != null && "provisioning".equals(prev.get("state")) ? "failed" : "destroyed";
       n.put("state", state);
       n.put("zone_state", state);
-      n.put("destroyed", Values.iso(clock.millis()));
+      n.put("destroyed", JsValues.isoString(clock.millis()));
     }
     index(uuid, vms.put(uuid, n), n);
     return Json.deepCopy(n);
@@ -172,7 +173,7 @@ public final class VmapiVms {
     }
     vm.put("state", "destroyed");
     vm.put("zone_state", "destroyed");
-    vm.put("destroyed", Values.iso(clock.millis()));
+    vm.put("destroyed", JsValues.isoString(clock.millis()));
     return render(vm);
   }
 

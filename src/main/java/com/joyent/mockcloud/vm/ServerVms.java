@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.vm;
 
+import com.joyent.mockcloud.json.JsValues;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -387,7 +388,7 @@ public final class ServerVms {
       return true;
     }
     for (Map.Entry<String, ?> f : filters.entrySet()) {
-      if (!view.containsKey(f.getKey()) || !JsonValues.deepEquals(view.get(f.getKey()), f.getValue())) {
+      if (!view.containsKey(f.getKey()) || !JsValues.deepEqual(view.get(f.getKey()), f.getValue())) {
         return false;
       }
     }

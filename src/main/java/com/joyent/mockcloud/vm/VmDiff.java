@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.vm;
 
+import com.joyent.mockcloud.json.JsValues;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +42,7 @@ final class VmDiff {
   }
 
   private static void diffValues(List<String> path, Object a, Object b, List<VmChange> out) {
-    if (JsonValues.deepEquals(a, b)) {
+    if (JsValues.deepEqual(a, b)) {
       return;
     }
     if (a instanceof Map && b instanceof Map) {
@@ -70,7 +71,7 @@ final class VmDiff {
 
   private static boolean containsEqual(List<?> list, Object x) {
     for (Object o : list) {
-      if (JsonValues.deepEquals(o, x)) {
+      if (JsValues.deepEqual(o, x)) {
         return true;
       }
     }

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.vm;
 
+import com.joyent.mockcloud.json.JsValues;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -50,6 +51,6 @@ final class VmStoreContext {
   }
 
   String nowIso() {
-    return IsoTime.ofMillis(clock.millis());
+    return JsValues.isoString(clock.millis());
   }
 }

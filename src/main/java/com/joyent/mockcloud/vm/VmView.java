@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.vm;
 
+import com.joyent.mockcloud.json.JsValues;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -49,7 +50,7 @@ final class VmView {
   }
 
   static Map<String, Object> augment(Map<String, Object> vm, long mtimeMillis, ServerIdentity server) {
-    String lastModified = IsoTime.ofMillis(mtimeMillis);
+    String lastModified = JsValues.isoString(mtimeMillis);
     // 1. last_modified is always the file's mtime.
     vm.put("last_modified", lastModified);
     // 2. execution info.

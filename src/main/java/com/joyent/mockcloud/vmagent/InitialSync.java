@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.vmagent;
 
+import com.joyent.mockcloud.json.JsValues;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,7 @@ final class InitialSync {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Map.Entry<String, Map<String, Object>> e : local.entrySet()) {
       Map<String, Object> theirs = vmapi.get(e.getKey());
-      if (theirs == null || !JsonEquality.equal(comparable(e.getValue(), false), comparable(theirs, true))) {
+      if (theirs == null || !JsValues.deepEqual(comparable(e.getValue(), false), comparable(theirs, true))) {
         out.put(e.getKey(), e.getValue());
       }
     }

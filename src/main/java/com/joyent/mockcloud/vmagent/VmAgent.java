@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.vmagent;
 
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.triton.JsonHttpClient;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.Subscription;
@@ -158,7 +159,7 @@ public final class VmAgent {
     Map<String, Map<String, Object>> local = new LinkedHashMap<>();
     Set<String> dni = new HashSet<>();
     for (Map.Entry<String, Map<String, Object>> e : vms.vms().entrySet()) {
-      if (truthy(e.getValue().get("do_not_inventory"))) {
+      if (JsValues.truthy(e.getValue().get("do_not_inventory"))) {
         dni.add(e.getKey());
       } else {
         local.put(e.getKey(), e.getValue());
@@ -247,7 +248,7 @@ public final class VmAgent {
     assert Thread.holdsLock(this);
     try {
       Map<String, Object> vm = vms.load(uuid, null, true);
-      if (truthy(vm.get("do_not_inventory"))) {
+      if (JsValues.truthy(vm.get("do_not_inventory"))) {
         knownDni.add(uuid);
         return null;
       }
@@ -300,10 +301,6 @@ public final class VmAgent {
     } else {
       LOG.debug("vm-agent of {}: {} failed ({} in a row): {}", server, what, n, t.toString());
     }
-  }
-
-  private static boolean truthy(Object v) {
-    return v != null && !Boolean.FALSE.equals(v) && !"".equals(v) && !(v instanceof Number n && n.doubleValue() == 0);
   }
 
   /** For tests: VMs whose deletion has not reached VMAPI yet. */

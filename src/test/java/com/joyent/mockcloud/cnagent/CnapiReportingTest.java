@@ -3,6 +3,7 @@ package com.joyent.mockcloud.cnagent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.joyent.mockcloud.http.RestResponse;
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.json.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -229,7 +230,7 @@ class CnapiReportingTest {
     assertThat(status.get(0).atMillis()).isGreaterThan(requests("/events/heartbeat").get(0).atMillis());
     assertThat(gaps(status).subList(0, 2)).allSatisfy(g -> assertThat(g).isBetween(700L - 10, 700L + 250));
 
-    String bootTime = Iso.format(Instant.ofEpochSecond(Long.parseLong((String) cn.dir.readSysinfo().get("Boot Time"))));
+    String bootTime = JsValues.isoString(Instant.ofEpochSecond(Long.parseLong((String) cn.dir.readSysinfo().get("Boot Time"))));
     for (RecordingCnapi.Received r : status.subList(0, 3)) {
       Map<?, ?> body = (Map<?, ?>) r.body();
       assertThat(body.get("boot_time")).isEqualTo(bootTime);

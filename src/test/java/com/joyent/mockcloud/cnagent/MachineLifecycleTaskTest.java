@@ -2,6 +2,7 @@ package com.joyent.mockcloud.cnagent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.joyent.mockcloud.json.JsValues;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -90,7 +91,7 @@ class MachineLifecycleTaskTest {
     assertThat(a.status()).isEqualTo(200);
     assertThat(a.json()).doesNotContainKey("vm").containsEntry("uuid", v).containsEntry("zonename", v)
         .containsEntry("state", "running");
-    String mtime = Iso.format(Instant.ofEpochMilli(Files.getLastModifiedTime(cn.vmFile(v)).toMillis()));
+    String mtime = JsValues.isoString(Instant.ofEpochMilli(Files.getLastModifiedTime(cn.vmFile(v)).toMillis()));
     assertThat(a.json()).containsEntry("last_modified", mtime);
   }
 

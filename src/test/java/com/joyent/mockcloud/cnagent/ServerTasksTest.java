@@ -3,6 +3,7 @@ package com.joyent.mockcloud.cnagent;
 import static com.joyent.mockcloud.cnagent.MachineLifecycleTaskTest.params;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -91,7 +92,7 @@ class ServerTasksTest {
     assertThat(now).containsEntry("CN Agent Port", cn.agent.port()).containsEntry("CN Agent IP", "127.0.0.1");
     assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> sysinfoPosts().stream()
         .anyMatch(r -> r.body().toString().contains("Boot Time=" + bootTime)))).isTrue();
-    String iso = Iso.format(Instant.ofEpochSecond(Long.parseLong(bootTime)));
+    String iso = JsValues.isoString(Instant.ofEpochSecond(Long.parseLong(bootTime)));
     assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> cn.cnapi.received(
             r -> r.path().endsWith("/events/status")).stream()
         .anyMatch(r -> iso.equals(((Map<?, ?>) r.body()).get("boot_time"))))).isTrue();

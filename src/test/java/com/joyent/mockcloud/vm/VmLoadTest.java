@@ -4,6 +4,7 @@ import static com.joyent.mockcloud.vm.VmFixtures.newUuid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.joyent.mockcloud.json.JsValues;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,7 +34,7 @@ class VmLoadTest {
   void load_runningVm_hasDerivedFieldsFromMtimeAndSysinfo() {
     String uuid = fx.createMinimal();
     long mtime = fx.mtime(uuid);
-    String iso = IsoTime.ofMillis(mtime);
+    String iso = JsValues.isoString(mtime);
 
     Map<String, Object> vm = fx.vms.load(uuid);
 
