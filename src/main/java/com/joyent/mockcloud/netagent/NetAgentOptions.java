@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.netagent;
 
+import com.joyent.mockcloud.triton.UserAgent;
 import java.time.Duration;
 
 /**
@@ -91,16 +92,11 @@ public record NetAgentOptions(String version, Duration startSpread, Duration vms
 
   /** {@code net-agent/2.3.3 (java/17.0.9) server/<cn>}. */
   public String userAgent(String serverUuid) {
-    return product() + " server/" + serverUuid;
+    return UserAgent.of("net-agent", version, "server/" + serverUuid);
   }
 
   /** The shared changefeed's: {@code net-agent/2.3.3 (java/17.0.9) mockcloud/<process instance uuid>}. */
   String sharedUserAgent(String instance) {
-    return product() + " mockcloud/" + instance;
-  }
-
-  private String product() {
-    Runtime.Version v = Runtime.version();
-    return "net-agent/" + version + " (java/" + v.feature() + "." + v.interim() + "." + v.update() + ")";
+    return UserAgent.of("net-agent", version, "mockcloud/" + instance);
   }
 }

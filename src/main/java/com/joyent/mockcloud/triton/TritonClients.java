@@ -11,8 +11,7 @@ public final class TritonClients {
 
   public TritonClients(Settings settings, String tool) {
     this.settings = settings;
-    String v = TritonClients.class.getPackage().getImplementationVersion();
-    this.userAgent = "mockcloud/" + (v == null ? "dev" : v) + " " + tool;
+    this.userAgent = UserAgent.tool(tool);
   }
 
   public NapiClient napi() {
