@@ -29,8 +29,8 @@ public final class AddExternalsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Settings settings = options.settings();
-    JsonHttpClient cnapi = new JsonHttpClient(OutboundHttp.standalone(), settings.requireCnapiUrl(), "CNAPI",
-        "mockcloud add-externals");
+    JsonHttpClient cnapi = JsonHttpClient.to(OutboundHttp.standalone(), settings.requireCnapiUrl(), "CNAPI")
+        .userAgent("mockcloud add-externals").build();
     PrintWriter out = spec.commandLine().getOut();
     ApiResponse list = cnapi.send("GET", "/servers", null);
     if (!list.isSuccessful()) {

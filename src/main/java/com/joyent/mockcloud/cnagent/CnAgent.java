@@ -68,11 +68,9 @@ public final class CnAgent {
     listener = listeners.open(cn.bindIp(), port, CnAgentRoutes.handlerFor(this));
     cn.setPort(listener.port());
     CnapiReporting reporting = cn.reporting();
-    JsonHttpClient cnapi = new JsonHttpClient(reporting.http(), cn.settings().requireCnapiUrl(), "CNAPI",
-        cn.options().userAgent(cn.serverUuid()), cn.options().requestTimeout(), reporting.gate());
-    if (cn.options().cnapiConnectionPerRequest()) {
-      cnapi = cnapi.withConnectionPerRequest();
-    }
+    JsonHttpClient cnapi = JsonHttpClient.to(reporting.http(), cn.settings().requireCnapiUrl(), "CNAPI")
+        .userAgent(cn.options().userAgent(cn.serverUuid())).timeout(cn.options().requestTimeout())
+        .gate(reporting.gate()).connectionPerRequest(cn.options().cnapiConnectionPerRequest()).build();
     CnapiReporter reporter = new CnapiReporter(cn, cnapi, () -> acceptsTasks = true);
     cn.setReporter(reporter);
     if (cn.vms() != null) {

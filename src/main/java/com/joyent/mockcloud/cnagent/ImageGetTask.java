@@ -47,8 +47,8 @@ final class ImageGetTask {
           + " and no IMGAPI is configured to take it from");
       return;
     }
-    JsonHttpClient api = new JsonHttpClient(ctx.cn().http(), imgapi, "IMGAPI",
-        ctx.cn().options().userAgent(ctx.cn().serverUuid()));
+    JsonHttpClient api = JsonHttpClient.to(ctx.cn().http(), imgapi, "IMGAPI")
+        .userAgent(ctx.cn().options().userAgent(ctx.cn().serverUuid())).build();
     ApiResponse r;
     try {
       r = api.send("GET", "/images/" + uuid, null);

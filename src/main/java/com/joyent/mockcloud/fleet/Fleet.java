@@ -317,9 +317,9 @@ public final class Fleet implements Closeable {
           threads.httpClient(), downloads, threads.cnapiReporting());
       CnAgent agent = new CnAgent(ctx, threads.taskPool(), threads.taskAdmission());
       VmAgentOptions vmOptions = VmAgentOptions.defaults();
-      VmAgent vmAgent = new VmAgent(d.uuid().toString(), vms, new JsonHttpClient(threads.httpClient(),
-          settings.requireVmapiUrl(), "VMAPI", vmOptions.userAgent(d.uuid().toString()), vmOptions.requestTimeout(),
-          threads.outbound()),
+      VmAgent vmAgent = new VmAgent(d.uuid().toString(), vms, JsonHttpClient.to(threads.httpClient(),
+          settings.requireVmapiUrl(), "VMAPI").userAgent(vmOptions.userAgent(d.uuid().toString()))
+          .timeout(vmOptions.requestTimeout()).gate(threads.outbound()).build(),
           threads.scheduler(), vmOptions);
       NetAgent netAgent = settings.napiUrl() == null || settings.adminUuid() == null ? null
           : new NetAgent(d, vms, settings, threads.netAgentLoop(), threads.taskPool(), threads.httpClient(), threads.webSockets(), clock,

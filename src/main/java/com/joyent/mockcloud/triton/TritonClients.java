@@ -15,14 +15,14 @@ public final class TritonClients {
   }
 
   public NapiClient napi() {
-    return new NapiClient(new JsonHttpClient(http, settings.requireNapiUrl(), "NAPI", userAgent));
+    return new NapiClient(JsonHttpClient.to(http, settings.requireNapiUrl(), "NAPI").userAgent(userAgent).build());
   }
 
   public CnapiClient cnapi() {
-    return new CnapiClient(new JsonHttpClient(http, settings.requireCnapiUrl(), "CNAPI", userAgent));
+    return new CnapiClient(JsonHttpClient.to(http, settings.requireCnapiUrl(), "CNAPI").userAgent(userAgent).build());
   }
 
   public VmapiClient vmapi() {
-    return new VmapiClient(new JsonHttpClient(http, settings.requireVmapiUrl(), "VMAPI", userAgent));
+    return new VmapiClient(JsonHttpClient.to(http, settings.requireVmapiUrl(), "VMAPI").userAgent(userAgent).build());
   }
 }

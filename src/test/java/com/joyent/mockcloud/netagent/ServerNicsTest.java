@@ -38,8 +38,8 @@ class ServerNicsTest {
   }
 
   private ServerDirectory createServer() throws Exception {
-    NapiClient napi = new NapiClient(new JsonHttpClient(h.threads.httpClient(), URI.create(h.napi.url()), "NAPI",
-        "mockcloud/test create-server"));
+    NapiClient napi = new NapiClient(JsonHttpClient.to(h.threads.httpClient(), URI.create(h.napi.url()), "NAPI")
+        .userAgent("mockcloud/test create-server").build());
     return new ServerCreator(new ServerRoot(tmp), napi, "coal", NetAgentHarness.ADMIN, "20190718T003512Z",
         Clock.systemUTC(), new Random()).create(ServerCreator.Request.random(HardwareProfile.values()[0]));
   }

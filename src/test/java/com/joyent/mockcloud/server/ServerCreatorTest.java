@@ -47,8 +47,8 @@ class ServerCreatorTest {
   void setUp() {
     napi = NapiStubs.start();
     root = new ServerRoot(tmp.resolve("mockcloud"));
-    NapiClient client = new NapiClient(new JsonHttpClient(com.joyent.mockcloud.http.OutboundHttp.standalone(),
-        URI.create(napi.baseUrl()), "NAPI", "test"));
+    NapiClient client = new NapiClient(JsonHttpClient.to(com.joyent.mockcloud.http.OutboundHttp.standalone(),
+        URI.create(napi.baseUrl()), "NAPI").userAgent("test").build());
     creator = new ServerCreator(root, client, "coal", ADMIN, "20190718T003512Z",
         Clock.fixed(NOW, ZoneOffset.UTC), new Random(42));
   }

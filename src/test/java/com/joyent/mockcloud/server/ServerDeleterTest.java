@@ -53,14 +53,14 @@ class ServerDeleterTest {
     root = new ServerRoot(tmp.resolve("mc"));
     OutboundHttp http = OutboundHttp.standalone();
     URI base = URI.create(apis.baseUrl());
-    NapiClient napi = new NapiClient(new JsonHttpClient(http, base, "NAPI", "test"));
+    NapiClient napi = new NapiClient(JsonHttpClient.to(http, base, "NAPI").userAgent("test").build());
     server = new ServerCreator(root, napi, "coal", ADMIN, "x", Clock.systemUTC(), new Random(7))
         .create(ServerCreator.Request.random(HardwareProfile.STANDARD));
     List<String> macs = Sysinfo.macs(server.readSysinfo());
     adminMac = macs.get(0);
     spareMac = macs.get(1);
-    deleter = new ServerDeleter(root, new CnapiClient(new JsonHttpClient(http, base, "CNAPI", "test")), napi,
-        new VmapiClient(new JsonHttpClient(http, base, "VMAPI", "test")), progress::add);
+    deleter = new ServerDeleter(root, new CnapiClient(JsonHttpClient.to(http, base, "CNAPI").userAgent("test").build()), napi,
+        new VmapiClient(JsonHttpClient.to(http, base, "VMAPI").userAgent("test").build()), progress::add);
     apis.resetRequests();
   }
 

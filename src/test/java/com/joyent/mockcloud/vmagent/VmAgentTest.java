@@ -51,8 +51,8 @@ class VmAgentTest {
 
   private VmAgent startAgent() {
     VmAgentOptions o = new VmAgentOptions("1.9.0", Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(5));
-    VmAgent a = new VmAgent(server, vms, new JsonHttpClient(threads.httpClient(), URI.create(vmapi.url()), "VMAPI",
-        o.userAgent(server)), threads.scheduler(), o);
+    VmAgent a = new VmAgent(server, vms, JsonHttpClient.to(threads.httpClient(), URI.create(vmapi.url()), "VMAPI")
+        .userAgent(o.userAgent(server)).build(), threads.scheduler(), o);
     agents.add(a);
     a.start();
     return a;
