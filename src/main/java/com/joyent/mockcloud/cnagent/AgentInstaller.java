@@ -50,7 +50,7 @@ final class AgentInstaller {
 
   void install(String imageUuid) throws IOException, InstallException {
     URI imgapi = cn.settings().requireImgapiUrl();
-    JsonHttpClient api = JsonHttpClient.to(cn.http(), imgapi, "IMGAPI").userAgent(cn.options().userAgent(cn.serverUuid())).build();
+    JsonHttpClient api = cn.apis().imgapi(imgapi, cn.options().userAgent(cn.serverUuid()));
     Path scratch = cn.options().tmpDir().resolve(cn.serverUuid().toString());
     Files.createDirectories(scratch);
 
@@ -198,8 +198,7 @@ final class AgentInstaller {
     }
 
     void adopt(String agent, String instanceUuid) throws IOException, InstallException {
-      JsonHttpClient sapi = JsonHttpClient.to(cn.http(), cn.settings().requireSapiUrl(), "SAPI")
-          .userAgent(cn.options().userAgent(cn.serverUuid())).build();
+      JsonHttpClient sapi = cn.apis().sapi(cn.options().userAgent(cn.serverUuid()));
       String find = "/services?type=agent&name=" + java.net.URLEncoder.encode(agent, StandardCharsets.UTF_8);
       String problem = null;
       for (int i = 0; i < TRIES; i++) {

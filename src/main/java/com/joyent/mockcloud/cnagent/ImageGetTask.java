@@ -47,8 +47,7 @@ final class ImageGetTask {
           + " and no IMGAPI is configured to take it from");
       return;
     }
-    JsonHttpClient api = JsonHttpClient.to(ctx.cn().http(), imgapi, "IMGAPI")
-        .userAgent(ctx.cn().options().userAgent(ctx.cn().serverUuid())).build();
+    JsonHttpClient api = ctx.cn().apis().imgapi(imgapi, ctx.cn().options().userAgent(ctx.cn().serverUuid()));
     ApiResponse r;
     try {
       r = api.send("GET", "/images/" + uuid, null);

@@ -83,8 +83,8 @@ final class RecoveryConfigTask {
       body.put("recovery_token", uuidFromHex(sha512Hex(String.valueOf(p.get("token")))));
     }
     ctx.progress(75);
-    JsonHttpClient kbmapi = JsonHttpClient.to(ctx.cn().http(), URI.create("http://" + kbmapiIp), "KBMAPI")
-        .userAgent(ctx.cn().options().userAgent(ctx.cn().serverUuid())).build();
+    JsonHttpClient kbmapi = ctx.cn().apis().kbmapi(URI.create("http://" + kbmapiIp),
+        ctx.cn().options().userAgent(ctx.cn().serverUuid()));
     ApiResponse r = kbmapi.send("PUT", "/pivtokens/" + p.get("pivtoken") + "/recovery-tokens", body);
     if (!r.isSuccessful()) {
       ctx.fatal(PREFIX + (r.errorMessage() != null ? r.errorMessage() : "KBMAPI answered " + r.status()));

@@ -92,24 +92,25 @@ final class NetAgentHarness implements Closeable {
   }
 
   NetAgent agent(ServerDirectory d, NetAgentOptions options) throws IOException {
-    NetAgent a = new NetAgent(d, vmsOf(d), settings, threads.scheduler(), threads.taskPool(), threads.httpClient(), threads.webSockets(),
-        Clock.systemUTC(), options);
+    NetAgent a = new NetAgent(d, vmsOf(d), settings, threads.scheduler(), threads.taskPool(),
+        threads.tritonApis(settings, options.maxConcurrentRequests()), Clock.systemUTC(), options);
     agents.add(a);
     return a;
   }
 
   /** The process's shared changefeeds (mode shared), closed with the harness after the agents. */
   SharedChangefeeds sharedFeeds(NetAgentOptions options) {
-    SharedChangefeeds f = new SharedChangefeeds(root, threads.scheduler(), threads.taskPool(), threads.httpClient(),
-        threads.webSockets(), Clock.systemUTC(), options);
+    SharedChangefeeds f = new SharedChangefeeds(root, threads.scheduler(), threads.taskPool(),
+        threads.tritonApis(settings, options.maxConcurrentRequests()), Clock.systemUTC(), options);
     sharedFeeds.add(f);
     return f;
   }
 
   /** An agent in mode shared (options' changefeed is set to it), its items from {@code feeds}. */
   NetAgent sharedAgent(ServerDirectory d, NetAgentOptions options, SharedChangefeeds feeds) throws IOException {
-    NetAgent a = new NetAgent(d, vmsOf(d), settings, threads.scheduler(), threads.taskPool(), threads.httpClient(),
-        threads.webSockets(), Clock.systemUTC(), options.withChangefeed(ChangefeedMode.SHARED), feeds);
+    NetAgent a = new NetAgent(d, vmsOf(d), settings, threads.scheduler(), threads.taskPool(),
+        threads.tritonApis(settings, options.maxConcurrentRequests()), Clock.systemUTC(),
+        options.withChangefeed(ChangefeedMode.SHARED), feeds);
     agents.add(a);
     return a;
   }
