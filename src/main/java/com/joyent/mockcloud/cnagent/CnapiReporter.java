@@ -42,8 +42,6 @@ public final class CnapiReporter {
 
   enum Kind { SYSINFO, AGENTS, HEARTBEAT, STATUS }
 
-  /** A heartbeat's body, {@code {}}. */
-
   private final CnContext cn;
   private final CnapiApi cnapi;
   private final java.io.File sysinfoFile;

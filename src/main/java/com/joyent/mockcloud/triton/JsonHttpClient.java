@@ -194,32 +194,49 @@ public final class JsonHttpClient {
   }
 
   /**
-   * GETs every page of a Triton list endpoint ({@code limit}/{@code offset}, 1000 a page, as
-   * NAPI and VMAPI page) and returns the objects. A non-2xx answer throws {@link ApiException}.
+   * GETs every page of a Triton list endpoint and returns its objects: the path as given (the
+   * APIs' default limit, 1000, is their page size), then while a page is full the next with
+   * {@code &limit=1000&offset=<n>}, as vm-agent pages VMAPI. A non-2xx answer fails the future
+   * with an IllegalStateException naming the call and the status.
    *
    * @param pathAndQuery the list path with its filters, e.g. {@code /nics?belongs_to_uuid=x}
    */
-  public List<Map<String, Object>> getAllPages(String pathAndQuery) throws IOException {
+  public CompletableFuture<List<Map<String, Object>>> getAllPages(String pathAndQuery) {
+    return pagesFrom(pathAndQuery, 0, new ArrayList<>());
+  }
+
+  private CompletableFuture<List<Map<String, Object>>> pagesFrom(String first, int offset,
+      List<Map<String, Object>> acc) {
     final int page = 1000;
-    List<Map<String, Object>> all = new ArrayList<>();
-    String sep = pathAndQuery.contains("?") ? "&" : "?";
-    for (int offset = 0; ; offset += page) {
-      String path = pathAndQuery + sep + "limit=" + page + "&offset=" + offset;
-      ApiResponse r = send("GET", path, null);
+    String path = offset == 0 ? first : first + (first.contains("?") ? "&" : "?") + "limit=" + page + "&offset=" + offset;
+    return sendAsync("GET", path, null).thenCompose(r -> {
       if (!r.isSuccessful()) {
-        throw new ApiException(describe("GET", path), r);
+        return CompletableFuture.failedFuture(new IllegalStateException(describe("GET", path) + " answered " + r.status()));
       }
       List<Object> items = r.bodyList();
       for (Object o : items) {
         if (o instanceof Map<?, ?>) {
           @SuppressWarnings("unchecked")
           Map<String, Object> m = (Map<String, Object>) o;
-          all.add(m);
+          acc.add(m);
         }
       }
-      if (items.size() < page) {
-        return all;
+      return items.size() >= page ? pagesFrom(first, offset + items.size(), acc) : CompletableFuture.completedFuture(acc);
+    });
+  }
+
+  /** Waits for a future of this client's, failing as {@link #send} does. */
+  public static <T> T await(CompletableFuture<T> f, String what) throws IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted during " + what, e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
       }
+      throw new IOException(what + " failed: " + e.getCause().getMessage(), e.getCause());
     }
   }
 

@@ -140,7 +140,8 @@ public final class NapiApi {
 
   /** {@code GET /nics?belongs_to_uuid=<uuid>}, every page. */
   public List<Map<String, Object>> listNicsBelongingTo(String belongsToUuid) throws IOException {
-    return http.getAllPages("/nics?belongs_to_uuid=" + URLEncoder.encode(belongsToUuid, StandardCharsets.UTF_8));
+    String path = "/nics?belongs_to_uuid=" + URLEncoder.encode(belongsToUuid, StandardCharsets.UTF_8);
+    return JsonHttpClient.await(http.getAllPages(path), http.describe("GET", path));
   }
 
   /** {@code DELETE /nics/<mac>}: true if deleted, false if NAPI had no such NIC. */

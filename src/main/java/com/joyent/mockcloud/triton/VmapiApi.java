@@ -6,12 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 /** The VMAPI calls of mockcloud: vm-agent's sync and updates, and the server tools' calls. */
 public final class VmapiApi {
-  /** VMAPI's page size, and its default limit. */
-  private static final int PAGE = 1000;
   private final JsonHttpClient http;
 
   /** Over a client of the caller's (tests); the process gets its views from {@link TritonApis}. */
@@ -20,49 +17,27 @@ public final class VmapiApi {
   }
 
   /**
-   * A server's VMs, uuid → VM, every page: {@code GET /vms?server_uuid=<uuid>[&state=<state>]},
-   * then while a page is full the next with {@code &limit=1000&offset=<n>}. Fails with an
-   * IllegalStateException on a non-2xx answer.
+   * A server's VMs, uuid → VM, every page ({@link JsonHttpClient#getAllPages}):
+   * {@code GET /vms?server_uuid=<uuid>[&state=<state>]}.
    *
    * @param state e.g. {@code active}, or null for every VM
    */
   public CompletableFuture<Map<String, Map<String, Object>>> listVmsOnServer(String server, String state) {
-    String path = "/vms?server_uuid=" + server + (state == null ? "" : "&state=" + state);
-    return listFrom(path, 0, new LinkedHashMap<>());
-  }
-
-  private CompletableFuture<Map<String, Map<String, Object>>> listFrom(String first, int offset,
-      Map<String, Map<String, Object>> acc) {
-    String path = first + (offset == 0 ? "" : "&limit=" + PAGE + "&offset=" + offset);
-    return http.sendAsync("GET", path, null).thenCompose(r -> {
-      if (!r.isSuccessful()) {
-        return CompletableFuture.failedFuture(new IllegalStateException(http.describe("GET", path) + " answered " + r.status()));
-      }
-      List<Object> page = r.bodyList();
-      for (Object o : page) {
-        if (o instanceof Map<?, ?> m && m.get("uuid") instanceof String u) {
-          @SuppressWarnings("unchecked")
-          Map<String, Object> vm = (Map<String, Object>) m;
-          acc.put(u, vm);
+    return http.getAllPages("/vms?server_uuid=" + server + (state == null ? "" : "&state=" + state)).thenApply(vms -> {
+      Map<String, Map<String, Object>> byUuid = new LinkedHashMap<>();
+      for (Map<String, Object> vm : vms) {
+        if (vm.get("uuid") instanceof String u) {
+          byUuid.put(u, vm);
         }
       }
-      return page.size() >= PAGE ? listFrom(first, offset + page.size(), acc) : CompletableFuture.completedFuture(acc);
+      return byUuid;
     });
   }
 
   /** {@link #listVmsOnServer(String, String)} of every state, waiting (the tools). */
   public List<Map<String, Object>> listVmsOnServer(UUID serverUuid) throws IOException {
-    try {
-      return List.copyOf(listVmsOnServer(serverUuid.toString(), null).get().values());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted listing the VMs of " + serverUuid, e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw io;
-      }
-      throw new IOException(String.valueOf(e.getCause().getMessage()), e.getCause());
-    }
+    return List.copyOf(JsonHttpClient.await(listVmsOnServer(serverUuid.toString(), null),
+        "listing the VMs of " + serverUuid).values());
   }
 
   /** {@code PUT /vms?server_uuid=<uuid>} with {@code {"vms": {uuid: vm, ...}}}: vm-agent's initial sync. */
