@@ -60,9 +60,9 @@ public final class NetAgent {
   /**
    * @param dir the CN's directory (sysinfo, {@code agents/net-agent/instance_uuid})
    * @param vms the CN's VMs
-   * @param settings NAPI URL and the UFDS admin uuid (owner of the CN's NICs) are required
+   * @param settings the UFDS admin uuid (owner of the CN's NICs) is required
    * @param scheduler the shared scheduler: runs the CN's loop and its delays; never blocked
-   * @param worker bounded pool for work that touches disk (and for starting HTTP requests)
+   * @param worker bounded pool for work that touches disk (NAPI requests start on the starter of {@code apis})
    * @param apis where the CN's NAPI view comes from (the shared client, the gate of its NAPI, the
    *     WebSocket dialer); its settings' NAPI is the one used
    * @param clock for debounce and timer arithmetic

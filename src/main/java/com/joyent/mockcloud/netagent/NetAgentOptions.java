@@ -23,7 +23,8 @@ import java.time.Duration;
  * @param heartbeat changefeed heartbeat period
  * @param requestTimeout whole-request timeout of one NAPI call
  * @param maxConcurrentRequests NAPI requests in flight at once for the whole process (per NAPI
- *     URL); the rest wait in a FIFO
+ *     URL); the rest wait in a FIFO. The limit of {@code fleet/DaemonThreads.napiGate}, which
+ *     makes that gate once: the first limit asked for wins
  * @param changefeed how to listen to NAPI's changefeed: a socket per CN, one shared socket
  *     ({@link SharedChangefeeds}), or none; {@link ChangefeedMode#AUTO} is resolved by the fleet
  *     and means {@link ChangefeedMode#PER_CN} to a lone agent. With {@code SHARED}, the

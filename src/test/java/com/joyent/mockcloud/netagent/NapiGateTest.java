@@ -52,7 +52,7 @@ class NapiGateTest {
   }
 
   @Test
-  void gateFor_oneGatePerNapi_sharedByEveryNetAgent_firstLimitWins() {
+  void napiGate_oneGatePerNapi_sharedByEveryNetAgent_firstLimitWins() {
     String url = "http://127.0.0.1:9/" + UUID.randomUUID();
     try (DaemonThreads threads = new DaemonThreads(1, 1)) {
       RequestGate first = threads.napiGate(URI.create(url), 3);
