@@ -100,7 +100,8 @@ final class Bench {
       r.put("receiver", receiver == null ? cnapi : "sandbox CNAPI + VMAPI in a JVM of their own");
       r.put("napi", napiReceiver == null ? napi : "sandbox NAPI in a JVM of its own");
       r.put("napi_changefeed", napiReceiver == null ? null : o.changefeed());
-      JsonHttpClient na = napi == null ? null : JsonHttpClient.to(http, URI.create(napi), "NAPI").userAgent("mockcloud-bench").build();
+      JsonHttpClient na = napi == null ? null
+          : JsonHttpClient.to(http, URI.create(napi), "NAPI").userAgent("mockcloud-bench").build();
       FleetGenerator.VmNetwork net = na == null ? null : adminNetwork(na);
       say("generating %d servers x %d VMs in %s", o.servers(), o.vmsPerServer(), root);
       long g0 = System.nanoTime();

@@ -323,9 +323,10 @@ public final class Fleet implements Closeable {
       VmAgent vmAgent = new VmAgent(d.uuid().toString(), vms,
           apis.vmapi(vmOptions.userAgent(d.uuid().toString()), vmOptions.requestTimeout()), threads.scheduler(),
           vmOptions);
+      NetAgentOptions net = netOptions;
       NetAgent netAgent = settings.napiUrl() == null || settings.adminUuid() == null ? null
-          : new NetAgent(d, vms, settings, threads.netAgentLoop(), threads.taskPool(), apis, clock, netOptions,
-              sharedChangefeeds);
+          : new NetAgent(d, vms, settings, threads.netAgentLoop(), threads.taskPool(),
+              apis.napi(net.userAgent(d.uuid().toString()), net.requestTimeout()), clock, net, sharedChangefeeds);
       sysinfoWatch = watchSysinfo(d, agent);
       startListening(agent);
       vmAgent.start();

@@ -3,7 +3,6 @@ package com.joyent.mockcloud.netagent;
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.triton.NapiApi;
-import com.joyent.mockcloud.triton.TritonApis;
 import com.joyent.mockcloud.vm.ServerVms;
 import java.time.Clock;
 import java.util.List;
@@ -20,7 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <pre>
  * NetAgent agent = new NetAgent(dir, vms, settings, threads.scheduler(), threads.taskPool(),
- *     apis, Clock.systemUTC(), NetAgentOptions.defaults());
+ *     apis.napi(options.userAgent(cn), options.requestTimeout()), Clock.systemUTC(), options);
  * agent.start();   // returns at once; all work happens on the shared threads
  * ...
  * agent.stop();    // stops tracking; nothing is deleted in NAPI
@@ -62,16 +61,16 @@ public final class NetAgent {
    * @param vms the CN's VMs
    * @param settings the UFDS admin uuid (owner of the CN's NICs) is required
    * @param scheduler the shared scheduler: runs the CN's loop and its delays; never blocked
-   * @param worker bounded pool for work that touches disk (NAPI requests start on the starter of {@code apis})
-   * @param apis where the CN's NAPI view comes from (the shared client, the gate of its NAPI, the
-   *     WebSocket dialer); its settings' NAPI is the one used
+   * @param worker bounded pool for work that touches disk (NAPI requests start on the view's starter)
+   * @param napi the CN's NAPI view ({@code TritonApis.napi}: the shared client, the gate of its
+   *     NAPI, the WebSocket dialer; user agent {@code options.userAgent(cn)})
    * @param clock for debounce and timer arithmetic
    * @param options timings and limits; {@code changefeed} must not be {@link ChangefeedMode#SHARED}
    *     (that needs the process's {@link SharedChangefeeds}: use the other constructor)
    */
   public NetAgent(ServerDirectory dir, ServerVms vms, Settings settings, ScheduledExecutorService scheduler,
-      Executor worker, TritonApis apis, Clock clock, NetAgentOptions options) {
-    this(dir, vms, settings, scheduler, worker, apis, clock, options, null);
+      Executor worker, NapiApi napi, Clock clock, NetAgentOptions options) {
+    this(dir, vms, settings, scheduler, worker, napi, clock, options, null);
   }
 
   /**
@@ -83,7 +82,7 @@ public final class NetAgent {
    * @throws IllegalArgumentException in mode {@code shared} without {@code sharedFeeds}
    */
   public NetAgent(ServerDirectory dir, ServerVms vms, Settings settings, ScheduledExecutorService scheduler,
-      Executor worker, TritonApis apis, Clock clock, NetAgentOptions options, SharedChangefeeds sharedFeeds) {
+      Executor worker, NapiApi napi, Clock clock, NetAgentOptions options, SharedChangefeeds sharedFeeds) {
     if (options.changefeed() == ChangefeedMode.SHARED && sharedFeeds == null) {
       throw new IllegalArgumentException("changefeed mode shared needs the process's SharedChangefeeds");
     }
@@ -93,9 +92,9 @@ public final class NetAgent {
     this.worker = worker;
     this.cn = dir.uuid().toString();
     this.loop = new CnLoop(cn, scheduler, clock);
-    this.napi = apis.napi(options.userAgent(cn), options.requestTimeout());
+    this.napi = napi;
     this.sync = new CnSync(cn, settings.requireAdminUuid().toString(), loop, options, vms, dir, napi, worker);
-    this.shared = options.changefeed() == ChangefeedMode.SHARED ? sharedFeeds.forNapi(apis.napiUrl()) : null;
+    this.shared = options.changefeed() == ChangefeedMode.SHARED ? sharedFeeds.forNapi(napi.url()) : null;
   }
 
   public String serverUuid() {

@@ -208,10 +208,12 @@ public final class JsonHttpClient {
   private CompletableFuture<List<Map<String, Object>>> pagesFrom(String first, int offset,
       List<Map<String, Object>> acc) {
     final int page = 1000;
-    String path = offset == 0 ? first : first + (first.contains("?") ? "&" : "?") + "limit=" + page + "&offset=" + offset;
+    String path = offset == 0 ? first
+        : first + (first.contains("?") ? "&" : "?") + "limit=" + page + "&offset=" + offset;
     return sendAsync("GET", path, null).thenCompose(r -> {
       if (!r.isSuccessful()) {
-        return CompletableFuture.failedFuture(new IllegalStateException(describe("GET", path) + " answered " + r.status()));
+        return CompletableFuture.failedFuture(
+            new IllegalStateException(describe("GET", path) + " answered " + r.status()));
       }
       List<Object> items = r.bodyList();
       for (Object o : items) {
@@ -221,7 +223,8 @@ public final class JsonHttpClient {
           acc.add(m);
         }
       }
-      return items.size() >= page ? pagesFrom(first, offset + items.size(), acc) : CompletableFuture.completedFuture(acc);
+      return items.size() >= page ? pagesFrom(first, offset + items.size(), acc)
+          : CompletableFuture.completedFuture(acc);
     });
   }
 

@@ -30,6 +30,11 @@ public final class NapiApi {
     this.webSockets = webSockets;
   }
 
+  /** This NAPI's URL. */
+  public URI url() {
+    return http.base();
+  }
+
   // ------------------------------------------------------------------ net-agent (asynchronous)
 
   /** {@code GET /nics/<mac without colons>}. */

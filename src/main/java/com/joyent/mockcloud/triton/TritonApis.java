@@ -96,7 +96,7 @@ public final class TritonApis {
   }
 
   /** The NAPI URL of these settings without a trailing slash (the changefeed appends its path). */
-  public URI napiUrl() {
+  private URI napiUrl() {
     String b = settings.requireNapiUrl().toString();
     return URI.create(b.endsWith("/") ? b.substring(0, b.length() - 1) : b);
   }

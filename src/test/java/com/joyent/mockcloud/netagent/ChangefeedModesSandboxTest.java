@@ -75,7 +75,8 @@ class ChangefeedModesSandboxTest {
         ServerVms v = store.openServer(cn.toString(), d.dir(), ServerIdentity.fromSysinfo(d.readSysinfo()));
         vms.put(cn, v);
         NetAgent a = new NetAgent(d, v, settings, threads.scheduler(), threads.taskPool(),
-            threads.tritonApis(settings, o.maxConcurrentRequests()), Clock.systemUTC(), o, feeds);
+            threads.tritonApis(settings, o.maxConcurrentRequests()).napi(o.userAgent(d.uuid().toString()),
+                o.requestTimeout()), Clock.systemUTC(), o, feeds);
         agents.add(a);
         a.start();
       }

@@ -78,7 +78,9 @@ class FaultyNapiTest {
     Settings s = new Settings(tmp, "coal", "example.com", NetAgentHarness.ADMIN, "127.0.0.1", null, null,
         URI.create(wm.baseUrl()), null, null);
     NetAgent agent = new NetAgent(d, vms, s, h.threads.scheduler(), h.threads.taskPool(),
-        h.threads.tritonApis(s, NetAgentOptions.fast().maxConcurrentRequests()), Clock.systemUTC(),
+        h.threads.tritonApis(s, NetAgentOptions.fast().maxConcurrentRequests())
+            .napi(NetAgentOptions.fast().userAgent(d.uuid().toString()), NetAgentOptions.fast().requestTimeout()),
+        Clock.systemUTC(),
         NetAgentOptions.fast().withChangefeed(false));
     agent.start();
     try {

@@ -69,7 +69,9 @@ class NapiOutageTest {
     Settings nowhere = new Settings(tmp, "coal", "example.com", NetAgentHarness.ADMIN, "127.0.0.1", null, null,
         URI.create("http://127.0.0.1:" + port), null, null);
     NetAgent agent = new NetAgent(d, h.vmsOf(d), nowhere, h.threads.scheduler(), h.threads.taskPool(),
-        h.threads.tritonApis(nowhere, NetAgentOptions.fast().maxConcurrentRequests()), Clock.systemUTC(),
+        h.threads.tritonApis(nowhere, NetAgentOptions.fast().maxConcurrentRequests())
+            .napi(NetAgentOptions.fast().userAgent(d.uuid().toString()), NetAgentOptions.fast().requestTimeout()),
+        Clock.systemUTC(),
         NetAgentOptions.fast());
     long t0 = System.nanoTime();
     agent.start();

@@ -249,7 +249,7 @@ class SharedChangefeedTest {
   void sharedModeWithoutTheProcessFeeds_isRefused() throws Exception {
     ServerDirectory d = h.newServer(FakeNapi.newMac(), "10.199.0.71", FakeNapi.newMac());
     assertThatThrownBy(() -> new NetAgent(d, h.vmsOf(d), h.settings, h.threads.scheduler(), h.threads.taskPool(),
-        h.threads.tritonApis(h.settings, NetAgentOptions.fast().maxConcurrentRequests()), Clock.systemUTC(),
+        h.napiOf(d, NetAgentOptions.fast()), Clock.systemUTC(),
         NetAgentOptions.fast().withChangefeed(ChangefeedMode.SHARED)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shared");
   }
