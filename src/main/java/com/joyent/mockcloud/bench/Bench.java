@@ -100,7 +100,8 @@ final class Bench {
       r.put("receiver", receiver == null ? cnapi : "sandbox CNAPI + VMAPI in a JVM of their own");
       r.put("napi", napiReceiver == null ? napi : "sandbox NAPI in a JVM of its own");
       r.put("napi_changefeed", napiReceiver == null ? null : o.changefeed());
-      JsonHttpClient na = napi == null ? null : new JsonHttpClient(http, URI.create(napi), "NAPI", "mockcloud-bench");
+      JsonHttpClient na = napi == null ? null
+          : JsonHttpClient.to(http, URI.create(napi), "NAPI").userAgent("mockcloud-bench").build();
       FleetGenerator.VmNetwork net = na == null ? null : adminNetwork(na);
       say("generating %d servers x %d VMs in %s", o.servers(), o.vmsPerServer(), root);
       long g0 = System.nanoTime();
@@ -114,8 +115,8 @@ final class Bench {
         r.put("napi_seed_s", round((System.nanoTime() - s0) / 1e9));
         say("seeded NAPI with the fleet's %d NICs in %.1f s", n, (System.nanoTime() - s0) / 1e9);
       }
-      JsonHttpClient cn = new JsonHttpClient(http, URI.create(cnapi), "CNAPI", "mockcloud-bench");
-      JsonHttpClient vm = new JsonHttpClient(http, URI.create(vmapi), "VMAPI", "mockcloud-bench");
+      JsonHttpClient cn = JsonHttpClient.to(http, URI.create(cnapi), "CNAPI").userAgent("mockcloud-bench").build();
+      JsonHttpClient vm = JsonHttpClient.to(http, URI.create(vmapi), "VMAPI").userAgent("mockcloud-bench").build();
 
       List<String> args = new ArrayList<>(List.of("run-servers", "--root", root.toString(), "--cnapi-url", cnapi,
           "--vmapi-url", vmapi, "--datacenter", "bench", "--dns-domain", "bench.test", "--admin-uuid", ADMIN,

@@ -1,9 +1,9 @@
 package com.joyent.mockcloud.cli;
 
 import com.joyent.mockcloud.config.Settings;
-import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.triton.ApiResponse;
-import com.joyent.mockcloud.triton.JsonHttpClient;
+import com.joyent.mockcloud.triton.CnapiApi;
+import com.joyent.mockcloud.triton.TritonApis;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,10 +29,9 @@ public final class AddExternalsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Settings settings = options.settings();
-    JsonHttpClient cnapi = new JsonHttpClient(OutboundHttp.standalone(), settings.requireCnapiUrl(), "CNAPI",
-        "mockcloud add-externals");
+    CnapiApi cnapi = TritonApis.standalone(settings).cnapi("mockcloud add-externals");
     PrintWriter out = spec.commandLine().getOut();
-    ApiResponse list = cnapi.send("GET", "/servers", null);
+    ApiResponse list = cnapi.listServers();
     if (!list.isSuccessful()) {
       throw new com.joyent.mockcloud.triton.ApiException("CNAPI GET /servers", list);
     }
@@ -41,7 +40,7 @@ public final class AddExternalsCommand implements Callable<Integer> {
       if (!(o instanceof Map<?, ?> summary) || !(summary.get("uuid") instanceof String uuid)) {
         continue;
       }
-      ApiResponse server = cnapi.send("GET", "/servers/" + uuid, null);
+      ApiResponse server = cnapi.getServer(uuid);
       Map<?, ?> sysinfo = server.bodyObject().get("sysinfo") instanceof Map<?, ?> s ? s : Map.of();
       if (!"Virtual".equals(sysinfo.get("System Type"))) {
         continue;
@@ -57,7 +56,7 @@ public final class AddExternalsCommand implements Callable<Integer> {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("action", "update");
       body.put("nics", List.of(nic));
-      ApiResponse r = cnapi.send("PUT", "/servers/" + uuid + "/nics", body);
+      ApiResponse r = cnapi.updateServerNics(uuid, body);
       if (r.isSuccessful() && r.bodyObject().get("job_uuid") instanceof String job) {
         out.println(uuid + ": external tag requested (job " + job + ")");
       } else {

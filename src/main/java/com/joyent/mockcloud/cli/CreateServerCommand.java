@@ -7,7 +7,8 @@ import com.joyent.mockcloud.server.ServerCreator;
 import com.joyent.mockcloud.server.ServerDeleter;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.ServerRoot;
-import com.joyent.mockcloud.triton.TritonClients;
+import com.joyent.mockcloud.triton.TritonApis;
+import com.joyent.mockcloud.triton.UserAgent;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
@@ -86,8 +87,9 @@ public final class CreateServerCommand implements Callable<Integer> {
       out.println("Ensuring " + ensure + " mock servers (currently have " + existing.size() + ")");
       out.flush();
       if (existing.size() > ensure) {
-        TritonClients clients = new TritonClients(settings, "delete-server");
-        ServerDeleter deleter = new ServerDeleter(root, clients.cnapi(), clients.napi(), clients.vmapi(), msg -> { });
+        TritonApis apis = TritonApis.standalone(settings);
+        String ua = UserAgent.tool("delete-server");
+        ServerDeleter deleter = new ServerDeleter(root, apis.cnapi(ua), apis.napi(ua), apis.vmapi(ua), msg -> { });
         for (ServerDirectory d : existing.subList(0, existing.size() - ensure)) {
           deleter.delete(d.uuid());
           err.println("deleted server: " + d.uuid());
@@ -97,7 +99,7 @@ public final class CreateServerCommand implements Callable<Integer> {
       }
       n = ensure - existing.size();
     }
-    ServerCreator creator = new ServerCreator(root, new TritonClients(settings, "create-server").napi(),
+    ServerCreator creator = new ServerCreator(root, TritonApis.standalone(settings).napi(UserAgent.tool("create-server")),
         settings.requireDatacenter(), settings.requireAdminUuid(), PlatformImage.current(),
         Clock.systemUTC(), new SecureRandom());
     Progress progress = new Progress(err, n);

@@ -4,7 +4,8 @@ import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.server.ServerCreator;
 import com.joyent.mockcloud.server.ServerDeleter;
 import com.joyent.mockcloud.server.ServerRoot;
-import com.joyent.mockcloud.triton.TritonClients;
+import com.joyent.mockcloud.triton.TritonApis;
+import com.joyent.mockcloud.triton.UserAgent;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -37,8 +38,9 @@ public final class DeleteServerCommand implements Callable<Integer> {
     Settings settings = options.settings();
     ServerRoot root = new ServerRoot(settings.root());
     PrintWriter err = spec.commandLine().getErr();
-    TritonClients clients = new TritonClients(settings, "delete-server");
-    ServerDeleter deleter = new ServerDeleter(root, clients.cnapi(), clients.napi(), clients.vmapi(),
+    TritonApis apis = TritonApis.standalone(settings);
+    String ua = UserAgent.tool("delete-server");
+    ServerDeleter deleter = new ServerDeleter(root, apis.cnapi(ua), apis.napi(ua), apis.vmapi(ua),
         msg -> {
           err.println("> " + msg);
           err.flush();

@@ -15,7 +15,8 @@ import com.joyent.mockcloud.server.HardwareProfile;
 import com.joyent.mockcloud.server.PlatformImage;
 import com.joyent.mockcloud.server.ServerCreator;
 import com.joyent.mockcloud.server.ServerRoot;
-import com.joyent.mockcloud.triton.TritonClients;
+import com.joyent.mockcloud.triton.TritonApis;
+import com.joyent.mockcloud.triton.UserAgent;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,7 +101,7 @@ public final class SandboxCommand implements Callable<Integer> {
       Settings settings = settingsFor(sb, dir);
       ServerRoot serverRoot = new ServerRoot(dir);
       int missing = Math.max(0, servers - serverRoot.list().size());
-      ServerCreator creator = new ServerCreator(serverRoot, new TritonClients(settings, "sandbox").napi(),
+      ServerCreator creator = new ServerCreator(serverRoot, TritonApis.standalone(settings).napi(UserAgent.tool("sandbox")),
           sb.datacenter(), UUID.fromString(sb.adminUuid()), PlatformImage.current(), Clock.systemUTC(),
           new SecureRandom());
       for (int i = 0; i < missing; i++) {

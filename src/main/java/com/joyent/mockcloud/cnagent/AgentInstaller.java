@@ -50,7 +50,7 @@ final class AgentInstaller {
 
   void install(String imageUuid) throws IOException, InstallException {
     URI imgapi = cn.settings().requireImgapiUrl();
-    JsonHttpClient api = new JsonHttpClient(cn.http(), imgapi, "IMGAPI", cn.options().userAgent(cn.serverUuid()));
+    JsonHttpClient api = cn.apis().imgapi(imgapi, cn.options().userAgent(cn.serverUuid()));
     Path scratch = cn.options().tmpDir().resolve(cn.serverUuid().toString());
     Files.createDirectories(scratch);
 
@@ -198,8 +198,7 @@ final class AgentInstaller {
     }
 
     void adopt(String agent, String instanceUuid) throws IOException, InstallException {
-      JsonHttpClient sapi = new JsonHttpClient(cn.http(), cn.settings().requireSapiUrl(), "SAPI",
-          cn.options().userAgent(cn.serverUuid()));
+      JsonHttpClient sapi = cn.apis().sapi(cn.options().userAgent(cn.serverUuid()));
       String find = "/services?type=agent&name=" + java.net.URLEncoder.encode(agent, StandardCharsets.UTF_8);
       String problem = null;
       for (int i = 0; i < TRIES; i++) {

@@ -2,8 +2,7 @@ package com.joyent.mockcloud.cnagent;
 
 import com.joyent.mockcloud.http.HttpListeners;
 import com.joyent.mockcloud.http.RestResponse;
-import com.joyent.mockcloud.triton.CnapiReporting;
-import com.joyent.mockcloud.triton.JsonHttpClient;
+import com.joyent.mockcloud.triton.CnapiApi;
 import com.joyent.mockcloud.vm.Subscription;
 import com.joyent.mockcloud.vm.VmEvent;
 import java.io.IOException;
@@ -67,12 +66,8 @@ public final class CnAgent {
     logRetention.start();
     listener = listeners.open(cn.bindIp(), port, CnAgentRoutes.handlerFor(this));
     cn.setPort(listener.port());
-    CnapiReporting reporting = cn.reporting();
-    JsonHttpClient cnapi = new JsonHttpClient(reporting.http(), cn.settings().requireCnapiUrl(), "CNAPI",
-        cn.options().userAgent(cn.serverUuid()), cn.options().requestTimeout(), reporting.gate());
-    if (cn.options().cnapiConnectionPerRequest()) {
-      cnapi = cnapi.withConnectionPerRequest();
-    }
+    CnapiApi cnapi = cn.apis().cnapi(cn.options().userAgent(cn.serverUuid()), cn.options().requestTimeout(),
+        cn.options().cnapiConnectionPerRequest());
     CnapiReporter reporter = new CnapiReporter(cn, cnapi, () -> acceptsTasks = true);
     cn.setReporter(reporter);
     if (cn.vms() != null) {

@@ -61,7 +61,6 @@ public record CnAgentOptions(
 
   /** {@code cn-agent/2.14.5 (java/17.0.15) server/<uuid>}, the reference's pattern. */
   public String userAgent(java.util.UUID server) {
-    return "cn-agent/" + agentVersion + " (java/" + Runtime.version().feature() + "."
-        + Runtime.version().interim() + "." + Runtime.version().update() + ") server/" + server;
+    return com.joyent.mockcloud.triton.UserAgent.of("cn-agent", agentVersion, "server/" + server);
   }
 }

@@ -1,10 +1,10 @@
 package com.joyent.mockcloud.cnagent;
 
 import com.joyent.mockcloud.config.Settings;
-import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.triton.CnapiReporting;
+import com.joyent.mockcloud.triton.TritonApis;
 import com.joyent.mockcloud.vm.ServerVms;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -26,7 +26,7 @@ public final class CnContext {
   private final CnAgentOptions options;
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
-  private final OutboundHttp http;
+  private final TritonApis apis;
   private final Supplier<HttpClient> downloads;
   private final CnapiReporting reporting;
   private volatile int port;
@@ -34,12 +34,12 @@ public final class CnContext {
   private final ServerVms vms;
 
   /**
-   * @param http the shared client for what tasks fetch (IMGAPI, SAPI, KBMAPI)
+   * @param apis where the CN's CNAPI view and its tasks' IMGAPI, SAPI and KBMAPI come from
    * @param downloads the shared client agent_install streams image files to disk with
    * @param reporting what the CNAPI reporter sends with (heartbeats first: its own threads)
    */
   public CnContext(ServerDirectory dir, ServerVms vms, String bindIp, Settings settings, CnAgentOptions options,
-      Clock clock, ScheduledExecutorService scheduler, OutboundHttp http, Supplier<HttpClient> downloads,
+      Clock clock, ScheduledExecutorService scheduler, TritonApis apis, Supplier<HttpClient> downloads,
       CnapiReporting reporting) {
     this.reporting = reporting;
     this.dir = dir;
@@ -49,7 +49,7 @@ public final class CnContext {
     this.options = options;
     this.clock = clock;
     this.scheduler = scheduler;
-    this.http = http;
+    this.apis = apis;
     this.downloads = downloads;
   }
 
@@ -89,8 +89,9 @@ public final class CnContext {
     return scheduler;
   }
 
-  public OutboundHttp http() {
-    return http;
+  /** The CN's Triton API views (and its tasks'). */
+  public TritonApis apis() {
+    return apis;
   }
 
   /** The JDK client for image files (made on first use; fleet/DaemonThreads). */

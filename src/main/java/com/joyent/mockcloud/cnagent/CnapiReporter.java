@@ -3,7 +3,7 @@ package com.joyent.mockcloud.cnagent;
 import com.joyent.mockcloud.control.DaemonMetrics;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.triton.ApiResponse;
-import com.joyent.mockcloud.triton.JsonHttpClient;
+import com.joyent.mockcloud.triton.CnapiApi;
 import com.joyent.mockcloud.triton.RequestGate;
 import com.joyent.mockcloud.util.TimerSlots;
 import java.io.IOException;
@@ -42,11 +42,8 @@ public final class CnapiReporter {
 
   enum Kind { SYSINFO, AGENTS, HEARTBEAT, STATUS }
 
-  /** A heartbeat's body, {@code {}}. */
-  private static final Map<String, Object> EMPTY_BODY = Map.of();
-
   private final CnContext cn;
-  private final JsonHttpClient cnapi;
+  private final CnapiApi cnapi;
   private final java.io.File sysinfoFile;
   private final Backoff backoff;
   private final ArrayDeque<Kind> queue = new ArrayDeque<>(4);
@@ -75,7 +72,7 @@ public final class CnapiReporter {
   private final DaemonMetrics metrics;
 
   /** @param onRegistered called once the first registration succeeded (tasks may then run) */
-  public CnapiReporter(CnContext cn, JsonHttpClient cnapi, Runnable onRegistered) {
+  public CnapiReporter(CnContext cn, CnapiApi cnapi, Runnable onRegistered) {
     this.cn = cn;
     this.cnapi = cnapi;
     this.fileWork = cn.reporting().files();
@@ -174,7 +171,7 @@ public final class CnapiReporter {
   /** POSTs the agents list now, outside the queue (refresh_agents and the agent tasks). */
   public CompletableFuture<ApiResponse> postAgentsNow() {
     try {
-      return cnapi.sendAsync("POST", "/servers/" + cn.serverUuid(), agentsBody(), RequestGate.Lane.REPORT);
+      return cnapi.postAgents(cn.serverUuid(), agentsBody(), RequestGate.Lane.REPORT);
     } catch (IOException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -223,21 +220,18 @@ public final class CnapiReporter {
   private void send(Kind k) {
     CompletableFuture<ApiResponse> sent;
     try {
-      String server = "/servers/" + cn.serverUuid();
       sent = switch (k) {
         case SYSINFO -> {
           Map<String, Object> body = new LinkedHashMap<>();
           body.put("sysinfo", cn.currentSysinfo());
-          yield cnapi.sendAsync("POST", server + "/sysinfo", body, reportLane());
+          yield cnapi.postSysinfo(cn.serverUuid(), body, reportLane());
         }
-        case AGENTS -> cnapi.sendAsync("POST", server, agentsBody(), reportLane());
+        case AGENTS -> cnapi.postAgents(cn.serverUuid(), agentsBody(), reportLane());
         case HEARTBEAT -> {
           heartbeatSent();
-          yield cnapi.sendAsync("POST", server + "/events/heartbeat", EMPTY_BODY, RequestGate.Lane.HEARTBEAT,
-              true);
+          yield cnapi.heartbeat(cn.serverUuid());
         }
-        case STATUS -> cnapi.sendAsync("POST", server + "/events/status", takePendingStatus(), RequestGate.Lane.REPORT,
-            true);
+        case STATUS -> cnapi.postStatus(cn.serverUuid(), takePendingStatus());
       };
     } catch (IOException | RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);

@@ -47,8 +47,7 @@ final class ImageGetTask {
           + " and no IMGAPI is configured to take it from");
       return;
     }
-    JsonHttpClient api = new JsonHttpClient(ctx.cn().http(), imgapi, "IMGAPI",
-        ctx.cn().options().userAgent(ctx.cn().serverUuid()));
+    JsonHttpClient api = ctx.cn().apis().imgapi(imgapi, ctx.cn().options().userAgent(ctx.cn().serverUuid()));
     ApiResponse r;
     try {
       r = api.send("GET", "/images/" + uuid, null);

@@ -83,7 +83,7 @@ final class RecoveryConfigTask {
       body.put("recovery_token", uuidFromHex(sha512Hex(String.valueOf(p.get("token")))));
     }
     ctx.progress(75);
-    JsonHttpClient kbmapi = new JsonHttpClient(ctx.cn().http(), URI.create("http://" + kbmapiIp), "KBMAPI",
+    JsonHttpClient kbmapi = ctx.cn().apis().kbmapi(URI.create("http://" + kbmapiIp),
         ctx.cn().options().userAgent(ctx.cn().serverUuid()));
     ApiResponse r = kbmapi.send("PUT", "/pivtokens/" + p.get("pivtoken") + "/recovery-tokens", body);
     if (!r.isSuccessful()) {

@@ -1,17 +1,22 @@
 package com.joyent.mockcloud.fleet;
 
 import com.joyent.mockcloud.cnagent.TaskAdmission;
+import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.control.DaemonMetrics;
 import com.joyent.mockcloud.http.HttpListeners;
 import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.io.DirectoryWatcher;
 import com.joyent.mockcloud.triton.CnapiReporting;
 import com.joyent.mockcloud.triton.RequestGate;
+import com.joyent.mockcloud.triton.TritonApis;
 import com.joyent.mockcloud.util.NamedThreads;
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,9 +57,9 @@ import org.slf4j.LoggerFactory;
  *       agent_install's image downloads, made on the first one.
  * </ul>
  *
- * <p>Bounds: the CNAPI reporters' gate, the vm-agents' gate and the cn-agent tasks' admission
- * (the net-agents' gate per NAPI URL is netagent/NapiHttp's). None of them grows with the
- * number of CNs.
+ * <p>Bounds: the CNAPI reporters' gate, the vm-agents' gate, the net-agents' gate per NAPI URL
+ * and the cn-agent tasks' admission. None of them grows with the number of CNs. The Triton API
+ * views every CN gets are made over these clients and gates ({@link #tritonApis}).
  */
 public final class DaemonThreads implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(DaemonThreads.class);
@@ -75,6 +80,8 @@ public final class DaemonThreads implements Closeable {
    * so one lane; 48 places, what bulk could take of the 64 when heartbeats shared this gate.
    */
   private final RequestGate outbound = RequestGate.singleLane(48);
+  /** The net-agents' gates, one per NAPI URL (in practice the one of the settings). */
+  private final Map<String, RequestGate> napiGates = new HashMap<>(); // guarded by this
   private final DirectoryWatcher watcher;
   private final ScheduledThreadPoolExecutor reporterTimers;
   private final ThreadPoolExecutor reporterFiles;
@@ -178,6 +185,28 @@ public final class DaemonThreads implements Closeable {
   /** The bound on the vm-agents' requests in flight (VMAPI syncs and updates). */
   public RequestGate outbound() {
     return outbound;
+  }
+
+  /**
+   * The gate of one NAPI, shared by every net-agent and the shared changefeed using it: at most
+   * {@code limit} requests started and not yet answered, the rest wait in one FIFO. The first
+   * caller's limit wins.
+   */
+  public synchronized RequestGate napiGate(URI napiUrl, int limit) {
+    String key = napiUrl.toString().replaceFirst("/+$", "");
+    return napiGates.computeIfAbsent(key, u -> RequestGate.singleLane(limit));
+  }
+
+  /**
+   * The Triton API views of {@code settings} over this process's clients and gates: CNAPI on the
+   * reporters' own client and gate, VMAPI behind {@link #outbound()}, NAPI behind
+   * {@link #napiGate} (started on the task pool), the tasks' APIs on {@link #httpClient()}.
+   *
+   * @param napiInFlight the NAPI gate's limit, if this makes it
+   */
+  public TritonApis tritonApis(Settings settings, int napiInFlight) {
+    RequestGate napi = settings.napiUrl() == null ? null : napiGate(settings.napiUrl(), napiInFlight);
+    return new TritonApis(settings, httpClient, outbound, napi, taskPool, webSockets(), reporting);
   }
 
   /** run-servers' own figures (the control port serves them). */

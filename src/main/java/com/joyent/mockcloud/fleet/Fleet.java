@@ -11,7 +11,7 @@ import com.joyent.mockcloud.netagent.NetAgentOptions;
 import com.joyent.mockcloud.netagent.SharedChangefeeds;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.ServerRoot;
-import com.joyent.mockcloud.triton.JsonHttpClient;
+import com.joyent.mockcloud.triton.TritonApis;
 import com.joyent.mockcloud.util.Uuids;
 import com.joyent.mockcloud.vm.ServerIdentity;
 import com.joyent.mockcloud.vm.ServerVms;
@@ -71,6 +71,8 @@ public final class Fleet implements Closeable {
   private final DaemonThreads threads;
   /** One for every CN's context (a method reference made per CN would be an object per CN). */
   private final Supplier<HttpClient> downloads;
+  /** Every CN's Triton API views (CNAPI, VMAPI, NAPI, the tasks' APIs) come from here. */
+  private final TritonApis apis;
   private final VmStore vmStore;
   private final Clock clock;
   private final ServerRoot root;
@@ -100,6 +102,7 @@ public final class Fleet implements Closeable {
     this.options = options;
     this.threads = threads;
     this.downloads = threads::downloads;
+    this.apis = threads.tritonApis(settings, NetAgentOptions.defaults().maxConcurrentRequests());
     this.vmStore = vmStore;
     this.clock = clock;
     this.root = new ServerRoot(settings.root());
@@ -136,8 +139,8 @@ public final class Fleet implements Closeable {
     NetAgentOptions net = NetAgentOptions.defaults().withStartSpread(Duration.ofMillis(Math.min(120_000, 12L * found.size())));
     net = net.withChangefeed(chooseChangefeed(found.size(), FdBudget.limit()));
     if (net.changefeed() == ChangefeedMode.SHARED) {
-      sharedChangefeeds = new SharedChangefeeds(settings.root(), threads.netAgentLoop(), threads.taskPool(),
-          threads.httpClient(), threads.webSockets(), clock, net);
+      sharedChangefeeds = new SharedChangefeeds(settings.root(), threads.netAgentLoop(), threads.taskPool(), apis,
+          clock, net);
     }
     netOptions = net;
     List<CompletableFuture<Void>> all = new ArrayList<>();
@@ -314,16 +317,16 @@ public final class Fleet implements Closeable {
       }
       ServerVms vms = vmStore.openServer(d.uuid().toString(), d.dir(), ServerIdentity.fromSysinfo(sysinfo));
       CnContext ctx = new CnContext(d, vms, settings.bindIp(), settings, options, clock, threads.scheduler(),
-          threads.httpClient(), downloads, threads.cnapiReporting());
+          apis, downloads, threads.cnapiReporting());
       CnAgent agent = new CnAgent(ctx, threads.taskPool(), threads.taskAdmission());
       VmAgentOptions vmOptions = VmAgentOptions.defaults();
-      VmAgent vmAgent = new VmAgent(d.uuid().toString(), vms, new JsonHttpClient(threads.httpClient(),
-          settings.requireVmapiUrl(), "VMAPI", vmOptions.userAgent(d.uuid().toString()), vmOptions.requestTimeout(),
-          threads.outbound()),
-          threads.scheduler(), vmOptions);
+      VmAgent vmAgent = new VmAgent(d.uuid().toString(), vms,
+          apis.vmapi(vmOptions.userAgent(d.uuid().toString()), vmOptions.requestTimeout()), threads.scheduler(),
+          vmOptions);
+      NetAgentOptions net = netOptions;
       NetAgent netAgent = settings.napiUrl() == null || settings.adminUuid() == null ? null
-          : new NetAgent(d, vms, settings, threads.netAgentLoop(), threads.taskPool(), threads.httpClient(), threads.webSockets(), clock,
-              netOptions, sharedChangefeeds);
+          : new NetAgent(d, vms, settings, threads.netAgentLoop(), threads.taskPool(),
+              apis.napi(net.userAgent(d.uuid().toString()), net.requestTimeout()), clock, net, sharedChangefeeds);
       sysinfoWatch = watchSysinfo(d, agent);
       startListening(agent);
       vmAgent.start();

@@ -79,7 +79,7 @@ final class AggrFsm extends CnLoop.Timed {
   private void get() {
     cn.loop.disarm(this);
     busy = true;
-    cn.napi("GET", "/aggregations/" + id, null, null, (r, err) -> {
+    cn.napi(napi -> napi.fetchAggregation(id), (r, err) -> {
       busy = false;
       if (stopped) {
         return;
@@ -105,7 +105,7 @@ final class AggrFsm extends CnLoop.Timed {
 
   private void create() {
     busy = true;
-    cn.napi("POST", "/aggregations", local, null, (r, err) -> {
+    cn.napi(napi -> napi.postAggregation(local), (r, err) -> {
       busy = false;
       if (stopped) {
         return;
@@ -129,7 +129,7 @@ final class AggrFsm extends CnLoop.Timed {
       return;
     }
     busy = true;
-    cn.napi("DELETE", "/aggregations/" + id, null, etag, (r, err) -> {
+    cn.napi(napi -> napi.removeAggregation(id, etag), (r, err) -> {
       busy = false;
       if (err == null && (r.isSuccessful() || r.status() == 404)) {
         cn.succeeded();

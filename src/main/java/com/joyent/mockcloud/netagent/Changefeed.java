@@ -4,7 +4,7 @@ import com.joyent.mockcloud.http.WebSocketDialer;
 import com.joyent.mockcloud.http.WebSocketDialer.Socket;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.triton.ApiResponse;
-import java.net.URI;
+import com.joyent.mockcloud.triton.NapiApi;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,7 +77,7 @@ final class Changefeed extends CnLoop.Timed {
   private final Sink cn;
   private final CnLoop loop;
   private final NetAgentOptions options;
-  private final NapiHttp napi;
+  private final NapiApi napi;
   private final String instance;
   private volatile Socket socket;
   private boolean bootstrapped;
@@ -88,7 +88,7 @@ final class Changefeed extends CnLoop.Timed {
   private long registeredAt;
   volatile boolean connected;
 
-  Changefeed(Sink cn, NapiHttp napi, String instance) {
+  Changefeed(Sink cn, NapiApi napi, String instance) {
     this.cn = cn;
     this.loop = cn.loop();
     this.options = cn.options();
@@ -131,7 +131,7 @@ final class Changefeed extends CnLoop.Timed {
 
   private void probe() {
     cn.requested();
-    napi.send("GET", "/changefeeds", null, null, "~2").whenComplete((r, err) -> loop.post(() -> {
+    napi.probeChangefeed().whenComplete((r, err) -> loop.post(() -> {
       if (stopped) {
         return;
       }
@@ -153,12 +153,8 @@ final class Changefeed extends CnLoop.Timed {
   }
 
   private void connect() {
-    URI ws = URI.create(napi.base().toString().replaceFirst("^http", "ws") + "/changefeeds");
     cn.requested();
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("accept-version", "~2");
-    headers.put("user-agent", napi.userAgent());
-    napi.gated(() -> napi.webSockets().connect(ws, headers, options.requestTimeout(), new Listener()))
+    napi.connectChangefeed(options.requestTimeout(), new Listener())
         .whenComplete((w, err) -> {
           if (w != null && (stopped || loop.isStopped())) {
             w.abort(); // stopped during the handshake: the loop will not take this any more

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * expiries, changefeed frames — is {@link #post}ed here and runs one at a time, in order, on
  * the shared scheduler thread. So the state machines ({@link NicFsm}, {@link NetworkFsm},
  * {@link AggrFsm}, {@link VmTracker}, {@link CnSync}) are confined to this loop and need no
- * locks. Jobs only decide: network I/O is started through {@link NapiHttp} (which hands it
- * to the worker pool) and disk work is handed to the worker pool; their completions are
+ * locks. Jobs only decide: network I/O is started through the CN's NAPI view (which hands
+ * it to the worker pool) and disk work is handed to the worker pool; their completions are
  * posted back. A drain hands the thread back after {@value #BATCH} jobs.
  *
  * <p>Timers: a CN costs at most one pending job on the scheduler however many NICs and

@@ -3,6 +3,7 @@ package com.joyent.mockcloud.netagent;
 import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.triton.ApiResponse;
+import com.joyent.mockcloud.triton.NapiApi;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.VmEvent;
 import com.joyent.mockcloud.vm.VmException;
@@ -18,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every method runs on the CN's {@link CnLoop} (confinement, no locks), except
  * {@link #onVmEvent}, which the VM store calls on its executor and which only posts. Disk
- * work (sysinfo, VM files) runs on the worker pool; NAPI calls go through {@link NapiHttp}.
+ * work (sysinfo, VM files) runs on the worker pool; NAPI calls go through its {@link NapiApi}.
  * Failures are counted; the first of a run is logged at WARN, the rest at DEBUG until a
  * call succeeds again.
  */
@@ -54,7 +56,7 @@ final class CnSync {
   final Logger log = LOG;
   final Counters stats = new Counters();
   private final ServerDirectory dir;
-  private final NapiHttp http;
+  private final NapiApi napi;
   private final Executor worker;
 
   final Map<String, NicFsm> nics = new HashMap<>();
@@ -86,14 +88,14 @@ final class CnSync {
   }
 
   CnSync(String cn, String admin, CnLoop loop, NetAgentOptions options, ServerVms vms, ServerDirectory dir,
-      NapiHttp http, Executor worker) {
+      NapiApi napi, Executor worker) {
     this.cn = cn;
     this.admin = admin;
     this.loop = loop;
     this.options = options;
     this.vms = vms;
     this.dir = dir;
-    this.http = http;
+    this.napi = napi;
     this.worker = worker;
   }
 
@@ -278,7 +280,7 @@ final class CnSync {
    * deletes these (spec §8 case 40 expects the DELETE after a restart). One list GET per CN.
    */
   private void releaseStaleServerNics() {
-    napi("GET", "/nics?belongs_to_uuid=" + cn + "&belongs_to_type=server", null, null, (r, err) -> {
+    napi(napi -> napi.fetchServerNics(cn), (r, err) -> {
       if (err == null && r.status() >= 400 && r.status() < 500) {
         // A NAPI (or stand-in) that refuses the filter: this check is an extra, not worth a loop.
         LOG.atInfo().addKeyValue("server_uuid", cn).log("net-agent of {}: NAPI refused the server NIC list ({});"
@@ -447,9 +449,9 @@ final class CnSync {
   }
 
   /** A NAPI call whose completion runs on the loop. */
-  void napi(String method, String path, Object body, String ifMatch, BiConsumer<ApiResponse, Throwable> then) {
+  void napi(Function<NapiApi, CompletableFuture<ApiResponse>> call, BiConsumer<ApiResponse, Throwable> then) {
     stats.requests++;
-    http.send(method, path, body, ifMatch, null).whenComplete((r, err) -> loop.post(() -> then.accept(r, err)));
+    call.apply(napi).whenComplete((r, err) -> loop.post(() -> then.accept(r, err)));
   }
 
   /** {@code update_nics} of one NIC with the NAPI values {@code d}; {@code then} runs on the loop. */

@@ -1,9 +1,8 @@
 package com.joyent.mockcloud.netagent;
 
 import com.joyent.mockcloud.config.Settings;
-import com.joyent.mockcloud.http.OutboundHttp;
-import com.joyent.mockcloud.http.WebSocketDialer;
 import com.joyent.mockcloud.server.ServerDirectory;
+import com.joyent.mockcloud.triton.NapiApi;
 import com.joyent.mockcloud.vm.ServerVms;
 import java.time.Clock;
 import java.util.List;
@@ -20,7 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <pre>
  * NetAgent agent = new NetAgent(dir, vms, settings, threads.scheduler(), threads.taskPool(),
- *     threads.httpClient(), threads.webSockets(), Clock.systemUTC(), NetAgentOptions.defaults());
+ *     apis.napi(options.userAgent(cn), options.requestTimeout()), Clock.systemUTC(), options);
  * agent.start();   // returns at once; all work happens on the shared threads
  * ...
  * agent.stop();    // stops tracking; nothing is deleted in NAPI
@@ -28,7 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Shape: VM store events, NAPI replies, changefeed frames and timers become jobs on this
  * CN's {@link CnLoop}, drained on the shared scheduler; NAPI is reached only through
- * {@link NapiHttp} (the shared HTTP client, behind the process-wide gate of its NAPI);
+ * its {@link NapiApi} (the shared HTTP client, behind the process-wide gate of its NAPI);
  * disk work (sysinfo, instance uuid, VM files) runs on {@code worker}. No thread, timer or
  * selector belongs to a CN: its delays share one pending scheduler job, its changefeed
  * socket the shared WebSocket dialer's I/O thread.
@@ -48,7 +47,7 @@ public final class NetAgent {
   private final Executor worker;
   private final CnLoop loop;
   private final CnSync sync;
-  private final NapiHttp http;
+  private final NapiApi napi;
   private final String cn;
   private volatile Changefeed changefeed;
   /** Mode {@code shared}: the process's one socket to this CN's NAPI; null otherwise. */
@@ -60,18 +59,18 @@ public final class NetAgent {
   /**
    * @param dir the CN's directory (sysinfo, {@code agents/net-agent/instance_uuid})
    * @param vms the CN's VMs
-   * @param settings NAPI URL and the UFDS admin uuid (owner of the CN's NICs) are required
+   * @param settings the UFDS admin uuid (owner of the CN's NICs) is required
    * @param scheduler the shared scheduler: runs the CN's loop and its delays; never blocked
-   * @param worker bounded pool for work that touches disk (and for starting HTTP requests)
-   * @param http the one shared HTTP client
-   * @param webSockets the shared WebSocket dialer (the changefeed socket)
+   * @param worker bounded pool for work that touches disk (NAPI requests start on the view's starter)
+   * @param napi the CN's NAPI view ({@code TritonApis.napi}: the shared client, the gate of its
+   *     NAPI, the WebSocket dialer; user agent {@code options.userAgent(cn)})
    * @param clock for debounce and timer arithmetic
    * @param options timings and limits; {@code changefeed} must not be {@link ChangefeedMode#SHARED}
    *     (that needs the process's {@link SharedChangefeeds}: use the other constructor)
    */
   public NetAgent(ServerDirectory dir, ServerVms vms, Settings settings, ScheduledExecutorService scheduler,
-      Executor worker, OutboundHttp http, WebSocketDialer webSockets, Clock clock, NetAgentOptions options) {
-    this(dir, vms, settings, scheduler, worker, http, webSockets, clock, options, null);
+      Executor worker, NapiApi napi, Clock clock, NetAgentOptions options) {
+    this(dir, vms, settings, scheduler, worker, napi, clock, options, null);
   }
 
   /**
@@ -83,8 +82,7 @@ public final class NetAgent {
    * @throws IllegalArgumentException in mode {@code shared} without {@code sharedFeeds}
    */
   public NetAgent(ServerDirectory dir, ServerVms vms, Settings settings, ScheduledExecutorService scheduler,
-      Executor worker, OutboundHttp http, WebSocketDialer webSockets, Clock clock, NetAgentOptions options,
-      SharedChangefeeds sharedFeeds) {
+      Executor worker, NapiApi napi, Clock clock, NetAgentOptions options, SharedChangefeeds sharedFeeds) {
     if (options.changefeed() == ChangefeedMode.SHARED && sharedFeeds == null) {
       throw new IllegalArgumentException("changefeed mode shared needs the process's SharedChangefeeds");
     }
@@ -93,12 +91,10 @@ public final class NetAgent {
     this.options = options;
     this.worker = worker;
     this.cn = dir.uuid().toString();
-    String napiUrl = settings.requireNapiUrl().toString();
     this.loop = new CnLoop(cn, scheduler, clock);
-    this.http = new NapiHttp(http, webSockets, settings.requireNapiUrl(), options.userAgent(cn), options.requestTimeout(),
-        NapiHttp.gateFor(napiUrl, options.maxConcurrentRequests()), worker);
-    this.sync = new CnSync(cn, settings.requireAdminUuid().toString(), loop, options, vms, dir, this.http, worker);
-    this.shared = options.changefeed() == ChangefeedMode.SHARED ? sharedFeeds.forNapi(settings.requireNapiUrl()) : null;
+    this.napi = napi;
+    this.sync = new CnSync(cn, settings.requireAdminUuid().toString(), loop, options, vms, dir, napi, worker);
+    this.shared = options.changefeed() == ChangefeedMode.SHARED ? sharedFeeds.forNapi(napi.url()) : null;
   }
 
   public String serverUuid() {
@@ -214,7 +210,7 @@ public final class NetAgent {
       }
       sync.begin();
       if (changefeedMode() == ChangefeedMode.PER_CN) {
-        Changefeed c = new Changefeed(new OwnFeed(), http, id);
+        Changefeed c = new Changefeed(new OwnFeed(), napi, id);
         changefeed = c;
         if (stopped) { // stop() ran before the changefeed existed
           return;

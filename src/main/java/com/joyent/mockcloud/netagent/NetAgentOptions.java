@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.netagent;
 
+import com.joyent.mockcloud.triton.UserAgent;
 import java.time.Duration;
 
 /**
@@ -22,7 +23,8 @@ import java.time.Duration;
  * @param heartbeat changefeed heartbeat period
  * @param requestTimeout whole-request timeout of one NAPI call
  * @param maxConcurrentRequests NAPI requests in flight at once for the whole process (per NAPI
- *     URL); the rest wait in a FIFO
+ *     URL); the rest wait in a FIFO. The limit of {@code fleet/DaemonThreads.napiGate}, which
+ *     makes that gate once: the first limit asked for wins
  * @param changefeed how to listen to NAPI's changefeed: a socket per CN, one shared socket
  *     ({@link SharedChangefeeds}), or none; {@link ChangefeedMode#AUTO} is resolved by the fleet
  *     and means {@link ChangefeedMode#PER_CN} to a lone agent. With {@code SHARED}, the
@@ -91,16 +93,11 @@ public record NetAgentOptions(String version, Duration startSpread, Duration vms
 
   /** {@code net-agent/2.3.3 (java/17.0.9) server/<cn>}. */
   public String userAgent(String serverUuid) {
-    return product() + " server/" + serverUuid;
+    return UserAgent.of("net-agent", version, "server/" + serverUuid);
   }
 
   /** The shared changefeed's: {@code net-agent/2.3.3 (java/17.0.9) mockcloud/<process instance uuid>}. */
   String sharedUserAgent(String instance) {
-    return product() + " mockcloud/" + instance;
-  }
-
-  private String product() {
-    Runtime.Version v = Runtime.version();
-    return "net-agent/" + version + " (java/" + v.feature() + "." + v.interim() + "." + v.update() + ")";
+    return UserAgent.of("net-agent", version, "mockcloud/" + instance);
   }
 }

@@ -69,7 +69,7 @@ final class NetworkFsm extends CnLoop.Timed {
     state = State.REFRESH;
     busy = true;
     readSentAt = cn.loop.now();
-    cn.napi("GET", "/networks/" + uuid, null, null, (r, err) -> {
+    cn.napi(napi -> napi.fetchNetwork(uuid), (r, err) -> {
       busy = false;
       if (watchers <= 0) {
         return; // forgotten meanwhile

@@ -215,7 +215,7 @@ final class NicFsm extends CnLoop.Timed {
   private void get(boolean releasing) {
     busy = true;
     readSentAt = cn.loop.now();
-    cn.napi("GET", "/nics/" + NicFields.pathMac(mac), null, null, (r, err) -> {
+    cn.napi(napi -> napi.fetchNic(mac), (r, err) -> {
       if (err != null || (r.status() != 200 && r.status() != 404) || (r.status() == 200 && !isNic(r))) {
         cn.failed("GET /nics/" + NicFields.pathMac(mac), r, err);
         finish(releasing ? State.RELEASE_REFRESH : State.REFRESH, cn.napiRetryMs());
@@ -245,7 +245,7 @@ final class NicFsm extends CnLoop.Timed {
     body.put("mac", mac);
     busy = true;
     readSentAt = cn.loop.now();
-    cn.napi("POST", "/nics", body, null, (r, err) -> {
+    cn.napi(napi -> napi.postNic(body), (r, err) -> {
       if (err == null && r.isSuccessful() && isNic(r)) {
         cn.succeeded();
         setRemote(r.bodyObject(), r.header("etag"));
@@ -356,7 +356,7 @@ final class NicFsm extends CnLoop.Timed {
     body.put("check_owner", false);
     busy = true;
     readSentAt = cn.loop.now();
-    cn.napi("PUT", "/nics/" + NicFields.pathMac(mac), body, null, (r, err) -> {
+    cn.napi(napi -> napi.putNic(mac, body), (r, err) -> {
       if (err == null && r.status() == 200 && isNic(r)) {
         cn.succeeded();
         setRemote(r.bodyObject(), r.header("etag"));
@@ -424,7 +424,7 @@ final class NicFsm extends CnLoop.Timed {
       return;
     }
     busy = true;
-    cn.napi("DELETE", "/nics/" + NicFields.pathMac(mac), null, etag, (r, err) -> {
+    cn.napi(napi -> napi.removeNic(mac, etag), (r, err) -> {
       if (err == null && (r.isSuccessful() || r.status() == 404)) {
         cn.succeeded();
         clearRemote();

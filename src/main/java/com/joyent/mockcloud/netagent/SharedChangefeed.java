@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.netagent;
 
 import com.joyent.mockcloud.triton.ApiResponse;
+import com.joyent.mockcloud.triton.NapiApi;
 import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -116,10 +117,8 @@ final class SharedChangefeed implements Changefeed.Sink {
         return;
       }
       instance = id;
-      NapiHttp http = new NapiHttp(owner.http, owner.webSockets, napiUrl, owner.options.sharedUserAgent(id),
-          owner.options.requestTimeout(), NapiHttp.gateFor(napiUrl.toString(), owner.options.maxConcurrentRequests()),
-          owner.worker);
-      Changefeed c = new Changefeed(this, http, id);
+      NapiApi napi = owner.apis.napi(owner.options.sharedUserAgent(id), owner.options.requestTimeout());
+      Changefeed c = new Changefeed(this, napi, id);
       feed = c;
       if (closed) {
         c.stop();

@@ -1,7 +1,6 @@
 package com.joyent.mockcloud.netagent;
 
-import com.joyent.mockcloud.http.OutboundHttp;
-import com.joyent.mockcloud.http.WebSocketDialer;
+import com.joyent.mockcloud.triton.TritonApis;
 import java.io.Closeable;
 import java.net.URI;
 import java.nio.file.Path;
@@ -17,7 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
  *
  * <pre>
  * SharedChangefeeds feeds = new SharedChangefeeds(settings.root(), threads.netAgentLoop(),
- *     threads.taskPool(), threads.httpClient(), threads.webSockets(), Clock.systemUTC(), options);
+ *     threads.taskPool(), apis, Clock.systemUTC(), options);
  * new NetAgent(dir, vms, settings, ..., options.withChangefeed(ChangefeedMode.SHARED), feeds);
  * ...
  * feeds.close();   // after the agents have stopped
@@ -32,8 +31,7 @@ public final class SharedChangefeeds implements Closeable {
   final Path root;
   final ScheduledExecutorService scheduler;
   final Executor worker;
-  final OutboundHttp http;
-  final WebSocketDialer webSockets;
+  final TritonApis apis;
   final Clock clock;
   final NetAgentOptions options;
   private final ConcurrentHashMap<String, SharedChangefeed> feeds = new ConcurrentHashMap<>();
@@ -42,17 +40,17 @@ public final class SharedChangefeeds implements Closeable {
   /**
    * @param root the mockcloud root; the instance uuid lives in {@code <root>/net-agent/}
    * @param scheduler the net-agents' scheduler: runs each feed's loop
-   * @param worker for the instance file and for starting requests
+   * @param worker for the instance file
+   * @param apis where each feed's NAPI view comes from (the NAPI of its settings)
    * @param options timings (reconnect, heartbeat, request timeout, gate size) and the bootstrap
    *     spread ({@code startSpread})
    */
-  public SharedChangefeeds(Path root, ScheduledExecutorService scheduler, Executor worker, OutboundHttp http,
-      WebSocketDialer webSockets, Clock clock, NetAgentOptions options) {
+  public SharedChangefeeds(Path root, ScheduledExecutorService scheduler, Executor worker, TritonApis apis,
+      Clock clock, NetAgentOptions options) {
     this.root = root;
     this.scheduler = scheduler;
     this.worker = worker;
-    this.http = http;
-    this.webSockets = webSockets;
+    this.apis = apis;
     this.clock = clock;
     this.options = options;
   }

@@ -1,6 +1,6 @@
 package com.joyent.mockcloud.server;
 
-import com.joyent.mockcloud.triton.NapiClient;
+import com.joyent.mockcloud.triton.NapiApi;
 import com.joyent.mockcloud.util.Uuids;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,14 +26,14 @@ public final class ServerCreator {
   private static final int MAC_TRIES = 5;
 
   private final ServerRoot root;
-  private final NapiClient napi;
+  private final NapiApi napi;
   private final String datacenter;
   private final UUID adminUuid;
   private final String liveImage;
   private final Clock clock;
   private final Random random;
 
-  public ServerCreator(ServerRoot root, NapiClient napi, String datacenter, UUID adminUuid, String liveImage,
+  public ServerCreator(ServerRoot root, NapiApi napi, String datacenter, UUID adminUuid, String liveImage,
       Clock clock, Random random) {
     this.root = root;
     this.napi = napi;

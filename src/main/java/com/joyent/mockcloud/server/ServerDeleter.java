@@ -1,8 +1,8 @@
 package com.joyent.mockcloud.server;
 
-import com.joyent.mockcloud.triton.CnapiClient;
-import com.joyent.mockcloud.triton.NapiClient;
-import com.joyent.mockcloud.triton.VmapiClient;
+import com.joyent.mockcloud.triton.CnapiApi;
+import com.joyent.mockcloud.triton.NapiApi;
+import com.joyent.mockcloud.triton.VmapiApi;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,12 +24,12 @@ import java.util.function.Consumer;
  */
 public final class ServerDeleter {
   private final ServerRoot root;
-  private final CnapiClient cnapi;
-  private final NapiClient napi;
-  private final VmapiClient vmapi;
+  private final CnapiApi cnapi;
+  private final NapiApi napi;
+  private final VmapiApi vmapi;
   private final Consumer<String> progress;
 
-  public ServerDeleter(ServerRoot root, CnapiClient cnapi, NapiClient napi, VmapiClient vmapi,
+  public ServerDeleter(ServerRoot root, CnapiApi cnapi, NapiApi napi, VmapiApi vmapi,
       Consumer<String> progress) {
     this.root = root;
     this.cnapi = cnapi;

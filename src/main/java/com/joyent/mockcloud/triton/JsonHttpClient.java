@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
@@ -24,49 +25,94 @@ import java.util.function.Supplier;
  */
 public final class JsonHttpClient {
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+  private static final Map<String, String> CONNECTION_CLOSE = Map.of("Connection", "close");
   private final OutboundHttp http;
   private final URI base;
   private final String apiName;
   private final String userAgent;
   private final Duration timeout;
   private final RequestGate gate;
+  private final Executor starter;
   private final Map<String, String> extraHeaders;
 
-  public JsonHttpClient(OutboundHttp http, URI base, String apiName, String userAgent) {
-    this(http, base, apiName, userAgent, DEFAULT_TIMEOUT, null);
+  private JsonHttpClient(Builder b) {
+    this.http = b.http;
+    this.base = b.base;
+    this.apiName = b.apiName;
+    this.userAgent = b.userAgent;
+    this.timeout = b.timeout;
+    this.gate = b.gate;
+    this.starter = b.starter;
+    this.extraHeaders = b.connectionPerRequest ? CONNECTION_CLOSE : Map.of();
   }
 
-  public JsonHttpClient(OutboundHttp http, URI base, String apiName, String userAgent, Duration timeout) {
-    this(http, base, apiName, userAgent, timeout, null);
+  /** The one way to make a client: {@code JsonHttpClient.to(http, url, "VMAPI").userAgent(ua).build()}. */
+  public static Builder to(OutboundHttp http, URI base, String apiName) {
+    return new Builder(http, base, apiName);
   }
 
-  /**
-   * @param timeout for the whole request, from sending to the last byte of the answer
-   * @param gate shared bound on in-flight asynchronous requests, or null for none
-   */
-  public JsonHttpClient(OutboundHttp http, URI base, String apiName, String userAgent, Duration timeout,
-      RequestGate gate) {
-    this(http, base, apiName, userAgent, timeout, gate, Map.of());
-  }
+  /** What a client is made of; only the user agent is required. */
+  public static final class Builder {
+    private final OutboundHttp http;
+    private final URI base;
+    private final String apiName;
+    private String userAgent;
+    private Duration timeout = DEFAULT_TIMEOUT;
+    private RequestGate gate;
+    private Executor starter;
+    private boolean connectionPerRequest;
 
-  private JsonHttpClient(OutboundHttp http, URI base, String apiName, String userAgent, Duration timeout,
-      RequestGate gate, Map<String, String> extraHeaders) {
-    this.http = http;
-    this.base = base;
-    this.apiName = apiName;
-    this.userAgent = userAgent;
-    this.timeout = timeout;
-    this.gate = gate;
-    this.extraHeaders = extraHeaders;
-  }
+    private Builder(OutboundHttp http, URI base, String apiName) {
+      this.http = http;
+      this.base = base;
+      this.apiName = apiName;
+    }
 
-  /**
-   * This client, but every request on a connection of its own that the API closes after
-   * answering ({@code connection: close}), as node's HTTP client without a keep-alive agent
-   * (the Node cn-agent) talks: one TCP connection per heartbeat.
-   */
-  public JsonHttpClient withConnectionPerRequest() {
-    return new JsonHttpClient(http, base, apiName, userAgent, timeout, gate, Map.of("Connection", "close"));
+    public Builder userAgent(String userAgent) {
+      this.userAgent = userAgent;
+      return this;
+    }
+
+    /** For the whole request, from sending to the last byte of the answer; 30 s unless set. */
+    public Builder timeout(Duration timeout) {
+      this.timeout = timeout;
+      return this;
+    }
+
+    /** The shared bound on this API's asynchronous requests in flight; none unless set. */
+    public Builder gate(RequestGate gate) {
+      this.gate = gate;
+      return this;
+    }
+
+    /**
+     * Where a gated request is started once it has its place, instead of on the thread that
+     * freed the place (often an I/O thread); needs a gate.
+     */
+    public Builder startOn(Executor starter) {
+      this.starter = starter;
+      return this;
+    }
+
+    /**
+     * Every request on a connection of its own that the API closes after answering
+     * ({@code connection: close}), as node's HTTP client without a keep-alive agent (the Node
+     * cn-agent) talks: one TCP connection per heartbeat.
+     */
+    public Builder connectionPerRequest(boolean perRequest) {
+      this.connectionPerRequest = perRequest;
+      return this;
+    }
+
+    public JsonHttpClient build() {
+      if (userAgent == null) {
+        throw new IllegalStateException(apiName + " client needs a user agent");
+      }
+      if (starter != null && gate == null) {
+        throw new IllegalStateException(apiName + " client: startOn needs a gate");
+      }
+      return new JsonHttpClient(this);
+    }
   }
 
   public String apiName() {
@@ -77,10 +123,14 @@ public final class JsonHttpClient {
     return base;
   }
 
+  public String userAgent() {
+    return userAgent;
+  }
+
   /** Sends and waits. Throws IOException on a transport failure (refused, reset, timeout). */
   public ApiResponse send(String method, String pathAndQuery, Object body) throws IOException {
     try {
-      return ApiResponse.of(http.send(request(method, pathAndQuery, body)).get());
+      return ApiResponse.of(http.send(request(method, pathAndQuery, body, Map.of())).get());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted during " + method + " " + pathAndQuery, e);
@@ -109,38 +159,87 @@ public final class JsonHttpClient {
    */
   public CompletableFuture<ApiResponse> sendAsync(String method, String pathAndQuery, Object body,
       RequestGate.Lane lane, boolean completeOnIoThread) {
-    OutboundHttp.Request req = request(method, pathAndQuery, body);
-    Supplier<CompletableFuture<ApiResponse>> send = () -> http.send(req, completeOnIoThread).thenApply(ApiResponse::of);
-    return gate == null ? send.get() : gate.submit(send, lane);
+    return sendAsync(request(method, pathAndQuery, body, Map.of()), lane, completeOnIoThread);
   }
 
   /**
-   * GETs every page of a Triton list endpoint ({@code limit}/{@code offset}, 1000 a page, as
-   * NAPI and VMAPI page) and returns the objects. A non-2xx answer throws {@link ApiException}.
+   * In the bulk lane, with headers of this request's own sent first ({@code If-Match},
+   * {@code accept-version}), as restify's client puts a call's headers before its own.
+   */
+  public CompletableFuture<ApiResponse> sendAsync(String method, String pathAndQuery, Object body,
+      Map<String, String> headers) {
+    return sendAsync(request(method, pathAndQuery, body, headers), RequestGate.Lane.BULK, false);
+  }
+
+  private CompletableFuture<ApiResponse> sendAsync(OutboundHttp.Request req, RequestGate.Lane lane,
+      boolean completeOnIoThread) {
+    Supplier<CompletableFuture<ApiResponse>> send = () -> http.send(req, completeOnIoThread).thenApply(ApiResponse::of);
+    return gate == null ? send.get() : gated(send, lane);
+  }
+
+  /**
+   * Runs a request of another kind (a WebSocket handshake) under this client's gate and, if
+   * it has one, started on its starter.
+   */
+  public <T> CompletableFuture<T> gated(Supplier<CompletableFuture<T>> request) {
+    return gated(request, RequestGate.Lane.BULK);
+  }
+
+  private <T> CompletableFuture<T> gated(Supplier<CompletableFuture<T>> request, RequestGate.Lane lane) {
+    if (starter == null) {
+      return gate.submit(request, lane);
+    }
+    // supplyAsync throws if the executor is shut down; the gate then fails the request and frees its place
+    return gate.submit(() -> CompletableFuture.supplyAsync(request, starter).thenCompose(f -> f), lane);
+  }
+
+  /**
+   * GETs every page of a Triton list endpoint and returns its objects: the path as given (the
+   * APIs' default limit, 1000, is their page size), then while a page is full the next with
+   * {@code &limit=1000&offset=<n>}, as vm-agent pages VMAPI. A non-2xx answer fails the future
+   * with an IllegalStateException naming the call and the status.
    *
    * @param pathAndQuery the list path with its filters, e.g. {@code /nics?belongs_to_uuid=x}
    */
-  public List<Map<String, Object>> getAllPages(String pathAndQuery) throws IOException {
+  public CompletableFuture<List<Map<String, Object>>> getAllPages(String pathAndQuery) {
+    return pagesFrom(pathAndQuery, 0, new ArrayList<>());
+  }
+
+  private CompletableFuture<List<Map<String, Object>>> pagesFrom(String first, int offset,
+      List<Map<String, Object>> acc) {
     final int page = 1000;
-    List<Map<String, Object>> all = new ArrayList<>();
-    String sep = pathAndQuery.contains("?") ? "&" : "?";
-    for (int offset = 0; ; offset += page) {
-      String path = pathAndQuery + sep + "limit=" + page + "&offset=" + offset;
-      ApiResponse r = send("GET", path, null);
+    String path = offset == 0 ? first
+        : first + (first.contains("?") ? "&" : "?") + "limit=" + page + "&offset=" + offset;
+    return sendAsync("GET", path, null).thenCompose(r -> {
       if (!r.isSuccessful()) {
-        throw new ApiException(describe("GET", path), r);
+        return CompletableFuture.failedFuture(
+            new IllegalStateException(describe("GET", path) + " answered " + r.status()));
       }
       List<Object> items = r.bodyList();
       for (Object o : items) {
         if (o instanceof Map<?, ?>) {
           @SuppressWarnings("unchecked")
           Map<String, Object> m = (Map<String, Object>) o;
-          all.add(m);
+          acc.add(m);
         }
       }
-      if (items.size() < page) {
-        return all;
+      return items.size() >= page ? pagesFrom(first, offset + items.size(), acc)
+          : CompletableFuture.completedFuture(acc);
+    });
+  }
+
+  /** Waits for a future of this client's, failing as {@link #send} does. */
+  public static <T> T await(CompletableFuture<T> f, String what) throws IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted during " + what, e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
       }
+      throw new IOException(what + " failed: " + e.getCause().getMessage(), e.getCause());
     }
   }
 
@@ -149,8 +248,13 @@ public final class JsonHttpClient {
     return apiName + " " + method + " " + pathAndQuery;
   }
 
-  private OutboundHttp.Request request(String method, String pathAndQuery, Object body) {
-    return restifyRequest(method, base, pathAndQuery, userAgent, extraHeaders, body, timeout);
+  private OutboundHttp.Request request(String method, String pathAndQuery, Object body, Map<String, String> headers) {
+    Map<String, String> extra = extraHeaders;
+    if (!headers.isEmpty()) {
+      extra = new LinkedHashMap<>(headers);
+      extra.putAll(extraHeaders);
+    }
+    return restifyRequest(method, base, pathAndQuery, userAgent, extra, body, timeout);
   }
 
   /**

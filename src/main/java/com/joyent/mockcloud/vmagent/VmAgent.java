@@ -1,7 +1,7 @@
 package com.joyent.mockcloud.vmagent;
 
 import com.joyent.mockcloud.json.JsValues;
-import com.joyent.mockcloud.triton.JsonHttpClient;
+import com.joyent.mockcloud.triton.VmapiApi;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.Subscription;
 import com.joyent.mockcloud.vm.VmEvent;
@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -37,11 +36,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class VmAgent {
   private static final Logger LOG = LoggerFactory.getLogger(VmAgent.class);
-  private static final int PAGE = 1000;
 
   private final String server;
   private final ServerVms vms;
-  private final JsonHttpClient vmapi;
+  private final VmapiApi vmapi;
   private final ScheduledExecutorService scheduler;
   private final VmAgentOptions options;
 
@@ -62,7 +60,7 @@ public final class VmAgent {
   private Subscription subscription;
   private int failuresInARow;
 
-  public VmAgent(String serverUuid, ServerVms vms, JsonHttpClient vmapi, ScheduledExecutorService scheduler,
+  public VmAgent(String serverUuid, ServerVms vms, VmapiApi vmapi, ScheduledExecutorService scheduler,
       VmAgentOptions options) {
     this.server = serverUuid;
     this.vms = vms;
@@ -111,7 +109,7 @@ public final class VmAgent {
   // ------------------------------------------------------------------ start-up
 
   private void initialSync() {
-    listActive(0, new LinkedHashMap<>()).thenCompose(this::bulkPut).whenComplete((v, err) -> {
+    vmapi.listVmsOnServer(server, "active").thenCompose(this::bulkPut).whenComplete((v, err) -> {
       if (err == null) {
         synchronized (this) {
           ready = true;
@@ -132,26 +130,6 @@ public final class VmAgent {
       }
       logFailure("initial sync", err);
       scheduler.schedule(this::initialSync, delay, TimeUnit.MILLISECONDS);
-    });
-  }
-
-  /** {@code GET /vms?server_uuid=&state=active}, following pages while they are full. */
-  private CompletableFuture<Map<String, Map<String, Object>>> listActive(int offset,
-      Map<String, Map<String, Object>> acc) {
-    String path = "/vms?server_uuid=" + server + "&state=active" + (offset == 0 ? "" : "&limit=" + PAGE + "&offset=" + offset);
-    return vmapi.sendAsync("GET", path, null).thenCompose(r -> {
-      if (!r.isSuccessful()) {
-        return CompletableFuture.failedFuture(new IllegalStateException(vmapi.describe("GET", path) + " answered " + r.status()));
-      }
-      List<Object> page = r.bodyList();
-      for (Object o : page) {
-        if (o instanceof Map<?, ?> m && m.get("uuid") instanceof String u) {
-          @SuppressWarnings("unchecked")
-          Map<String, Object> vm = (Map<String, Object>) m;
-          acc.put(u, vm);
-        }
-      }
-      return page.size() >= PAGE ? listActive(offset + page.size(), acc) : CompletableFuture.completedFuture(acc);
     });
   }
 
@@ -182,10 +160,10 @@ public final class VmAgent {
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("vms", diff);
-    String path = "/vms?server_uuid=" + server;
-    return vmapi.sendAsync("PUT", path, body).thenCompose(r -> {
+    return vmapi.putVms(server, body).thenCompose(r -> {
       if (!r.isSuccessful()) {
-        return CompletableFuture.failedFuture(new IllegalStateException(vmapi.describe("PUT", path) + " answered " + r.status()));
+        return CompletableFuture.failedFuture(
+            new IllegalStateException(vmapi.describe("PUT", "/vms?server_uuid=" + server) + " answered " + r.status()));
       }
       done.run();
       return CompletableFuture.completedFuture(null);
@@ -222,7 +200,7 @@ public final class VmAgent {
       return;
     }
     boolean destroying = "destroyed".equals(body.get("state"));
-    vmapi.sendAsync("PUT", "/vms/" + uuid, body).whenComplete((r, err) -> {
+    vmapi.putVm(uuid, body).whenComplete((r, err) -> {
       boolean ok = err == null && r.isSuccessful();
       synchronized (this) {
         inFlight = false;

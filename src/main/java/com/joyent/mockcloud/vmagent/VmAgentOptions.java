@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.vmagent;
 
+import com.joyent.mockcloud.triton.UserAgent;
 import java.time.Duration;
 
 /** vm-agent's timings (spec vmadm-and-vm-agent.md §4.7); {@link #defaults()} are the reference's. */
@@ -9,7 +10,6 @@ public record VmAgentOptions(String version, Duration retryMin, Duration retryMa
   }
 
   public String userAgent(String serverUuid) {
-    return "vm-agent/" + version + " (java/" + Runtime.version().feature() + "." + Runtime.version().interim() + "."
-        + Runtime.version().update() + ") server/" + serverUuid;
+    return UserAgent.of("vm-agent", version, "server/" + serverUuid);
   }
 }

@@ -88,7 +88,8 @@ final class CnAgentHarness implements Closeable {
     store = VmStore.builder().executor(threads.taskPool()).scheduler(threads.scheduler()).build();
     vms = store.openServer(uuid.toString(), dir.dir(), ServerIdentity.fromSysinfo(dir.readSysinfo()));
     ctx = new CnContext(dir, vms, "127.0.0.1", settings, options, Clock.systemUTC(), threads.scheduler(),
-        threads.httpClient(), threads::downloads, threads.cnapiReporting());
+        threads.tritonApis(settings, com.joyent.mockcloud.netagent.NetAgentOptions.defaults().maxConcurrentRequests()),
+        threads::downloads, threads.cnapiReporting());
     agent = new CnAgent(ctx, threads.taskPool(), admission);
     agent.start(threads.listeners(), 0);
     // In run-servers the fleet's directory watcher (or its poll) calls checkSysinfo; here a poll does.

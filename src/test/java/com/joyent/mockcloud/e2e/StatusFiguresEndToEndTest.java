@@ -15,7 +15,8 @@ import com.joyent.mockcloud.sandbox.SandboxOptions;
 import com.joyent.mockcloud.server.HardwareProfile;
 import com.joyent.mockcloud.server.ServerCreator;
 import com.joyent.mockcloud.server.ServerRoot;
-import com.joyent.mockcloud.triton.TritonClients;
+import com.joyent.mockcloud.triton.TritonApis;
+import com.joyent.mockcloud.triton.UserAgent;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,7 +64,7 @@ class StatusFiguresEndToEndTest {
     flags.put(Setting.CNAPI_URL, sandbox.cnapiUrl());
     flags.put(Setting.VMAPI_URL, sandbox.vmapiUrl());
     Settings settings = new SettingsLoader(flags, Map.of(), null, ZoneMetadata.NONE).load();
-    ServerCreator creator = new ServerCreator(new ServerRoot(tmp), new TritonClients(settings, "test").napi(),
+    ServerCreator creator = new ServerCreator(new ServerRoot(tmp), TritonApis.standalone(settings).napi(UserAgent.tool("test")),
         sandbox.datacenter(), UUID.fromString(sandbox.adminUuid()), "20190718T003512Z", Clock.systemUTC(), new Random());
     for (HardwareProfile p : List.of(HardwareProfile.SMALL, HardwareProfile.LARGE_STORAGE)) {
       servers.put(p, creator.create(ServerCreator.Request.random(p)).uuid());

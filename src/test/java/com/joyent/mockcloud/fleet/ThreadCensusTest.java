@@ -7,7 +7,8 @@ import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.server.HardwareProfile;
 import com.joyent.mockcloud.server.ServerCreator;
 import com.joyent.mockcloud.server.ServerRoot;
-import com.joyent.mockcloud.triton.TritonClients;
+import com.joyent.mockcloud.triton.TritonApis;
+import com.joyent.mockcloud.triton.UserAgent;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -60,7 +61,7 @@ class ThreadCensusTest {
       String[] sb = sandbox.firstLine.split(" "); // napi cnapi vmapi datacenter admin
       Path root = tmp.resolve("root");
       Settings settings = ThreadCensusChild.settings(root, sb[0], sb[1], sb[2], sb[3], sb[4]);
-      ServerCreator creator = new ServerCreator(new ServerRoot(root), new TritonClients(settings, "test").napi(),
+      ServerCreator creator = new ServerCreator(new ServerRoot(root), TritonApis.standalone(settings).napi(UserAgent.tool("test")),
           sb[3], UUID.fromString(sb[4]), "20190718T003512Z", Clock.systemUTC(), new Random());
       List<UUID> cns = new ArrayList<>();
       for (int i = 0; i < 2; i++) {

@@ -65,8 +65,8 @@ class ChangefeedModesSandboxTest {
       NetAgentOptions o = NetAgentOptions.fast().withChangefeed(mode);
       Settings settings = new Settings(root, "coal", "example.com", UUID.fromString(sb.adminUuid()), "127.0.0.1",
           null, null, URI.create(sb.napiUrl()), null, null);
-      feeds = new SharedChangefeeds(root, threads.scheduler(), threads.taskPool(), threads.httpClient(),
-          threads.webSockets(), Clock.systemUTC(), o);
+      feeds = new SharedChangefeeds(root, threads.scheduler(), threads.taskPool(),
+          threads.tritonApis(settings, o.maxConcurrentRequests()), Clock.systemUTC(), o);
       int i = 0;
       for (UUID cn : cns) {
         i++;
@@ -74,8 +74,9 @@ class ChangefeedModesSandboxTest {
             "10.99.0." + (100 + i), String.format("00:10:fe:5e:01:%02x", i));
         ServerVms v = store.openServer(cn.toString(), d.dir(), ServerIdentity.fromSysinfo(d.readSysinfo()));
         vms.put(cn, v);
-        NetAgent a = new NetAgent(d, v, settings, threads.scheduler(), threads.taskPool(), threads.httpClient(),
-            threads.webSockets(), Clock.systemUTC(), o, feeds);
+        NetAgent a = new NetAgent(d, v, settings, threads.scheduler(), threads.taskPool(),
+            threads.tritonApis(settings, o.maxConcurrentRequests()).napi(o.userAgent(d.uuid().toString()),
+                o.requestTimeout()), Clock.systemUTC(), o, feeds);
         agents.add(a);
         a.start();
       }

@@ -77,8 +77,11 @@ class FaultyNapiTest {
 
     Settings s = new Settings(tmp, "coal", "example.com", NetAgentHarness.ADMIN, "127.0.0.1", null, null,
         URI.create(wm.baseUrl()), null, null);
-    NetAgent agent = new NetAgent(d, vms, s, h.threads.scheduler(), h.threads.taskPool(), h.threads.httpClient(), h.threads.webSockets(),
-        Clock.systemUTC(), NetAgentOptions.fast().withChangefeed(false));
+    NetAgent agent = new NetAgent(d, vms, s, h.threads.scheduler(), h.threads.taskPool(),
+        h.threads.tritonApis(s, NetAgentOptions.fast().maxConcurrentRequests())
+            .napi(NetAgentOptions.fast().userAgent(d.uuid().toString()), NetAgentOptions.fast().requestTimeout()),
+        Clock.systemUTC(),
+        NetAgentOptions.fast().withChangefeed(false));
     agent.start();
     try {
       await(() -> "10.88.88.1".equals(vmNicOf(vms, vm, mac).get("gateway")), "NAPI's gateway in the VM");

@@ -69,7 +69,10 @@ class NapiOutageTest {
     Settings nowhere = new Settings(tmp, "coal", "example.com", NetAgentHarness.ADMIN, "127.0.0.1", null, null,
         URI.create("http://127.0.0.1:" + port), null, null);
     NetAgent agent = new NetAgent(d, h.vmsOf(d), nowhere, h.threads.scheduler(), h.threads.taskPool(),
-        h.threads.httpClient(), h.threads.webSockets(), Clock.systemUTC(), NetAgentOptions.fast());
+        h.threads.tritonApis(nowhere, NetAgentOptions.fast().maxConcurrentRequests())
+            .napi(NetAgentOptions.fast().userAgent(d.uuid().toString()), NetAgentOptions.fast().requestTimeout()),
+        Clock.systemUTC(),
+        NetAgentOptions.fast());
     long t0 = System.nanoTime();
     agent.start();
     assertThat(System.nanoTime() - t0).isLessThan(200_000_000L); // start() never waits for the network
@@ -92,7 +95,7 @@ class NapiOutageTest {
     for (NetAgent a : agents) {
       awaitSettled(a);
     }
-    RequestGate gate = NapiHttp.gateFor(URI.create(h.napi.url()).toString(), 3);
+    RequestGate gate = h.threads.napiGate(URI.create(h.napi.url()), 3);
     assertThat(gate.maxInFlight()).isLessThanOrEqualTo(3);
     assertThat(h.napi.requests("POST", "/nics")).hasSize(120);
     Map<String, Long> perCn = new java.util.HashMap<>();

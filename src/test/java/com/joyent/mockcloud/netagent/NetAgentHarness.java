@@ -4,6 +4,7 @@ import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.fleet.DaemonThreads;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.server.ServerDirectory;
+import com.joyent.mockcloud.triton.NapiApi;
 import com.joyent.mockcloud.vm.ServerIdentity;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.VmStore;
@@ -91,25 +92,31 @@ final class NetAgentHarness implements Closeable {
     return store.openServer(d.uuid().toString(), d.dir(), ServerIdentity.fromSysinfo(d.readSysinfo()));
   }
 
+  /** The CN's NAPI view, as the fleet makes it. */
+  NapiApi napiOf(ServerDirectory d, NetAgentOptions options) {
+    return threads.tritonApis(settings, options.maxConcurrentRequests()).napi(options.userAgent(d.uuid().toString()),
+        options.requestTimeout());
+  }
+
   NetAgent agent(ServerDirectory d, NetAgentOptions options) throws IOException {
-    NetAgent a = new NetAgent(d, vmsOf(d), settings, threads.scheduler(), threads.taskPool(), threads.httpClient(), threads.webSockets(),
-        Clock.systemUTC(), options);
+    NetAgent a = new NetAgent(d, vmsOf(d), settings, threads.scheduler(), threads.taskPool(),
+        napiOf(d, options), Clock.systemUTC(), options);
     agents.add(a);
     return a;
   }
 
   /** The process's shared changefeeds (mode shared), closed with the harness after the agents. */
   SharedChangefeeds sharedFeeds(NetAgentOptions options) {
-    SharedChangefeeds f = new SharedChangefeeds(root, threads.scheduler(), threads.taskPool(), threads.httpClient(),
-        threads.webSockets(), Clock.systemUTC(), options);
+    SharedChangefeeds f = new SharedChangefeeds(root, threads.scheduler(), threads.taskPool(),
+        threads.tritonApis(settings, options.maxConcurrentRequests()), Clock.systemUTC(), options);
     sharedFeeds.add(f);
     return f;
   }
 
   /** An agent in mode shared (options' changefeed is set to it), its items from {@code feeds}. */
   NetAgent sharedAgent(ServerDirectory d, NetAgentOptions options, SharedChangefeeds feeds) throws IOException {
-    NetAgent a = new NetAgent(d, vmsOf(d), settings, threads.scheduler(), threads.taskPool(), threads.httpClient(),
-        threads.webSockets(), Clock.systemUTC(), options.withChangefeed(ChangefeedMode.SHARED), feeds);
+    NetAgent a = new NetAgent(d, vmsOf(d), settings, threads.scheduler(), threads.taskPool(),
+        napiOf(d, options), Clock.systemUTC(), options.withChangefeed(ChangefeedMode.SHARED), feeds);
     agents.add(a);
     return a;
   }

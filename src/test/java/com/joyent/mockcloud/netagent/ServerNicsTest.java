@@ -10,7 +10,7 @@ import com.joyent.mockcloud.server.ServerCreator;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.ServerRoot;
 import com.joyent.mockcloud.triton.JsonHttpClient;
-import com.joyent.mockcloud.triton.NapiClient;
+import com.joyent.mockcloud.triton.NapiApi;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -38,8 +38,8 @@ class ServerNicsTest {
   }
 
   private ServerDirectory createServer() throws Exception {
-    NapiClient napi = new NapiClient(new JsonHttpClient(h.threads.httpClient(), URI.create(h.napi.url()), "NAPI",
-        "mockcloud/test create-server"));
+    NapiApi napi = new NapiApi(JsonHttpClient.to(h.threads.httpClient(), URI.create(h.napi.url()), "NAPI")
+        .userAgent("mockcloud/test create-server").build(), null);
     return new ServerCreator(new ServerRoot(tmp), napi, "coal", NetAgentHarness.ADMIN, "20190718T003512Z",
         Clock.systemUTC(), new Random()).create(ServerCreator.Request.random(HardwareProfile.values()[0]));
   }

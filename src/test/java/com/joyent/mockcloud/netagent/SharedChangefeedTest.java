@@ -249,7 +249,7 @@ class SharedChangefeedTest {
   void sharedModeWithoutTheProcessFeeds_isRefused() throws Exception {
     ServerDirectory d = h.newServer(FakeNapi.newMac(), "10.199.0.71", FakeNapi.newMac());
     assertThatThrownBy(() -> new NetAgent(d, h.vmsOf(d), h.settings, h.threads.scheduler(), h.threads.taskPool(),
-        h.threads.httpClient(), h.threads.webSockets(), Clock.systemUTC(),
+        h.napiOf(d, NetAgentOptions.fast()), Clock.systemUTC(),
         NetAgentOptions.fast().withChangefeed(ChangefeedMode.SHARED)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shared");
   }
@@ -260,7 +260,7 @@ class SharedChangefeedTest {
     CnLoopTest.FakeClock clock = new CnLoopTest.FakeClock();
     NetAgentOptions o = NetAgentOptions.fast().withStartSpread(Duration.ofSeconds(1));
     Executor inline = Runnable::run;
-    SharedChangefeeds registry = new SharedChangefeeds(tmp, scheduler, inline, null, null, clock, o);
+    SharedChangefeeds registry = new SharedChangefeeds(tmp, scheduler, inline, null, clock, o);
     SharedChangefeed f = registry.forNapi(URI.create("http://127.0.0.1:1"));
     for (int i = 0; i < 50; i++) {
       CnSync s = new CnSync(UUID.randomUUID().toString(), "admin", new CnLoop("cn" + i, scheduler, clock), o,

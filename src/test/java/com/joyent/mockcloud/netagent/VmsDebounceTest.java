@@ -6,6 +6,8 @@ import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.vm.ServerIdentity;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.VmStore;
+import com.joyent.mockcloud.triton.JsonHttpClient;
+import com.joyent.mockcloud.triton.NapiApi;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,8 +43,9 @@ class VmsDebounceTest {
     NetAgentOptions o = NetAgentOptions.fast();
     CnLoop loop = new CnLoop(cn, scheduler, clock);
     URI napi = URI.create("http://127.0.0.1:9/" + UUID.randomUUID()); // never contacted
-    NapiHttp http = new NapiHttp(com.joyent.mockcloud.http.OutboundHttp.standalone(), null, napi, "t", Duration.ofSeconds(1),
-        com.joyent.mockcloud.triton.RequestGate.singleLane(1000), recordingWorker);
+    NapiApi http = new NapiApi(JsonHttpClient.to(com.joyent.mockcloud.http.OutboundHttp.standalone(), napi, "NAPI")
+        .userAgent("t").timeout(Duration.ofSeconds(1)).gate(com.joyent.mockcloud.triton.RequestGate.singleLane(1000))
+        .startOn(recordingWorker).build(), null);
     sync = new CnSync(cn, NetAgentHarness.ADMIN.toString(), loop, o, vms,
         new ServerDirectory(UUID.fromString(cn), tmp.resolve(cn)), http, recordingWorker);
   }

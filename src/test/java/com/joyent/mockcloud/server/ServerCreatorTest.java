@@ -17,7 +17,7 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.triton.ApiException;
 import com.joyent.mockcloud.triton.JsonHttpClient;
-import com.joyent.mockcloud.triton.NapiClient;
+import com.joyent.mockcloud.triton.NapiApi;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,8 +47,8 @@ class ServerCreatorTest {
   void setUp() {
     napi = NapiStubs.start();
     root = new ServerRoot(tmp.resolve("mockcloud"));
-    NapiClient client = new NapiClient(new JsonHttpClient(com.joyent.mockcloud.http.OutboundHttp.standalone(),
-        URI.create(napi.baseUrl()), "NAPI", "test"));
+    NapiApi client = new NapiApi(JsonHttpClient.to(com.joyent.mockcloud.http.OutboundHttp.standalone(),
+        URI.create(napi.baseUrl()), "NAPI").userAgent("test").build(), null);
     creator = new ServerCreator(root, client, "coal", ADMIN, "20190718T003512Z",
         Clock.fixed(NOW, ZoneOffset.UTC), new Random(42));
   }

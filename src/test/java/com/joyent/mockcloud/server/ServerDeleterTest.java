@@ -15,10 +15,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.joyent.mockcloud.triton.ApiException;
-import com.joyent.mockcloud.triton.CnapiClient;
+import com.joyent.mockcloud.triton.CnapiApi;
 import com.joyent.mockcloud.triton.JsonHttpClient;
-import com.joyent.mockcloud.triton.NapiClient;
-import com.joyent.mockcloud.triton.VmapiClient;
+import com.joyent.mockcloud.triton.NapiApi;
+import com.joyent.mockcloud.triton.VmapiApi;
 import java.net.URI;
 import com.joyent.mockcloud.http.OutboundHttp;
 import java.nio.file.Files;
@@ -53,14 +53,14 @@ class ServerDeleterTest {
     root = new ServerRoot(tmp.resolve("mc"));
     OutboundHttp http = OutboundHttp.standalone();
     URI base = URI.create(apis.baseUrl());
-    NapiClient napi = new NapiClient(new JsonHttpClient(http, base, "NAPI", "test"));
+    NapiApi napi = new NapiApi(JsonHttpClient.to(http, base, "NAPI").userAgent("test").build(), null);
     server = new ServerCreator(root, napi, "coal", ADMIN, "x", Clock.systemUTC(), new Random(7))
         .create(ServerCreator.Request.random(HardwareProfile.STANDARD));
     List<String> macs = Sysinfo.macs(server.readSysinfo());
     adminMac = macs.get(0);
     spareMac = macs.get(1);
-    deleter = new ServerDeleter(root, new CnapiClient(new JsonHttpClient(http, base, "CNAPI", "test")), napi,
-        new VmapiClient(new JsonHttpClient(http, base, "VMAPI", "test")), progress::add);
+    deleter = new ServerDeleter(root, new CnapiApi(JsonHttpClient.to(http, base, "CNAPI").userAgent("test").build()), napi,
+        new VmapiApi(JsonHttpClient.to(http, base, "VMAPI").userAgent("test").build()), progress::add);
     apis.resetRequests();
   }
 

@@ -50,7 +50,7 @@ class JsonHttpClientTest {
 
   @Test
   void post_carriesRestifysHeaders_dateAndMd5Included_keepAliveByDefault() throws Exception {
-    JsonHttpClient vmapi = new JsonHttpClient(http, api.base(), "VMAPI", "vm-agent/1.9.0 (java/17) server/x");
+    JsonHttpClient vmapi = JsonHttpClient.to(http, api.base(), "VMAPI").userAgent("vm-agent/1.9.0 (java/17) server/x").build();
     ZonedDateTime before = ZonedDateTime.now(java.time.ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS);
 
     ApiResponse r = vmapi.send("PUT", "/vms/abc", Map.of("state", "running"));
@@ -72,8 +72,8 @@ class JsonHttpClientTest {
 
   @Test
   void get_hasNoBodyHeaders_andTheConnectionPerRequestClientSaysClose() throws Exception {
-    JsonHttpClient cnapi = new JsonHttpClient(http, api.base(), "CNAPI", "cn-agent/2.14.5 (java/17) server/x")
-        .withConnectionPerRequest();
+    JsonHttpClient cnapi = JsonHttpClient.to(http, api.base(), "CNAPI").userAgent("cn-agent/2.14.5 (java/17) server/x")
+        .connectionPerRequest(true).build();
 
     cnapi.send("GET", "/servers/x", null);
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.joyent.mockcloud.fleet.DaemonThreads;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.triton.JsonHttpClient;
+import com.joyent.mockcloud.triton.VmapiApi;
 import com.joyent.mockcloud.vm.ServerIdentity;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.VmStore;
@@ -51,8 +52,8 @@ class VmAgentTest {
 
   private VmAgent startAgent() {
     VmAgentOptions o = new VmAgentOptions("1.9.0", Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(5));
-    VmAgent a = new VmAgent(server, vms, new JsonHttpClient(threads.httpClient(), URI.create(vmapi.url()), "VMAPI",
-        o.userAgent(server)), threads.scheduler(), o);
+    VmAgent a = new VmAgent(server, vms, new VmapiApi(JsonHttpClient.to(threads.httpClient(), URI.create(vmapi.url()), "VMAPI")
+        .userAgent(o.userAgent(server)).build()), threads.scheduler(), o);
     agents.add(a);
     a.start();
     return a;

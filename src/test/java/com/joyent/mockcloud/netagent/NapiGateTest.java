@@ -2,7 +2,9 @@ package com.joyent.mockcloud.netagent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.joyent.mockcloud.fleet.DaemonThreads;
 import com.joyent.mockcloud.http.OutboundHttp;
+import com.joyent.mockcloud.triton.JsonHttpClient;
 import com.joyent.mockcloud.triton.RequestGate;
 import java.net.URI;
 import java.time.Duration;
@@ -15,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** How a net-agent's requests pass its NAPI's gate: on the worker, and never stuck when it is gone. */
-class NapiHttpTest {
+class NapiGateTest {
   private static final URI NAPI = URI.create("http://127.0.0.1:9"); // never contacted
   private final OutboundHttp client = OutboundHttp.standalone();
 
@@ -28,8 +30,8 @@ class NapiHttpTest {
   void gated_startsTheRequestOnTheWorker_notOnTheCallersThread() throws Exception {
     ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-napi-worker"));
     try {
-      NapiHttp http = new NapiHttp(client, null, NAPI, "t", Duration.ofSeconds(1),
-          RequestGate.singleLane(2), worker);
+      JsonHttpClient http = JsonHttpClient.to(client, NAPI, "NAPI").userAgent("t").timeout(Duration.ofSeconds(1))
+          .gate(RequestGate.singleLane(2)).startOn(worker).build();
       CompletableFuture<String> ranOn = http.gated(() -> CompletableFuture.completedFuture(Thread.currentThread().getName()));
       assertThat(ranOn.get(5, TimeUnit.SECONDS)).isEqualTo("test-napi-worker");
     } finally {
@@ -42,17 +44,20 @@ class NapiHttpTest {
     ExecutorService worker = Executors.newSingleThreadExecutor();
     worker.shutdownNow();
     RequestGate gate = RequestGate.singleLane(1);
-    NapiHttp http = new NapiHttp(client, null, NAPI, "t", Duration.ofSeconds(1), gate, worker);
+    JsonHttpClient http = JsonHttpClient.to(client, NAPI, "NAPI").userAgent("t").timeout(Duration.ofSeconds(1))
+        .gate(gate).startOn(worker).build();
     CompletableFuture<String> f = http.gated(() -> CompletableFuture.completedFuture("sent"));
     assertThat(f).isCompletedExceptionally();
     assertThat(gate.inFlight()).isZero();
   }
 
   @Test
-  void gateFor_oneGatePerNapi_sharedByEveryNetAgent_firstLimitWins() {
+  void napiGate_oneGatePerNapi_sharedByEveryNetAgent_firstLimitWins() {
     String url = "http://127.0.0.1:9/" + UUID.randomUUID();
-    RequestGate first = NapiHttp.gateFor(url, 3);
-    assertThat(NapiHttp.gateFor(url, 50)).isSameAs(first);
-    assertThat(NapiHttp.gateFor(url + "/other", 3)).isNotSameAs(first);
+    try (DaemonThreads threads = new DaemonThreads(1, 1)) {
+      RequestGate first = threads.napiGate(URI.create(url), 3);
+      assertThat(threads.napiGate(URI.create(url), 50)).isSameAs(first);
+      assertThat(threads.napiGate(URI.create(url + "/other"), 3)).isNotSameAs(first);
+    }
   }
 }
