@@ -122,7 +122,9 @@ public final class Fleet implements Closeable {
     // VM NICs must not all ask NAPI at once (and starve registration and heartbeats of CPU),
     // while a handful in the sandbox start at once.
     NetAgentOptions net = NetAgentOptions.defaults().withStartSpread(Duration.ofMillis(Math.min(120_000, 12L * found.size())));
-    net = net.withChangefeed(chooseChangefeed(found.size(), FdBudget.limit()));
+    changefeedMode = FdBudget.resolve(changefeedMode, found.size(), FdBudget.limit(),
+        settings.napiUrl() != null && settings.adminUuid() != null);
+    net = net.withChangefeed(changefeedMode);
     if (net.changefeed() == ChangefeedMode.SHARED) {
       sharedChangefeeds = new SharedChangefeeds(settings.root(), threads.netAgentLoop(), threads.taskPool(),
           threads.httpClient(), threads.webSockets(), clock, net);
@@ -309,49 +311,5 @@ public final class Fleet implements Closeable {
     if (shared != null) {
       shared.close();
     }
-  }
-
-  /**
-   * Resolves the changefeed mode against the open-file budget ({@link FdBudget}) and says once
-   * what the net-agents will do (and, when auto chose the shared socket, why).
-   */
-  private ChangefeedMode chooseChangefeed(int cns, long limit) {
-    FdBudget.Plan plan = FdBudget.plan(cns, limit);
-    ChangefeedMode asked = changefeedMode;
-    ChangefeedMode mode = FdBudget.choose(asked, plan);
-    changefeedMode = mode;
-    boolean netAgents = settings.napiUrl() != null && settings.adminUuid() != null;
-    if (plan == FdBudget.Plan.TOO_FEW) {
-      LOG.error("{} CNs need about {} open files, but this process may open {}: CNs past the limit cannot listen "
-          + "(raise the hard limit, ulimit -Hn)", cns, FdBudget.need(cns, mode), limit);
-    }
-    if (!netAgents) {
-      return mode;
-    }
-    long perCn = FdBudget.need(cns, ChangefeedMode.PER_CN);
-    switch (mode) {
-      case PER_CN -> {
-        if (plan == FdBudget.Plan.PER_CN_CHANGEFEED) {
-          LOG.info("net-agent changefeed: per-cn ({}; a WebSocket per CN, about {} open files of {})",
-              asked == ChangefeedMode.AUTO ? "auto" : "asked for", perCn, limit);
-        } else {
-          LOG.warn("net-agent changefeed: per-cn (asked for), but a WebSocket per CN needs about {} open files and "
-              + "this process may open {}: sockets past the limit will fail and be retried (raise the hard limit, "
-              + "ulimit -Hn, or use --changefeed shared)", perCn, limit);
-        }
-      }
-      case SHARED -> {
-        if (asked == ChangefeedMode.AUTO) {
-          LOG.info("net-agent changefeed: shared (auto: a WebSocket for each of the {} CNs would need about {} open "
-              + "files, and this process may open {}): one WebSocket to NAPI for every CN, items handed to the "
-              + "CNs they concern (raise the hard limit, ulimit -Hn, for a socket per CN)", cns, perCn, limit);
-        } else {
-          LOG.info("net-agent changefeed: shared (asked for): one WebSocket to NAPI for every CN");
-        }
-      }
-      case OFF -> LOG.info("net-agent changefeed: off (asked for): net-agents rely on their periodic refreshes");
-      case AUTO -> throw new IllegalStateException("auto is resolved by FdBudget.choose");
-    }
-    return mode;
   }
 }
