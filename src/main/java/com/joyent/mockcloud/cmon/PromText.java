@@ -2,6 +2,7 @@ package com.joyent.mockcloud.cmon;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Writes Prometheus text format v0.0.4 (spec net-agent-cmon-mockcloud.md §4.2): one HELP and
@@ -28,7 +29,7 @@ final class PromText {
     if (!labels.isEmpty()) {
       sb.append('{');
       boolean first = true;
-      for (Map.Entry<String, String> l : new java.util.TreeMap<>(labels).entrySet()) {
+      for (Map.Entry<String, String> l : new TreeMap<>(labels).entrySet()) {
         if (!first) {
           sb.append(',');
         }

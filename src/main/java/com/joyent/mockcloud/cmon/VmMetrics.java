@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cmon;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -49,7 +50,7 @@ final class VmMetrics {
       t.family(m[0], "counter", m[1]);
       for (int i = 0; i < nics.size(); i++) {
         Map<String, Object> nic = nics.get(i);
-        Map<String, String> labels = new java.util.LinkedHashMap<>();
+        Map<String, String> labels = new LinkedHashMap<>();
         labels.put("interface", "vnic" + i);
         if (nic.get("nic_tag") instanceof String tag) {
           labels.put("nic_tag", tag);

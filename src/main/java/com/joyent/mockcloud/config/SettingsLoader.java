@@ -3,8 +3,12 @@ package com.joyent.mockcloud.config;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.util.Uuids;
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -106,7 +111,7 @@ public final class SettingsLoader {
   static String adminIpFromNics(String nicsJson) {
     Object parsed;
     try {
-      parsed = Json.parse(nicsJson.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      parsed = Json.parse(nicsJson.getBytes(StandardCharsets.UTF_8));
     } catch (Json.JsonFormatException e) {
       throw new SettingsException("zone metadata sdc:nics is not valid JSON");
     }
@@ -154,7 +159,7 @@ public final class SettingsLoader {
 
   /** {@code 7d}, {@code 12h}, {@code 30m}, {@code 90s} or {@code 500ms}; more than zero. */
   static Duration positiveDuration(Setting s, String v) {
-    java.util.regex.Matcher m = DURATION_RE.matcher(v);
+    Matcher m = DURATION_RE.matcher(v);
     String rule = "must be a duration above zero: a whole number and a unit (ms, s, m, h or d), e.g. 7d or 90s";
     if (!m.matches()) {
       throw invalid(s, v, rule);
@@ -219,8 +224,8 @@ public final class SettingsLoader {
     if (v.contains(":") && v.matches("^[0-9A-Fa-f:.]+$")) {
       try {
         // A literal with ':' is never resolved through DNS.
-        return java.net.InetAddress.getByName(v) instanceof java.net.Inet6Address;
-      } catch (java.net.UnknownHostException e) {
+        return InetAddress.getByName(v) instanceof Inet6Address;
+      } catch (UnknownHostException e) {
         return false;
       }
     }

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.config;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ public interface ZoneMetadata {
     if (pathEnv == null) {
       return NONE;
     }
-    for (String dir : pathEnv.split(java.io.File.pathSeparator)) {
+    for (String dir : pathEnv.split(File.pathSeparator)) {
       if (dir.isEmpty()) {
         continue;
       }

@@ -4,6 +4,8 @@ import com.joyent.mockcloud.netagent.ChangefeedMode;
 import com.sun.management.UnixOperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Open files a fleet needs against what this process may open. Each CN holds its cn-agent
@@ -11,7 +13,7 @@ import java.lang.management.OperatingSystemMXBean;
  * is one socket for the whole process; everything else (JVM, logs, pooled outbound connections,
  * VM file writes) fits in a fixed reserve. The JVM already raises its soft limit to the hard one
  * at start (-XX:+MaxFDLimit), so the limit read here is as high as this process can go without
- * root. Everything but {@link #limit()} is a pure function.
+ * root. Everything but {@link #limit()} and the log lines of {@link #resolve} is a pure function.
  */
 public final class FdBudget {
   /** What the fleet can afford. */
@@ -24,6 +26,7 @@ public final class FdBudget {
     TOO_FEW
   }
 
+  private static final Logger LOG = LoggerFactory.getLogger(FdBudget.class);
   static final long RESERVE = 1_000;
 
   private FdBudget() {}
@@ -53,6 +56,50 @@ public final class FdBudget {
       case SHARED -> RESERVE + cns + 1L;
       case OFF -> RESERVE + cns;
     };
+  }
+
+  /**
+   * The changefeed mode a fleet of {@code cns} runs in ({@link #choose}), said once in the log:
+   * what the net-agents will do and, when auto chose the shared socket, why; an error when even
+   * the listeners do not fit.
+   *
+   * @param netAgents whether net-agents run at all (a NAPI URL and the admin uuid are set)
+   */
+  static ChangefeedMode resolve(ChangefeedMode asked, int cns, long limit, boolean netAgents) {
+    Plan plan = plan(cns, limit);
+    ChangefeedMode mode = choose(asked, plan);
+    if (plan == Plan.TOO_FEW) {
+      LOG.error("{} CNs need about {} open files, but this process may open {}: CNs past the limit cannot listen "
+          + "(raise the hard limit, ulimit -Hn)", cns, need(cns, mode), limit);
+    }
+    if (!netAgents) {
+      return mode;
+    }
+    long perCn = need(cns, ChangefeedMode.PER_CN);
+    switch (mode) {
+      case PER_CN -> {
+        if (plan == Plan.PER_CN_CHANGEFEED) {
+          LOG.info("net-agent changefeed: per-cn ({}; a WebSocket per CN, about {} open files of {})",
+              asked == ChangefeedMode.AUTO ? "auto" : "asked for", perCn, limit);
+        } else {
+          LOG.warn("net-agent changefeed: per-cn (asked for), but a WebSocket per CN needs about {} open files and "
+              + "this process may open {}: sockets past the limit will fail and be retried (raise the hard limit, "
+              + "ulimit -Hn, or use --changefeed shared)", perCn, limit);
+        }
+      }
+      case SHARED -> {
+        if (asked == ChangefeedMode.AUTO) {
+          LOG.info("net-agent changefeed: shared (auto: a WebSocket for each of the {} CNs would need about {} open "
+              + "files, and this process may open {}): one WebSocket to NAPI for every CN, items handed to the "
+              + "CNs they concern (raise the hard limit, ulimit -Hn, for a socket per CN)", cns, perCn, limit);
+        } else {
+          LOG.info("net-agent changefeed: shared (asked for): one WebSocket to NAPI for every CN");
+        }
+      }
+      case OFF -> LOG.info("net-agent changefeed: off (asked for): net-agents rely on their periodic refreshes");
+      case AUTO -> throw new IllegalStateException("auto is resolved by choose");
+    }
+    return mode;
   }
 
   /** This process's open-file limit, or {@link Long#MAX_VALUE} where the JVM cannot tell. */

@@ -4,6 +4,7 @@ import com.joyent.mockcloud.cnagent.CnAgent;
 import com.joyent.mockcloud.cnagent.CnAgentOptions;
 import com.joyent.mockcloud.cnagent.CnContext;
 import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.http.HttpListeners;
 import com.joyent.mockcloud.io.DirectoryWatcher;
 import com.joyent.mockcloud.netagent.ChangefeedMode;
 import com.joyent.mockcloud.netagent.NetAgent;
@@ -12,7 +13,6 @@ import com.joyent.mockcloud.netagent.SharedChangefeeds;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.ServerRoot;
 import com.joyent.mockcloud.triton.TritonApis;
-import com.joyent.mockcloud.util.Uuids;
 import com.joyent.mockcloud.vm.ServerIdentity;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.VmStore;
@@ -22,15 +22,12 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -57,12 +54,6 @@ import org.slf4j.MDC;
 public final class Fleet implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);
   static final Duration RESCAN = Duration.ofSeconds(2);
-  /** Every this many sysinfo polls (one a second) every CN's sysinfo.json is checked, watched or not. */
-  static final int SYSINFO_BACKSTOP_EVERY = 60;
-  /** Every this many rescans the servers directory is listed even if its mtime stood still. */
-  static final int FULL_RESCAN_EVERY = 30;
-  /** An mtime this close to a listing's start may hide a change made just after it (coarse file times). */
-  private static final long RACY_MTIME_MILLIS = 1_000;
   /** How long a clean stop waits for running tasks. */
   static final Duration DRAIN = Duration.ofSeconds(30);
 
@@ -78,8 +69,7 @@ public final class Fleet implements Closeable {
   private final ServerRoot root;
   private final ConcurrentHashMap<UUID, MockCn> running = new ConcurrentHashMap<>();
   private final Set<UUID> starting = ConcurrentHashMap.newKeySet();
-  /** CNs whose directory is not watched: their sysinfo.json is polled. */
-  private final Set<UUID> sysinfoPolled = ConcurrentHashMap.newKeySet();
+  private final SysinfoWatches sysinfoWatches;
   private final List<ScheduledFuture<?>> jobs = new ArrayList<>();
   private volatile boolean closed;
   private volatile NetAgentOptions netOptions = NetAgentOptions.defaults();
@@ -87,11 +77,8 @@ public final class Fleet implements Closeable {
   private volatile ChangefeedMode changefeedMode = ChangefeedMode.AUTO;
   /** Mode shared: the process's changefeed socket (one per NAPI); null otherwise. */
   private volatile SharedChangefeeds sharedChangefeeds;
-  // What the last listing of the servers directory saw (guarded by this; see rescan()).
-  private FileTime listedAtMtime;
-  private boolean listAgain = true;
-  private int skippedRescans;
-  private final java.util.concurrent.atomic.AtomicInteger sysinfoPolls = new java.util.concurrent.atomic.AtomicInteger();
+  /** When the servers directory must be listed again (guarded by this; see rescan()). */
+  private final RescanSchedule schedule = new RescanSchedule();
 
   private final PortAllocator ports;
 
@@ -106,6 +93,7 @@ public final class Fleet implements Closeable {
     this.vmStore = vmStore;
     this.clock = clock;
     this.root = new ServerRoot(settings.root());
+    this.sysinfoWatches = new SysinfoWatches(threads.watcher(), threads.taskPool());
   }
 
   /**
@@ -137,7 +125,9 @@ public final class Fleet implements Closeable {
     // VM NICs must not all ask NAPI at once (and starve registration and heartbeats of CPU),
     // while a handful in the sandbox start at once.
     NetAgentOptions net = NetAgentOptions.defaults().withStartSpread(Duration.ofMillis(Math.min(120_000, 12L * found.size())));
-    net = net.withChangefeed(chooseChangefeed(found.size(), FdBudget.limit()));
+    changefeedMode = FdBudget.resolve(changefeedMode, found.size(), FdBudget.limit(),
+        settings.napiUrl() != null && settings.adminUuid() != null);
+    net = net.withChangefeed(changefeedMode);
     if (net.changefeed() == ChangefeedMode.SHARED) {
       sharedChangefeeds = new SharedChangefeeds(settings.root(), threads.netAgentLoop(), threads.taskPool(), apis,
           clock, net);
@@ -152,7 +142,7 @@ public final class Fleet implements Closeable {
     jobs.add(threads.scheduler().scheduleWithFixedDelay(() -> threads.taskPool().execute(this::rescan),
         RESCAN.toMillis(), RESCAN.toMillis(), TimeUnit.MILLISECONDS));
     long poll = options.sysinfoPollInterval().toMillis();
-    jobs.add(threads.scheduler().scheduleWithFixedDelay(() -> threads.taskPool().execute(this::pollSysinfo),
+    jobs.add(threads.scheduler().scheduleWithFixedDelay(() -> threads.taskPool().execute(() -> sysinfoWatches.poll(running)),
         poll, poll, TimeUnit.MILLISECONDS));
   }
 
@@ -161,61 +151,38 @@ public final class Fleet implements Closeable {
   }
 
   /**
-   * Starts the CNs that appeared and stops those whose directory went away. The listing is
-   * skipped while the servers directory's mtime stands still (adding, removing or renaming an
-   * entry changes it): at 10,000 CNs a listing every 2 s was a measurable share of the idle CPU.
-   * It still runs when the last one could have raced a change (an mtime within a second of it),
-   * while a UUID-named entry is not yet a complete server (it changes inside, not in servers/),
-   * and every {@link #FULL_RESCAN_EVERY}th time regardless.
+   * Starts the CNs that appeared and stops those whose directory went away ({@link FleetScan}),
+   * listing {@code servers/} only when {@link RescanSchedule} says it may have changed.
    */
   synchronized void rescan() {
     if (closed) {
       return;
     }
     FileTime mtime = serversDirMtime();
-    if (!listAgain && mtime != null && mtime.equals(listedAtMtime) && ++skippedRescans < FULL_RESCAN_EVERY) {
+    if (!schedule.shouldList(mtime)) {
       return;
     }
-    skippedRescans = 0;
     long startedMillis = System.currentTimeMillis();
-    boolean incomplete = false;
     try {
-      Set<UUID> present = new HashSet<>();
-      // Only new names are checked on disk: a running CN's directory just has to be listed.
-      for (Path p : root.entries()) {
-        UUID known = runningUuid(p.getFileName().toString());
-        if (known != null) {
-          present.add(known);
-          continue;
-        }
-        Optional<ServerDirectory> d = ServerRoot.validServer(p);
-        if (d.isEmpty()) {
-          incomplete |= Uuids.isUuid(p.getFileName().toString()); // e.g. sysinfo.json not written yet
-          continue;
-        }
-        present.add(d.get().uuid());
-        if (!running.containsKey(d.get().uuid()) && !starting.contains(d.get().uuid())) {
-          LOG.info("server {} appeared, starting it", d.get().uuid());
-          startAsync(d.get());
-        }
+      FleetScan scan = FleetScan.of(root.entries(), running.keySet(), starting, ServerRoot::validServer);
+      for (ServerDirectory d : scan.toStart()) {
+        LOG.info("server {} appeared, starting it", d.uuid());
+        startAsync(d);
       }
-      for (UUID u : running.keySet()) {
-        if (!present.contains(u)) {
-          LOG.info("server {} went away, stopping it", u);
-          stop(u);
-        }
+      for (UUID u : scan.toStop()) {
+        LOG.info("server {} went away, stopping it", u);
+        stop(u);
       }
-      listedAtMtime = mtime;
-      listAgain = incomplete || mtime == null || startedMillis - mtime.toMillis() < RACY_MTIME_MILLIS;
+      schedule.listed(mtime, startedMillis, scan.incomplete());
     } catch (IOException | RuntimeException e) {
-      listAgain = true;
+      schedule.listAgain();
       LOG.warn("rescan of {} failed: {}", root.serversDir(), e.toString());
     }
   }
 
   /** A CN failed to start: list again at the next rescan (a fix inside its directory does not change servers/). */
   private synchronized void retryStartsSoon() {
-    listAgain = true;
+    schedule.listAgain();
   }
 
   /** The servers directory's mtime, or null if it cannot be read (missing: the listing then finds nothing). */
@@ -225,69 +192,6 @@ public final class Fleet implements Closeable {
     } catch (IOException e) {
       return null;
     }
-  }
-
-  /** The uuid of a running CN named {@code name}, or null. */
-  private UUID runningUuid(String name) {
-    if (!Uuids.isUuid(name)) {
-      return null;
-    }
-    UUID u = UUID.fromString(name);
-    return running.containsKey(u) ? u : null;
-  }
-
-  /**
-   * Checks sysinfo.json of the CNs whose directory is not watched, and every
-   * {@link #SYSINFO_BACKSTOP_EVERY}th time of every CN: a backstop for changes inotify does not
-   * report (a file written over NFS from another host), at a stat per CN a minute.
-   */
-  private void pollSysinfo() {
-    if (sysinfoPolls.incrementAndGet() % SYSINFO_BACKSTOP_EVERY == 0) {
-      running.values().forEach(cn -> checkSysinfo(cn.cnAgent()));
-      return;
-    }
-    for (UUID u : sysinfoPolled) {
-      MockCn cn = running.get(u);
-      if (cn != null) {
-        checkSysinfo(cn.cnAgent());
-      }
-    }
-  }
-
-  private static void checkSysinfo(CnAgent agent) {
-    if (agent.context().reporter() != null) {
-      agent.context().reporter().checkSysinfo();
-    }
-  }
-
-  /**
-   * Watches the CN's directory so a change of sysinfo.json (a task, a tool, a hand edit, a
-   * replacement by rename) re-registers at once. Watched before the reporter reads the first
-   * mtime, so no change falls in between. Where the directory cannot be watched, sysinfo.json
-   * is polled every {@code sysinfoPollInterval} instead; polling every CN cost a stat per CN
-   * per second (10,000 a second, ~13 % of a core on this VM kind).
-   */
-  private DirectoryWatcher.Watch watchSysinfo(ServerDirectory d, CnAgent agent) {
-    DirectoryWatcher.Watch w = threads.watcher() == null ? null
-        : threads.watcher().watch(d.dir(), new DirectoryWatcher.Listener() {
-          @Override
-          public void changed(String name) {
-            if (name == null || ServerDirectory.SYSINFO.equals(name)) {
-              threads.taskPool().execute(() -> checkSysinfo(agent));
-            }
-          }
-
-          @Override
-          public void gone() {
-            sysinfoPolled.add(d.uuid()); // the rescan stops it if the directory went for good
-          }
-        });
-    if (w == null) {
-      sysinfoPolled.add(d.uuid());
-    } else {
-      sysinfoPolled.remove(d.uuid());
-    }
-    return w;
   }
 
   private CompletableFuture<Void> startAsync(ServerDirectory d) {
@@ -327,7 +231,7 @@ public final class Fleet implements Closeable {
       NetAgent netAgent = settings.napiUrl() == null || settings.adminUuid() == null ? null
           : new NetAgent(d, vms, settings, threads.netAgentLoop(), threads.taskPool(),
               apis.napi(net.userAgent(d.uuid().toString()), net.requestTimeout()), clock, net, sharedChangefeeds);
-      sysinfoWatch = watchSysinfo(d, agent);
+      sysinfoWatch = sysinfoWatches.watch(d, agent);
       startListening(agent);
       vmAgent.start();
       if (netAgent != null) {
@@ -340,7 +244,7 @@ public final class Fleet implements Closeable {
       if (sysinfoWatch != null) {
         sysinfoWatch.cancel();
       }
-      sysinfoPolled.remove(d.uuid());
+      sysinfoWatches.forget(d.uuid());
       vmStore.closeServer(d.uuid().toString());
       throw e;
     } finally {
@@ -363,10 +267,8 @@ public final class Fleet implements Closeable {
       try {
         agent.start(threads.listeners(), port);
         return;
-      } catch (RuntimeException e) {
-        boolean taken = e.getCause() instanceof java.net.BindException || e instanceof IllegalStateException
-            && String.valueOf(e.getMessage()).contains("Address already in use");
-        if (ports.osChosen() || !taken || attempt >= 100) {
+      } catch (HttpListeners.PortTakenException e) {
+        if (ports.osChosen() || attempt >= 100) {
           throw e;
         }
         LOG.debug("port {} is taken, trying the next one", port);
@@ -377,10 +279,10 @@ public final class Fleet implements Closeable {
   public void stop(UUID uuid) {
     MockCn cn = running.remove(uuid);
     if (cn != null) {
-      cn.stop(); // cancels its watch first, so no gone() adds it to sysinfoPolled after the next line
+      cn.stop(); // cancels its watch first, so no gone() adds it back after forget()
       vmStore.closeServer(uuid.toString());
     }
-    sysinfoPolled.remove(uuid);
+    sysinfoWatches.forget(uuid);
   }
 
   /**
@@ -412,49 +314,5 @@ public final class Fleet implements Closeable {
     if (shared != null) {
       shared.close();
     }
-  }
-
-  /**
-   * Resolves the changefeed mode against the open-file budget ({@link FdBudget}) and says once
-   * what the net-agents will do (and, when auto chose the shared socket, why).
-   */
-  private ChangefeedMode chooseChangefeed(int cns, long limit) {
-    FdBudget.Plan plan = FdBudget.plan(cns, limit);
-    ChangefeedMode asked = changefeedMode;
-    ChangefeedMode mode = FdBudget.choose(asked, plan);
-    changefeedMode = mode;
-    boolean netAgents = settings.napiUrl() != null && settings.adminUuid() != null;
-    if (plan == FdBudget.Plan.TOO_FEW) {
-      LOG.error("{} CNs need about {} open files, but this process may open {}: CNs past the limit cannot listen "
-          + "(raise the hard limit, ulimit -Hn)", cns, FdBudget.need(cns, mode), limit);
-    }
-    if (!netAgents) {
-      return mode;
-    }
-    long perCn = FdBudget.need(cns, ChangefeedMode.PER_CN);
-    switch (mode) {
-      case PER_CN -> {
-        if (plan == FdBudget.Plan.PER_CN_CHANGEFEED) {
-          LOG.info("net-agent changefeed: per-cn ({}; a WebSocket per CN, about {} open files of {})",
-              asked == ChangefeedMode.AUTO ? "auto" : "asked for", perCn, limit);
-        } else {
-          LOG.warn("net-agent changefeed: per-cn (asked for), but a WebSocket per CN needs about {} open files and "
-              + "this process may open {}: sockets past the limit will fail and be retried (raise the hard limit, "
-              + "ulimit -Hn, or use --changefeed shared)", perCn, limit);
-        }
-      }
-      case SHARED -> {
-        if (asked == ChangefeedMode.AUTO) {
-          LOG.info("net-agent changefeed: shared (auto: a WebSocket for each of the {} CNs would need about {} open "
-              + "files, and this process may open {}): one WebSocket to NAPI for every CN, items handed to the "
-              + "CNs they concern (raise the hard limit, ulimit -Hn, for a socket per CN)", cns, perCn, limit);
-        } else {
-          LOG.info("net-agent changefeed: shared (asked for): one WebSocket to NAPI for every CN");
-        }
-      }
-      case OFF -> LOG.info("net-agent changefeed: off (asked for): net-agents rely on their periodic refreshes");
-      case AUTO -> throw new IllegalStateException("auto is resolved by FdBudget.choose");
-    }
-    return mode;
   }
 }

@@ -8,6 +8,7 @@ import io.undertow.server.HttpHandler;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import org.xnio.OptionMap;
 import org.xnio.Options;
@@ -75,7 +76,11 @@ public final class HttpListeners implements Closeable {
     return new OutboundHttp(worker, buffers, completions);
   }
 
-  /** Starts a listener on {@code host:port} (0 = OS-chosen) and returns it bound. */
+  /**
+   * Starts a listener on {@code host:port} (0 = OS-chosen) and returns it bound.
+   *
+   * @throws PortTakenException when something else holds {@code host:port}
+   */
   public Listener open(String host, int port, HttpHandler handler) {
     Undertow undertow = Undertow.builder()
         .setWorker(worker)
@@ -87,7 +92,17 @@ public final class HttpListeners implements Closeable {
         .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, RestRouter.KEEP_ALIVE_SECONDS * 1000)
         .setHandler(handler)
         .build();
-    undertow.start();
+    try {
+      undertow.start();
+    } catch (RuntimeException e) {
+      // Undertow wraps what binding threw; a taken port is a BindException somewhere in the chain.
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof BindException b) {
+          throw new PortTakenException(host, port, b);
+        }
+      }
+      throw e;
+    }
     InetSocketAddress addr = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
     return new Listener(undertow, addr);
   }
@@ -100,6 +115,13 @@ public final class HttpListeners implements Closeable {
       }
     }
     worker.shutdown();
+  }
+
+  /** Something else holds the address a listener was asked to bind. */
+  public static final class PortTakenException extends UncheckedIOException {
+    PortTakenException(String host, int port, BindException cause) {
+      super(host + ":" + port + " is taken (" + cause.getMessage() + ")", cause);
+    }
   }
 
   /** One bound listener; closing it closes the socket, not the shared worker. */

@@ -11,6 +11,7 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +54,7 @@ public final class DirectoryWatcher implements Closeable {
   private final ConcurrentHashMap<WatchKey, Listener> listeners = new ConcurrentHashMap<>();
   private final Thread thread;
   private volatile boolean closed;
-  private final java.util.concurrent.atomic.AtomicBoolean warnedOnce = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean warnedOnce = new AtomicBoolean();
 
   public DirectoryWatcher(ThreadFactory threads) throws IOException {
     this.ws = FileSystems.getDefault().newWatchService();

@@ -14,12 +14,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The one JSON codec of the process. Output is byte-compatible with JavaScript's
@@ -164,7 +166,7 @@ public final class Json {
    * all, so do we: a bad UTF-8 sequence inside a string is decoded as Node decodes it and the
    * parse retried once. What Node reads and Jackson still will not is beyond Jackson's limits.
    */
-  private static <T> T rejected(byte[] bytes, IOException e, java.util.function.Function<byte[], T> retry) {
+  private static <T> T rejected(byte[] bytes, IOException e, Function<byte[], T> retry) {
     String text = new String(bytes, StandardCharsets.UTF_8);
     String v8 = V8JsonErrors.describe(text);
     if (v8 != null) {
@@ -174,7 +176,7 @@ public final class Json {
     if (!Arrays.equals(asNodeReadsIt, bytes)) {
       return retry.apply(asNodeReadsIt);
     }
-    if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException) {
+    if (e instanceof MismatchedInputException) {
       throw notAnObject(bytes); // valid JSON of another type where an object was wanted
     }
     StreamReadConstraints limits = StreamReadConstraints.defaults();

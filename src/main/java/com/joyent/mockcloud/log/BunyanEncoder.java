@@ -10,6 +10,7 @@ import com.joyent.mockcloud.json.Json;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.event.KeyValuePair;
 
@@ -54,7 +55,7 @@ public final class BunyanEncoder extends EncoderBase<ILoggingEvent> {
     if (event.getKeyValuePairs() != null) {
       for (KeyValuePair kv : event.getKeyValuePairs()) {
         rec.put(kv.key, kv.value instanceof Number || kv.value instanceof Boolean
-            || kv.value instanceof Map || kv.value instanceof java.util.List ? kv.value : String.valueOf(kv.value));
+            || kv.value instanceof Map || kv.value instanceof List ? kv.value : String.valueOf(kv.value));
       }
     }
     IThrowableProxy tp = event.getThrowableProxy();

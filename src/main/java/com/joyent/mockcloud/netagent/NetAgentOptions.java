@@ -55,23 +55,24 @@ public record NetAgentOptions(String version, Duration startSpread, Duration vms
 
   /** Timings for tests: everything in milliseconds, no start spread. */
   public static NetAgentOptions fast() {
-    return new NetAgentOptions("2.3.3", Duration.ZERO, Duration.ofMillis(50), Duration.ofMillis(100),
-        Duration.ofMillis(50), Duration.ofHours(1), Duration.ofMinutes(5), Duration.ofHours(1),
-        Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(1), Duration.ofMillis(200),
-        Duration.ofSeconds(5), 64, ChangefeedMode.PER_CN);
+    return defaults().toBuilder().startSpread(Duration.ZERO).vmsDebounce(Duration.ofMillis(50))
+        .napiRetry(Duration.ofMillis(100)).localRetry(Duration.ofMillis(50)).changefeedRetryMin(Duration.ofMillis(100))
+        .changefeedRetryMax(Duration.ofMillis(400)).changefeedAbsentRetry(Duration.ofSeconds(1))
+        .heartbeat(Duration.ofMillis(200)).requestTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /** A builder holding these options, to change a few. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
   public NetAgentOptions withRefresh(Duration nic, Duration network) {
-    return new NetAgentOptions(version, startSpread, vmsDebounce, napiRetry, localRetry, nic, network, aggrRefresh,
-        changefeedRetryMin, changefeedRetryMax, changefeedAbsentRetry, heartbeat, requestTimeout,
-        maxConcurrentRequests, changefeed);
+    return toBuilder().nicRefresh(nic).networkRefresh(network).build();
   }
 
   /** How far apart the agents of a fleet start, so thousands do not hit NAPI at once. */
   public NetAgentOptions withStartSpread(Duration spread) {
-    return new NetAgentOptions(version, spread, vmsDebounce, napiRetry, localRetry, nicRefresh, networkRefresh,
-        aggrRefresh, changefeedRetryMin, changefeedRetryMax, changefeedAbsentRetry, heartbeat, requestTimeout,
-        maxConcurrentRequests, changefeed);
+    return toBuilder().startSpread(spread).build();
   }
 
   /** {@code true}: a changefeed socket per CN; {@code false}: none. */
@@ -80,15 +81,122 @@ public record NetAgentOptions(String version, Duration startSpread, Duration vms
   }
 
   public NetAgentOptions withChangefeed(ChangefeedMode mode) {
-    return new NetAgentOptions(version, startSpread, vmsDebounce, napiRetry, localRetry, nicRefresh, networkRefresh,
-        aggrRefresh, changefeedRetryMin, changefeedRetryMax, changefeedAbsentRetry, heartbeat, requestTimeout,
-        maxConcurrentRequests, mode);
+    return toBuilder().changefeed(mode).build();
   }
 
   public NetAgentOptions withMaxConcurrentRequests(int n) {
-    return new NetAgentOptions(version, startSpread, vmsDebounce, napiRetry, localRetry, nicRefresh, networkRefresh,
-        aggrRefresh, changefeedRetryMin, changefeedRetryMax, changefeedAbsentRetry, heartbeat, requestTimeout, n,
-        changefeed);
+    return toBuilder().maxConcurrentRequests(n).build();
+  }
+
+  /** Options changed a few at a time ({@link #toBuilder()}); the fields are the record's, checked at {@link #build()}. */
+  public static final class Builder {
+    private String version;
+    private Duration startSpread;
+    private Duration vmsDebounce;
+    private Duration napiRetry;
+    private Duration localRetry;
+    private Duration nicRefresh;
+    private Duration networkRefresh;
+    private Duration aggrRefresh;
+    private Duration changefeedRetryMin;
+    private Duration changefeedRetryMax;
+    private Duration changefeedAbsentRetry;
+    private Duration heartbeat;
+    private Duration requestTimeout;
+    private int maxConcurrentRequests;
+    private ChangefeedMode changefeed;
+
+    private Builder(NetAgentOptions o) {
+      version = o.version;
+      startSpread = o.startSpread;
+      vmsDebounce = o.vmsDebounce;
+      napiRetry = o.napiRetry;
+      localRetry = o.localRetry;
+      nicRefresh = o.nicRefresh;
+      networkRefresh = o.networkRefresh;
+      aggrRefresh = o.aggrRefresh;
+      changefeedRetryMin = o.changefeedRetryMin;
+      changefeedRetryMax = o.changefeedRetryMax;
+      changefeedAbsentRetry = o.changefeedAbsentRetry;
+      heartbeat = o.heartbeat;
+      requestTimeout = o.requestTimeout;
+      maxConcurrentRequests = o.maxConcurrentRequests;
+      changefeed = o.changefeed;
+    }
+
+    public Builder startSpread(Duration v) {
+      startSpread = v;
+      return this;
+    }
+
+    public Builder vmsDebounce(Duration v) {
+      vmsDebounce = v;
+      return this;
+    }
+
+    public Builder napiRetry(Duration v) {
+      napiRetry = v;
+      return this;
+    }
+
+    public Builder localRetry(Duration v) {
+      localRetry = v;
+      return this;
+    }
+
+    public Builder nicRefresh(Duration v) {
+      nicRefresh = v;
+      return this;
+    }
+
+    public Builder networkRefresh(Duration v) {
+      networkRefresh = v;
+      return this;
+    }
+
+    public Builder aggrRefresh(Duration v) {
+      aggrRefresh = v;
+      return this;
+    }
+
+    public Builder changefeedRetryMin(Duration v) {
+      changefeedRetryMin = v;
+      return this;
+    }
+
+    public Builder changefeedRetryMax(Duration v) {
+      changefeedRetryMax = v;
+      return this;
+    }
+
+    public Builder changefeedAbsentRetry(Duration v) {
+      changefeedAbsentRetry = v;
+      return this;
+    }
+
+    public Builder heartbeat(Duration v) {
+      heartbeat = v;
+      return this;
+    }
+
+    public Builder requestTimeout(Duration v) {
+      requestTimeout = v;
+      return this;
+    }
+
+    public Builder maxConcurrentRequests(int v) {
+      maxConcurrentRequests = v;
+      return this;
+    }
+
+    public Builder changefeed(ChangefeedMode v) {
+      changefeed = v;
+      return this;
+    }
+
+    public NetAgentOptions build() {
+      return new NetAgentOptions(version, startSpread, vmsDebounce, napiRetry, localRetry, nicRefresh, networkRefresh, aggrRefresh, changefeedRetryMin, changefeedRetryMax, changefeedAbsentRetry, heartbeat, requestTimeout, maxConcurrentRequests, changefeed);
+    }
   }
 
   /** {@code net-agent/2.3.3 (java/17.0.9) server/<cn>}. */

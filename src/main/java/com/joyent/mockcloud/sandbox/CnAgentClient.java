@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.sandbox;
 
+import com.joyent.mockcloud.http.ContentMd5;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.util.NamedThreads;
 import java.net.URI;
@@ -124,7 +125,7 @@ final class CnAgentClient implements AutoCloseable {
         .header("accept", "application/json")
         .header("content-type", "application/json")
         .header("user-agent", "cnapi/1.26.4 (mockcloud sandbox)")
-        .header("content-md5", com.joyent.mockcloud.http.ContentMd5.of(bytes)) // restify's JSON client sends it; restify servers check it
+        .header("content-md5", ContentMd5.of(bytes)) // restify's JSON client sends it; restify servers check it
         .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
         .build();
     return send(req);

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
@@ -58,7 +59,7 @@ final class NapiChangefeed implements WebSocketConnectionCallback {
   private static final List<String> ORDER = List.of("aggregation", "network", "nic_tag", "nic");
   /** NIC fields whose change is published (as an update item) when an update request names them. */
   static final Set<String> NIC_UPDATE_FIELDS = RESOURCES.get("nic").stream()
-      .filter(s -> !s.equals("create") && !s.equals("delete")).collect(java.util.stream.Collectors.toUnmodifiableSet());
+      .filter(s -> !s.equals("create") && !s.equals("delete")).collect(Collectors.toUnmodifiableSet());
 
   /** Frames queued to one socket and not yet written; past it the socket is closed. */
   static final int MAX_UNSENT = 2_000;

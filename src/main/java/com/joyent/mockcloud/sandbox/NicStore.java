@@ -4,12 +4,15 @@ import com.joyent.mockcloud.http.RestError;
 import com.joyent.mockcloud.json.JsValues;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -36,7 +39,7 @@ public final class NicStore {
   private final Map<String, NapiNetwork> networks = new LinkedHashMap<>();
   private final Map<String, Nic> nics = new LinkedHashMap<>();
   /** belongs_to_uuid → its NICs: per-owner work (primary re-election, listing) must not scan the fleet. */
-  private final Map<String, Set<Nic>> byBelongsTo = new java.util.HashMap<>();
+  private final Map<String, Set<Nic>> byBelongsTo = new HashMap<>();
   private long nextSeq;
   private long etagSeq = 0x1000;
 
@@ -56,7 +59,7 @@ public final class NicStore {
     String cnUuid;
     String model;
     List<String> nicTagsProvided;
-    final Set<String> flags = new java.util.TreeSet<>();
+    final Set<String> flags = new TreeSet<>();
     boolean reserved;
     String etag;
     long seq; // creation order
@@ -185,7 +188,7 @@ public final class NicStore {
       for (String b : belongsTo) {
         owned.addAll(byBelongsTo.getOrDefault(b, Set.of()));
       }
-      owned.sort(java.util.Comparator.comparingLong(n -> n.seq));
+      owned.sort(Comparator.comparingLong(n -> n.seq));
       candidates = owned;
     }
     for (Nic n : candidates) {
@@ -459,7 +462,7 @@ public final class NicStore {
   }
 
   private void index(Nic nic) {
-    byBelongsTo.computeIfAbsent(nic.belongsToUuid, k -> new java.util.LinkedHashSet<>()).add(nic);
+    byBelongsTo.computeIfAbsent(nic.belongsToUuid, k -> new LinkedHashSet<>()).add(nic);
   }
 
   private void unindex(Nic nic) {

@@ -1,11 +1,11 @@
 package com.joyent.mockcloud.sandbox;
 
 import com.joyent.mockcloud.http.RestError;
-import com.joyent.mockcloud.json.JsValues;
-import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.http.RestRequest;
 import com.joyent.mockcloud.http.RestResponse;
 import com.joyent.mockcloud.http.RestRouter;
+import com.joyent.mockcloud.json.JsValues;
+import com.joyent.mockcloud.json.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -161,7 +161,7 @@ public final class SandboxCnapi {
     if ("true".equals(req.query().get("reset"))) {
       heartbeatStats.reset();
     }
-    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    Map<String, Object> m = new LinkedHashMap<>();
     m.put("registered", servers.size());
     m.put("heartbeats", heartbeatStats.summary());
     return RestResponse.ok(m);

@@ -4,8 +4,10 @@ import com.joyent.mockcloud.http.RestError;
 import com.joyent.mockcloud.http.RestRequest;
 import com.joyent.mockcloud.http.RestResponse;
 import com.joyent.mockcloud.http.RestRouter;
+import io.undertow.server.HttpHandler;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +104,7 @@ public final class SandboxNapi {
   }
 
   /** The HTTP handler to serve: the router, plus changefeed WebSocket upgrades when enabled. */
-  io.undertow.server.HttpHandler handler() {
+  HttpHandler handler() {
     RestRouter r = router();
     return changefeed == null ? r : changefeed.wrap(r);
   }
@@ -160,7 +162,7 @@ public final class SandboxNapi {
       }
     });
     List<String> owners = filters.get("belongs_to_uuid");
-    List<Map<String, Object>> all = nics.list(owners == null ? null : new java.util.HashSet<>(owners),
+    List<Map<String, Object>> all = nics.list(owners == null ? null : new HashSet<>(owners),
         nic -> matches(nic, filters));
     return RestResponse.ok(page(all, req));
   }

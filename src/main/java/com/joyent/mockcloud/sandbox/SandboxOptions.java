@@ -46,38 +46,81 @@ public record SandboxOptions(String bindHost, String datacenter, String adminUui
   }
 
   public SandboxOptions withBindHost(String v) {
-    return new SandboxOptions(v, datacenter, adminUuid, adminSubnet, externalSubnet, clock, ioThreads, changefeed);
+    Builder b = new Builder(this);
+    b.bindHost = v;
+    return b.build();
   }
 
   public SandboxOptions withDatacenter(String v) {
-    return new SandboxOptions(bindHost, v, adminUuid, adminSubnet, externalSubnet, clock, ioThreads, changefeed);
+    Builder b = new Builder(this);
+    b.datacenter = v;
+    return b.build();
   }
 
   public SandboxOptions withAdminUuid(String v) {
-    return new SandboxOptions(bindHost, datacenter, v, adminSubnet, externalSubnet, clock, ioThreads, changefeed);
+    Builder b = new Builder(this);
+    b.adminUuid = v;
+    return b.build();
+  }
+
+  public SandboxOptions withAdminSubnet(String v) {
+    Builder b = new Builder(this);
+    b.adminSubnet = v;
+    return b.build();
   }
 
   public SandboxOptions withRandomAdminUuid() {
     return withAdminUuid(UUID.randomUUID().toString());
   }
 
-  public SandboxOptions withAdminSubnet(String v) {
-    return new SandboxOptions(bindHost, datacenter, adminUuid, v, externalSubnet, clock, ioThreads, changefeed);
-  }
-
   public SandboxOptions withExternalSubnet(String v) {
-    return new SandboxOptions(bindHost, datacenter, adminUuid, adminSubnet, v, clock, ioThreads, changefeed);
+    Builder b = new Builder(this);
+    b.externalSubnet = v;
+    return b.build();
   }
 
   public SandboxOptions withClock(Clock v) {
-    return new SandboxOptions(bindHost, datacenter, adminUuid, adminSubnet, externalSubnet, v, ioThreads, changefeed);
+    Builder b = new Builder(this);
+    b.clock = v;
+    return b.build();
   }
 
   public SandboxOptions withIoThreads(int v) {
-    return new SandboxOptions(bindHost, datacenter, adminUuid, adminSubnet, externalSubnet, clock, v, changefeed);
+    Builder b = new Builder(this);
+    b.ioThreads = v;
+    return b.build();
   }
 
   public SandboxOptions withChangefeed(boolean v) {
-    return new SandboxOptions(bindHost, datacenter, adminUuid, adminSubnet, externalSubnet, clock, ioThreads, v);
+    Builder b = new Builder(this);
+    b.changefeed = v;
+    return b.build();
+  }
+
+  /** One field changed, the rest copied: what each {@code with*} is made of. */
+  private static final class Builder {
+    private String bindHost;
+    private String datacenter;
+    private String adminUuid;
+    private String adminSubnet;
+    private String externalSubnet;
+    private Clock clock;
+    private int ioThreads;
+    private boolean changefeed;
+
+    Builder(SandboxOptions o) {
+      bindHost = o.bindHost;
+      datacenter = o.datacenter;
+      adminUuid = o.adminUuid;
+      adminSubnet = o.adminSubnet;
+      externalSubnet = o.externalSubnet;
+      clock = o.clock;
+      ioThreads = o.ioThreads;
+      changefeed = o.changefeed;
+    }
+
+    SandboxOptions build() {
+      return new SandboxOptions(bindHost, datacenter, adminUuid, adminSubnet, externalSubnet, clock, ioThreads, changefeed);
+    }
   }
 }

@@ -7,6 +7,7 @@ import com.joyent.mockcloud.http.RestRouter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -110,7 +111,7 @@ public final class SandboxVmapi {
       filter = filter.and(vm -> state.equals(vm.get("state")));
     }
     String server = q.get("server_uuid");
-    VmapiVms.Page found = vms.page(server == null ? null : server.toLowerCase(java.util.Locale.ROOT), filter, offset,
+    VmapiVms.Page found = vms.page(server == null ? null : server.toLowerCase(Locale.ROOT), filter, offset,
         limit);
     List<String> fields = Values.list(q.get("fields"));
     List<Object> page = new ArrayList<>();
@@ -194,6 +195,6 @@ public final class SandboxVmapi {
     if (!Values.isUuidAnyCase(uuid)) {
       throw validationFailed(List.of(RestError.fieldError("uuid", "Invalid", "Invalid UUID")));
     }
-    return uuid.toLowerCase(java.util.Locale.ROOT);
+    return uuid.toLowerCase(Locale.ROOT);
   }
 }

@@ -6,7 +6,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,7 +40,7 @@ public final class VmapiVms {
   private final Clock clock;
   private final Map<String, Map<String, Object>> vms = new LinkedHashMap<>();
   /** server uuid → its VMs' uuids: vm-agents of 10,000 CNs each list only their own. */
-  private final Map<String, Set<String>> byServer = new java.util.HashMap<>();
+  private final Map<String, Set<String>> byServer = new HashMap<>();
 
   VmapiVms(Clock clock) {
     this.clock = clock;
@@ -129,7 +132,7 @@ public final class VmapiVms {
       }
     }
     if (after.get("server_uuid") instanceof String server) {
-      byServer.computeIfAbsent(server, k -> new java.util.LinkedHashSet<>()).add(uuid);
+      byServer.computeIfAbsent(server, k -> new LinkedHashSet<>()).add(uuid);
     }
   }
 
@@ -160,7 +163,7 @@ public final class VmapiVms {
 
   private static void sortNewestFirst(List<Map<String, Object>> hits) {
     // Parse each timestamp once, not once per comparison.
-    Map<Map<String, Object>, Long> created = new java.util.IdentityHashMap<>();
+    Map<Map<String, Object>, Long> created = new IdentityHashMap<>();
     hits.forEach(vm -> created.put(vm, createdMillis(vm)));
     hits.sort(Comparator.comparing((Map<String, Object> vm) -> created.get(vm)).reversed());
   }

@@ -4,9 +4,11 @@ import com.joyent.mockcloud.triton.NapiApi;
 import com.joyent.mockcloud.util.Uuids;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
@@ -103,11 +105,11 @@ public final class ServerCreator {
   }
 
   static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     try (var walk = Files.walk(p)) {
-      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(q);
       }
     }

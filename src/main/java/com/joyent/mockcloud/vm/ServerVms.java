@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.vm;
 
 import com.joyent.mockcloud.json.JsValues;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -324,7 +325,7 @@ public final class ServerVms {
     files.rescan();
   }
 
-  void loadAll() throws java.io.IOException {
+  void loadAll() throws IOException {
     files.loadAll();
   }
 

@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -74,7 +75,7 @@ public final class VmStore implements AutoCloseable {
   private VmStore(Builder b) throws IOException {
     Executor executor = b.executor;
     if (executor == null) {
-      ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2, new NamedThreads("vmstore"));
+      ExecutorService pool = Executors.newFixedThreadPool(2, new NamedThreads("vmstore"));
       owned.add(pool::shutdownNow);
       executor = pool;
     }

@@ -7,6 +7,7 @@ import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,7 @@ import java.util.UUID;
  * GC and prints heap-used growth per VM. Usage (see docs/vm-store.md):
  *
  * <pre>
- * java -Xmx2g -cp target/classes:$(cat cp.txt) com.joyent.mockcloud.vm.VmStoreFootprint [vms] [vmsPerServer]
+ * java -Xmx2g -cp target/classes:$(cat cp.txt) VmStoreFootprint [vms] [vmsPerServer]
  * </pre>
  */
 public final class VmStoreFootprint {
@@ -127,7 +128,7 @@ public final class VmStoreFootprint {
 
   private static void deleteTree(Path root) throws IOException {
     try (var walk = Files.walk(root)) {
-      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 }

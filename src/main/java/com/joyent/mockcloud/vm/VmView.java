@@ -6,6 +6,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Turns a parsed VM file into the "loaded view" every reader sees (spec vmadm-and-vm-agent.md
@@ -26,13 +28,13 @@ final class VmView {
    * the image its figures count as installed.
    * A view of only these is built without touching the blob.
    */
-  static final List<String> SUMMARY_KEYS = java.util.stream.Stream.concat(DERIVED_KEYS.stream(),
-      java.util.stream.Stream.of("brand", "cpu_cap", "max_physical_memory", "owner_uuid", "quota", "do_not_inventory",
+  static final List<String> SUMMARY_KEYS = Stream.concat(DERIVED_KEYS.stream(),
+      Stream.of("brand", "cpu_cap", "max_physical_memory", "owner_uuid", "quota", "do_not_inventory",
           "image_uuid"))
       .toList();
   static final Set<String> SUMMARY_KEY_SET = Set.copyOf(SUMMARY_KEYS);
   private static final Map<String, String> SUMMARY_KEY_INSTANCES = SUMMARY_KEYS.stream()
-      .collect(java.util.stream.Collectors.toUnmodifiableMap(k -> k, k -> k));
+      .collect(Collectors.toUnmodifiableMap(k -> k, k -> k));
 
   /** The shared instance of {@code key} if it is a summary key, else null. */
   static String summaryKey(String key) {

@@ -108,19 +108,14 @@ final class CnAgentHarness implements Closeable {
    * every 200 ms, scratch files under {@code tmp/vartmp}.
    */
   static CnAgentOptions fastOptions(Path tmp, Duration heartbeat, Duration statusInterval) {
-    CnAgentOptions d = CnAgentOptions.defaults();
-    return new CnAgentOptions(d.agentVersion(), heartbeat, Duration.ofMillis(500), statusInterval,
-        d.statusThrottle(), d.requestTimeout(), d.taskTimeout(), Duration.ofMillis(200), Duration.ofMillis(200),
-        d.provisionLockMaxWait(), d.backoffMin(), d.backoffMax(), tmp.resolve("vartmp"), d.statusReportsVms(),
-        d.cnapiConnectionPerRequest());
+    return CnAgentOptions.defaults().toBuilder().heartbeatInterval(heartbeat).firstStatusDelay(Duration.ofMillis(500))
+        .statusInterval(statusInterval).sysinfoPollInterval(Duration.ofMillis(200))
+        .provisionLockPoll(Duration.ofMillis(200)).tmpDir(tmp.resolve("vartmp")).build();
   }
 
   /** The same options with another CNAPI request timeout. */
   static CnAgentOptions withRequestTimeout(CnAgentOptions o, Duration timeout) {
-    return new CnAgentOptions(o.agentVersion(), o.heartbeatInterval(), o.firstStatusDelay(), o.statusInterval(),
-        o.statusThrottle(), timeout, o.taskTimeout(), o.sysinfoPollInterval(), o.provisionLockPoll(),
-        o.provisionLockMaxWait(), o.backoffMin(), o.backoffMax(), o.tmpDir(), o.statusReportsVms(),
-        o.cnapiConnectionPerRequest());
+    return o.toBuilder().requestTimeout(timeout).build();
   }
 
   UUID uuid() {

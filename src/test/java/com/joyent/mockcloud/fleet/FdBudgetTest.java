@@ -48,6 +48,15 @@ class FdBudgetTest {
   }
 
   @Test
+  void resolve_autoGoesSharedWhenASocketPerCnDoesNotFit_andNeverAnswersAuto() {
+    long perCn = FdBudget.need(3, ChangefeedMode.PER_CN);
+    assertThat(FdBudget.resolve(ChangefeedMode.AUTO, 3, perCn, true)).isEqualTo(ChangefeedMode.PER_CN);
+    assertThat(FdBudget.resolve(ChangefeedMode.AUTO, 3, perCn - 1, true)).isEqualTo(ChangefeedMode.SHARED);
+    assertThat(FdBudget.resolve(ChangefeedMode.AUTO, 3, perCn - 1, false)).isEqualTo(ChangefeedMode.SHARED);
+    assertThat(FdBudget.resolve(ChangefeedMode.OFF, 3, 10, true)).isEqualTo(ChangefeedMode.OFF);
+  }
+
+  @Test
   void limit_isThisProcessesOpenFileLimit() {
     assertThat(FdBudget.limit()).isGreaterThan(100);
   }

@@ -68,11 +68,8 @@ class ChangefeedTest {
   @Test
   void publisherNeverBootstraps_clientDropsTheSocketAndReconnects() throws Exception {
     h.napi.bootstrap = false;
-    NetAgentOptions f = NetAgentOptions.fast();
-    NetAgentOptions o = new NetAgentOptions(f.version(), f.startSpread(), f.vmsDebounce(), f.napiRetry(),
-        f.localRetry(), f.nicRefresh(), f.networkRefresh(), f.aggrRefresh(), f.changefeedRetryMin(),
-        f.changefeedRetryMax(), f.changefeedAbsentRetry(), f.heartbeat(), Duration.ofMillis(500),
-        f.maxConcurrentRequests(), ChangefeedMode.PER_CN);
+    NetAgentOptions o = NetAgentOptions.fast().toBuilder().requestTimeout(Duration.ofMillis(500))
+        .changefeed(ChangefeedMode.PER_CN).build();
     NetAgent agent = h.agent(d, o);
     agent.start();
     await(() -> h.napi.received(r -> r.path().equals("/changefeeds#upgrade")).size() >= 2, "a second upgrade");
@@ -134,11 +131,9 @@ class ChangefeedTest {
   @Test
   void napiWithoutChangefeed_stillSyncs_andRefreshesPeriodically() throws Exception {
     h.napi.changefeed = false;
-    NetAgentOptions f = NetAgentOptions.fast().withRefresh(Duration.ofMillis(400), Duration.ofMillis(200));
-    NetAgentOptions o = new NetAgentOptions(f.version(), f.startSpread(), f.vmsDebounce(), f.napiRetry(),
-        f.localRetry(), f.nicRefresh(), f.networkRefresh(), f.aggrRefresh(), f.changefeedRetryMin(),
-        f.changefeedRetryMax(), Duration.ofHours(1), f.heartbeat(), f.requestTimeout(),
-        f.maxConcurrentRequests(), ChangefeedMode.PER_CN);
+    NetAgentOptions o = NetAgentOptions.fast().toBuilder().nicRefresh(Duration.ofMillis(400))
+        .networkRefresh(Duration.ofMillis(200)).changefeedAbsentRetry(Duration.ofHours(1))
+        .changefeed(ChangefeedMode.PER_CN).build();
     NetAgent agent = h.agent(d, o);
     agent.start();
     String mac = FakeNapi.newMac();
