@@ -14,7 +14,7 @@ final class AgentTasks {
 
   /** POSTs the agents list to CNAPI; any failure is {@code AgentInstall error: …} (sic, as the reference). */
   static CompletionStage<?> refresh(TaskContext ctx) {
-    return ctx.cn().reporter().postAgentsNow().handle((resp, err) -> {
+    return ctx.reporter().postAgentsNow().handle((resp, err) -> {
       String problem = problem(resp, err);
       if (problem != null) {
         ctx.fatal("AgentInstall error: " + problem);
@@ -40,7 +40,7 @@ final class AgentTasks {
     for (Object n : names) {
       deleteTree(ctx.cn().dir().agentsDir().resolve((String) n));
     }
-    return ctx.cn().reporter().postAgentsNow().handle((resp, err) -> {
+    return ctx.reporter().postAgentsNow().handle((resp, err) -> {
       String problem = problem(resp, err);
       if (problem != null) {
         ctx.fatal("AgentsUninstallTask error: " + problem);
@@ -64,7 +64,7 @@ final class AgentTasks {
       return CompletableFuture.completedFuture(null);
     }
     // Telling CNAPI is best effort here: the install itself succeeded.
-    return ctx.cn().reporter().postAgentsNow().handle((resp, err) -> {
+    return ctx.reporter().postAgentsNow().handle((resp, err) -> {
       String problem = problem(resp, err);
       if (problem != null) {
         ctx.log("agent_install: posting agents to CNAPI failed: " + problem);

@@ -7,6 +7,7 @@ import com.joyent.mockcloud.vm.Subscription;
 import com.joyent.mockcloud.vm.VmEvent;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -34,6 +35,9 @@ public final class CnAgent {
   private HttpListeners.Listener listener;
   private final Executor executor;
   private Subscription vmEvents;
+  /** Set once by {@link #start}; read by tasks, the fleet's sysinfo checks and VM events. */
+  private volatile int port;
+  private volatile CnapiReporter reporter;
 
   /**
    * @param executor the shared bounded pool tasks run on
@@ -45,7 +49,7 @@ public final class CnAgent {
     this.admission = admission;
     this.logRetention = new TaskLogRetention(cn.dir().logsDir().resolve("cn-agent"),
         cn.settings().taskLogMaxFiles(), cn.settings().taskLogMaxAge(), cn.clock(), executor, cn.scheduler());
-    this.runner = new TaskRunner(cn, executor, history, logRetention);
+    this.runner = new TaskRunner(this, executor, history, logRetention);
   }
 
   public UUID serverUuid() {
@@ -59,27 +63,27 @@ public final class CnAgent {
   /**
    * Opens the listener and starts reporting.
    *
-   * @param port 0 for an OS-chosen port
+   * @param askedPort 0 for an OS-chosen port
    */
-  public void start(HttpListeners listeners, int port) throws IOException {
+  public void start(HttpListeners listeners, int askedPort) throws IOException {
     Files.createDirectories(cn.dir().logsDir().resolve("cn-agent"));
     logRetention.start();
-    listener = listeners.open(cn.bindIp(), port, CnAgentRoutes.handlerFor(this));
-    cn.setPort(listener.port());
+    listener = listeners.open(cn.bindIp(), askedPort, CnAgentRoutes.handlerFor(this));
+    this.port = listener.port();
     CnapiApi cnapi = cn.apis().cnapi(cn.options().userAgent(cn.serverUuid()), cn.options().requestTimeout(),
         cn.options().cnapiConnectionPerRequest());
-    CnapiReporter reporter = new CnapiReporter(cn, cnapi, () -> acceptsTasks = true);
-    cn.setReporter(reporter);
+    CnapiReporter reporter = new CnapiReporter(cn, cnapi, port, () -> acceptsTasks = true);
+    this.reporter = reporter;
     if (cn.vms() != null) {
       vmEvents = cn.vms().subscribe(this::onVmEvent);
     }
     reporter.start();
-    LOG.debug("cn-agent of {} listening on {}:{}", cn.serverUuid(), cn.bindIp(), cn.port());
+    LOG.debug("cn-agent of {} listening on {}:{}", cn.serverUuid(), cn.bindIp(), port);
   }
 
   /** Stops reporting and closes the listener; running tasks finish on their own. */
   public void stop() {
-    CnapiReporter reporter = cn.reporter();
+    CnapiReporter reporter = this.reporter;
     if (reporter != null) {
       reporter.stop();
     }
@@ -93,7 +97,28 @@ public final class CnAgent {
   }
 
   public int port() {
-    return cn.port();
+    return port;
+  }
+
+  /** This CN's reporter; null before {@link #start}. */
+  public CnapiReporter reporter() {
+    return reporter;
+  }
+
+  /**
+   * sysinfo.json changed on disk, perhaps: re-register if its mtime is greater than any seen
+   * ({@link CnapiReporter#checkSysinfo}). Nothing before {@link #start}.
+   */
+  public void checkSysinfo() {
+    CnapiReporter r = reporter;
+    if (r != null) {
+      r.checkSysinfo();
+    }
+  }
+
+  /** sysinfo.json as on disk with this agent's {@code CN Agent Port} and {@code CN Agent IP}. */
+  Map<String, Object> currentSysinfo() throws IOException {
+    return cn.sysinfoListeningOn(port);
   }
 
   boolean acceptsTasks() {
@@ -141,14 +166,14 @@ public final class CnAgent {
    */
   public void drain() {
     paused = true;
-    CnapiReporter reporter = cn.reporter();
+    CnapiReporter reporter = this.reporter;
     if (reporter != null) {
       reporter.stop();
     }
   }
 
   private void onVmEvent(VmEvent event) {
-    CnapiReporter reporter = cn.reporter();
+    CnapiReporter reporter = this.reporter;
     if (reporter != null) {
       reporter.vmsChanged();
     }

@@ -16,8 +16,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
 /**
- * What tasks of one CN can reach: its directory, its listener address, the process
- * settings and shared executors, and its CNAPI reporter. One per CN, created at start.
+ * What one CN's cn-agent and its tasks are made with: its directory and VMs, the address it
+ * binds, the process settings, shared executors and API views. One per CN, built complete before
+ * the agent and never changed; what exists only once the agent runs (its port, its CNAPI
+ * reporter) is the {@link CnAgent}'s, reached by tasks through their {@link TaskContext}.
  */
 public final class CnContext {
   private final ServerDirectory dir;
@@ -29,8 +31,6 @@ public final class CnContext {
   private final TritonApis apis;
   private final Supplier<HttpClient> downloads;
   private final CnapiReporting reporting;
-  private volatile int port;
-  private volatile CnapiReporter reporter;
   private final ServerVms vms;
 
   /**
@@ -65,14 +65,6 @@ public final class CnContext {
     return bindIp;
   }
 
-  public int port() {
-    return port;
-  }
-
-  void setPort(int port) {
-    this.port = port;
-  }
-
   public Settings settings() {
     return settings;
   }
@@ -104,24 +96,18 @@ public final class CnContext {
     return reporting;
   }
 
-  public CnapiReporter reporter() {
-    return reporter;
-  }
-
   /** This CN's VMs (the VM store's view of {@code vms/}). */
   public ServerVms vms() {
     return vms;
   }
 
-  void setReporter(CnapiReporter reporter) {
-    this.reporter = reporter;
-  }
-
   /**
    * sysinfo.json as it is on disk now, plus {@code CN Agent Port} and {@code CN Agent IP}
    * (appended, or in place where the file already has them).
+   *
+   * @param port where this CN's cn-agent listens
    */
-  public Map<String, Object> currentSysinfo() throws IOException {
+  public Map<String, Object> sysinfoListeningOn(int port) throws IOException {
     Map<String, Object> s = new LinkedHashMap<>(dir.readSysinfo());
     s.put("CN Agent Port", port);
     s.put("CN Agent IP", bindIp);

@@ -43,6 +43,7 @@ public final class CnapiReporter {
   enum Kind { SYSINFO, AGENTS, HEARTBEAT, STATUS }
 
   private final CnContext cn;
+  private final int port;
   private final CnapiApi cnapi;
   private final java.io.File sysinfoFile;
   private final Backoff backoff;
@@ -71,9 +72,13 @@ public final class CnapiReporter {
   private final ScheduledExecutorService timers;
   private final DaemonMetrics metrics;
 
-  /** @param onRegistered called once the first registration succeeded (tasks may then run) */
-  public CnapiReporter(CnContext cn, CnapiApi cnapi, Runnable onRegistered) {
+  /**
+   * @param port where the CN's cn-agent listens (its sysinfo's {@code CN Agent Port})
+   * @param onRegistered called once the first registration succeeded (tasks may then run)
+   */
+  public CnapiReporter(CnContext cn, CnapiApi cnapi, int port, Runnable onRegistered) {
     this.cn = cn;
+    this.port = port;
     this.cnapi = cnapi;
     this.fileWork = cn.reporting().files();
     this.timers = cn.reporting().timers();
@@ -223,7 +228,7 @@ public final class CnapiReporter {
       sent = switch (k) {
         case SYSINFO -> {
           Map<String, Object> body = new LinkedHashMap<>();
-          body.put("sysinfo", cn.currentSysinfo());
+          body.put("sysinfo", cn.sysinfoListeningOn(port));
           yield cnapi.postSysinfo(cn.serverUuid(), body, reportLane());
         }
         case AGENTS -> cnapi.postAgents(cn.serverUuid(), agentsBody(), reportLane());

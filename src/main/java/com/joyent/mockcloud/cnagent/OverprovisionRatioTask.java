@@ -38,7 +38,7 @@ final class OverprovisionRatioTask {
       ctx.fatal("no value given");
       return;
     }
-    Map<String, Object> sysinfo = ctx.cn().currentSysinfo();
+    Map<String, Object> sysinfo = ctx.currentSysinfo();
     if (!(sysinfo.get("Boot Parameters") instanceof Map<?, ?> boot)) {
       throw TaskContext.crash("sysinfo has no Boot Parameters");
     }

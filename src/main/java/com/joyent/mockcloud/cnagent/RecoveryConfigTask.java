@@ -72,7 +72,7 @@ final class RecoveryConfigTask {
     ctx.progress(50);
     sysinfo.put("Zpool Recovery", recovery);
     AtomicFiles.write(ctx.cn().dir().sysinfoFile(), Json.prettyBytes(sysinfo, 2));
-    ctx.cn().reporter().sysinfoChanged();
+    ctx.reporter().sysinfoChanged();
     ctx.progress(65);
     Map<String, Object> zr = new LinkedHashMap<>();
     recovery.forEach((k, v) -> zr.put(k, uuidFromHex(String.valueOf(v))));

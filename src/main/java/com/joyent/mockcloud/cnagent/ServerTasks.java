@@ -46,7 +46,7 @@ final class ServerTasks {
   static void sysinfo(TaskContext ctx) {
     try {
       Map<String, Object> body = new LinkedHashMap<>();
-      body.put("sysinfo", ctx.cn().currentSysinfo());
+      body.put("sysinfo", ctx.currentSysinfo());
       ctx.finish(body);
     } catch (IOException e) {
       Map<String, Object> err = new LinkedHashMap<>();
@@ -57,7 +57,7 @@ final class ServerTasks {
 
   /** A new {@code Boot Time}; VMs are not touched; CNAPI hears of it through re-registration. */
   static void reboot(TaskContext ctx) throws IOException {
-    Map<String, Object> s = ctx.cn().currentSysinfo();
+    Map<String, Object> s = ctx.currentSysinfo();
     s.put("Boot Time", Long.toString(ctx.cn().clock().instant().getEpochSecond()));
     writeSysinfo(ctx, s);
     ctx.finish();
@@ -68,7 +68,7 @@ final class ServerTasks {
     if (!(ctx.params().get("nics") instanceof List<?> nics)) {
       throw TaskContext.crash("params.nics must be an array");
     }
-    Map<String, Object> s = ctx.cn().currentSysinfo();
+    Map<String, Object> s = ctx.currentSysinfo();
     if (!(s.get("Network Interfaces") instanceof Map<?, ?> ifaces)) {
       throw TaskContext.crash("sysinfo has no Network Interfaces");
     }
@@ -124,7 +124,7 @@ final class ServerTasks {
   /** Rewrites sysinfo.json as the tasks do (2-space JSON) and re-registers with CNAPI. */
   static void writeSysinfo(TaskContext ctx, Map<String, Object> sysinfo) throws IOException {
     AtomicFiles.write(ctx.cn().dir().sysinfoFile(), Json.prettyBytes(sysinfo, 2));
-    CnapiReporter reporter = ctx.cn().reporter();
+    CnapiReporter reporter = ctx.reporter();
     if (reporter != null) {
       reporter.sysinfoChanged();
     }

@@ -2,6 +2,7 @@ package com.joyent.mockcloud.cnagent;
 
 import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.util.Uuids;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
  * carry one. Used by one task at a time; the runner reads the outcome under the same lock.
  */
 public final class TaskContext {
+  private final CnAgent agent;
   private final CnContext cn;
   private final String task;
   private final String requestId;
@@ -29,8 +31,9 @@ public final class TaskContext {
   private Object finishPayload;
   private int lastProgress = -1;
 
-  TaskContext(CnContext cn, String task, String requestId, Object params, HistoryEntry entry, Clock clock) {
-    this.cn = cn;
+  TaskContext(CnAgent agent, String task, String requestId, Object params, HistoryEntry entry, Clock clock) {
+    this.agent = agent;
+    this.cn = agent.context();
     this.task = task;
     this.requestId = requestId;
     this.params = params;
@@ -40,6 +43,16 @@ public final class TaskContext {
 
   public CnContext cn() {
     return cn;
+  }
+
+  /** The CN's CNAPI reporter (tasks run only once it registered, so never null). */
+  CnapiReporter reporter() {
+    return agent.reporter();
+  }
+
+  /** The CN's sysinfo as it registers it: sysinfo.json plus its agent's port and IP. */
+  Map<String, Object> currentSysinfo() throws IOException {
+    return agent.currentSysinfo();
   }
 
   public String task() {

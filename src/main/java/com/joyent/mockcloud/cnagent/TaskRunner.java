@@ -30,13 +30,15 @@ final class TaskRunner {
   /** Synthetic "worker pid": unique per task in this process, shared by log file and history. */
   private static final AtomicInteger PIDS = new AtomicInteger(10_000);
 
+  private final CnAgent agent;
   private final CnContext cn;
   private final Executor executor;
   private final TaskHistory history;
   private final TaskLogRetention logRetention;
 
-  TaskRunner(CnContext cn, Executor executor, TaskHistory history, TaskLogRetention logRetention) {
-    this.cn = cn;
+  TaskRunner(CnAgent agent, Executor executor, TaskHistory history, TaskLogRetention logRetention) {
+    this.agent = agent;
+    this.cn = agent.context();
     this.executor = executor;
     this.history = history;
     this.logRetention = logRetention;
@@ -51,7 +53,7 @@ final class TaskRunner {
     int pid = PIDS.incrementAndGet();
     HistoryEntry entry = new HistoryEntry(started, taskName, pid, Json.deepCopy(params));
     history.add(entry);
-    TaskContext ctx = new TaskContext(cn, taskName, requestId, Json.deepCopy(params), entry, cn.clock());
+    TaskContext ctx = new TaskContext(agent, taskName, requestId, Json.deepCopy(params), entry, cn.clock());
     CompletableFuture<RestResponse> answer = new CompletableFuture<>();
 
     ScheduledFuture<?> timeout = cn.scheduler().schedule(() -> {

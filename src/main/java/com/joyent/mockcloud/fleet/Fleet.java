@@ -1,26 +1,16 @@
 package com.joyent.mockcloud.fleet;
 
-import com.joyent.mockcloud.cnagent.CnAgent;
 import com.joyent.mockcloud.cnagent.CnAgentOptions;
-import com.joyent.mockcloud.cnagent.CnContext;
 import com.joyent.mockcloud.config.Settings;
-import com.joyent.mockcloud.http.HttpListeners;
-import com.joyent.mockcloud.io.DirectoryWatcher;
 import com.joyent.mockcloud.netagent.ChangefeedMode;
-import com.joyent.mockcloud.netagent.NetAgent;
 import com.joyent.mockcloud.netagent.NetAgentOptions;
 import com.joyent.mockcloud.netagent.SharedChangefeeds;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.ServerRoot;
 import com.joyent.mockcloud.triton.TritonApis;
-import com.joyent.mockcloud.vm.ServerIdentity;
-import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.VmStore;
-import com.joyent.mockcloud.vmagent.VmAgent;
-import com.joyent.mockcloud.vmagent.VmAgentOptions;
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
@@ -28,28 +18,28 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
- * Every mock CN of this process, started and stopped as server directories come and go.
+ * Every mock CN of this process, started and stopped as server directories come and go: the
+ * map of running CNs and their lifecycle. Deciding is elsewhere, each part tested alone:
+ * {@link FleetScan} (which CNs a listing starts and stops), {@link RescanSchedule} (when to
+ * list), {@link FdBudget#resolve} (the changefeed mode), {@link SysinfoWatches} (noticing
+ * sysinfo.json changes); building a CN is {@link CnFactory}'s.
  *
  * <p>At {@link #start()} each valid directory under {@code <root>/servers} gets a
  * {@link MockCn}; directories are loaded in parallel on the task pool. Afterwards the root
  * is rescanned every {@link #RESCAN} (polling, which works on every filesystem and costs one
- * directory listing): a new directory is started, a vanished one stopped (a running CN is
- * not re-checked on disk; delete-server moves its directory away). Each CN's directory is
- * watched (one inotify watch, polled every second where it cannot be) so a change of its
- * sysinfo.json, a hand edit too, re-registers it with CNAPI.
- * Everything periodic is one job on the shared scheduler that hands disk work to the task pool.
+ * directory listing). Everything periodic is one job on the shared scheduler that hands disk
+ * work to the task pool.
  */
 public final class Fleet implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);
@@ -60,10 +50,9 @@ public final class Fleet implements Closeable {
   private final Settings settings;
   private final CnAgentOptions options;
   private final DaemonThreads threads;
-  /** One for every CN's context (a method reference made per CN would be an object per CN). */
-  private final Supplier<HttpClient> downloads;
   /** Every CN's Triton API views (CNAPI, VMAPI, NAPI, the tasks' APIs) come from here. */
   private final TritonApis apis;
+  private final CnFactory factory;
   private final VmStore vmStore;
   private final Clock clock;
   private final ServerRoot root;
@@ -80,20 +69,17 @@ public final class Fleet implements Closeable {
   /** When the servers directory must be listed again (guarded by this; see rescan()). */
   private final RescanSchedule schedule = new RescanSchedule();
 
-  private final PortAllocator ports;
-
   Fleet(Settings settings, CnAgentOptions options, DaemonThreads threads, VmStore vmStore, Clock clock,
       PortAllocator ports) {
-    this.ports = ports;
     this.settings = settings;
     this.options = options;
     this.threads = threads;
-    this.downloads = threads::downloads;
     this.apis = threads.tritonApis(settings, NetAgentOptions.defaults().maxConcurrentRequests());
     this.vmStore = vmStore;
     this.clock = clock;
     this.root = new ServerRoot(settings.root());
     this.sysinfoWatches = new SysinfoWatches(threads.watcher(), threads.taskPool());
+    this.factory = new CnFactory(settings, options, threads, apis, vmStore, clock, ports, sysinfoWatches);
   }
 
   /**
@@ -102,7 +88,7 @@ public final class Fleet implements Closeable {
    * limit has room for it ({@link FdBudget}), else one shared socket.
    */
   public void setChangefeedMode(ChangefeedMode mode) {
-    this.changefeedMode = java.util.Objects.requireNonNull(mode, "mode");
+    this.changefeedMode = Objects.requireNonNull(mode, "mode");
   }
 
   /** The changefeed mode: as asked before {@link #start()}, as resolved (never auto) after. */
@@ -212,68 +198,7 @@ public final class Fleet implements Closeable {
     if (closed) {
       return;
     }
-    MDC.put("server_uuid", d.uuid().toString());
-    DirectoryWatcher.Watch sysinfoWatch = null;
-    try {
-      Map<String, Object> sysinfo = d.readSysinfo();
-      if (!d.uuid().toString().equals(sysinfo.get("UUID"))) {
-        throw new IOException("sysinfo UUID " + sysinfo.get("UUID") + " does not match the directory name");
-      }
-      ServerVms vms = vmStore.openServer(d.uuid().toString(), d.dir(), ServerIdentity.fromSysinfo(sysinfo));
-      CnContext ctx = new CnContext(d, vms, settings.bindIp(), settings, options, clock, threads.scheduler(),
-          apis, downloads, threads.cnapiReporting());
-      CnAgent agent = new CnAgent(ctx, threads.taskPool(), threads.taskAdmission());
-      VmAgentOptions vmOptions = VmAgentOptions.defaults();
-      VmAgent vmAgent = new VmAgent(d.uuid().toString(), vms,
-          apis.vmapi(vmOptions.userAgent(d.uuid().toString()), vmOptions.requestTimeout()), threads.scheduler(),
-          vmOptions);
-      NetAgentOptions net = netOptions;
-      NetAgent netAgent = settings.napiUrl() == null || settings.adminUuid() == null ? null
-          : new NetAgent(d, vms, settings, threads.netAgentLoop(), threads.taskPool(),
-              apis.napi(net.userAgent(d.uuid().toString()), net.requestTimeout()), clock, net, sharedChangefeeds);
-      sysinfoWatch = sysinfoWatches.watch(d, agent);
-      startListening(agent);
-      vmAgent.start();
-      if (netAgent != null) {
-        netAgent.start();
-      } else {
-        warnNoNetAgentOnce();
-      }
-      running.put(d.uuid(), new MockCn(d.uuid(), vms, agent, vmAgent, netAgent, sysinfoWatch));
-    } catch (IOException | RuntimeException e) {
-      if (sysinfoWatch != null) {
-        sysinfoWatch.cancel();
-      }
-      sysinfoWatches.forget(d.uuid());
-      vmStore.closeServer(d.uuid().toString());
-      throw e;
-    } finally {
-      MDC.remove("server_uuid");
-    }
-  }
-
-  private final java.util.concurrent.atomic.AtomicBoolean warnedNoNetAgent = new java.util.concurrent.atomic.AtomicBoolean();
-
-  private void warnNoNetAgentOnce() {
-    if (warnedNoNetAgent.compareAndSet(false, true)) {
-      LOG.warn("no NAPI URL or UFDS admin uuid: net-agents are not running, NAPI will not learn of CN and VM NICs");
-    }
-  }
-
-  /** Opens the CN's listener on the next free port (skipping ports something else holds). */
-  private void startListening(CnAgent agent) throws IOException {
-    for (int attempt = 0; ; attempt++) {
-      int port = ports.next();
-      try {
-        agent.start(threads.listeners(), port);
-        return;
-      } catch (HttpListeners.PortTakenException e) {
-        if (ports.osChosen() || attempt >= 100) {
-          throw e;
-        }
-        LOG.debug("port {} is taken, trying the next one", port);
-      }
-    }
+    running.put(d.uuid(), factory.start(d, netOptions, sharedChangefeeds));
   }
 
   public void stop(UUID uuid) {

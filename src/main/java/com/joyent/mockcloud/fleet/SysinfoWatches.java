@@ -84,8 +84,6 @@ final class SysinfoWatches {
   }
 
   private static void check(CnAgent agent) {
-    if (agent.context().reporter() != null) {
-      agent.context().reporter().checkSysinfo();
-    }
+    agent.checkSysinfo();
   }
 }

@@ -95,7 +95,7 @@ final class CnAgentHarness implements Closeable {
     // In run-servers the fleet's directory watcher (or its poll) calls checkSysinfo; here a poll does.
     long poll = options.sysinfoPollInterval().toMillis();
     sysinfoPoller = threads.scheduler().scheduleWithFixedDelay(() -> {
-      CnapiReporter r = ctx.reporter();
+      CnapiReporter r = agent.reporter();
       if (r != null) {
         r.checkSysinfo();
       }

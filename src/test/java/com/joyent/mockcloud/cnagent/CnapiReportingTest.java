@@ -130,12 +130,12 @@ class CnapiReportingTest {
     Map<String, Object> sysinfo = new LinkedHashMap<>(cn.dir.readSysinfo());
     sysinfo.put("Hostname", "edit-one");
     cn.dir.writeSysinfo(sysinfo, 4);
-    cn.agent.context().reporter().sysinfoChanged();
+    cn.agent.reporter().sysinfoChanged();
     assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> requests("/sysinfo").stream()
         .anyMatch(r -> r.body().toString().contains("Hostname=edit-one")))).isTrue();
     sysinfo.put("Hostname", "edit-number-two"); // while the first one waits for its answer
     cn.dir.writeSysinfo(sysinfo, 4);
-    cn.agent.context().reporter().sysinfoChanged();
+    cn.agent.reporter().sysinfoChanged();
     assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> requests("/sysinfo").stream()
         .anyMatch(r -> r.body().toString().contains("Hostname=edit-number-two")))).isTrue();
     assertThat(cn.cnapi.maxInFlight()).isEqualTo(1);

@@ -196,7 +196,7 @@ class SandboxEndToEndTest {
     await(() -> sandbox.cnapi().server(cn.toString()) != null && "running".equals(statusOf(cn)), "running");
     // Silence that CN's reporting (a heartbeat already on its way may still land), then move
     // CNAPI's clock past the 11 s heartbeat lifetime.
-    daemon.fleet().running().get(cn).cnAgent().context().reporter().stop();
+    daemon.fleet().running().get(cn).cnAgent().reporter().stop();
     String last = sandbox.cnapi().servers().lastHeartbeat(cn.toString());
     for (int quiet = 0; quiet < 10; quiet++) { // until no heartbeat has landed for 1 s
       Thread.sleep(100);

@@ -1,0 +1,134 @@
+package com.joyent.mockcloud.fleet;
+
+import com.joyent.mockcloud.cnagent.CnAgent;
+import com.joyent.mockcloud.cnagent.CnAgentOptions;
+import com.joyent.mockcloud.cnagent.CnContext;
+import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.http.HttpListeners;
+import com.joyent.mockcloud.io.DirectoryWatcher;
+import com.joyent.mockcloud.netagent.NetAgent;
+import com.joyent.mockcloud.netagent.NetAgentOptions;
+import com.joyent.mockcloud.netagent.SharedChangefeeds;
+import com.joyent.mockcloud.server.ServerDirectory;
+import com.joyent.mockcloud.triton.TritonApis;
+import com.joyent.mockcloud.vm.ServerIdentity;
+import com.joyent.mockcloud.vm.ServerVms;
+import com.joyent.mockcloud.vm.VmStore;
+import com.joyent.mockcloud.vmagent.VmAgent;
+import com.joyent.mockcloud.vmagent.VmAgentOptions;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Builds and starts one mock CN from its directory and what every CN shares: the executors and
+ * gates of {@link DaemonThreads}, its Triton API views ({@link TritonApis}), the VM store, the
+ * listener ports, the sysinfo watches. The one place a CN is wired; {@link Fleet} decides which
+ * CNs run and keeps them. Thread-safe: CNs are started in parallel on the task pool.
+ */
+final class CnFactory {
+  private static final Logger LOG = LoggerFactory.getLogger(CnFactory.class);
+  /** How many taken ports a CN skips before giving up (a port base inside a busy range). */
+  private static final int MAX_PORT_ATTEMPTS = 100;
+
+  private final Settings settings;
+  private final CnAgentOptions options;
+  private final DaemonThreads threads;
+  private final TritonApis apis;
+  private final VmStore vmStore;
+  private final Clock clock;
+  private final PortAllocator ports;
+  private final SysinfoWatches sysinfoWatches;
+  /** One for every CN's context (a method reference made per CN would be an object per CN). */
+  private final Supplier<HttpClient> downloads;
+  private final AtomicBoolean warnedNoNetAgent = new AtomicBoolean();
+
+  CnFactory(Settings settings, CnAgentOptions options, DaemonThreads threads, TritonApis apis, VmStore vmStore,
+      Clock clock, PortAllocator ports, SysinfoWatches sysinfoWatches) {
+    this.settings = settings;
+    this.options = options;
+    this.threads = threads;
+    this.apis = apis;
+    this.vmStore = vmStore;
+    this.clock = clock;
+    this.ports = ports;
+    this.sysinfoWatches = sysinfoWatches;
+    this.downloads = threads::downloads;
+  }
+
+  /**
+   * Opens the CN's VMs, builds its agents and starts them: its directory watched, its cn-agent
+   * listening and registering, its vm-agent and (with NAPI configured) its net-agent running.
+   * On failure nothing of it is left running and its VMs are closed.
+   *
+   * @param net the net-agents' options, as the fleet resolved them
+   * @param shared the shared changefeed (mode shared), else null
+   */
+  MockCn start(ServerDirectory d, NetAgentOptions net, SharedChangefeeds shared) throws IOException {
+    MDC.put("server_uuid", d.uuid().toString());
+    DirectoryWatcher.Watch sysinfoWatch = null;
+    try {
+      Map<String, Object> sysinfo = d.readSysinfo();
+      if (!d.uuid().toString().equals(sysinfo.get("UUID"))) {
+        throw new IOException("sysinfo UUID " + sysinfo.get("UUID") + " does not match the directory name");
+      }
+      String uuid = d.uuid().toString();
+      ServerVms vms = vmStore.openServer(uuid, d.dir(), ServerIdentity.fromSysinfo(sysinfo));
+      CnContext ctx = new CnContext(d, vms, settings.bindIp(), settings, options, clock, threads.scheduler(),
+          apis, downloads, threads.cnapiReporting());
+      CnAgent agent = new CnAgent(ctx, threads.taskPool(), threads.taskAdmission());
+      VmAgentOptions vmOptions = VmAgentOptions.defaults();
+      VmAgent vmAgent = new VmAgent(uuid, vms, apis.vmapi(vmOptions.userAgent(uuid), vmOptions.requestTimeout()),
+          threads.scheduler(), vmOptions);
+      NetAgent netAgent = settings.napiUrl() == null || settings.adminUuid() == null ? null
+          : new NetAgent(d, vms, settings, threads.netAgentLoop(), threads.taskPool(),
+              apis.napi(net.userAgent(uuid), net.requestTimeout()), clock, net, shared);
+      sysinfoWatch = sysinfoWatches.watch(d, agent);
+      startListening(agent);
+      vmAgent.start();
+      if (netAgent != null) {
+        netAgent.start();
+      } else {
+        warnNoNetAgentOnce();
+      }
+      return new MockCn(d.uuid(), vms, agent, vmAgent, netAgent, sysinfoWatch);
+    } catch (IOException | RuntimeException e) {
+      if (sysinfoWatch != null) {
+        sysinfoWatch.cancel();
+      }
+      sysinfoWatches.forget(d.uuid());
+      vmStore.closeServer(d.uuid().toString());
+      throw e;
+    } finally {
+      MDC.remove("server_uuid");
+    }
+  }
+
+  private void warnNoNetAgentOnce() {
+    if (warnedNoNetAgent.compareAndSet(false, true)) {
+      LOG.warn("no NAPI URL or UFDS admin uuid: net-agents are not running, NAPI will not learn of CN and VM NICs");
+    }
+  }
+
+  /** Opens the CN's listener on the next free port (skipping ports something else holds). */
+  private void startListening(CnAgent agent) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      int port = ports.next();
+      try {
+        agent.start(threads.listeners(), port);
+        return;
+      } catch (HttpListeners.PortTakenException e) {
+        if (ports.osChosen() || attempt >= MAX_PORT_ATTEMPTS) {
+          throw e;
+        }
+        LOG.debug("port {} is taken, trying the next one", port);
+      }
+    }
+  }
+}
