@@ -26,24 +26,7 @@ public final class Main {
   public static final int EXIT_FAILURE = 1;
 
   public static void main(String[] args) {
-    useCommonPoolForAsyncCompletions();
     System.exit(run(args));
-  }
-
-  /**
-   * On a machine with 2 cores the common ForkJoinPool has a parallelism of 1, and then
-   * {@code CompletableFuture} runs every default-async stage on a brand-new thread. The JDK
-   * HttpClient completes each {@code sendAsync} with such a stage, so at thousands of requests
-   * per second the process spent its time starting threads; two common-pool threads avoid that.
-   * Still needed by the sandbox, whose CNAPI calls cn-agents with that client
-   * ({@code sandbox/CnAgentClient}); run-servers puts no work on the common pool. Must run
-   * before anything touches CompletableFuture (an explicit -D setting wins).
-   */
-  static void useCommonPoolForAsyncCompletions() {
-    String key = "java.util.concurrent.ForkJoinPool.common.parallelism";
-    if (System.getProperty(key) == null && Runtime.getRuntime().availableProcessors() <= 2) {
-      System.setProperty(key, "2");
-    }
   }
 
   public static int run(String... args) {

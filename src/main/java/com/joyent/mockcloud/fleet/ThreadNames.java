@@ -32,15 +32,13 @@ public final class ThreadNames {
       "mockcloud-download-N",
       "HttpClient-N-SelectorManager");
 
-  /** The sandbox (sandbox/Sandbox, sandbox/CnAgentClient), with the JDK threads its client and timeouts use. */
+  /** The sandbox (sandbox/Sandbox, sandbox/CnAgentClient), with the JDK's timer thread its timeouts use. */
   public static final List<String> SANDBOX = List.of(
       "mockcloud-sandbox I/O-N",
       "mockcloud-sandbox Accept",
       "mockcloud-sandbox-napi I/O-N",
       "mockcloud-sandbox-napi Accept",
       "mockcloud-sandbox-cnapi-client-N",
-      "HttpClient-N-SelectorManager",
-      "ForkJoinPool.commonPool-worker-N",
       "CompletableFutureDelayScheduler");
 
   /**

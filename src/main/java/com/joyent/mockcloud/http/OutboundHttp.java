@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
@@ -79,18 +80,21 @@ public final class OutboundHttp implements Closeable {
   private final ByteBufferPool buffers;
   private final Executor completions;
   private final boolean ownsWorker;
+  private final LongSupplier millis; // the idle pool's clock: tests move it instead of waiting 4 s
   private final ConcurrentHashMap<String, Origin> origins = new ConcurrentHashMap<>();
 
   /** A client on an existing worker (the daemon's, shared with its listeners). */
   public OutboundHttp(XnioWorker worker, ByteBufferPool buffers, Executor completions) {
-    this(worker, buffers, completions, false);
+    this(worker, buffers, completions, false, System::currentTimeMillis);
   }
 
-  private OutboundHttp(XnioWorker worker, ByteBufferPool buffers, Executor completions, boolean ownsWorker) {
+  private OutboundHttp(XnioWorker worker, ByteBufferPool buffers, Executor completions, boolean ownsWorker,
+      LongSupplier millis) {
     this.worker = worker;
     this.buffers = buffers;
     this.completions = completions;
     this.ownsWorker = ownsWorker;
+    this.millis = millis;
   }
 
   /**
@@ -98,8 +102,13 @@ public final class OutboundHttp implements Closeable {
    * futures complete on that thread's task pool.
    */
   public static OutboundHttp standalone() {
+    return standalone(System::currentTimeMillis);
+  }
+
+  /** {@link #standalone()} whose idle pool reads {@code millis} (tests). */
+  static OutboundHttp standalone(LongSupplier millis) {
     XnioWorker w = oneThreadWorker("mockcloud-client", 2, 4);
-    return new OutboundHttp(w, new DefaultByteBufferPool(false, 4096, 16, 4), w, true);
+    return new OutboundHttp(w, new DefaultByteBufferPool(false, 4096, 16, 4), w, true, millis);
   }
 
   /**
@@ -110,7 +119,7 @@ public final class OutboundHttp implements Closeable {
    */
   public static OutboundHttp onOwnIoThread(String name, Executor completions) {
     return new OutboundHttp(oneThreadWorker(name, 1, 1), new DefaultByteBufferPool(true, 4096, 64, 4), completions,
-        true);
+        true, System::currentTimeMillis);
   }
 
   private static XnioWorker oneThreadWorker(String name, int taskCore, int taskMax) {
@@ -216,7 +225,7 @@ public final class OutboundHttp implements Closeable {
       List<ClientConnection> stale = new ArrayList<>();
       ClientConnection found = null;
       synchronized (this) {
-        long now = System.currentTimeMillis();
+        long now = millis.getAsLong();
         while (!idle.isEmpty()) {
           Idle i = idle.pollFirst();
           if (now - i.sinceMillis() > IDLE_MILLIS) {
@@ -239,9 +248,10 @@ public final class OutboundHttp implements Closeable {
       }
       ClientConnection stale = null;
       synchronized (this) {
-        idle.addFirst(new Idle(c, System.currentTimeMillis()));
+        long now = millis.getAsLong();
+        idle.addFirst(new Idle(c, now));
         Idle oldest = idle.peekLast();
-        if (System.currentTimeMillis() - oldest.sinceMillis() > IDLE_MILLIS) {
+        if (now - oldest.sinceMillis() > IDLE_MILLIS) {
           stale = idle.pollLast().connection();
         }
       }

@@ -1,12 +1,11 @@
 package com.joyent.mockcloud.sandbox;
 
 import com.joyent.mockcloud.http.ContentMd5;
+import com.joyent.mockcloud.http.HttpListeners;
+import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.util.NamedThreads;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,29 +19,29 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * CNAPI's calls to a CN's cn-agent (triton-apis.md §2.1–2.2), over the one shared JDK
- * {@link HttpClient} of the sandbox. Every call is asynchronous: it returns a stage that
- * completes, on a client thread, with the agent's {@link Reply}; a transport failure becomes a
+ * CNAPI's calls to a CN's cn-agent (triton-apis.md §2.1–2.2), over the process's own
+ * {@link OutboundHttp} client on the sandbox CNAPI's I/O threads. Every call is asynchronous: it
+ * returns a stage that completes with the agent's {@link Reply}; a transport failure becomes a
  * reply with status 0. Nothing here blocks the caller.
  *
- * <p>The client's completion threads ({@code mockcloud-sandbox-cnapi-client-N}) come from a
- * pool with no core threads, so an idle sandbox holds none; {@link #close()} stops it. The JDK
- * client adds its selector thread and hands every {@code sendAsync} answer to the common
- * ForkJoinPool before our stages run, whatever executor it was given (see {@code cli/Main}).
+ * <p>Why not the JDK HttpClient: it keeps an idle connection for 20 minutes while cn-agent, as
+ * node does, closes it after 5 s, so a task posted just as the agent closed the connection
+ * failed ("header parser received no bytes"; a POST is not retried). {@code OutboundHttp}
+ * closes idle connections first (after 4 s).
+ *
+ * <p>Completions run on {@code mockcloud-sandbox-cnapi-client-N} threads, from a pool with no
+ * core threads, so an idle sandbox holds none; {@link #close()} stops it.
  */
 final class CnAgentClient implements AutoCloseable {
   static final int DEFAULT_PORT = 5309;
+  private static final Duration TIMEOUT = Duration.ofHours(1);
   private final ExecutorService executor;
-  private final HttpClient http;
+  private final OutboundHttp http;
 
-  CnAgentClient() {
+  CnAgentClient(HttpListeners listeners) {
     this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
         new NamedThreads("sandbox-cnapi-client"));
-    this.http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofHours(1))
-        .executor(executor)
-        .build();
+    this.http = listeners.newClient(executor);
   }
 
   /** cn-agent's answer: HTTP status (0 = transport failure), parsed body (may be null), and text. */
@@ -118,37 +117,33 @@ final class CnAgentClient implements AutoCloseable {
     body.put("task", task);
     body.put("params", params);
     byte[] bytes = Json.compactBytes(body);
-    HttpRequest req = HttpRequest.newBuilder(uri(host, port, "/tasks"))
-        .timeout(Duration.ofHours(1))
-        .header("x-server-uuid", serverUuid)
-        .header("x-request-id", reqId)
-        .header("accept", "application/json")
-        .header("content-type", "application/json")
-        .header("user-agent", "cnapi/1.26.4 (mockcloud sandbox)")
-        .header("content-md5", ContentMd5.of(bytes)) // restify's JSON client sends it; restify servers check it
-        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
-        .build();
-    return send(req);
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("x-server-uuid", serverUuid);
+    headers.put("x-request-id", reqId);
+    headers.put("accept", "application/json");
+    headers.put("content-type", "application/json");
+    headers.put("user-agent", "cnapi/1.26.4 (mockcloud sandbox)");
+    headers.put("content-md5", ContentMd5.of(bytes)); // restify's JSON client sends it; restify servers check it
+    return send(new OutboundHttp.Request("POST", uri(host, port), "/tasks", headers, bytes, TIMEOUT));
   }
 
   /** A plain call ({@code GET /history}, {@code POST /pause}, {@code POST /resume}). */
   CompletionStage<Reply> call(String method, String host, int port, String path, String reqId) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri(host, port, path))
-        .timeout(Duration.ofHours(1))
-        .header("x-request-id", reqId)
-        .header("accept", "application/json");
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("x-request-id", reqId);
+    headers.put("accept", "application/json");
+    byte[] body = null;
     if (method.equals("POST")) {
-      b.header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"));
-    } else {
-      b.GET();
+      headers.put("content-type", "application/json");
+      body = new byte[] {'{', '}'};
     }
-    return send(b.build());
+    return send(new OutboundHttp.Request(method, uri(host, port), path, headers, body, TIMEOUT));
   }
 
-  private CompletionStage<Reply> send(HttpRequest req) {
-    CompletableFuture<HttpResponse<byte[]>> f;
+  private CompletionStage<Reply> send(OutboundHttp.Request req) {
+    CompletableFuture<OutboundHttp.Response> f;
     try {
-      f = http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray());
+      f = http.send(req);
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(new Reply(0, null, String.valueOf(e.getMessage())));
     }
@@ -167,18 +162,19 @@ final class CnAgentClient implements AutoCloseable {
           parsed = null;
         }
       }
-      return new Reply(resp.statusCode(), parsed, null);
+      return new Reply(resp.status(), parsed, null);
     });
   }
 
-  private static URI uri(String host, int port, String path) {
+  private static URI uri(String host, int port) {
     String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-    return URI.create("http://" + h + ":" + port + path);
+    return URI.create("http://" + h + ":" + port);
   }
 
-  /** Stops the completion pool; the JDK 17 client itself has no close and its selector thread is a daemon. */
+  /** Closes the pooled connections and stops the completion pool. */
   @Override
   public void close() {
+    http.close();
     executor.shutdownNow();
   }
 }

@@ -24,7 +24,9 @@ import com.joyent.mockcloud.http.HttpListeners;
  * serves NAPI, as they are separate services in a datacenter: NAPI's changefeed pushes every
  * NIC change to every CN's socket, and that flood must not delay the heartbeats CNAPI is timing
  * (it can take at most NAPI's threads, and its backlog per socket is bounded). Handlers never block.
- * CNAPI's calls to cn-agents go through one shared JDK {@code HttpClient}. Every store has its own lock that guards map work only.
+ * CNAPI's calls to cn-agents go out on the CNAPI worker through {@code OutboundHttp}, with
+ * completions on {@code mockcloud-sandbox-cnapi-client} threads. Every store has its own lock
+ * that guards map work only.
  * Time comes from {@link SandboxOptions#clock()}, so tests move it instead of sleeping.
  */
 public final class Sandbox implements AutoCloseable {
@@ -41,12 +43,12 @@ public final class Sandbox implements AutoCloseable {
 
   private Sandbox(SandboxOptions options) {
     this.options = options;
-    this.agentClient = new CnAgentClient();
+    this.listeners = new HttpListeners("mockcloud-sandbox", options.ioThreads());
+    this.agentClient = new CnAgentClient(listeners);
     this.napi = new SandboxNapi(options);
     this.cnapi = new SandboxCnapi(options, napi.nicTags(), agentClient);
     this.vmapi = new SandboxVmapi(options, cnapi);
     cnapi.vmsOfServer(vmapi.vms()::serverVms);
-    this.listeners = new HttpListeners("mockcloud-sandbox", options.ioThreads());
     // NAPI gets half the I/O threads (one on the default two): its changefeed broadcast, every
     // NIC change to every CN's socket, can then take at most that share of the CPU, and CNAPI
     // keeps the rest for the heartbeats it answers. A real NAPI is one node process: one core.
@@ -64,6 +66,7 @@ public final class Sandbox implements AutoCloseable {
       if (n != null) {
         n.close();
       }
+      agentClient.close();
       listeners.close();
       napiListeners.close();
       throw e;
@@ -131,8 +134,8 @@ public final class Sandbox implements AutoCloseable {
     vmapiListener.close();
     cnapiListener.close();
     napiListener.close();
+    agentClient.close();
     listeners.close();
     napiListeners.close();
-    agentClient.close();
   }
 }

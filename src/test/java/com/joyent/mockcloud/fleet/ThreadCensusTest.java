@@ -43,8 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Every thread of a working run-servers and sandbox is named in {@link ThreadNames}, and the
  * tables of docs/concurrency.md name exactly those. Each runs in a JVM of its own
  * ({@link ThreadCensusChild}), started as the in-process tests start it: in this JVM the suite's
- * other tests leave threads behind that could hide a new one, and in one JVM the sandbox's
- * common-pool threads (its JDK HttpClient's) would hide run-servers using the common pool again.
+ * other tests leave threads behind that could hide a new one.
  */
 class ThreadCensusTest {
   /** The JVM's own threads; a child runs no test framework, so none of JUnit's or surefire's. */
@@ -224,8 +223,6 @@ class ThreadCensusTest {
       log = dir.resolve(args[0] + ".log");
       List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-cp", System.getProperty("java.class.path"), "-ea", "-Xmx256m", "-Dmockcloud.log.level=warn",
-          // as cli/Main sets it on small machines, and surefire for the tests
-          "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
           ThreadCensusChild.class.getName()));
       cmd.addAll(List.of(args));
       process = new ProcessBuilder(cmd).redirectError(log.toFile()).start();

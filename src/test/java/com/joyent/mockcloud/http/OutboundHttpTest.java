@@ -24,12 +24,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The outbound client against a scripted HTTP/1.1 server that shows what arrives on the wire. */
 class OutboundHttpTest {
-  private final OutboundHttp client = OutboundHttp.standalone();
+  private final AtomicLong now = new AtomicLong(1_000_000);
+  private final OutboundHttp client = OutboundHttp.standalone(now::get);
   private ScriptedServer server;
 
   @AfterEach
@@ -118,6 +120,22 @@ class OutboundHttpTest {
           .isEqualTo("{\"n\":" + i + "}");
     }
     assertThat(server.connections.get()).isEqualTo(1);
+    assertThat(client.idleConnections()).isEqualTo(1);
+  }
+
+  /** Node closes an idle connection after 5 s; we must never race it with a request (a POST is not resent). */
+  @Test
+  void aConnectionIdleLongerThanFourSeconds_isClosedAndNotReused() throws Exception {
+    server = new ScriptedServer((req, i) -> ok("{\"n\":" + i + "}"));
+    send(get("/ping", Duration.ofSeconds(5)));
+    now.addAndGet(OutboundHttp.IDLE_MILLIS); // exactly 4 s: still fresh
+    send(get("/ping", Duration.ofSeconds(5)));
+    assertThat(server.connections.get()).isEqualTo(1);
+
+    now.addAndGet(OutboundHttp.IDLE_MILLIS + 1);
+    assertThat(new String(send(get("/ping", Duration.ofSeconds(5))).body(), StandardCharsets.UTF_8))
+        .isEqualTo("{\"n\":0}"); // the first request of a new connection
+    assertThat(server.connections.get()).isEqualTo(2);
     assertThat(client.idleConnections()).isEqualTo(1);
   }
 
