@@ -9,6 +9,7 @@ import com.joyent.mockcloud.triton.JsonHttpClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -404,7 +405,7 @@ final class Bench {
         String mode = after.split("[^a-z-]", 2)[0];
         return new String[] {mode, msg};
       }).orElse(null);
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException e) {
       return null;
     }
   }
@@ -502,7 +503,7 @@ final class Bench {
     String[] q = cidr[0].split("\\.");
     long base = Long.parseLong(q[0]) << 24 | Long.parseLong(q[1]) << 16 | Long.parseLong(q[2]) << 8 | Long.parseLong(q[3]);
     long size = 1L << (32 - Integer.parseInt(cidr[1]));
-    List<String> resolvers = new java.util.ArrayList<>();
+    List<String> resolvers = new ArrayList<>();
     if (n.get("resolvers") instanceof List<?> l) {
       l.forEach(x -> resolvers.add(String.valueOf(x)));
     }

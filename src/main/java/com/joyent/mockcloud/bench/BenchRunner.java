@@ -4,8 +4,10 @@ import com.joyent.mockcloud.io.AtomicFiles;
 import com.joyent.mockcloud.json.Json;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Runs a benchmark (or the marginal-memory pair of runs), prints the table, writes the JSON. */
@@ -158,8 +160,8 @@ public final class BenchRunner {
     if (idle == null) {
       return;
     }
-    List<String> keys = new java.util.ArrayList<>();
-    for (Map<String, Object> m : java.util.Arrays.asList(idle, half, busy)) {
+    List<String> keys = new ArrayList<>();
+    for (Map<String, Object> m : Arrays.asList(idle, half, busy)) {
       if (m != null) {
         m.keySet().stream().filter(k -> !keys.contains(k)).forEach(keys::add);
       }

@@ -1,9 +1,12 @@
 package com.joyent.mockcloud.bench;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What Linux says about another process: RSS and threads from {@code /proc/<pid>/status},
@@ -45,12 +48,12 @@ final class ProcessStats {
     String info = jcmd(pid, "GC.heap_info");
     // e.g. " def new generation   total 9792K, used 1021K [..." / " tenured generation total 21888K, used 15678K"
     long used = 0;
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+    Matcher m = Pattern.compile("used (\\d+)K").matcher(info);
     while (m.find()) {
       used += Long.parseLong(m.group(1));
     }
     // Metaspace lines also say "used"; subtract them so this is the Java heap only.
-    java.util.regex.Matcher meta = java.util.regex.Pattern.compile("(Metaspace|class space)\\s+used (\\d+)K").matcher(info);
+    Matcher meta = Pattern.compile("(Metaspace|class space)\\s+used (\\d+)K").matcher(info);
     while (meta.find()) {
       used -= Long.parseLong(meta.group(2));
     }
@@ -60,7 +63,7 @@ final class ProcessStats {
   private static String jcmd(long pid, String command) throws IOException, InterruptedException {
     String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
     Process p = new ProcessBuilder(jcmd, Long.toString(pid), command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IOException("jcmd " + pid + " " + command + " failed: " + out);
     }

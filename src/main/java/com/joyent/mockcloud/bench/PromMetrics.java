@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.bench;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -210,7 +211,7 @@ final class PromMetrics {
      * IllegalStateException when the buckets differ or a count went down (the process restarted).
      */
     Histogram minus(Histogram earlier) {
-      if (!java.util.Arrays.equals(bounds, earlier.bounds)) {
+      if (!Arrays.equals(bounds, earlier.bounds)) {
         throw new IllegalStateException("the histogram's buckets changed between scrapes");
       }
       double[] d = new double[bounds.length];
@@ -267,14 +268,14 @@ final class PromMetrics {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Histogram h && java.util.Arrays.equals(bounds, h.bounds)
-          && java.util.Arrays.equals(cumulative, h.cumulative) && Double.compare(count, h.count) == 0
+      return o instanceof Histogram h && Arrays.equals(bounds, h.bounds)
+          && Arrays.equals(cumulative, h.cumulative) && Double.compare(count, h.count) == 0
           && Double.compare(sum, h.sum) == 0;
     }
 
     @Override
     public int hashCode() {
-      return java.util.Arrays.hashCode(bounds) * 31 + java.util.Arrays.hashCode(cumulative);
+      return Arrays.hashCode(bounds) * 31 + Arrays.hashCode(cumulative);
     }
   }
 }

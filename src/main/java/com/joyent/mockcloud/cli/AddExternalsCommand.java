@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.cli;
 
 import com.joyent.mockcloud.config.Settings;
+import com.joyent.mockcloud.triton.ApiException;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.CnapiApi;
 import com.joyent.mockcloud.triton.TritonApis;
@@ -11,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code add-externals}: gives every mock CN (sysinfo {@code System Type} Virtual) whose
@@ -33,7 +34,7 @@ public final class AddExternalsCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     ApiResponse list = cnapi.listServers();
     if (!list.isSuccessful()) {
-      throw new com.joyent.mockcloud.triton.ApiException("CNAPI GET /servers", list);
+      throw new ApiException("CNAPI GET /servers", list);
     }
     int failures = 0;
     for (Object o : list.bodyList()) {

@@ -17,6 +17,7 @@ import com.joyent.mockcloud.server.ServerCreator;
 import com.joyent.mockcloud.server.ServerRoot;
 import com.joyent.mockcloud.triton.TritonApis;
 import com.joyent.mockcloud.triton.UserAgent;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,13 +27,13 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code sandbox}: the embedded Triton stand-ins (NAPI, CNAPI, VMAPI) on loopback, N mock
@@ -141,7 +142,7 @@ public final class SandboxCommand implements Callable<Integer> {
     return new SettingsLoader(flags, Map.of(), null, ZoneMetadata.NONE).load();
   }
 
-  private void writeUrlFile(Sandbox sb) throws java.io.IOException {
+  private void writeUrlFile(Sandbox sb) throws IOException {
     if (urlFile == null) {
       return;
     }

@@ -8,6 +8,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -169,7 +171,7 @@ final class AgentInstaller {
         md.update(buf, 0, n);
       }
       return HexFormat.of().formatHex(md.digest());
-    } catch (java.security.NoSuchAlgorithmException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 is part of every JRE", e);
     }
   }
@@ -199,7 +201,7 @@ final class AgentInstaller {
 
     void adopt(String agent, String instanceUuid) throws IOException, InstallException {
       JsonHttpClient sapi = cn.apis().sapi(cn.options().userAgent(cn.serverUuid()));
-      String find = "/services?type=agent&name=" + java.net.URLEncoder.encode(agent, StandardCharsets.UTF_8);
+      String find = "/services?type=agent&name=" + URLEncoder.encode(agent, StandardCharsets.UTF_8);
       String problem = null;
       for (int i = 0; i < TRIES; i++) {
         try {

@@ -1,7 +1,9 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.triton.UserAgent;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.UUID;
 
 /**
  * The cn-agent constants of spec cn-agent.md §6.1, overridable so tests need not wait for
@@ -166,7 +168,7 @@ public record CnAgentOptions(
   }
 
   /** {@code cn-agent/2.14.5 (java/17.0.15) server/<uuid>}, the reference's pattern. */
-  public String userAgent(java.util.UUID server) {
-    return com.joyent.mockcloud.triton.UserAgent.of("cn-agent", agentVersion, "server/" + server);
+  public String userAgent(UUID server) {
+    return UserAgent.of("cn-agent", agentVersion, "server/" + server);
   }
 }

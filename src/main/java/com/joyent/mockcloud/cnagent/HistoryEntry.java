@@ -3,6 +3,7 @@ package com.joyent.mockcloud.cnagent;
 import com.fasterxml.jackson.databind.util.RawValue;
 import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.json.Json;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,7 +93,7 @@ final class HistoryEntry {
   Object render() {
     byte[] f = frozen;
     if (f != null) {
-      return new RawValue(new String(f, java.nio.charset.StandardCharsets.UTF_8));
+      return new RawValue(new String(f, StandardCharsets.UTF_8));
     }
     synchronized (this) {
       return frozen != null ? render() : Json.deepCopy(toMap());

@@ -4,6 +4,7 @@ import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.vm.MachineCreatePayload;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.VmException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -202,7 +203,7 @@ final class MachineTasks {
       return true;
     }
     @SuppressWarnings("unchecked")
-    Map<String, Object> payload = new java.util.LinkedHashMap<>((Map<String, Object>) u);
+    Map<String, Object> payload = new LinkedHashMap<>((Map<String, Object>) u);
     payload.put("uuid", uuid);
     try {
       ctx.cn().vms().update(uuid, payload);

@@ -1,12 +1,13 @@
 package com.joyent.mockcloud.cnagent;
 
-import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.io.AtomicFiles;
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.JsonHttpClient;
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -43,7 +44,7 @@ final class RecoveryConfigTask {
     String kbmapiIp;
     try {
       kbmapiIp = InetAddress.getByName(kbmapiHost).getHostAddress();
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       ctx.fatal(PREFIX + "getaddrinfo ENOTFOUND " + kbmapiHost);
       return;
     }

@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.cnagent;
 
 import com.joyent.mockcloud.json.JsValues;
+import com.joyent.mockcloud.json.Json;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -44,7 +45,7 @@ final class TestTasks {
     Map<String, Object> p = ctx.params();
     int random = ThreadLocalRandom.current().nextInt(1000);
     ctx.log("test_subtask: subtask nop for provisioner-v2 requested {\"random\":" + random + ",\"sleep\":"
-        + com.joyent.mockcloud.json.Json.compact(p.get("sleep")) + "}; nothing answers subtasks");
+        + Json.compact(p.get("sleep")) + "}; nothing answers subtasks");
     return new CompletableFuture<Void>();
   }
 }

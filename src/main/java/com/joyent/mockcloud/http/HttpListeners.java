@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.Xnio;
@@ -72,7 +73,7 @@ public final class HttpListeners implements Closeable {
   }
 
   /** A client for outbound requests on this worker and buffer pool; futures complete on {@code completions}. */
-  public OutboundHttp newClient(java.util.concurrent.Executor completions) {
+  public OutboundHttp newClient(Executor completions) {
     return new OutboundHttp(worker, buffers, completions);
   }
 

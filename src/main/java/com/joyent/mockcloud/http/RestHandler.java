@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.http;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -13,7 +14,7 @@ public interface RestHandler {
 
   /** Adapts a handler that answers at once. */
   static RestHandler sync(SyncRestHandler h) {
-    return req -> java.util.concurrent.CompletableFuture.completedFuture(h.handle(req));
+    return req -> CompletableFuture.completedFuture(h.handle(req));
   }
 
   @FunctionalInterface

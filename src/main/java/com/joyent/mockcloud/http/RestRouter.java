@@ -8,6 +8,8 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.PathTemplateMatcher;
 import io.undertow.util.SameThreadExecutor;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -155,7 +157,7 @@ public final class RestRouter implements HttpHandler {
       }
 
       @Override
-      public void failed(HttpServerExchange ex, java.io.IOException e) {
+      public void failed(HttpServerExchange ex, IOException e) {
         ex.setPersistent(false);
         writeBeforeHandler(ex, errorResponse(RestError.invalidContent("cannot read body: " + e.getMessage())));
       }
@@ -319,7 +321,7 @@ public final class RestRouter implements HttpHandler {
 
   private static String localHostname() {
     try {
-      return java.net.InetAddress.getLocalHost().getHostName();
+      return InetAddress.getLocalHost().getHostName();
     } catch (Exception e) {
       return "localhost";
     }
