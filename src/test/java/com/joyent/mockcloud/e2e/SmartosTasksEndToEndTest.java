@@ -15,6 +15,7 @@ import com.joyent.mockcloud.sandbox.SandboxOptions;
 import com.joyent.mockcloud.server.HardwareProfile;
 import com.joyent.mockcloud.server.ServerCreator;
 import com.joyent.mockcloud.server.ServerRoot;
+import com.joyent.mockcloud.testing.TestClock;
 import com.joyent.mockcloud.triton.TritonApis;
 import com.joyent.mockcloud.triton.UserAgent;
 import java.net.URI;
@@ -46,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SmartosTasksEndToEndTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   @TempDir Path tmp;
-  private final MutableClock clock = new MutableClock();
+  private final TestClock clock = TestClock.realTimeWithOffset();
   private Sandbox sandbox;
   private Daemon daemon;
   private final List<UUID> servers = new ArrayList<>();

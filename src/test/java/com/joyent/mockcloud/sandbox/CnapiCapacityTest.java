@@ -2,6 +2,7 @@ package com.joyent.mockcloud.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.joyent.mockcloud.testing.TestClock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +22,7 @@ class CnapiCapacityTest {
 
   @BeforeEach
   void start() {
-    sandbox = Sandbox.start(SandboxOptions.defaults().withClock(new ManualClock()));
+    sandbox = Sandbox.start(SandboxOptions.defaults().withClock(TestClock.frozen()));
     cnapi = sandbox.cnapiUrl();
     TestHttp.post(cnapi + "/servers/" + CN + "/sysinfo", Map.of("sysinfo", Fixtures.sysinfo(CN, "127.0.0.1", 5309)));
   }

@@ -3,6 +3,7 @@ package com.joyent.mockcloud.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.testing.TestClock;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -70,7 +71,7 @@ class CnapiGoldenTest {
 
   @BeforeEach
   void start() {
-    sandbox = Sandbox.start(SandboxOptions.defaults().withDatacenter("testdc").withClock(new ManualClock()));
+    sandbox = Sandbox.start(SandboxOptions.defaults().withDatacenter("testdc").withClock(TestClock.frozen()));
     String cnapi = sandbox.cnapiUrl();
     assertThat(TestHttp.post(cnapi + "/servers/" + A + "/sysinfo", Json.parseObject(SYSINFO)).status()).isEqualTo(200);
     assertThat(TestHttp.post(cnapi + "/servers/" + A, Json.parseObject(AGENTS)).status()).isEqualTo(204);

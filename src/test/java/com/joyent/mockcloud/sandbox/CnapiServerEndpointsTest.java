@@ -2,9 +2,10 @@ package com.joyent.mockcloud.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.joyent.mockcloud.testing.TestClock;
 import java.time.Duration;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class CnapiServerEndpointsTest {
   private static final String CN = Fixtures.CN_A;
-  private final ManualClock clock = new ManualClock();
+  private final TestClock clock = TestClock.frozen();
   private Sandbox sandbox;
   private String cnapi;
 

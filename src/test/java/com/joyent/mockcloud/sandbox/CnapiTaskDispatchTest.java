@@ -3,6 +3,7 @@ package com.joyent.mockcloud.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.joyent.mockcloud.testing.TestClock;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class CnapiTaskDispatchTest {
   private static final String CN = Fixtures.CN_A;
   private static final String VM = Fixtures.VM_1;
-  private final ManualClock clock = new ManualClock();
+  private final TestClock clock = TestClock.frozen();
   private Sandbox sandbox;
   private FakeCnAgent agent;
   private String cnapi;

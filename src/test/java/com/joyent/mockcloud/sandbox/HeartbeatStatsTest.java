@@ -2,13 +2,14 @@ package com.joyent.mockcloud.sandbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.joyent.mockcloud.testing.TestClock;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The receiver's gap figures the bench prints: what CNAPI saw, window by window. */
 class HeartbeatStatsTest {
-  private final ManualClock clock = new ManualClock();
+  private final TestClock clock = TestClock.frozen();
   private final HeartbeatStats stats = new HeartbeatStats(clock);
 
   @Test

@@ -2,6 +2,7 @@ package com.joyent.mockcloud.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.joyent.mockcloud.testing.TestClock;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -16,7 +17,7 @@ class NapiEndpointsTest {
 
   @BeforeEach
   void start() {
-    sandbox = Sandbox.start(SandboxOptions.defaults().withClock(new ManualClock()));
+    sandbox = Sandbox.start(SandboxOptions.defaults().withClock(TestClock.frozen()));
     napi = sandbox.napiUrl();
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.joyent.mockcloud.http.RestError;
+import com.joyent.mockcloud.testing.TestClock;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class NapiNetworkTest {
   @Test
   void provision_fullNetwork_is507SubnetFull() {
     NapiNetwork n = tiny();
-    NicStore store = new NicStore(new ManualClock(), new NicTagStore(), List.of(n));
+    NicStore store = new NicStore(TestClock.frozen(), new NicTagStore(), List.of(n));
     Map<String, Object> p = Map.of("belongs_to_type", "other", "belongs_to_uuid", ADMIN, "owner_uuid", ADMIN);
     for (int i = 0; i < 3; i++) {
       store.create(p, "tiny");
@@ -56,7 +57,7 @@ class NapiNetworkTest {
 
   @Test
   void adminNetwork_hostsTenThousandCns() {
-    NicStore store = new NicStore(new ManualClock(), new NicTagStore(),
+    NicStore store = new NicStore(TestClock.frozen(), new NicTagStore(),
         List.of(NapiNetwork.standard("22222222-2222-4222-8222-222222222222", "admin", "10.99.0.0/16", "admin", false)));
     Map<String, Object> p = Map.of("belongs_to_type", "other", "belongs_to_uuid", ADMIN, "owner_uuid", ADMIN);
     Map<String, Object> last = null;

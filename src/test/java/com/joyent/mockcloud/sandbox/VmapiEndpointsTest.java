@@ -2,6 +2,7 @@ package com.joyent.mockcloud.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.joyent.mockcloud.testing.TestClock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,7 @@ class VmapiEndpointsTest {
   private static final String CN = Fixtures.CN_A;
   private static final String VM = Fixtures.VM_1;
   private static final String VM2 = "608696f3-a9ca-4d58-9392-f5faee4f9b3e";
-  private final ManualClock clock = new ManualClock();
+  private final TestClock clock = TestClock.frozen();
   private Sandbox sandbox;
   private String vmapi;
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.joyent.mockcloud.json.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,7 +77,7 @@ class MachineCreateGoldenTest {
         }
         """;
     try (VmFixtures fx = new VmFixtures(root)) {
-      fx.clock.advance(Instant.parse("2019-07-18T01:02:03.456Z").toEpochMilli() - fx.clock.millis());
+      fx.clock.advance(Duration.ofMillis(Instant.parse("2019-07-18T01:02:03.456Z").toEpochMilli() - fx.clock.millis()));
       MachineCreatePayload.Mapped mapped = MachineCreatePayload.fromTaskParams(Json.parseObject(params));
 
       String uuid = fx.vms.create(mapped.payload());

@@ -1,13 +1,12 @@
 package com.joyent.mockcloud.vm;
 
 import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.testing.TestClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +26,7 @@ final class VmFixtures implements AutoCloseable {
   static final String IMAGE = "cd2d08a0-83f1-11e5-8684-f383641a9854";
 
   final Path root;
-  final TestClock clock = new TestClock(Instant.parse("2024-05-01T12:34:56.789Z").toEpochMilli());
+  final TestClock clock = TestClock.frozenAt(Instant.parse("2024-05-01T12:34:56.789Z"));
   final VmStore store;
   final ServerVms vms;
 
@@ -117,36 +116,4 @@ final class VmFixtures implements AutoCloseable {
     store.close();
   }
 
-  /** A clock tests move by hand. */
-  static final class TestClock extends Clock {
-    private final AtomicLong millis;
-
-    TestClock(long millis) {
-      this.millis = new AtomicLong(millis);
-    }
-
-    void advance(long ms) {
-      millis.addAndGet(ms);
-    }
-
-    @Override
-    public long millis() {
-      return millis.get();
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis.get());
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
 }

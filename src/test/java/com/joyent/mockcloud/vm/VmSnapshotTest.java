@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +36,7 @@ class VmSnapshotTest {
     String uuid = fx.createMinimal();
     for (String s : List.of("s1", "s2", "s3")) {
       fx.vms.createSnapshot(uuid, s);
-      fx.clock.advance(1000);
+      fx.clock.advance(Duration.ofMillis(1000));
     }
     assertThat(snapshots(uuid)).extracting(s -> s.get("name")).containsExactly("s1", "s2", "s3");
     assertThat(snapshots(uuid)).extracting(s -> s.get("created_at"))
@@ -56,7 +57,7 @@ class VmSnapshotTest {
   void rollback_stoppedVm_staysStoppedOneWrite() {
     String uuid = fx.createMinimal();
     fx.vms.createSnapshot(uuid, "s1");
-    fx.clock.advance(5);
+    fx.clock.advance(Duration.ofMillis(5));
     fx.vms.createSnapshot(uuid, "s2");
     fx.vms.stop(uuid);
     events.clear();
