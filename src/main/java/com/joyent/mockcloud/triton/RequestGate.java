@@ -1,10 +1,13 @@
 package com.joyent.mockcloud.triton;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -51,6 +54,7 @@ public final class RequestGate {
   private final int bulkLimit;
   private final long maxWaitNanos;
   private final EnumMap<Lane, ArrayDeque<Waiter>> waiting = new EnumMap<>(Lane.class);
+  private final LongSupplier nanos; // waiters' ages: System::nanoTime, or a test's clock
   private int active;
   private int maxActive;
 
@@ -58,24 +62,30 @@ public final class RequestGate {
   private record Waiter(Runnable start, Runnable expire, long since) {}
 
   public RequestGate(int limit) {
-    this(limit, java.time.Duration.ofSeconds(5));
+    this(limit, Duration.ofSeconds(5));
   }
 
   /**
    * @param maxWait how long a heartbeat may wait for a place; past it, it fails without
    *     being sent (when an API hangs, stale heartbeats are dropped rather than piled up)
    */
-  public RequestGate(int limit, java.time.Duration maxWait) {
-    this(limit, Math.max(1, limit - limit / 4), maxWait);
+  public RequestGate(int limit, Duration maxWait) {
+    this(limit, maxWait, System::nanoTime);
   }
 
-  private RequestGate(int limit, int bulkLimit, java.time.Duration maxWait) {
+  /** {@link #RequestGate(int, Duration)} reading {@code nanos} (tests move it). */
+  RequestGate(int limit, Duration maxWait, LongSupplier nanos) {
+    this(limit, Math.max(1, limit - limit / 4), maxWait, nanos);
+  }
+
+  private RequestGate(int limit, int bulkLimit, Duration maxWait, LongSupplier nanos) {
     if (limit < 1) {
       throw new IllegalArgumentException("request gate limit must be >= 1, got " + limit);
     }
     this.limit = limit;
     this.bulkLimit = bulkLimit;
     this.maxWaitNanos = maxWait.toNanos();
+    this.nanos = nanos;
     for (Lane l : Lane.values()) {
       waiting.put(l, new ArrayDeque<>());
     }
@@ -83,7 +93,7 @@ public final class RequestGate {
 
   /** A gate whose requests all go in one FIFO and may take all {@code limit} places. */
   public static RequestGate singleLane(int limit) {
-    return new RequestGate(limit, limit, java.time.Duration.ofSeconds(5));
+    return new RequestGate(limit, limit, Duration.ofSeconds(5), System::nanoTime);
   }
 
   public <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> request) {
@@ -109,7 +119,7 @@ public final class RequestGate {
       });
     };
     Runnable expire = () -> result.completeExceptionally(
-        new java.util.concurrent.TimeoutException("waited too long for a free outbound connection"));
+        new TimeoutException("waited too long for a free outbound connection"));
     boolean now;
     synchronized (this) {
       now = active < (lane == Lane.BULK || lane == Lane.REGISTRATION ? bulkLimit : limit);
@@ -117,7 +127,7 @@ public final class RequestGate {
         active++;
         maxActive = Math.max(maxActive, active);
       } else {
-        waiting.get(lane).addLast(new Waiter(start, expire, System.nanoTime()));
+        waiting.get(lane).addLast(new Waiter(start, expire, nanos.getAsLong()));
       }
     }
     if (now) {
@@ -131,7 +141,7 @@ public final class RequestGate {
     Waiter next;
     synchronized (this) {
       active--;
-      long now = System.nanoTime();
+      long now = nanos.getAsLong();
       // Only heartbeats expire: one that waited 5 s is stale and the next one is due, while a
       // registration, a status or a sync is still wanted however late (and each CN has at
       // most one report waiting, so that queue is bounded by the fleet).

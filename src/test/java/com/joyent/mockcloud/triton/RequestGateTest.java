@@ -2,14 +2,18 @@ package com.joyent.mockcloud.triton;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class RequestGateTest {
+  private final AtomicLong nanos = new AtomicLong(); // the gates' clock: tests move it
+
   /** Requests that note their name in {@code started} when sent and stay in flight until completed. */
   private static Function<String, Supplier<CompletableFuture<String>>> recording(List<String> started,
       List<CompletableFuture<String>> inFlight) {
@@ -45,14 +49,14 @@ class RequestGateTest {
   }
 
   @Test
-  void aWaitingReport_goesBeforeHeartbeatsThatCameAfterIt_soItsCnsHeartbeatIsNotStarved() throws Exception {
-    RequestGate gate = new RequestGate(1);
+  void aWaitingReport_goesBeforeHeartbeatsThatCameAfterIt_soItsCnsHeartbeatIsNotStarved() {
+    RequestGate gate = new RequestGate(1, Duration.ofSeconds(5), nanos::get);
     List<String> started = new ArrayList<>();
     List<CompletableFuture<String>> inFlight = new ArrayList<>();
     Function<String, Supplier<CompletableFuture<String>>> req = recording(started, inFlight);
     gate.submit(req.apply("first"), RequestGate.Lane.HEARTBEAT);
     gate.submit(req.apply("status"), RequestGate.Lane.REPORT);
-    Thread.sleep(2); // waiters are ordered by nanoTime
+    nanos.addAndGet(2_000_000); // waiters are ordered by the time they arrived
     gate.submit(req.apply("hb1"), RequestGate.Lane.HEARTBEAT);
     gate.submit(req.apply("hb2"), RequestGate.Lane.HEARTBEAT);
 
@@ -73,8 +77,8 @@ class RequestGateTest {
   }
 
   @Test
-  void anUrgentRequestThatWaitedTooLong_failsWithoutBeingSent_othersWait() throws Exception {
-    RequestGate gate = new RequestGate(1, java.time.Duration.ofMillis(50));
+  void anUrgentRequestThatWaitedTooLong_failsWithoutBeingSent_othersWait() {
+    RequestGate gate = new RequestGate(1, Duration.ofMillis(50), nanos::get);
     CompletableFuture<String> slow = new CompletableFuture<>();
     gate.submit(() -> slow);
     List<String> sent = new ArrayList<>();
@@ -86,7 +90,7 @@ class RequestGateTest {
       sent.add("patient");
       return CompletableFuture.completedFuture("y");
     });
-    Thread.sleep(100);
+    nanos.addAndGet(Duration.ofMillis(100).toNanos());
     slow.complete("done");
     assertThat(stale).isCompletedExceptionally();
     assertThat(patient).isCompletedWithValue("y");
@@ -122,8 +126,8 @@ class RequestGateTest {
   }
 
   @Test
-  void registrations_goAfterHeartbeatsAndReports_andNeverTakeTheLastQuarter() throws Exception {
-    RequestGate gate = new RequestGate(4);
+  void registrations_goAfterHeartbeatsAndReports_andNeverTakeTheLastQuarter() {
+    RequestGate gate = new RequestGate(4, Duration.ofSeconds(5), nanos::get);
     List<String> started = new ArrayList<>();
     List<CompletableFuture<String>> inFlight = new ArrayList<>();
     Function<String, Supplier<CompletableFuture<String>>> req = recording(started, inFlight);
@@ -132,7 +136,7 @@ class RequestGateTest {
     }
     assertThat(started).containsExactly("reg1", "reg2", "reg3"); // the fourth place is kept
     gate.submit(req.apply("bulk"));
-    Thread.sleep(2); // waiters are ordered by nanoTime: the registrations came first
+    nanos.addAndGet(2_000_000); // waiters are ordered by arrival: the registrations came first
     gate.submit(req.apply("hb"), RequestGate.Lane.HEARTBEAT); // takes the kept place at once
     gate.submit(req.apply("status"), RequestGate.Lane.REPORT);
     assertThat(started).containsExactly("reg1", "reg2", "reg3", "hb");
