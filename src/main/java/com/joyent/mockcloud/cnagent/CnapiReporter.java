@@ -5,6 +5,7 @@ import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.CnapiApi;
 import com.joyent.mockcloud.triton.RequestGate;
+import com.joyent.mockcloud.util.Backoff;
 import com.joyent.mockcloud.util.TimerSlots;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -85,7 +86,7 @@ public final class CnapiReporter {
     this.metrics = cn.reporting().metrics();
     this.sysinfoFile = cn.dir().sysinfoFile().toFile();
     this.onRegistered = onRegistered;
-    this.backoff = new Backoff(cn.options().backoffMin().toMillis(), cn.options().backoffMax().toMillis(),
+    this.backoff = Backoff.backo2(cn.options().backoffMin().toMillis(), cn.options().backoffMax().toMillis(),
         new Random());
   }
 

@@ -5,6 +5,7 @@ import com.joyent.mockcloud.http.WebSocketDialer.Socket;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.NapiApi;
+import com.joyent.mockcloud.util.Backoff;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,7 +83,7 @@ final class Changefeed extends CnLoop.Timed {
   private volatile Socket socket;
   private boolean bootstrapped;
   private volatile boolean stopped;
-  private long retryMs;
+  private final Backoff reconnectBackoff; // doubling per failure, reset once connected
   private Next next = Next.PROBE;
   private boolean absentLogged;
   private long registeredAt;
@@ -94,7 +95,8 @@ final class Changefeed extends CnLoop.Timed {
     this.options = cn.options();
     this.napi = napi;
     this.instance = instance;
-    this.retryMs = options.changefeedRetryMin().toMillis();
+    this.reconnectBackoff = Backoff.doubling(options.changefeedRetryMin().toMillis(),
+        options.changefeedRetryMax().toMillis());
   }
 
   void start() {
@@ -234,7 +236,7 @@ final class Changefeed extends CnLoop.Timed {
       }
       bootstrapped = true;
       connected = true;
-      retryMs = options.changefeedRetryMin().toMillis();
+      reconnectBackoff.reset();
       next = Next.HEARTBEAT;
       loop.arm(this, options.heartbeat().toMillis());
       cn.succeeded();
@@ -259,8 +261,7 @@ final class Changefeed extends CnLoop.Timed {
   private void retry() {
     cn.retried();
     next = Next.PROBE;
-    loop.arm(this, retryMs);
-    retryMs = Math.min(retryMs * 2, options.changefeedRetryMax().toMillis());
+    loop.arm(this, reconnectBackoff.nextDelayMs());
   }
 
   private static Map<String, Object> resource(String name, String... subs) {

@@ -2,6 +2,7 @@ package com.joyent.mockcloud.vmagent;
 
 import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.triton.VmapiApi;
+import com.joyent.mockcloud.util.Backoff;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.Subscription;
 import com.joyent.mockcloud.vm.VmEvent;
@@ -54,9 +55,9 @@ public final class VmAgent {
   private final Set<String> knownDni = new HashSet<>();
   /** Last view of deleted VMs whose destroyed-PUT has not succeeded yet. */
   private final Map<String, Map<String, Object>> pendingDeletes = new HashMap<>();
-  private final Map<String, Long> retryDelay = new HashMap<>();
+  private final Map<String, Backoff> retryDelay = new HashMap<>(); // per VM, only while it is retried
   private final Set<String> retryScheduled = new HashSet<>();
-  private long syncDelay;
+  private final Backoff syncBackoff;
   private Subscription subscription;
   private int failuresInARow;
 
@@ -67,7 +68,7 @@ public final class VmAgent {
     this.vmapi = vmapi;
     this.scheduler = scheduler;
     this.options = options;
-    this.syncDelay = options.retryMin().toMillis();
+    this.syncBackoff = Backoff.doubling(options.retryMin().toMillis(), options.retryMax().toMillis());
   }
 
   /** Subscribes to the VM store, then starts the initial sync; never blocks. */
@@ -125,8 +126,7 @@ public final class VmAgent {
         if (stopped) {
           return;
         }
-        delay = syncDelay;
-        syncDelay = Math.min(syncDelay * 2, options.retryMax().toMillis());
+        delay = syncBackoff.nextDelayMs();
       }
       logFailure("initial sync", err);
       scheduler.schedule(this::initialSync, delay, TimeUnit.MILLISECONDS);
@@ -257,8 +257,8 @@ public final class VmAgent {
     if (stopped || !retryScheduled.add(uuid)) {
       return;
     }
-    long delay = retryDelay.getOrDefault(uuid, options.retryMin().toMillis());
-    retryDelay.put(uuid, Math.min(delay * 2, options.retryMax().toMillis()));
+    long delay = retryDelay.computeIfAbsent(uuid,
+        u -> Backoff.doubling(options.retryMin().toMillis(), options.retryMax().toMillis())).nextDelayMs();
     scheduler.schedule(() -> {
       synchronized (this) {
         retryScheduled.remove(uuid);
