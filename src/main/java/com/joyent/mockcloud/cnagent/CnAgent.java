@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +29,10 @@ public final class CnAgent {
   private final TaskRunner runner;
   private final TaskLogRetention logRetention;
   private volatile boolean paused;
+  private volatile boolean draining; // set once, by drain()
+  private final CompletableFuture<Void> drained = new CompletableFuture<>();
   /** Tasks admitted and not yet answered; bounded by {@link #admission}. */
-  private final java.util.concurrent.atomic.AtomicInteger activeTasks = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger activeTasks = new AtomicInteger();
   private final TaskAdmission admission;
   private volatile boolean acceptsTasks;
   private HttpListeners.Listener listener;
@@ -152,7 +155,10 @@ public final class CnAgent {
    * task on the answer finds the place free. If this throws, the slot is still the caller's.
    */
   CompletableFuture<RestResponse> runTask(String name, String requestId, Object params, TaskAdmission.Slot slot) {
-    return runner.run(name, TaskTable.body(name), requestId, params).whenComplete((r, e) -> slot.release());
+    return runner.run(name, TaskTable.body(name), requestId, params).whenComplete((r, e) -> {
+      slot.release();
+      completeDrainIfIdle();
+    });
   }
 
   /** Tasks running now (admitted, their answers not yet given). */
@@ -162,13 +168,23 @@ public final class CnAgent {
 
   /**
    * First step of a clean shutdown: no more heartbeats or reports, and new tasks are refused
-   * as when paused (503); running tasks go on and still answer.
+   * as when paused (503); running tasks go on and still answer. The future completes when the
+   * last running task has answered (at once when none runs).
    */
-  public void drain() {
+  public CompletableFuture<Void> drain() {
     paused = true;
+    draining = true;
     CnapiReporter reporter = this.reporter;
     if (reporter != null) {
       reporter.stop();
+    }
+    completeDrainIfIdle();
+    return drained;
+  }
+
+  private void completeDrainIfIdle() {
+    if (draining && activeTasks.get() == 0) {
+      drained.complete(null);
     }
   }
 

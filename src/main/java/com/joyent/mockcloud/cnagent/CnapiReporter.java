@@ -7,6 +7,7 @@ import com.joyent.mockcloud.triton.CnapiApi;
 import com.joyent.mockcloud.triton.RequestGate;
 import com.joyent.mockcloud.util.Backoff;
 import com.joyent.mockcloud.util.TimerSlots;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
@@ -46,7 +47,7 @@ public final class CnapiReporter {
   private final CnContext cn;
   private final int port;
   private final CnapiApi cnapi;
-  private final java.io.File sysinfoFile;
+  private final File sysinfoFile;
   private final Backoff backoff;
   private final ArrayDeque<Kind> queue = new ArrayDeque<>(4);
   private boolean inFlight;

@@ -5,6 +5,7 @@ import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.control.DaemonMetrics;
 import com.joyent.mockcloud.http.HttpListeners;
 import com.joyent.mockcloud.http.OutboundHttp;
+import com.joyent.mockcloud.http.WebSocketDialer;
 import com.joyent.mockcloud.io.DirectoryWatcher;
 import com.joyent.mockcloud.triton.CnapiReporting;
 import com.joyent.mockcloud.triton.RequestGate;
@@ -169,7 +170,7 @@ public final class DaemonThreads implements Closeable {
   }
 
   /** Client WebSockets (the net-agents' NAPI changefeeds) on the shared I/O worker. */
-  public com.joyent.mockcloud.http.WebSocketDialer webSockets() {
+  public WebSocketDialer webSockets() {
     return listeners.webSockets();
   }
 

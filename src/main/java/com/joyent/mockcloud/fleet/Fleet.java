@@ -23,8 +23,10 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -218,15 +220,14 @@ public final class Fleet implements Closeable {
   public void close() {
     closed = true;
     jobs.forEach(j -> j.cancel(false));
-    running.values().forEach(cn -> cn.cnAgent().drain());
-    long deadline = System.nanoTime() + DRAIN.toNanos();
-    while (System.nanoTime() < deadline && running.values().stream().anyMatch(cn -> cn.cnAgent().activeTasks() > 0)) {
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+    CompletableFuture<?>[] drains = running.values().stream().map(cn -> cn.cnAgent().drain())
+        .toArray(CompletableFuture<?>[]::new);
+    try {
+      CompletableFuture.allOf(drains).get(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      // some tasks still run: counted and logged below
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     int left = running.values().stream().mapToInt(cn -> cn.cnAgent().activeTasks()).sum();
     if (left > 0) {

@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.netagent;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -67,7 +68,7 @@ final class ChangefeedRoutes {
           return v;
         }
       }
-      CnSync[] more = java.util.Arrays.copyOf(old, old.length + 1);
+      CnSync[] more = Arrays.copyOf(old, old.length + 1);
       more[old.length] = s;
       return more;
     });

@@ -8,19 +8,24 @@ import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.VmEvent;
 import com.joyent.mockcloud.vm.VmException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
-import java.util.function.Function;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,7 +153,7 @@ final class CnSync {
     lastVmsUpdate = loop.now();
     // Decode only what tracking reads: at 10 VMs a CN and 10,000 CNs this runs 100,000 times
     // after start-up.
-    Map<String, Map<String, Object>> all = new java.util.LinkedHashMap<>();
+    Map<String, Map<String, Object>> all = new LinkedHashMap<>();
     for (Map<String, Object> vm : vms.lookup(Map.of(), VM_FIELDS)) {
       all.put((String) vm.get("uuid"), vm);
     }
@@ -221,7 +226,7 @@ final class CnSync {
       try {
         return dir.readSysinfo();
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
+        throw new UncheckedIOException(e);
       }
     }, worker).whenComplete((s, err) -> loop.post(() -> {
       serverLoading = false;
@@ -338,7 +343,7 @@ final class CnSync {
       return;
     }
     if ("nic".equals(resource)) {
-      String mac = id.toLowerCase(java.util.Locale.ROOT);
+      String mac = id.toLowerCase(Locale.ROOT);
       NicFsm n = nics.get(mac);
       if (n != null) {
         n.refresh();
@@ -405,7 +410,7 @@ final class CnSync {
 
   /** Follow {@code uuid} for this NIC (null: follow nothing). */
   void watchNetwork(NicFsm nic, String uuid) {
-    if (java.util.Objects.equals(nic.network, uuid)) {
+    if (Objects.equals(nic.network, uuid)) {
       return;
     }
     if (nic.network != null) {
@@ -479,7 +484,7 @@ final class CnSync {
   /** Runs a VM file change on the worker pool; {@code then} gets null or the error, on the loop. */
   void vmFileChange(String vm, String what, VmFileOp op, Consumer<Throwable> then) {
     CompletableFuture.runAsync(() -> op.run(vms), worker).whenComplete((v, err) -> {
-      Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+      Throwable cause = err instanceof CompletionException && err.getCause() != null
           ? err.getCause() : err;
       loop.post(() -> then.accept(cause));
     });
@@ -523,7 +528,7 @@ final class CnSync {
 
   /** For tests: {@code mac → state}. Loop only. */
   Map<String, String> nicStates() {
-    Map<String, String> out = new java.util.TreeMap<>();
+    Map<String, String> out = new TreeMap<>();
     nics.forEach((k, v) -> out.put(k, v.state.name()));
     return out;
   }

@@ -2,8 +2,11 @@ package com.joyent.mockcloud.netagent;
 
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.server.ServerDirectory;
+import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.NapiApi;
 import com.joyent.mockcloud.vm.ServerVms;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -192,8 +195,8 @@ public final class NetAgent {
     CompletableFuture.supplyAsync(() -> {
       try {
         return InstanceUuid.ensure(dir.agentsDir().resolve("net-agent"));
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     }, worker).whenComplete((id, err) -> loop.post(() -> {
       if (err != null) {
@@ -258,7 +261,7 @@ public final class NetAgent {
     }
 
     @Override
-    public void failed(String call, com.joyent.mockcloud.triton.ApiResponse r, Throwable err) {
+    public void failed(String call, ApiResponse r, Throwable err) {
       sync.failed(call, r, err);
     }
 

@@ -2,6 +2,7 @@ package com.joyent.mockcloud.netagent;
 
 import com.joyent.mockcloud.triton.UserAgent;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * net-agent's timings (spec net-agent-cmon-mockcloud.md §2.12) and load limits. {@link #defaults()}
@@ -43,7 +44,7 @@ public record NetAgentOptions(String version, Duration startSpread, Duration vms
       throw new IllegalArgumentException("changefeedRetryMin must be <= changefeedRetryMax, got "
           + changefeedRetryMin + " > " + changefeedRetryMax);
     }
-    java.util.Objects.requireNonNull(changefeed, "changefeed");
+    Objects.requireNonNull(changefeed, "changefeed");
   }
 
   public static NetAgentOptions defaults() {

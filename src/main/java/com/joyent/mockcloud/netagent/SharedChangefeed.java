@@ -2,11 +2,14 @@ package com.joyent.mockcloud.netagent;
 
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.NapiApi;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The process's one changefeed subscription to one NAPI (mode {@code shared}; docs/net-agent.md):
@@ -35,7 +38,7 @@ final class SharedChangefeed implements Changefeed.Sink {
   private final URI napiUrl;
   private final CnLoop loop;
   private final String who;
-  private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean started = new AtomicBoolean();
   private volatile Changefeed feed;
   private volatile String instance;
   private volatile boolean closed;
@@ -104,8 +107,8 @@ final class SharedChangefeed implements Changefeed.Sink {
     CompletableFuture.supplyAsync(() -> {
       try {
         return InstanceUuid.ensure(owner.instanceDir());
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     }, owner.worker).whenComplete((id, err) -> loop.post(() -> {
       if (err != null) {

@@ -3,10 +3,10 @@ package com.joyent.mockcloud.cnagent;
 import static com.joyent.mockcloud.cnagent.CreatedVms.params;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.joyent.mockcloud.config.Setting;
 import com.joyent.mockcloud.http.HttpListeners;
 import com.joyent.mockcloud.http.RestResponse;
 import com.joyent.mockcloud.http.RestRouter;
-import com.joyent.mockcloud.config.Setting;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -150,6 +153,35 @@ class SmartosServerTasksTest {
     assertThat(ms).isGreaterThanOrEqualTo(300);
     // Not a number: node's setTimeout waits 1 ms.
     assertThat(cn.call("sleep", params("timeout", "soon")).body()).isEqualTo("{}");
+  }
+
+  /** run-servers' clean stop: Fleet.close waits on this future (bounded) instead of polling. */
+  @Test
+  void drain_refusesNewTasks_andCompletesOnceTheRunningTaskHasAnswered() throws Exception {
+    try (CnAgentHarness h = new CnAgentHarness(tmp.resolve("drain"), new RecordingCnapi(),
+        CnAgentOptions.defaults().withTmpDir(tmp.resolve("vartmp3")))) {
+      h.awaitRegistered();
+      CompletableFuture<CnAgentHarness.Answer> running = CompletableFuture.supplyAsync(() -> {
+        try {
+          return h.call("sleep", params("timeout", 1500));
+        } catch (Exception e) {
+          throw new CompletionException(e);
+        }
+      });
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (h.agent.activeTasks() == 0 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertThat(h.agent.activeTasks()).isEqualTo(1);
+
+      CompletableFuture<Void> drained = h.agent.drain();
+      assertThat(drained).isNotDone();
+      assertThat(h.call("nop", params()).status()).isEqualTo(503);
+      assertThat(running.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+      drained.get(10, TimeUnit.SECONDS);
+      assertThat(h.agent.activeTasks()).isZero();
+      assertThat(h.agent.drain()).isDone(); // nothing runs: at once
+    }
   }
 
   @Test
