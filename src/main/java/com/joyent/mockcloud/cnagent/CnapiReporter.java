@@ -6,6 +6,7 @@ import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.CnapiApi;
 import com.joyent.mockcloud.triton.RequestGate;
 import com.joyent.mockcloud.util.Backoff;
+import com.joyent.mockcloud.util.Timer;
 import com.joyent.mockcloud.util.TimerSlots;
 import java.io.File;
 import java.io.IOException;
@@ -17,9 +18,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,14 +64,14 @@ public final class CnapiReporter {
   /** Counts sysinfo changes, so a read that raced with one is not kept. */
   private int sysinfoChanges;
   private int consecutiveFailures;
-  private ScheduledFuture<?> nextTimer;
+  private Future<?> nextTimer;
   /** When the queued heartbeat was due (nanoTime): 5 s after the previous one's answer. */
   private long heartbeatDueNanos;
   private long heartbeatSentNanos;
-  private ScheduledFuture<?> statusTimer;
+  private Future<?> statusTimer;
   private final Runnable onRegistered;
   private final Executor fileWork;
-  private final ScheduledExecutorService timers;
+  private final Timer timers;
   private final DaemonMetrics metrics;
 
   /**
@@ -255,7 +255,7 @@ public final class CnapiReporter {
   }
 
   private synchronized void heartbeatSent() {
-    heartbeatSentNanos = System.nanoTime();
+    heartbeatSentNanos = timers.nanoTime();
     metrics.heartbeatSent(Math.max(0, heartbeatSentNanos - heartbeatDueNanos) / 1e9);
   }
 
@@ -295,16 +295,16 @@ public final class CnapiReporter {
       } else {
         if (k == Kind.AGENTS && !heartbeating) {
           heartbeating = true;
-          heartbeatDueNanos = System.nanoTime();
+          heartbeatDueNanos = timers.nanoTime();
           enqueue(Kind.HEARTBEAT);
           statusTimer = timers.schedule(this::statusTick, cn.options().firstStatusDelay().toMillis(),
               TimeUnit.MILLISECONDS);
         } else if (k == Kind.HEARTBEAT) {
-          long now = System.nanoTime();
+          long now = timers.nanoTime();
           metrics.heartbeatDone(ok, (now - heartbeatSentNanos) / 1e9);
           heartbeatDueNanos = now + cn.options().heartbeatInterval().toNanos();
           nextTimer = timers.schedule(this::queueHeartbeat,
-              TimerSlots.alignedNanos(cn.options().heartbeatInterval().toMillis()), TimeUnit.NANOSECONDS);
+              TimerSlots.alignedNanos(now, cn.options().heartbeatInterval().toMillis()), TimeUnit.NANOSECONDS);
         }
       }
       inFlight = false;
@@ -343,7 +343,7 @@ public final class CnapiReporter {
     synchronized (this) {
       if (!stopped) {
         statusTimer = timers.schedule(this::statusTick,
-            TimerSlots.alignedNanos(cn.options().statusInterval().toMillis()), TimeUnit.NANOSECONDS);
+            TimerSlots.alignedNanos(timers.nanoTime(), cn.options().statusInterval().toMillis()), TimeUnit.NANOSECONDS);
       }
     }
   }

@@ -11,6 +11,7 @@ import com.joyent.mockcloud.triton.CnapiReporting;
 import com.joyent.mockcloud.triton.RequestGate;
 import com.joyent.mockcloud.triton.TritonApis;
 import com.joyent.mockcloud.util.NamedThreads;
+import com.joyent.mockcloud.util.Timer;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.URI;
@@ -119,7 +120,7 @@ public final class DaemonThreads implements Closeable {
     reporterFiles.allowCoreThreadTimeOut(true);
     // Failures of reports complete on the reporter's timer thread: they only log and re-arm.
     this.reporting = new CnapiReporting(OutboundHttp.onOwnIoThread("mockcloud-reporter-io", reporterTimers),
-        new RequestGate(REPORTING_IN_FLIGHT), reporterTimers, reporterFiles, metrics);
+        new RequestGate(REPORTING_IN_FLIGHT), Timer.on(reporterTimers), reporterFiles, metrics);
     metrics.gauge("outbound_waiting", "requests waiting for a place at an outbound gate, by gate and lane",
         new String[] {"gate", "lane"},
         new DaemonMetrics.Series(() -> reporting.gate().waiting(RequestGate.Lane.HEARTBEAT), "cnapi", "heartbeat"),

@@ -2,8 +2,8 @@ package com.joyent.mockcloud.triton;
 
 import com.joyent.mockcloud.control.DaemonMetrics;
 import com.joyent.mockcloud.http.OutboundHttp;
+import com.joyent.mockcloud.util.Timer;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * What every CN's {@code cnagent.CnapiReporter} shares, and nothing else uses: heartbeats first, by
@@ -16,9 +16,10 @@ import java.util.concurrent.ScheduledExecutorService;
  *
  * @param http CNAPI client on an I/O thread of its own; failures complete on {@code timers}
  * @param gate the bound on the CNs' CNAPI reports in flight (lanes HEARTBEAT, then REPORT)
- * @param timers every reporter's delays: next heartbeat, status ticks, registration retries
+ * @param timers every reporter's delays and intervals: next heartbeat, status ticks, registration
+ *     retries, heartbeat lag
  * @param files where sysinfo.json and the agents directory are read for a report
  * @param metrics where heartbeats are counted and their lag recorded
  */
-public record CnapiReporting(OutboundHttp http, RequestGate gate, ScheduledExecutorService timers, Executor files,
+public record CnapiReporting(OutboundHttp http, RequestGate gate, Timer timers, Executor files,
     DaemonMetrics metrics) {}

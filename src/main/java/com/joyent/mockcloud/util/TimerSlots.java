@@ -12,13 +12,11 @@ public final class TimerSlots {
 
   private TimerSlots() {}
 
-  /** {@code delayMillis} as nanoseconds, lengthened by less than a slot to end on the grid of {@link System#nanoTime()}. */
-  public static long alignedNanos(long delayMillis) {
-    return alignedNanos(System.nanoTime(), delayMillis);
-  }
-
-  /** The same, from {@code nowNanos} (a {@link System#nanoTime()} reading). */
-  static long alignedNanos(long nowNanos, long delayMillis) {
+  /**
+   * {@code delayMillis} as nanoseconds, lengthened by less than a slot to end on the grid of
+   * the clock {@code nowNanos} was read from ({@link Timer#nanoTime()}).
+   */
+  public static long alignedNanos(long nowNanos, long delayMillis) {
     long due = nowNanos + Math.max(0, delayMillis) * 1_000_000L;
     long aligned = Math.floorDiv(due + SLOT_NANOS - 1, SLOT_NANOS) * SLOT_NANOS;
     return aligned - nowNanos;

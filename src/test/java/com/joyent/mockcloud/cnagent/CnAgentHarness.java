@@ -6,10 +6,15 @@ import com.joyent.mockcloud.config.SettingsLoader;
 import com.joyent.mockcloud.config.ZoneMetadata;
 import com.joyent.mockcloud.fleet.DaemonThreads;
 import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.netagent.NetAgentOptions;
 import com.joyent.mockcloud.server.HardwareProfile;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.StandardAgents;
 import com.joyent.mockcloud.server.Sysinfo;
+import com.joyent.mockcloud.testing.Await;
+import com.joyent.mockcloud.testing.ManualTimer;
+import com.joyent.mockcloud.triton.CnapiReporting;
+import com.joyent.mockcloud.util.Timer;
 import com.joyent.mockcloud.vm.ServerIdentity;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.VmStore;
@@ -27,6 +32,8 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One mock CN's cn-agent on 127.0.0.1 against a {@link RecordingCnapi}, with a server
@@ -45,7 +52,8 @@ final class CnAgentHarness implements Closeable {
   final CnContext ctx;
   final CnAgentOptions options;
   private final boolean ownsCnapi;
-  private java.util.concurrent.ScheduledFuture<?> sysinfoPoller;
+  private volatile Future<?> sysinfoPoller;
+  private volatile boolean closed;
 
   CnAgentHarness(Path tmp) throws Exception {
     this(tmp, new RecordingCnapi(), CnAgentOptions.defaults().withTmpDir(tmp.resolve("vartmp")));
@@ -67,6 +75,22 @@ final class CnAgentHarness implements Closeable {
   /** @param admission the task bounds, shared when several harnesses stand for one process */
   CnAgentHarness(Path tmp, RecordingCnapi cnapi, CnAgentOptions options, Map<Setting, String> extraSettings,
       boolean ownsCnapi, TaskAdmission admission) throws Exception {
+    this(tmp, cnapi, options, extraSettings, ownsCnapi, admission, null);
+  }
+
+  /**
+   * A CN whose reporter lives by {@code time}: its heartbeats, status ticks, retries and sysinfo
+   * poll fall due only when the test advances it, and the fake CNAPI stamps arrivals with its
+   * clock. Requests and answers still travel over real loopback HTTP.
+   */
+  static CnAgentHarness onManualTime(Path tmp, RecordingCnapi cnapi, CnAgentOptions options, ManualTimer time)
+      throws Exception {
+    cnapi.clockMillis = () -> time.clock().millis();
+    return new CnAgentHarness(tmp, cnapi, options, Map.of(), true, new TaskAdmission(), time);
+  }
+
+  private CnAgentHarness(Path tmp, RecordingCnapi cnapi, CnAgentOptions options, Map<Setting, String> extraSettings,
+      boolean ownsCnapi, TaskAdmission admission, ManualTimer time) throws Exception {
     this.root = tmp.resolve("mc");
     this.cnapi = cnapi;
     this.ownsCnapi = ownsCnapi;
@@ -87,19 +111,29 @@ final class CnAgentHarness implements Closeable {
     Settings settings = new SettingsLoader(flags, Map.of(), null, ZoneMetadata.NONE).load();
     store = VmStore.builder().executor(threads.taskPool()).scheduler(threads.scheduler()).build();
     vms = store.openServer(uuid.toString(), dir.dir(), ServerIdentity.fromSysinfo(dir.readSysinfo()));
-    ctx = new CnContext(dir, vms, "127.0.0.1", settings, options, Clock.systemUTC(), threads.scheduler(),
-        threads.tritonApis(settings, com.joyent.mockcloud.netagent.NetAgentOptions.defaults().maxConcurrentRequests()),
-        threads::downloads, threads.cnapiReporting());
+    CnapiReporting reporting = threads.cnapiReporting();
+    if (time != null) {
+      reporting = new CnapiReporting(reporting.http(), reporting.gate(), time, reporting.files(), reporting.metrics());
+    }
+    ctx = new CnContext(dir, vms, "127.0.0.1", settings, options, time != null ? time.clock() : Clock.systemUTC(),
+        threads.scheduler(), threads.tritonApis(settings, NetAgentOptions.defaults().maxConcurrentRequests()),
+        threads::downloads, reporting);
     agent = new CnAgent(ctx, threads.taskPool(), admission);
     agent.start(threads.listeners(), 0);
     // In run-servers the fleet's directory watcher (or its poll) calls checkSysinfo; here a poll does.
-    long poll = options.sysinfoPollInterval().toMillis();
-    sysinfoPoller = threads.scheduler().scheduleWithFixedDelay(() -> {
+    pollSysinfo(time != null ? time : Timer.on(threads.scheduler()), options.sysinfoPollInterval().toMillis());
+  }
+
+  private void pollSysinfo(Timer on, long everyMs) {
+    sysinfoPoller = on.schedule(() -> {
       CnapiReporter r = agent.reporter();
       if (r != null) {
         r.checkSysinfo();
       }
-    }, poll, poll, java.util.concurrent.TimeUnit.MILLISECONDS);
+      if (!closed) {
+        pollSysinfo(on, everyMs);
+      }
+    }, everyMs, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -128,12 +162,8 @@ final class CnAgentHarness implements Closeable {
 
   /** Waits until the agent accepts tasks (its first registration succeeded). */
   CnAgentHarness awaitRegistered() throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!agent.acceptsTasks()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("cn-agent did not register within 10 s");
-      }
-      Thread.sleep(10);
+    if (!Await.until(Duration.ofSeconds(10), agent::acceptsTasks)) {
+      throw new AssertionError("cn-agent did not register within 10 s");
     }
     return this;
   }
@@ -144,7 +174,7 @@ final class CnAgentHarness implements Closeable {
    */
   CnAgentHarness awaitFirstHeartbeat() throws InterruptedException {
     String path = "/servers/" + uuid() + "/events/heartbeat";
-    if (!await(Duration.ofSeconds(10), () -> !cnapi.received(r -> r.path().equals(path)).isEmpty())) {
+    if (!Await.until(Duration.ofSeconds(10), () -> !cnapi.received(r -> r.path().equals(path)).isEmpty())) {
       throw new AssertionError("no heartbeat within 10 s");
     }
     return this;
@@ -220,20 +250,9 @@ final class CnAgentHarness implements Closeable {
     vms.rescan();
   }
 
-  /** Polls {@code check} every 20 ms until it holds or {@code timeout} passes. */
-  static boolean await(Duration timeout, java.util.function.BooleanSupplier check) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (check.getAsBoolean()) {
-        return true;
-      }
-      Thread.sleep(20);
-    }
-    return check.getAsBoolean();
-  }
-
   @Override
   public void close() {
+    closed = true;
     if (sysinfoPoller != null) {
       sysinfoPoller.cancel(false);
     }

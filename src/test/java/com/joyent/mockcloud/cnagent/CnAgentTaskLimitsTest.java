@@ -3,6 +3,7 @@ package com.joyent.mockcloud.cnagent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.testing.Await;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -73,7 +74,7 @@ class CnAgentTaskLimitsTest {
   }
 
   private static void awaitActive(CnAgentHarness cn, int n) throws InterruptedException {
-    assertThat(CnAgentHarness.await(Duration.ofSeconds(10), () -> cn.agent.activeTasks() == n))
+    assertThat(Await.until(Duration.ofSeconds(10), () -> cn.agent.activeTasks() == n))
         .as("%d tasks in flight on %s", n, cn.uuid()).isTrue();
   }
 

@@ -3,6 +3,7 @@ package com.joyent.mockcloud.cnagent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.joyent.mockcloud.control.ControlServer;
+import com.joyent.mockcloud.testing.Await;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -47,7 +48,7 @@ class HeartbeatMetricsTest {
         CnAgentHarness.fastOptions(tmp, Duration.ofMillis(200), Duration.ofSeconds(60)));
     control = ControlServer.start(cn.threads.listeners(), 0, cn.threads.metrics());
     assertThat(control.baseUrl()).startsWith("http://127.0.0.1:");
-    assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> cn.cnapi.received(
+    assertThat(Await.until(Duration.ofSeconds(5), () -> cn.cnapi.received(
         r -> r.path().endsWith("/events/heartbeat")).size() >= 3)).isTrue();
 
     HttpResponse<String> r = metrics();
@@ -64,7 +65,7 @@ class HeartbeatMetricsTest {
         .isEqualTo(value(t, "mockcloud_heartbeat_lag_seconds_count")).isEqualTo(sent);
 
     cn.cnapi.down = true; // CNAPI answers 503
-    assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> {
+    assertThat(Await.until(Duration.ofSeconds(5), () -> {
       try {
         return value(metrics().body(), "mockcloud_heartbeats_failed_total") >= 2;
       } catch (Exception e) {

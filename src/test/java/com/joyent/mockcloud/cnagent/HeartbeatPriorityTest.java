@@ -3,6 +3,7 @@ package com.joyent.mockcloud.cnagent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.joyent.mockcloud.http.OutboundHttp;
+import com.joyent.mockcloud.testing.Await;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +51,7 @@ class HeartbeatPriorityTest {
   void heartbeats_everyOtherThreadHeldUp_keepTheirInterval() throws Exception {
     cn = new CnAgentHarness(tmp, new RecordingCnapi(),
         CnAgentHarness.fastOptions(tmp, Duration.ofMillis(INTERVAL_MS), Duration.ofSeconds(60)));
-    assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> heartbeats().size() >= 2)).isTrue();
+    assertThat(Await.until(Duration.ofSeconds(5), () -> heartbeats().size() >= 2)).isTrue();
 
     // Saturate the task pool (4 threads in the harness) and queue more behind it.
     for (int i = 0; i < 16; i++) {

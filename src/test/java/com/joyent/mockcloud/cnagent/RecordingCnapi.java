@@ -10,12 +10,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -40,6 +43,11 @@ final class RecordingCnapi implements Closeable {
   /** Answers sysinfo registrations (200) this late; 0: at once, with {@link #sysinfoFailuresLeft} applied. */
   volatile Duration sysinfoDelay = Duration.ZERO;
   volatile boolean down;
+  /** Heartbeats are held unanswered until {@link #releaseHeldHeartbeats()}. */
+  volatile boolean holdHeartbeats;
+  private final Queue<CompletableFuture<RestResponse>> held = new ConcurrentLinkedQueue<>();
+  /** What stamps an arrival ({@link Received#atMillis}); a test on manual time sets its clock. */
+  volatile LongSupplier clockMillis = System::currentTimeMillis;
   /** Requests refused (503) while {@link #down}: method and path, with arrival time. */
   private final List<Received> refused = new ArrayList<>();
 
@@ -66,6 +74,12 @@ final class RecordingCnapi implements Closeable {
       return RestResponse.noContent();
     }));
     r.route("POST", "/servers/{uuid}/events/heartbeat", req -> {
+      if (holdHeartbeats) {
+        CompletableFuture<RestResponse> f = new CompletableFuture<>();
+        enter(req);
+        held.add(f);
+        return f;
+      }
       long d = heartbeatDelay.toMillis();
       if (d == 0) {
         return record(req, RestResponse::noContent);
@@ -74,6 +88,16 @@ final class RecordingCnapi implements Closeable {
     });
     r.route("POST", "/servers/{uuid}/events/status", req -> record(req, RestResponse::noContent));
     listener = listeners.open("127.0.0.1", 0, r);
+  }
+
+  /** Answers (204) every heartbeat held so far; returns how many. */
+  int releaseHeldHeartbeats() {
+    int n = 0;
+    for (CompletableFuture<RestResponse> f; (f = held.poll()) != null; n++) {
+      inFlight.decrementAndGet();
+      f.complete(RestResponse.noContent());
+    }
+    return n;
   }
 
   String url() {
@@ -86,7 +110,7 @@ final class RecordingCnapi implements Closeable {
     Map<String, String> headers = new java.util.LinkedHashMap<>();
     req.exchange().getRequestHeaders().forEach(h -> headers.put(h.getHeaderName().toString().toLowerCase(), h.getFirst()));
     synchronized (received) {
-      received.add(new Received(req.method(), req.path(), req.body(), headers, System.currentTimeMillis(),
+      received.add(new Received(req.method(), req.path(), req.body(), headers, clockMillis.getAsLong(),
           req.exchange().getSourceAddress().getPort()));
     }
   }
@@ -105,7 +129,7 @@ final class RecordingCnapi implements Closeable {
   private CompletionStage<RestResponse> record(RestRequest req, java.util.function.Supplier<RestResponse> answer) {
     if (down) {
       synchronized (refused) {
-        refused.add(new Received(req.method(), req.path(), req.body(), Map.of(), System.currentTimeMillis(), 0));
+        refused.add(new Received(req.method(), req.path(), req.body(), Map.of(), clockMillis.getAsLong(), 0));
       }
       throw new RestError(503, "ServiceUnavailableError", "down");
     }
@@ -145,6 +169,7 @@ final class RecordingCnapi implements Closeable {
 
   @Override
   public void close() {
+    releaseHeldHeartbeats();
     listener.close();
     listeners.close();
     delays.shutdownNow();

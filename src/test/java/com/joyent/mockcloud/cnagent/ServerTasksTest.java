@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +74,7 @@ class ServerTasksTest {
     Map<String, Object> old = new LinkedHashMap<>(cn.dir.readSysinfo());
     old.put("Boot Time", "1563412345");
     cn.dir.writeSysinfo(old, 4);
-    assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> sysinfoPosts().stream()
+    assertThat(Await.until(Duration.ofSeconds(5), () -> sysinfoPosts().stream()
         .anyMatch(r -> r.body().toString().contains("Boot Time=1563412345")))).isTrue();
     long before = Instant.now().getEpochSecond();
     cn.cnapi.clear();
@@ -90,10 +91,10 @@ class ServerTasksTest {
     assertThat(Long.parseLong(bootTime)).isGreaterThanOrEqualTo(before);
     // Quirk kept (§3.2.16): the rewritten file also holds the agent address.
     assertThat(now).containsEntry("CN Agent Port", cn.agent.port()).containsEntry("CN Agent IP", "127.0.0.1");
-    assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> sysinfoPosts().stream()
+    assertThat(Await.until(Duration.ofSeconds(5), () -> sysinfoPosts().stream()
         .anyMatch(r -> r.body().toString().contains("Boot Time=" + bootTime)))).isTrue();
     String iso = JsValues.isoString(Instant.ofEpochSecond(Long.parseLong(bootTime)));
-    assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> cn.cnapi.received(
+    assertThat(Await.until(Duration.ofSeconds(5), () -> cn.cnapi.received(
             r -> r.path().endsWith("/events/status")).stream()
         .anyMatch(r -> iso.equals(((Map<?, ?>) r.body()).get("boot_time"))))).isTrue();
   }
@@ -113,7 +114,7 @@ class ServerTasksTest {
     assertThat(iface(answered, "dnet0")).containsEntry("NIC Names", List.of("admin"));
     assertThat(iface(cn.dir.readSysinfo(), "dnet1")).containsEntry("NIC Names", List.of("external"));
     assertThat(Files.readString(cn.dir.sysinfoFile())).startsWith("{\n  \"");
-    assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> sysinfoPosts().stream()
+    assertThat(Await.until(Duration.ofSeconds(5), () -> sysinfoPosts().stream()
         .anyMatch(r -> r.body().toString().contains("NIC Names=[external]")))).isTrue();
   }
 

@@ -4,6 +4,7 @@ import static com.joyent.mockcloud.cnagent.MachineLifecycleTaskTest.params;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.joyent.mockcloud.json.JsValues;
+import com.joyent.mockcloud.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -105,7 +106,7 @@ class SnapshotReprovisionDestroyTaskTest {
     cn.call("machine_create_snapshot", params("uuid", v, "snapshot_name", "s1"));
     String s1At = (String) snapshots(cn.vmOnDisk(v)).get(0).get("created_at");
     // created_at has millisecond resolution: make sure s2 is strictly later.
-    CnAgentHarness.await(java.time.Duration.ofSeconds(1), () -> !JsValues.isoString(java.time.Instant.now()).equals(s1At));
+    Await.until(java.time.Duration.ofSeconds(1), () -> !JsValues.isoString(java.time.Instant.now()).equals(s1At));
     cn.call("machine_create_snapshot", params("uuid", v, "snapshot_name", "s2"));
 
     CnAgentHarness.Answer a = cn.call("machine_rollback_snapshot", params("uuid", v, "snapshot_name", "s1"));

@@ -2,6 +2,7 @@ package com.joyent.mockcloud.cnagent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.joyent.mockcloud.testing.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -45,7 +46,7 @@ class StatusFiguresTest {
   private Map<?, ?> statusWhere(java.util.function.Predicate<Map<?, ?>> when) throws InterruptedException {
     String path = "/servers/" + cn.uuid() + "/events/status";
     java.util.concurrent.atomic.AtomicReference<Map<?, ?>> found = new java.util.concurrent.atomic.AtomicReference<>();
-    boolean ok = CnAgentHarness.await(Duration.ofSeconds(15), () -> {
+    boolean ok = Await.until(Duration.ofSeconds(15), () -> {
       List<RecordingCnapi.Received> rs = cn.cnapi.received(r -> r.path().equals(path));
       for (int i = rs.size() - 1; i >= 0; i--) {
         if (when.test((Map<?, ?>) rs.get(i).body())) {

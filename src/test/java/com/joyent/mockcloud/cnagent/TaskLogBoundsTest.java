@@ -3,6 +3,7 @@ package com.joyent.mockcloud.cnagent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.joyent.mockcloud.config.Setting;
+import com.joyent.mockcloud.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +53,7 @@ class TaskLogBoundsTest {
         .sorted(Comparator.reverseOrder()).toList();
 
     // Prunes run on the task pool after the answer: wait for the last one.
-    assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> {
+    assertThat(Await.until(Duration.ofSeconds(5), () -> {
       try {
         return taskLogs().size() <= 4;
       } catch (Exception e) {
@@ -70,7 +71,7 @@ class TaskLogBoundsTest {
     assertThat(taskLogs()).hasSize(1);
 
     // No further task: the CN's age job removes it about a second after dispatch.
-    assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> {
+    assertThat(Await.until(Duration.ofSeconds(5), () -> {
       try {
         return taskLogs().isEmpty();
       } catch (Exception e) {

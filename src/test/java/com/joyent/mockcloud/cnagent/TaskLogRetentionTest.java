@@ -3,6 +3,7 @@ package com.joyent.mockcloud.cnagent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.joyent.mockcloud.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -146,8 +147,8 @@ class TaskLogRetentionTest {
     r.written();
 
     // No more tasks: only the age job can remove them (real time: the scheduler waits 300 ms).
-    assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> !Files.exists(first))).isTrue();
-    assertThat(CnAgentHarness.await(Duration.ofSeconds(5), () -> !Files.exists(second))).isTrue();
+    assertThat(Await.until(Duration.ofSeconds(5), () -> !Files.exists(first))).isTrue();
+    assertThat(Await.until(Duration.ofSeconds(5), () -> !Files.exists(second))).isTrue();
     assertThat(timers.getQueue()).as("no job once the directory is empty").isEmpty();
   }
 
