@@ -51,7 +51,7 @@ public final class CnAgent {
     this.executor = executor;
     this.admission = admission;
     this.logRetention = new TaskLogRetention(cn.dir().logsDir().resolve("cn-agent"),
-        cn.settings().taskLogMaxFiles(), cn.settings().taskLogMaxAge(), cn.clock(), executor, cn.scheduler());
+        cn.settings().taskLogMaxFiles(), cn.settings().taskLogMaxAge(), cn.clock(), executor, cn.timer());
     this.runner = new TaskRunner(this, executor, history, logRetention);
   }
 
@@ -126,6 +126,11 @@ public final class CnAgent {
 
   boolean acceptsTasks() {
     return acceptsTasks;
+  }
+
+  /** True once {@link #drain()} was called: new tasks are refused from then on. */
+  public boolean isDraining() {
+    return draining;
   }
 
   public boolean isPaused() {

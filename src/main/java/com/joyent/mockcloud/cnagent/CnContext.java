@@ -5,6 +5,7 @@ import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.triton.CnapiReporting;
 import com.joyent.mockcloud.triton.TritonApis;
+import com.joyent.mockcloud.util.Timer;
 import com.joyent.mockcloud.vm.ServerVms;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -12,7 +13,6 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
 /**
@@ -27,7 +27,7 @@ public final class CnContext {
   private final Settings settings;
   private final CnAgentOptions options;
   private final Clock clock;
-  private final ScheduledExecutorService scheduler;
+  private final Timer timer;
   private final TritonApis apis;
   private final Supplier<HttpClient> downloads;
   private final CnapiReporting reporting;
@@ -39,7 +39,7 @@ public final class CnContext {
    * @param reporting what the CNAPI reporter sends with (heartbeats first: its own threads)
    */
   public CnContext(ServerDirectory dir, ServerVms vms, String bindIp, Settings settings, CnAgentOptions options,
-      Clock clock, ScheduledExecutorService scheduler, TritonApis apis, Supplier<HttpClient> downloads,
+      Clock clock, Timer timer, TritonApis apis, Supplier<HttpClient> downloads,
       CnapiReporting reporting) {
     this.reporting = reporting;
     this.dir = dir;
@@ -48,7 +48,7 @@ public final class CnContext {
     this.settings = settings;
     this.options = options;
     this.clock = clock;
-    this.scheduler = scheduler;
+    this.timer = timer;
     this.apis = apis;
     this.downloads = downloads;
   }
@@ -77,8 +77,9 @@ public final class CnContext {
     return clock;
   }
 
-  public ScheduledExecutorService scheduler() {
-    return scheduler;
+  /** Where the CN's tasks wait (timeouts, sleeps, the provision lock poll) and its task logs age. */
+  public Timer timer() {
+    return timer;
   }
 
   /** The CN's Triton API views (and its tasks'). */

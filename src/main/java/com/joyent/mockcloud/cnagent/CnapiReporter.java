@@ -64,6 +64,7 @@ public final class CnapiReporter {
   /** Counts sysinfo changes, so a read that raced with one is not kept. */
   private int sysinfoChanges;
   private int consecutiveFailures;
+  private boolean awaitingAnswer;
   private Future<?> nextTimer;
   /** When the queued heartbeat was due (nanoTime): 5 s after the previous one's answer. */
   private long heartbeatDueNanos;
@@ -108,6 +109,11 @@ public final class CnapiReporter {
 
   public synchronized boolean isRegistered() {
     return registered;
+  }
+
+  /** A request was handed to CNAPI (or waits at the gate) and its answer has not come back yet. */
+  public synchronized boolean isAwaitingAnswer() {
+    return awaitingAnswer;
   }
 
   /** Stops sending: nothing queued is sent, nothing new is queued. */
@@ -212,6 +218,7 @@ public final class CnapiReporter {
       // after this one, rather than merging into the one that has already read its state.
       k = queue.pollFirst();
       inFlight = true;
+      awaitingAnswer = true;
     }
     if (k == Kind.SYSINFO || k == Kind.AGENTS) {
       try {
@@ -266,6 +273,9 @@ public final class CnapiReporter {
   }
 
   private void completed(Kind k, ApiResponse resp, Throwable err) {
+    synchronized (this) {
+      awaitingAnswer = false;
+    }
     boolean ok = err == null && resp.isSuccessful();
     boolean firstRegistration = false;
     if (ok) {

@@ -61,7 +61,7 @@ final class ProvisionLock {
       done.complete(null);
       return;
     }
-    cn.scheduler().schedule(() -> check(cn, vmUuid, done), cn.options().provisionLockPoll().toMillis(),
+    cn.timer().schedule(() -> check(cn, vmUuid, done), cn.options().provisionLockPoll().toMillis(),
         TimeUnit.MILLISECONDS);
   }
 }

@@ -1,7 +1,7 @@
 package com.joyent.mockcloud.cnagent;
 
-import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.io.AtomicFiles;
+import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.json.Json;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -29,7 +29,7 @@ final class ServerTasks {
     };
     if (sleep > 0) {
       CompletableFuture<Void> done = new CompletableFuture<>();
-      ctx.cn().scheduler().schedule(() -> {
+      ctx.cn().timer().schedule(() -> {
         try {
           end.run();
         } finally {

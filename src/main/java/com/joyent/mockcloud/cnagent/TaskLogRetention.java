@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.util.Timer;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -11,9 +12,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.regex.Matcher;
@@ -57,14 +57,14 @@ final class TaskLogRetention {
   private final long maxAgeMillis;
   private final Clock clock;
   private final Executor disk;
-  private final ScheduledExecutorService timers;
+  private final Timer timers;
   /** Task logs in the directory as far as we know: exact after a prune, plus the writes since. */
   private volatile int files;
   /** 1 while a prune of this CN is queued or running. */
   private volatile int pruning;
   private volatile boolean pruneRequested;
   private volatile boolean failing;
-  private ScheduledFuture<?> ageTimer; // guarded by this
+  private Future<?> ageTimer; // guarded by this
   private boolean closed; // guarded by this
 
   /**
@@ -74,7 +74,7 @@ final class TaskLogRetention {
    * @param timers where the age job waits (the shared scheduler; it only hands off to {@code disk})
    */
   TaskLogRetention(Path dir, int maxFiles, Duration maxAge, Clock clock, Executor disk,
-      ScheduledExecutorService timers) {
+      Timer timers) {
     if (maxFiles < 1 || maxAge.toMillis() < 1) {
       throw new IllegalArgumentException("task log bounds must be positive, got " + maxFiles + " files, " + maxAge);
     }
@@ -99,7 +99,7 @@ final class TaskLogRetention {
     }
     synchronized (this) {
       if (ageTimer == null) {
-        armAgeTimer(maxAgeMillis); // the file just written is the oldest
+        armAgeTimer(maxAgeMillis + 1); // the file just written is the oldest
       }
     }
   }
@@ -186,7 +186,8 @@ final class TaskLogRetention {
       if (remaining == 0) {
         cancelAgeTimer();
       } else {
-        long expires = logs.get(removed).epochMillis() + maxAgeMillis - now;
+        // Expired once strictly older than the bound: 1 ms after it is reached.
+        long expires = logs.get(removed).epochMillis() + maxAgeMillis + 1 - now;
         armAgeTimer(expires > 0 ? expires : maxAgeMillis); // not at once again if a removal failed
       }
     }

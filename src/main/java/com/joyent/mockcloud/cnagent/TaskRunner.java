@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -56,7 +56,7 @@ final class TaskRunner {
     TaskContext ctx = new TaskContext(agent, taskName, requestId, Json.deepCopy(params), entry, cn.clock());
     CompletableFuture<RestResponse> answer = new CompletableFuture<>();
 
-    ScheduledFuture<?> timeout = cn.scheduler().schedule(() -> {
+    Future<?> timeout = cn.timer().schedule(() -> {
       double secs = (cn.clock().millis() - started.toEpochMilli()) / 1000.0;
       end(ctx, entry, "failed", started, pid, answer,
           errorAnswer("child task process timed out after " + Json.compact(secs) + " seconds"), null);

@@ -24,7 +24,7 @@ final class TestTasks {
     double ms = JsValues.truthy(t) ? ServerTasks.jsNumber(t) : 5000;
     long delay = ms >= 1 && ms <= MAX_DELAY_MS ? (long) ms : 1;
     CompletableFuture<Void> done = new CompletableFuture<>();
-    ctx.cn().scheduler().schedule(() -> {
+    ctx.cn().timer().schedule(() -> {
       try {
         ctx.finish();
       } finally {

@@ -80,15 +80,15 @@ final class CnFactory {
       }
       String uuid = d.uuid().toString();
       ServerVms vms = vmStore.openServer(uuid, d.dir(), ServerIdentity.fromSysinfo(sysinfo));
-      CnContext ctx = new CnContext(d, vms, settings.bindIp(), settings, options, clock, threads.scheduler(),
+      CnContext ctx = new CnContext(d, vms, settings.bindIp(), settings, options, clock, threads.timer(),
           apis, downloads, threads.cnapiReporting());
       CnAgent agent = new CnAgent(ctx, threads.taskPool(), threads.taskAdmission());
       VmAgentOptions vmOptions = VmAgentOptions.defaults();
       VmAgent vmAgent = new VmAgent(uuid, vms, apis.vmapi(vmOptions.userAgent(uuid), vmOptions.requestTimeout()),
-          threads.scheduler(), vmOptions);
+          threads.timer(), vmOptions);
       NetAgent netAgent = settings.napiUrl() == null || settings.adminUuid() == null ? null
           : new NetAgent(d, vms, settings, threads.netAgentLoop(), threads.taskPool(),
-              apis.napi(net.userAgent(uuid), net.requestTimeout()), clock, net, shared);
+              apis.napi(net.userAgent(uuid), net.requestTimeout()), net, shared);
       sysinfoWatch = sysinfoWatches.watch(d, agent);
       startListening(agent);
       vmAgent.start();

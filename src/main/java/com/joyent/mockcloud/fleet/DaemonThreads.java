@@ -74,6 +74,8 @@ public final class DaemonThreads implements Closeable {
   private final HttpListeners listeners;
   private final ScheduledThreadPoolExecutor scheduler;
   private final ScheduledThreadPoolExecutor netAgentLoop;
+  private final Timer timer;
+  private final Timer netAgentTimer;
   private final ThreadPoolExecutor taskPool;
   private final ThreadPoolExecutor httpCallbacks;
   private final OutboundHttp httpClient;
@@ -102,6 +104,8 @@ public final class DaemonThreads implements Closeable {
     scheduler.setRemoveOnCancelPolicy(true);
     this.netAgentLoop = new ScheduledThreadPoolExecutor(1, new NamedThreads("netagent"));
     netAgentLoop.setRemoveOnCancelPolicy(true);
+    this.timer = Timer.on(scheduler);
+    this.netAgentTimer = Timer.on(netAgentLoop);
     this.taskPool = new ThreadPoolExecutor(taskThreads, taskThreads, 30, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), new NamedThreads("task"));
     taskPool.allowCoreThreadTimeOut(true);
@@ -161,9 +165,14 @@ public final class DaemonThreads implements Closeable {
     return scheduler;
   }
 
+  /** The shared scheduler as the agents' {@link Timer}: cn-agent task waits, vm-agent retries. */
+  public Timer timer() {
+    return timer;
+  }
+
   /** Where net-agents run their event loops and timers. */
-  public ScheduledExecutorService netAgentLoop() {
-    return netAgentLoop;
+  public Timer netAgentLoop() {
+    return netAgentTimer;
   }
 
   public ExecutorService taskPool() {

@@ -118,7 +118,7 @@ public final class Fleet implements Closeable {
     net = net.withChangefeed(changefeedMode);
     if (net.changefeed() == ChangefeedMode.SHARED) {
       sharedChangefeeds = new SharedChangefeeds(settings.root(), threads.netAgentLoop(), threads.taskPool(), apis,
-          clock, net);
+          net);
     }
     netOptions = net;
     List<CompletableFuture<Void>> all = new ArrayList<>();
@@ -166,6 +166,11 @@ public final class Fleet implements Closeable {
       schedule.listAgain();
       LOG.warn("rescan of {} failed: {}", root.serversDir(), e.toString());
     }
+  }
+
+  /** Whether a start of {@code uuid} is under way (it ends running, or failed and is retried at a rescan). */
+  boolean isStarting(UUID uuid) {
+    return starting.contains(uuid);
   }
 
   /** A CN failed to start: list again at the next rescan (a fix inside its directory does not change servers/). */

@@ -178,6 +178,11 @@ public final class OutboundHttp implements Closeable {
     return origins.values().stream().mapToInt(Origin::idleCount).sum();
   }
 
+  /** True once a client that owns its worker was closed and the worker's threads have ended. */
+  boolean isTerminated() {
+    return worker.isTerminated();
+  }
+
   @Override
   public void close() {
     origins.values().forEach(Origin::closeAll);

@@ -1,19 +1,18 @@
 package com.joyent.mockcloud.netagent;
 
-import java.time.Clock;
+import com.joyent.mockcloud.util.Timer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The event loop of one CN's net-agent: a mailbox drained on the scheduler it is given (in
- * run-servers the net-agents' own, {@code mockcloud-netagent-1}), and one timer for all of the
+ * The event loop of one CN's net-agent: a mailbox drained on the {@link Timer} it is given (in
+ * run-servers the net-agents' scheduler, {@code mockcloud-netagent-1}), and one timer for all of the
  * CN's delays.
  *
  * <p>Everything that changes a CN's net-agent state — VM events, HTTP completions, timer
@@ -26,7 +25,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Timers: a CN costs at most one pending job on the scheduler however many NICs and
  * networks it tracks. {@link Timed} items carry their due time; the loop arms one
- * {@link ScheduledFuture} for the earliest and, when it fires, runs every item that is due.
+ * timer job for the earliest and, when it fires, runs every item that is due.
  *
  * <p>Threads and locks: {@link #post} may be called from any thread; the monitor guards the
  * mailbox and {@code draining} only and is never held while a job runs. Timer methods
@@ -45,25 +44,24 @@ final class CnLoop {
   }
 
   private final String cn;
-  private final ScheduledExecutorService scheduler;
-  private final Clock clock;
+  private final Timer timer;
   private final ArrayDeque<Runnable> mailbox = new ArrayDeque<>(0);
   private boolean draining; // guarded by this
   private Runnable lastJob; // guarded by this: runs once after stop(last), in turn with the other jobs
   private volatile boolean stopped;
   // loop-confined:
   private final List<Timed> armed = new ArrayList<>(4);
-  private volatile ScheduledFuture<?> wake; // read by stop() from any thread
+  private volatile Future<?> wake; // read by stop() from any thread
   private long wakeAt;
 
-  CnLoop(String cn, ScheduledExecutorService scheduler, Clock clock) {
+  CnLoop(String cn, Timer timer) {
     this.cn = cn;
-    this.scheduler = scheduler;
-    this.clock = clock;
+    this.timer = timer;
   }
 
+  /** Milliseconds on the timer's monotonic clock: for deadlines and intervals only. */
   long now() {
-    return clock.millis();
+    return TimeUnit.NANOSECONDS.toMillis(timer.nanoTime());
   }
 
   void post(Runnable job) {
@@ -86,7 +84,7 @@ final class CnLoop {
       return;
     }
     try {
-      scheduler.schedule(() -> post(job), Math.max(0, delayMs), TimeUnit.MILLISECONDS);
+      timer.schedule(() -> post(job), Math.max(0, delayMs), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       LOG.debug("net-agent of {}: scheduler rejected a delayed job (shutting down)", cn);
     }
@@ -141,7 +139,7 @@ final class CnLoop {
         }
       }
     }
-    ScheduledFuture<?> w = wake;
+    Future<?> w = wake;
     if (w != null) {
       w.cancel(false);
     }
@@ -160,7 +158,7 @@ final class CnLoop {
     }
     wakeAt = at;
     try {
-      wake = scheduler.schedule(() -> post(this::fire), Math.max(0, at - now()), TimeUnit.MILLISECONDS);
+      wake = timer.schedule(() -> post(this::fire), Math.max(0, at - now()), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       wake = null;
     }
@@ -192,7 +190,7 @@ final class CnLoop {
 
   private void submitDrain() {
     try {
-      scheduler.execute(this::drain);
+      timer.execute(this::drain);
     } catch (RejectedExecutionException e) {
       synchronized (this) {
         mailbox.clear();

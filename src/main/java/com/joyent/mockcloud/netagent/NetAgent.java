@@ -4,15 +4,14 @@ import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.NapiApi;
+import com.joyent.mockcloud.util.Timer;
 import com.joyent.mockcloud.vm.ServerVms;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -21,8 +20,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * network-derived fields back into the VM files.
  *
  * <pre>
- * NetAgent agent = new NetAgent(dir, vms, settings, threads.scheduler(), threads.taskPool(),
- *     apis.napi(options.userAgent(cn), options.requestTimeout()), Clock.systemUTC(), options);
+ * NetAgent agent = new NetAgent(dir, vms, settings, threads.netAgentLoop(), threads.taskPool(),
+ *     apis.napi(options.userAgent(cn), options.requestTimeout()), options);
  * agent.start();   // returns at once; all work happens on the shared threads
  * ...
  * agent.stop();    // stops tracking; nothing is deleted in NAPI
@@ -63,17 +62,16 @@ public final class NetAgent {
    * @param dir the CN's directory (sysinfo, {@code agents/net-agent/instance_uuid})
    * @param vms the CN's VMs
    * @param settings the UFDS admin uuid (owner of the CN's NICs) is required
-   * @param scheduler the shared scheduler: runs the CN's loop and its delays; never blocked
+   * @param loopTimer the net-agents' timer: runs the CN's loop and its delays; never blocked
    * @param worker bounded pool for work that touches disk (NAPI requests start on the view's starter)
    * @param napi the CN's NAPI view ({@code TritonApis.napi}: the shared client, the gate of its
    *     NAPI, the WebSocket dialer; user agent {@code options.userAgent(cn)})
-   * @param clock for debounce and timer arithmetic
    * @param options timings and limits; {@code changefeed} must not be {@link ChangefeedMode#SHARED}
    *     (that needs the process's {@link SharedChangefeeds}: use the other constructor)
    */
-  public NetAgent(ServerDirectory dir, ServerVms vms, Settings settings, ScheduledExecutorService scheduler,
-      Executor worker, NapiApi napi, Clock clock, NetAgentOptions options) {
-    this(dir, vms, settings, scheduler, worker, napi, clock, options, null);
+  public NetAgent(ServerDirectory dir, ServerVms vms, Settings settings, Timer loopTimer, Executor worker,
+      NapiApi napi, NetAgentOptions options) {
+    this(dir, vms, settings, loopTimer, worker, napi, options, null);
   }
 
   /**
@@ -84,8 +82,8 @@ public final class NetAgent {
    * @param sharedFeeds the process's shared changefeeds; required in mode {@code shared}, else unused
    * @throws IllegalArgumentException in mode {@code shared} without {@code sharedFeeds}
    */
-  public NetAgent(ServerDirectory dir, ServerVms vms, Settings settings, ScheduledExecutorService scheduler,
-      Executor worker, NapiApi napi, Clock clock, NetAgentOptions options, SharedChangefeeds sharedFeeds) {
+  public NetAgent(ServerDirectory dir, ServerVms vms, Settings settings, Timer loopTimer, Executor worker,
+      NapiApi napi, NetAgentOptions options, SharedChangefeeds sharedFeeds) {
     if (options.changefeed() == ChangefeedMode.SHARED && sharedFeeds == null) {
       throw new IllegalArgumentException("changefeed mode shared needs the process's SharedChangefeeds");
     }
@@ -94,7 +92,7 @@ public final class NetAgent {
     this.options = options;
     this.worker = worker;
     this.cn = dir.uuid().toString();
-    this.loop = new CnLoop(cn, scheduler, clock);
+    this.loop = new CnLoop(cn, loopTimer);
     this.napi = napi;
     this.sync = new CnSync(cn, settings.requireAdminUuid().toString(), loop, options, vms, dir, napi, worker);
     this.shared = options.changefeed() == ChangefeedMode.SHARED ? sharedFeeds.forNapi(napi.url()) : null;

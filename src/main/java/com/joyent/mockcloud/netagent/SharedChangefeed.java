@@ -2,6 +2,7 @@ package com.joyent.mockcloud.netagent;
 
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.NapiApi;
+import com.joyent.mockcloud.util.Timer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -68,7 +69,7 @@ final class SharedChangefeed implements Changefeed.Sink {
     this.owner = owner;
     this.napiUrl = napiUrl;
     this.who = "shared changefeed of " + napiUrl;
-    this.loop = new CnLoop("shared-changefeed", owner.scheduler, owner.clock);
+    this.loop = new CnLoop("shared-changefeed", owner.loopTimer);
   }
 
   /**

@@ -1,13 +1,12 @@
 package com.joyent.mockcloud.netagent;
 
 import com.joyent.mockcloud.triton.TritonApis;
+import com.joyent.mockcloud.util.Timer;
 import java.io.Closeable;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The changefeed subscriptions of a process in mode {@code shared}: one {@link SharedChangefeed}
@@ -16,7 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
  *
  * <pre>
  * SharedChangefeeds feeds = new SharedChangefeeds(settings.root(), threads.netAgentLoop(),
- *     threads.taskPool(), apis, Clock.systemUTC(), options);
+ *     threads.taskPool(), apis, options);
  * new NetAgent(dir, vms, settings, ..., options.withChangefeed(ChangefeedMode.SHARED), feeds);
  * ...
  * feeds.close();   // after the agents have stopped
@@ -29,29 +28,27 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 public final class SharedChangefeeds implements Closeable {
   final Path root;
-  final ScheduledExecutorService scheduler;
+  final Timer loopTimer;
   final Executor worker;
   final TritonApis apis;
-  final Clock clock;
   final NetAgentOptions options;
   private final ConcurrentHashMap<String, SharedChangefeed> feeds = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   /**
    * @param root the mockcloud root; the instance uuid lives in {@code <root>/net-agent/}
-   * @param scheduler the net-agents' scheduler: runs each feed's loop
+   * @param loopTimer the net-agents' timer: runs each feed's loop
    * @param worker for the instance file
    * @param apis where each feed's NAPI view comes from (the NAPI of its settings)
    * @param options timings (reconnect, heartbeat, request timeout, gate size) and the bootstrap
    *     spread ({@code startSpread})
    */
-  public SharedChangefeeds(Path root, ScheduledExecutorService scheduler, Executor worker, TritonApis apis,
-      Clock clock, NetAgentOptions options) {
+  public SharedChangefeeds(Path root, Timer loopTimer, Executor worker, TritonApis apis,
+      NetAgentOptions options) {
     this.root = root;
-    this.scheduler = scheduler;
+    this.loopTimer = loopTimer;
     this.worker = worker;
     this.apis = apis;
-    this.clock = clock;
     this.options = options;
   }
 

@@ -3,6 +3,7 @@ package com.joyent.mockcloud.vmagent;
 import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.triton.VmapiApi;
 import com.joyent.mockcloud.util.Backoff;
+import com.joyent.mockcloud.util.Timer;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.Subscription;
 import com.joyent.mockcloud.vm.VmEvent;
@@ -15,7 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +41,7 @@ public final class VmAgent {
   private final String server;
   private final ServerVms vms;
   private final VmapiApi vmapi;
-  private final ScheduledExecutorService scheduler;
+  private final Timer timer;
   private final VmAgentOptions options;
 
   private boolean ready;
@@ -61,12 +61,12 @@ public final class VmAgent {
   private Subscription subscription;
   private int failuresInARow;
 
-  public VmAgent(String serverUuid, ServerVms vms, VmapiApi vmapi, ScheduledExecutorService scheduler,
+  public VmAgent(String serverUuid, ServerVms vms, VmapiApi vmapi, Timer timer,
       VmAgentOptions options) {
     this.server = serverUuid;
     this.vms = vms;
     this.vmapi = vmapi;
-    this.scheduler = scheduler;
+    this.timer = timer;
     this.options = options;
     this.syncBackoff = Backoff.doubling(options.retryMin().toMillis(), options.retryMax().toMillis());
   }
@@ -90,6 +90,11 @@ public final class VmAgent {
 
   public synchronized boolean isReady() {
     return ready;
+  }
+
+  /** Ready, with no VM queued, in flight or waiting for a retry: VMAPI has heard everything. */
+  public synchronized boolean isIdle() {
+    return ready && !inFlight && queue.isEmpty() && retryScheduled.isEmpty();
   }
 
   private void onEvent(VmEvent e) {
@@ -129,7 +134,7 @@ public final class VmAgent {
         delay = syncBackoff.nextDelayMs();
       }
       logFailure("initial sync", err);
-      scheduler.schedule(this::initialSync, delay, TimeUnit.MILLISECONDS);
+      timer.schedule(this::initialSync, delay, TimeUnit.MILLISECONDS);
     });
   }
 
@@ -259,7 +264,7 @@ public final class VmAgent {
     }
     long delay = retryDelay.computeIfAbsent(uuid,
         u -> Backoff.doubling(options.retryMin().toMillis(), options.retryMax().toMillis())).nextDelayMs();
-    scheduler.schedule(() -> {
+    timer.schedule(() -> {
       synchronized (this) {
         retryScheduled.remove(uuid);
         enqueue(uuid);

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /** {@link OversizedBodies}: the bench's misbehaving client against servers that answer in different ways. */
 class OversizedBodiesTest {
+  /** Servers that hold a connection open hold it until the test has its outcome. */
+  private final CountDownLatch testEnded = new CountDownLatch(1);
   private static final long BODY = 8L * 1024 * 1024;
   private static final String TOO_LARGE =
       "{\"code\":\"PayloadTooLargeError\",\"message\":\"Request body size exceeds 4194304\"}";
@@ -32,6 +35,7 @@ class OversizedBodiesTest {
 
   @AfterEach
   void close() throws Exception {
+    testEnded.countDown();
     for (AutoCloseable c : closeMe) {
       c.close();
     }
@@ -136,7 +140,7 @@ class OversizedBodiesTest {
       try {
         // Reads nothing of the body, answers, keeps the connection open.
         answer(s, "413 Payload Too Large", TOO_LARGE, false);
-        Thread.sleep(15_000);
+        testEnded.await();
       } catch (IOException | InterruptedException e) {
         // closed by the test
       }
@@ -160,7 +164,7 @@ class OversizedBodiesTest {
   void noAnswer_endsAtTheDeadline() throws Exception {
     int port = server(s -> {
       try {
-        Thread.sleep(30_000); // reads nothing, says nothing
+        testEnded.await(); // reads nothing, says nothing
       } catch (InterruptedException e) {
         // closed by the test
       }

@@ -116,7 +116,7 @@ final class CnAgentHarness implements Closeable {
       reporting = new CnapiReporting(reporting.http(), reporting.gate(), time, reporting.files(), reporting.metrics());
     }
     ctx = new CnContext(dir, vms, "127.0.0.1", settings, options, time != null ? time.clock() : Clock.systemUTC(),
-        threads.scheduler(), threads.tritonApis(settings, NetAgentOptions.defaults().maxConcurrentRequests()),
+        time != null ? time : threads.timer(), threads.tritonApis(settings, NetAgentOptions.defaults().maxConcurrentRequests()),
         threads::downloads, reporting);
     agent = new CnAgent(ctx, threads.taskPool(), admission);
     agent.start(threads.listeners(), 0);

@@ -3,10 +3,14 @@ package com.joyent.mockcloud.cnagent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.testing.Await;
+import com.joyent.mockcloud.testing.ManualTimer;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -177,19 +181,26 @@ class CnAgentHttpTest {
   }
 
   @Test
-  void nopSleep_showsActiveEntryWhileRunning() throws Exception {
-    var pending = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-      try {
-        return cn.task("nop", Map.of("sleep", 1));
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    });
-    long start = System.currentTimeMillis();
-    Thread.sleep(300);
-    String during = cn.get("/history").body();
-    assertThat(during).contains("\"status\":\"active\"").doesNotContain("finished_at");
-    assertThat(pending.get().statusCode()).isEqualTo(200);
-    assertThat(System.currentTimeMillis() - start).isGreaterThanOrEqualTo(1000);
+  void nopSleep_showsActiveEntryWhileRunning(@TempDir Path own) throws Exception {
+    ManualTimer time = new ManualTimer();
+    try (CnAgentHarness m = CnAgentHarness.onManualTime(own, new RecordingCnapi(),
+        CnAgentOptions.defaults().toBuilder().tmpDir(own.resolve("vartmp")).firstStatusDelay(Duration.ofHours(1))
+            .sysinfoPollInterval(Duration.ofHours(1)).build(), time).awaitRegistered()) {
+      var pending = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return m.task("nop", Map.of("sleep", 1));
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      Await.require(Duration.ofSeconds(5), () -> time.dueIn().contains(Duration.ofSeconds(1)), "the task's sleep");
+      time.advance(Duration.ofMillis(999));
+      String during = m.get("/history").body();
+      assertThat(during).contains("\"status\":\"active\"").doesNotContain("finished_at");
+      assertThat(pending).isNotDone();
+      time.advance(Duration.ofMillis(1));
+      assertThat(pending.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      assertThat(m.get("/history").body()).contains("\"status\":\"finished\"");
+    }
   }
 }

@@ -75,7 +75,8 @@ class HeartbeatPriorityTest {
     assertThat(ioHeld.await(5, TimeUnit.SECONDS)).isTrue();
 
     cn.cnapi.clear();
-    Thread.sleep(8 * INTERVAL_MS);
+    // A held scheduler or I/O thread would stop them altogether: this would time out.
+    Await.require(Duration.ofSeconds(10), () -> heartbeats().size() >= 6, "heartbeats while the threads are held");
     List<RecordingCnapi.Received> during = heartbeats();
     release.countDown();
 

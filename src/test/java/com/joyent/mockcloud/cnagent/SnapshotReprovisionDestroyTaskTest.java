@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.joyent.mockcloud.json.JsValues;
 import com.joyent.mockcloud.testing.Await;
+import com.joyent.mockcloud.testing.ManualTimer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -180,30 +182,37 @@ class SnapshotReprovisionDestroyTaskTest {
   }
 
   @Test
-  void machineDestroy_waitsForTheProvisionLock() throws Exception {
-    String v = createVm();
-    Path lock = cn.options.tmpDir().resolve("machine-provision-" + v);
-    Files.createDirectories(lock.getParent());
-    Files.createFile(lock);
-    long start = System.currentTimeMillis();
+  void machineDestroy_waitsForTheProvisionLock(@TempDir Path own) throws Exception {
+    ManualTimer time = new ManualTimer();
+    try (CnAgentHarness m = CnAgentHarness.onManualTime(own, new RecordingCnapi(),
+        CnAgentHarness.fastOptions(own, Duration.ofSeconds(5), Duration.ofSeconds(60)).toBuilder()
+            .sysinfoPollInterval(Duration.ofHours(1)).build(), time).awaitRegistered()) { // the lock poll: the only 200 ms timer
+      String v = UUID.randomUUID().toString();
+      assertThat(m.call("machine_create", MachineCreateTaskTest.minimal(v)).status()).isEqualTo(200);
+      Path lock = m.options.tmpDir().resolve("machine-provision-" + v);
+      Files.createDirectories(lock.getParent());
+      Files.createFile(lock);
 
-    CompletableFuture<CnAgentHarness.Answer> destroy = CompletableFuture.supplyAsync(() -> {
-      try {
-        return cn.call("machine_destroy", Map.of("uuid", v));
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    });
-    // The spec's case waits 3 s; 1.5 s shows the same with the lock polled every 200 ms.
-    Thread.sleep(1500);
-    assertThat(destroy).isNotDone();
-    assertThat(Files.exists(cn.vmFile(v))).isTrue();
-    Files.delete(lock);
-    CnAgentHarness.Answer a = destroy.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      CompletableFuture<CnAgentHarness.Answer> destroy = CompletableFuture.supplyAsync(() -> {
+        try {
+          return m.call("machine_destroy", Map.of("uuid", v));
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      Await.require(Duration.ofSeconds(5), () -> time.dueIn().contains(m.options.provisionLockPoll()),
+          "the destroy to poll the lock");
+      // The spec's case: 3 s later the lock is still there and the VM too.
+      time.advance(Duration.ofSeconds(3));
+      assertThat(destroy).isNotDone();
+      assertThat(Files.exists(m.vmFile(v))).isTrue();
+      Files.delete(lock);
+      time.advance(m.options.provisionLockPoll());
+      CnAgentHarness.Answer a = destroy.get(10, java.util.concurrent.TimeUnit.SECONDS);
 
-    assertThat(a.status()).isEqualTo(200);
-    assertThat(System.currentTimeMillis() - start).isGreaterThanOrEqualTo(1500);
-    assertThat(Files.exists(cn.vmFile(v))).isFalse();
+      assertThat(a.status()).isEqualTo(200);
+      assertThat(Files.exists(m.vmFile(v))).isFalse();
+    }
   }
 
   @Test
@@ -250,7 +259,7 @@ class SnapshotReprovisionDestroyTaskTest {
       }
     });
     try {
-      Thread.sleep(300);
+      Await.require(Duration.ofSeconds(5), () -> cn.agent.activeTasks() == 1, "the destroy to wait for the lock");
       CompletableFuture<CnAgentHarness.Answer> load = CompletableFuture.supplyAsync(() -> {
         try {
           return cn.call("machine_load", Map.of("uuid", v));

@@ -3,7 +3,7 @@ package com.joyent.mockcloud.cnagent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.joyent.mockcloud.testing.Await;
+import com.joyent.mockcloud.testing.ManualTimer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -12,10 +12,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,22 +23,13 @@ class TaskLogRetentionTest {
   private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
   @TempDir Path dir;
-  private final ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
-
-  {
-    timers.setRemoveOnCancelPolicy(true); // as the daemon's scheduler: a cancelled job leaves the queue
-  }
+  private final ManualTimer timers = new ManualTimer();
   /** Runs each prune at once on the calling thread, and counts them: each is one directory listing. */
   private final AtomicInteger prunes = new AtomicInteger();
   private final Executor countingDisk = job -> {
     prunes.incrementAndGet();
     job.run();
   };
-
-  @AfterEach
-  void stopTimers() {
-    timers.shutdownNow();
-  }
 
   private Path log(Instant dispatched, int pid, String task) throws Exception {
     Path p = dir.resolve(dispatched.toEpochMilli() + "-" + pid + "-" + task + ".log");
@@ -138,18 +127,25 @@ class TaskLogRetentionTest {
 
   @Test
   void ageJob_idleCn_itsLogsGoWhenTheyExpire() throws Exception {
-    TaskLogRetention r = new TaskLogRetention(dir, 200, Duration.ofMillis(300), Clock.systemUTC(), Runnable::run,
-        timers);
+    Clock clock = timers.clock();
+    TaskLogRetention r = new TaskLogRetention(dir, 200, Duration.ofMillis(300), clock, Runnable::run, timers);
     r.start();
-    Path first = log(Instant.now(), 10_001, "nop");
+    Path first = log(clock.instant(), 10_001, "nop");
     r.written();
-    Path second = log(Instant.now().plusMillis(200), 10_002, "nop"); // dispatched later: expires later
+    Path second = log(clock.instant().plusMillis(200), 10_002, "nop"); // dispatched later: expires later
     r.written();
 
-    // No more tasks: only the age job can remove them (real time: the scheduler waits 300 ms).
-    assertThat(Await.until(Duration.ofSeconds(5), () -> !Files.exists(first))).isTrue();
-    assertThat(Await.until(Duration.ofSeconds(5), () -> !Files.exists(second))).isTrue();
-    assertThat(timers.getQueue()).as("no job once the directory is empty").isEmpty();
+    // No more tasks: only the age job can remove them, each as soon as it is older than 300 ms.
+    timers.advance(Duration.ofMillis(300));
+    assertThat(first).exists();
+    timers.advance(Duration.ofMillis(1));
+    assertThat(first).doesNotExist();
+    assertThat(second).exists();
+    timers.advance(Duration.ofMillis(199));
+    assertThat(second).exists();
+    timers.advance(Duration.ofMillis(1));
+    assertThat(second).doesNotExist();
+    assertThat(timers.pending()).as("no job once the directory is empty").isZero();
   }
 
   @Test
@@ -158,11 +154,11 @@ class TaskLogRetentionTest {
     r.start();
     log(NOW, 10_001, "nop");
     r.written();
-    assertThat(timers.getQueue()).hasSize(1);
+    assertThat(timers.pending()).isEqualTo(1);
 
     r.close();
 
-    assertThat(timers.getQueue()).isEmpty();
+    assertThat(timers.pending()).isZero();
   }
 
   @Test
@@ -171,7 +167,7 @@ class TaskLogRetentionTest {
         countingDisk, timers);
     r.start();
     assertThat(r.counted()).isZero();
-    assertThat(timers.getQueue()).isEmpty();
+    assertThat(timers.pending()).isZero();
   }
 
   @Test

@@ -3,6 +3,7 @@ package com.joyent.mockcloud.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.joyent.mockcloud.cnagent.CnAgentOptions;
+import com.joyent.mockcloud.cnagent.CnapiReporter;
 import com.joyent.mockcloud.config.Setting;
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.config.SettingsLoader;
@@ -15,6 +16,7 @@ import com.joyent.mockcloud.sandbox.SandboxOptions;
 import com.joyent.mockcloud.server.HardwareProfile;
 import com.joyent.mockcloud.server.ServerCreator;
 import com.joyent.mockcloud.server.ServerRoot;
+import com.joyent.mockcloud.testing.Await;
 import com.joyent.mockcloud.testing.TestClock;
 import com.joyent.mockcloud.triton.TritonApis;
 import com.joyent.mockcloud.triton.UserAgent;
@@ -108,13 +110,7 @@ class SandboxEndToEndTest {
   }
 
   private static void await(Supplier<Boolean> cond, String what) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (!Boolean.TRUE.equals(cond.get())) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50);
-    }
+    Await.require(Duration.ofSeconds(20), () -> Boolean.TRUE.equals(cond.get()), what);
   }
 
   @SuppressWarnings("unchecked")
@@ -197,16 +193,9 @@ class SandboxEndToEndTest {
     await(() -> sandbox.cnapi().server(cn.toString()) != null && "running".equals(statusOf(cn)), "running");
     // Silence that CN's reporting (a heartbeat already on its way may still land), then move
     // CNAPI's clock past the 11 s heartbeat lifetime.
-    daemon.fleet().running().get(cn).cnAgent().reporter().stop();
-    String last = sandbox.cnapi().servers().lastHeartbeat(cn.toString());
-    for (int quiet = 0; quiet < 10; quiet++) { // until no heartbeat has landed for 1 s
-      Thread.sleep(100);
-      String now = sandbox.cnapi().servers().lastHeartbeat(cn.toString());
-      if (!java.util.Objects.equals(now, last)) {
-        last = now;
-        quiet = 0;
-      }
-    }
+    CnapiReporter reporter = daemon.fleet().running().get(cn).cnAgent().reporter();
+    reporter.stop();
+    await(() -> !reporter.isAwaitingAnswer(), "the last heartbeat's answer");
     clock.advance(Duration.ofSeconds(12));
     assertThat(statusOf(cn)).isEqualTo("unknown");
     // Stop the CN; the fleet sees its directory is still there, starts it again, it heartbeats.

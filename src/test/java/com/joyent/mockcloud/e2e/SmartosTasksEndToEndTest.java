@@ -15,6 +15,7 @@ import com.joyent.mockcloud.sandbox.SandboxOptions;
 import com.joyent.mockcloud.server.HardwareProfile;
 import com.joyent.mockcloud.server.ServerCreator;
 import com.joyent.mockcloud.server.ServerRoot;
+import com.joyent.mockcloud.testing.Await;
 import com.joyent.mockcloud.testing.TestClock;
 import com.joyent.mockcloud.triton.TritonApis;
 import com.joyent.mockcloud.triton.UserAgent;
@@ -106,13 +107,7 @@ class SmartosTasksEndToEndTest {
   }
 
   private static void await(Supplier<Boolean> cond, String what) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (!Boolean.TRUE.equals(cond.get())) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50);
-    }
+    Await.require(Duration.ofSeconds(20), () -> Boolean.TRUE.equals(cond.get()), what);
   }
 
   @SuppressWarnings("unchecked")

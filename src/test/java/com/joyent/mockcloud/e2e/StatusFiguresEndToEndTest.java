@@ -15,6 +15,7 @@ import com.joyent.mockcloud.sandbox.SandboxOptions;
 import com.joyent.mockcloud.server.HardwareProfile;
 import com.joyent.mockcloud.server.ServerCreator;
 import com.joyent.mockcloud.server.ServerRoot;
+import com.joyent.mockcloud.testing.Await;
 import com.joyent.mockcloud.triton.TritonApis;
 import com.joyent.mockcloud.triton.UserAgent;
 import java.net.URI;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -157,18 +159,22 @@ class StatusFiguresEndToEndTest {
   /** {@code GET /servers/:uuid} once it satisfies {@code when} (status reports and VMAPI catch up). */
   @SuppressWarnings("unchecked")
   private Map<String, Object> serverWhen(UUID cn, Predicate<Map<String, Object>> when) throws Exception {
-    long deadline = System.currentTimeMillis() + 30_000;
-    Map<String, Object> last = null;
-    while (System.currentTimeMillis() < deadline) {
-      if (sandbox.cnapi().server(cn.toString()) != null) {
-        last = (Map<String, Object>) http("GET", sandbox.cnapiUrl() + "/servers/" + cn, null);
-        if (last.get("memory_total_bytes") != null && when.test(last)) {
-          return last;
-        }
+    AtomicReference<Map<String, Object>> last = new AtomicReference<>();
+    boolean got = Await.until(Duration.ofSeconds(30), () -> {
+      if (sandbox.cnapi().server(cn.toString()) == null) {
+        return false;
       }
-      Thread.sleep(100);
+      try {
+        last.set((Map<String, Object>) http("GET", sandbox.cnapiUrl() + "/servers/" + cn, null));
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+      return last.get().get("memory_total_bytes") != null && when.test(last.get());
+    });
+    if (!got) {
+      throw new AssertionError("server " + cn + " never got there; last seen: " + last.get());
     }
-    throw new AssertionError("server " + cn + " never got there; last seen: " + last);
+    return last.get();
   }
 
   private static long num(Map<String, Object> m, String key) {

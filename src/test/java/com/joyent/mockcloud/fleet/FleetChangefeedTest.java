@@ -15,6 +15,7 @@ import com.joyent.mockcloud.sandbox.SandboxOptions;
 import com.joyent.mockcloud.server.HardwareProfile;
 import com.joyent.mockcloud.server.ServerCreator;
 import com.joyent.mockcloud.server.ServerRoot;
+import com.joyent.mockcloud.testing.Await;
 import com.joyent.mockcloud.triton.TritonApis;
 import com.joyent.mockcloud.triton.UserAgent;
 import java.net.URI;
@@ -88,13 +89,7 @@ class FleetChangefeedTest {
   }
 
   private static void await(BooleanSupplier cond, String what) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (!cond.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50);
-    }
+    Await.require(Duration.ofSeconds(20), cond, what);
   }
 
   private void awaitEveryNetAgentStarted(Fleet fleet) throws InterruptedException {
@@ -135,6 +130,8 @@ class FleetChangefeedTest {
     // every CN's admin NIC claimed by its net-agent: the agents ran their first pass
     await(() -> sandbox.napi().nics().list(n -> "server".equals(n.get("belongs_to_type"))).size() >= 3,
         "the CNs' NICs claimed in NAPI");
+    // real sleep: a socket that must never open has no event to wait for; a per-CN agent opens
+    // its socket as it starts, long before its first pass has claimed the NICs
     Thread.sleep(300);
     assertThat(stats()).containsEntry("listeners", 0).containsEntry("registrations", 0);
     assertThat(fleet.running().values()).allSatisfy(cn -> {

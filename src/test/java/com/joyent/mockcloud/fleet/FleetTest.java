@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import com.joyent.mockcloud.cnagent.CnAgent;
 import com.joyent.mockcloud.cnagent.CnAgentOptions;
 import com.joyent.mockcloud.config.Setting;
 import com.joyent.mockcloud.config.Settings;
@@ -21,12 +22,19 @@ import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.ServerRoot;
 import com.joyent.mockcloud.server.StandardAgents;
 import com.joyent.mockcloud.server.Sysinfo;
+import com.joyent.mockcloud.testing.Await;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -85,13 +93,17 @@ class FleetTest {
   }
 
   private static void await(BooleanSupplier cond, String what) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (!cond.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50);
+    if (!Await.until(Duration.ofSeconds(15), cond)) {
+      throw new AssertionError("timed out waiting for " + what);
     }
+  }
+
+  /**
+   * Sets servers/' mtime well before now, so the next listing is outside the racy-mtime window
+   * (RescanSchedule) and only what the test does makes the fleet list again.
+   */
+  private void backdateServersDir() throws IOException {
+    Files.setLastModifiedTime(root.serversDir(), FileTime.fromMillis(System.currentTimeMillis() - 10_000));
   }
 
   private List<LoggedRequest> sysinfoPosts(UUID u) {
@@ -173,10 +185,11 @@ class FleetTest {
             .header("content-type", "application/json").header("x-server-uuid", d.uuid().toString())
             .POST(HttpRequest.BodyPublishers.ofString("{\"task\":\"nop\",\"params\":{\"sleep\":1}}")).build(),
         HttpResponse.BodyHandlers.ofString());
-    Thread.sleep(200);
+    CnAgent agent = daemon.fleet().running().get(d.uuid()).cnAgent();
+    await(() -> agent.activeTasks() == 1, "the sleeping task to run");
     Thread closer = new Thread(daemon::close);
     closer.start();
-    Thread.sleep(200);
+    await(agent::isDraining, "the close to begin draining");
     HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/tasks"))
         .header("content-type", "application/json").header("x-server-uuid", d.uuid().toString())
         .POST(HttpRequest.BodyPublishers.ofString("{\"task\":\"nop\",\"params\":{}}")).build(),
@@ -206,8 +219,13 @@ class FleetTest {
         "a registration with the replaced sysinfo");
 
     edited.put("Hostname", "edited-in-place-later");
-    Thread.sleep(20); // a later mtime than the rename's
-    Files.write(d.sysinfoFile(), Json.prettyBytes(edited, 4)); // truncates and writes the same inode
+    FileTime renamed = Files.getLastModifiedTime(d.sysinfoFile());
+    try (FileChannel inPlace = FileChannel.open(d.sysinfoFile(), StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) { // the same inode, truncated and written
+      inPlace.write(ByteBuffer.wrap(Json.prettyBytes(edited, 4)));
+      // A later mtime than the rename's even on a coarse clock, set before the write is closed.
+      Files.setLastModifiedTime(d.sysinfoFile(), FileTime.fromMillis(renamed.toMillis() + 1_000));
+    }
     await(() -> sysinfoPosts(d.uuid()).stream().anyMatch(r -> r.getBodyAsString().contains("edited-in-place-later")),
         "a registration with the edited sysinfo");
   }
@@ -220,8 +238,7 @@ class FleetTest {
     UUID uuid = UUID.randomUUID();
     ServerDirectory late = root.directoryOf(uuid);
     Files.createDirectories(late.vmsDir());
-    daemon.fleet().rescan();
-    Thread.sleep(1_100); // past the racy-mtime window, so only the incomplete entry keeps it listed
+    backdateServersDir(); // so only the incomplete entry keeps it listed
     daemon.fleet().rescan();
     assertThat(daemon.fleet().running()).doesNotContainKey(uuid);
 
@@ -242,11 +259,12 @@ class FleetTest {
     Map<String, Object> wrong = new java.util.LinkedHashMap<>(good);
     wrong.put("UUID", UUID.randomUUID().toString()); // does not match the directory name: refused at start
     broken.writeSysinfo(wrong, 4);
+    backdateServersDir(); // so only the failed start makes the fleet list again
     startDaemon();
     assertThat(daemon.fleet().running()).doesNotContainKey(broken.uuid());
-    Thread.sleep(1_100); // past the racy-mtime window of servers/
-    daemon.fleet().rescan();
-    Thread.sleep(500); // the start attempt runs on the task pool, and fails again
+    await(() -> !daemon.fleet().isStarting(broken.uuid()), "the first start to fail");
+    daemon.fleet().rescan(); // the start attempt runs on the task pool, and fails again
+    await(() -> !daemon.fleet().isStarting(broken.uuid()), "the second start to fail");
     assertThat(daemon.fleet().running()).doesNotContainKey(broken.uuid());
 
     broken.writeSysinfo(good, 4);

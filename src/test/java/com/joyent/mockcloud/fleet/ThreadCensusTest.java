@@ -7,6 +7,7 @@ import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.server.HardwareProfile;
 import com.joyent.mockcloud.server.ServerCreator;
 import com.joyent.mockcloud.server.ServerRoot;
+import com.joyent.mockcloud.testing.Await;
 import com.joyent.mockcloud.triton.TritonApis;
 import com.joyent.mockcloud.triton.UserAgent;
 import java.io.BufferedReader;
@@ -202,13 +203,7 @@ class ThreadCensusTest {
   }
 
   private static void await(BooleanSupplier cond, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!cond.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(100); // waits on other processes
-    }
+    Await.require(Duration.ofSeconds(60), cond, what);
   }
 
   /** A {@link ThreadCensusChild} JVM; its stderr goes to a log file beside it. */

@@ -3,6 +3,7 @@ package com.joyent.mockcloud.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.joyent.mockcloud.testing.Await;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -227,7 +228,7 @@ class OutboundHttpTest {
     server = new ScriptedServer((req, i) -> ok("{}"));
     OutboundHttp other = OutboundHttp.standalone();
     other.close();
-    Thread.sleep(200); // let the worker stop
+    Await.require(Duration.ofSeconds(5), other::isTerminated, "the worker to stop");
     java.util.concurrent.CompletableFuture<OutboundHttp.Response> f = other.send(get("/x", Duration.ofSeconds(1)));
     assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
   }

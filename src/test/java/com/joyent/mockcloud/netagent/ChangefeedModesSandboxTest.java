@@ -20,7 +20,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,8 +64,8 @@ class ChangefeedModesSandboxTest {
       NetAgentOptions o = NetAgentOptions.fast().withChangefeed(mode);
       Settings settings = new Settings(root, "coal", "example.com", UUID.fromString(sb.adminUuid()), "127.0.0.1",
           null, null, URI.create(sb.napiUrl()), null, null);
-      feeds = new SharedChangefeeds(root, threads.scheduler(), threads.taskPool(),
-          threads.tritonApis(settings, o.maxConcurrentRequests()), Clock.systemUTC(), o);
+      feeds = new SharedChangefeeds(root, threads.netAgentLoop(), threads.taskPool(),
+          threads.tritonApis(settings, o.maxConcurrentRequests()), o);
       int i = 0;
       for (UUID cn : cns) {
         i++;
@@ -74,9 +73,9 @@ class ChangefeedModesSandboxTest {
             "10.99.0." + (100 + i), String.format("00:10:fe:5e:01:%02x", i));
         ServerVms v = store.openServer(cn.toString(), d.dir(), ServerIdentity.fromSysinfo(d.readSysinfo()));
         vms.put(cn, v);
-        NetAgent a = new NetAgent(d, v, settings, threads.scheduler(), threads.taskPool(),
+        NetAgent a = new NetAgent(d, v, settings, threads.netAgentLoop(), threads.taskPool(),
             threads.tritonApis(settings, o.maxConcurrentRequests()).napi(o.userAgent(d.uuid().toString()),
-                o.requestTimeout()), Clock.systemUTC(), o, feeds);
+                o.requestTimeout()), o, feeds);
         agents.add(a);
         a.start();
       }

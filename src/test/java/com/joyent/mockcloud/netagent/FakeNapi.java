@@ -136,15 +136,7 @@ final class FakeNapi implements Closeable {
 
   /** Changes a NIC's fields as an operator would through NAPI (new etag); publishes like NAPI. */
   void changeNic(String mac, Map<String, Object> fields) {
-    Map<String, Object> nic = nics.get(mac);
-    fields.forEach((k, v) -> {
-      if (v == null) {
-        nic.remove(k);
-      } else {
-        nic.put(k, v);
-      }
-    });
-    etags.put(mac, nextEtag());
+    changeNicSilently(mac, fields);
     List<String> subs = new ArrayList<>();
     for (String k : fields.keySet()) {
       if (k.startsWith("allow_") || k.equals("primary") || k.equals("state")) {
@@ -154,6 +146,19 @@ final class FakeNapi implements Closeable {
     if (!subs.isEmpty()) {
       publishNic(mac, subs);
     }
+  }
+
+  /** As {@link #changeNic} with no changefeed item: a change the agents learn of only when they next read the NIC. */
+  void changeNicSilently(String mac, Map<String, Object> fields) {
+    Map<String, Object> nic = nics.get(mac);
+    fields.forEach((k, v) -> {
+      if (v == null) {
+        nic.remove(k);
+      } else {
+        nic.put(k, v);
+      }
+    });
+    etags.put(mac, nextEtag());
   }
 
   /** Deletes a NIC as an operator would, and publishes the delete item. */

@@ -23,7 +23,6 @@ import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.vm.ServerVms;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -77,10 +76,9 @@ class FaultyNapiTest {
 
     Settings s = new Settings(tmp, "coal", "example.com", NetAgentHarness.ADMIN, "127.0.0.1", null, null,
         URI.create(wm.baseUrl()), null, null);
-    NetAgent agent = new NetAgent(d, vms, s, h.threads.scheduler(), h.threads.taskPool(),
+    NetAgent agent = new NetAgent(d, vms, s, h.threads.netAgentLoop(), h.threads.taskPool(),
         h.threads.tritonApis(s, NetAgentOptions.fast().maxConcurrentRequests())
             .napi(NetAgentOptions.fast().userAgent(d.uuid().toString()), NetAgentOptions.fast().requestTimeout()),
-        Clock.systemUTC(),
         NetAgentOptions.fast().withChangefeed(false));
     agent.start();
     try {

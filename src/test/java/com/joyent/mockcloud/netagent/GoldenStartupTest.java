@@ -66,7 +66,7 @@ class GoldenStartupTest {
     NetAgent agent = h.start(d);
     await(() -> h.napi.nics.size() == 4, "every NIC in NAPI");
     awaitSettled(agent);
-    Thread.sleep(200);
+    h.awaitQuiet();
 
     Map<String, String> writes = new TreeMap<>();
     for (FakeNapi.Received r : h.napi.writes()) {

@@ -22,6 +22,7 @@ class MemoryProbeTest {
   static long used() throws Exception {
     for (int i = 0; i < 4; i++) {
       System.gc();
+      // real sleep: lets the collector finish (an opt-in probe, not part of the suite)
       Thread.sleep(150);
     }
     Runtime r = Runtime.getRuntime();
@@ -79,7 +80,7 @@ class MemoryProbeTest {
     for (NetAgent a : agents) {
       NetAgentHarness.awaitSettled(a);
     }
-    Thread.sleep(1000);
+    h.awaitQuiet();
     int writes = h.napi.writes().size();
     h.napi.clearReceived();
     long after = used();

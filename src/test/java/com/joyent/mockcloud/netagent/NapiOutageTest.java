@@ -13,7 +13,6 @@ import com.joyent.mockcloud.vm.ServerVms;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +44,8 @@ class NapiOutageTest {
     createVm(vms, "running", List.of(vmNic(mac, "10.88.88.90", true)));
     h.napi.down = true;
     NetAgent agent = h.start(d); // napiRetry is 100 ms in the fast options
-    Thread.sleep(700);
+    await(() -> h.napi.requests("GET", "/nics/" + mac.replace(":", "")).size() >= 3 && agent.stats().failures() > 4
+        && agent.stats().retries() > 4, "tries while NAPI is down");
     List<FakeNapi.Received> tries = h.napi.requests("GET", "/nics/" + mac.replace(":", ""));
     assertThat(tries.size()).isBetween(3, 9);
     for (int i = 1; i < tries.size(); i++) {
@@ -68,10 +68,9 @@ class NapiOutageTest {
     ServerDirectory d = h.newServer(FakeNapi.newMac(), "10.199.0.44", FakeNapi.newMac());
     Settings nowhere = new Settings(tmp, "coal", "example.com", NetAgentHarness.ADMIN, "127.0.0.1", null, null,
         URI.create("http://127.0.0.1:" + port), null, null);
-    NetAgent agent = new NetAgent(d, h.vmsOf(d), nowhere, h.threads.scheduler(), h.threads.taskPool(),
+    NetAgent agent = new NetAgent(d, h.vmsOf(d), nowhere, h.threads.netAgentLoop(), h.threads.taskPool(),
         h.threads.tritonApis(nowhere, NetAgentOptions.fast().maxConcurrentRequests())
             .napi(NetAgentOptions.fast().userAgent(d.uuid().toString()), NetAgentOptions.fast().requestTimeout()),
-        Clock.systemUTC(),
         NetAgentOptions.fast());
     long t0 = System.nanoTime();
     agent.start();
@@ -79,7 +78,7 @@ class NapiOutageTest {
     await(() -> agent.stats().failures() >= 3, "failures counted");
     agent.stop();
     long after = agent.stats().requests();
-    Thread.sleep(300);
+    h.awaitQuiet();
     assertThat(agent.stats().requests()).isEqualTo(after);
   }
 

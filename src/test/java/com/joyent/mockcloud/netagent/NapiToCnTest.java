@@ -92,7 +92,7 @@ class NapiToCnTest {
     vms.create(p);
     await(() -> "10.88.88.1".equals(vmNicOf(vms, vm, mac).get("gateway")), "NIC fields arrive");
     awaitSettled(agent);
-    Thread.sleep(200);
+    h.awaitQuiet();
     assertThat(vms.load(vm).get("resolvers")).isEqualTo(List.of("9.9.9.9"));
   }
 
@@ -111,7 +111,7 @@ class NapiToCnTest {
     vms.rescan();
     await(() -> h.napi.nics.containsKey(mac), "NIC created");
     awaitSettled(agent);
-    Thread.sleep(200);
+    h.awaitQuiet();
     assertThat(vms.load(vm)).doesNotContainKey("resolvers");
   }
 
@@ -154,7 +154,7 @@ class NapiToCnTest {
       assertThat(states.subList(states.size() - 3, states.size()))
           .containsExactly("shutting_down/false", "stopped/false", "running/true");
     }
-    Thread.sleep(200);
+    h.awaitQuiet();
     // Nothing is written about the deleted NIC; the kept one may see the reboot's state PUTs.
     assertThat(h.napi.writes()).allSatisfy(r -> {
       assertThat(r.path()).isEqualTo("/nics/" + keep.replace(":", ""));
@@ -172,7 +172,7 @@ class NapiToCnTest {
     h.napi.clearReceived();
     h.napi.publishNic(mac, List.of("allow_ip_spoofing")); // stands in for the next refresh
     await(() -> vmNicOf(vms, vm, mac) == null, "NIC removed from the VM");
-    Thread.sleep(200);
+    h.awaitQuiet();
     assertThat(h.napi.writes()).isEmpty();
     assertThat(h.napi.nics.get(mac)).containsEntry("belongs_to_uuid", other);
   }

@@ -4,6 +4,7 @@ import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.fleet.DaemonThreads;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.server.ServerDirectory;
+import com.joyent.mockcloud.testing.Await;
 import com.joyent.mockcloud.triton.NapiApi;
 import com.joyent.mockcloud.vm.ServerIdentity;
 import com.joyent.mockcloud.vm.ServerVms;
@@ -13,7 +14,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,24 +100,24 @@ final class NetAgentHarness implements Closeable {
   }
 
   NetAgent agent(ServerDirectory d, NetAgentOptions options) throws IOException {
-    NetAgent a = new NetAgent(d, vmsOf(d), settings, threads.scheduler(), threads.taskPool(),
-        napiOf(d, options), Clock.systemUTC(), options);
+    NetAgent a = new NetAgent(d, vmsOf(d), settings, threads.netAgentLoop(), threads.taskPool(),
+        napiOf(d, options), options);
     agents.add(a);
     return a;
   }
 
   /** The process's shared changefeeds (mode shared), closed with the harness after the agents. */
   SharedChangefeeds sharedFeeds(NetAgentOptions options) {
-    SharedChangefeeds f = new SharedChangefeeds(root, threads.scheduler(), threads.taskPool(),
-        threads.tritonApis(settings, options.maxConcurrentRequests()), Clock.systemUTC(), options);
+    SharedChangefeeds f = new SharedChangefeeds(root, threads.netAgentLoop(), threads.taskPool(),
+        threads.tritonApis(settings, options.maxConcurrentRequests()), options);
     sharedFeeds.add(f);
     return f;
   }
 
   /** An agent in mode shared (options' changefeed is set to it), its items from {@code feeds}. */
   NetAgent sharedAgent(ServerDirectory d, NetAgentOptions options, SharedChangefeeds feeds) throws IOException {
-    NetAgent a = new NetAgent(d, vmsOf(d), settings, threads.scheduler(), threads.taskPool(),
-        napiOf(d, options), Clock.systemUTC(), options.withChangefeed(ChangefeedMode.SHARED), feeds);
+    NetAgent a = new NetAgent(d, vmsOf(d), settings, threads.netAgentLoop(), threads.taskPool(),
+        napiOf(d, options), options.withChangefeed(ChangefeedMode.SHARED), feeds);
     agents.add(a);
     return a;
   }
@@ -185,12 +186,8 @@ final class NetAgentHarness implements Closeable {
   }
 
   static void await(BooleanSupplier c, String what) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!c.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(10);
+    if (!Await.until(Duration.ofSeconds(10), c)) {
+      throw new AssertionError("timed out waiting for " + what);
     }
   }
 
@@ -207,13 +204,16 @@ final class NetAgentHarness implements Closeable {
   }
 
   /**
-   * Waits until NAPI has heard nothing for 300 ms: a NIC can look settled while the VM write
-   * that followed its creation still has a re-check (a GET) on its way.
+   * Waits until NAPI has heard nothing for 300 ms since this was called: a NIC can look settled
+   * while the VM write that followed its creation still has a re-check (a GET) on its way, and
+   * a request that must not come has no event to wait for but this window.
    */
   void awaitQuiet() throws Exception {
+    long since = System.currentTimeMillis();
     await(() -> {
       List<FakeNapi.Received> all = napi.received(r -> true);
-      return all.isEmpty() || System.currentTimeMillis() - all.get(all.size() - 1).atMillis() > 300;
+      long last = all.isEmpty() ? since : Math.max(since, all.get(all.size() - 1).atMillis());
+      return System.currentTimeMillis() - last > 300;
     }, "NAPI to hear nothing for 300 ms");
   }
 

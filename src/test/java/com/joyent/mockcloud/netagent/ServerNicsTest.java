@@ -100,7 +100,7 @@ class ServerNicsTest {
     NetAgent second = h.start(d);
     awaitSettled(second);
     await(() -> second.stats().changefeedConnected(), "changefeed");
-    Thread.sleep(300); // bootstrap refreshes and the first network fetch have come and gone
+    h.awaitQuiet(); // bootstrap refreshes and the first network fetch have come and gone
     assertThat(h.napi.writes()).isEmpty();
     assertThat(h.napi.received(r -> r.path().startsWith("/networks/"))).isNotEmpty();
     // GETs only: every CN NIC, the admin network, the changefeed probe, one list of the CN's NICs.

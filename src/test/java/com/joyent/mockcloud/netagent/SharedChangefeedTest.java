@@ -10,12 +10,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.server.ServerDirectory;
+import com.joyent.mockcloud.testing.ManualTimer;
 import com.joyent.mockcloud.vm.ServerVms;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -248,36 +248,34 @@ class SharedChangefeedTest {
   @Test
   void sharedModeWithoutTheProcessFeeds_isRefused() throws Exception {
     ServerDirectory d = h.newServer(FakeNapi.newMac(), "10.199.0.71", FakeNapi.newMac());
-    assertThatThrownBy(() -> new NetAgent(d, h.vmsOf(d), h.settings, h.threads.scheduler(), h.threads.taskPool(),
-        h.napiOf(d, NetAgentOptions.fast()), Clock.systemUTC(),
+    assertThatThrownBy(() -> new NetAgent(d, h.vmsOf(d), h.settings, h.threads.netAgentLoop(), h.threads.taskPool(),
+        h.napiOf(d, NetAgentOptions.fast()),
         NetAgentOptions.fast().withChangefeed(ChangefeedMode.SHARED)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shared");
   }
 
   @Test
   void bootstrap_manyCns_isSpreadInSlicesOverTheStartSpread() {
-    CnLoopTest.RecordingScheduler scheduler = new CnLoopTest.RecordingScheduler();
-    CnLoopTest.FakeClock clock = new CnLoopTest.FakeClock();
+    ManualTimer time = new ManualTimer();
     NetAgentOptions o = NetAgentOptions.fast().withStartSpread(Duration.ofSeconds(1));
     Executor inline = Runnable::run;
-    SharedChangefeeds registry = new SharedChangefeeds(tmp, scheduler, inline, null, clock, o);
+    SharedChangefeeds registry = new SharedChangefeeds(tmp, time, inline, null, o);
     SharedChangefeed f = registry.forNapi(URI.create("http://127.0.0.1:1"));
     for (int i = 0; i < 50; i++) {
-      CnSync s = new CnSync(UUID.randomUUID().toString(), "admin", new CnLoop("cn" + i, scheduler, clock), o,
+      CnSync s = new CnSync(UUID.randomUUID().toString(), "admin", new CnLoop("cn" + i, time), o,
           null, null, null, null);
       f.routes.addCn(s);
     }
-    f.bootstrap(List.of("nic", "network"), clock.millis());
+    f.bootstrap(List.of("nic", "network"), 0);
     // 1 s in 100 ms ticks: 5 CNs a tick, the first slice at once
     assertThat(f.bootstrapDeliveries).isEqualTo(5);
-    int scheduled = 0;
     for (int tick = 2; tick <= 10; tick++) {
-      scheduled = scheduler.scheduled.size();
-      clock.now += SharedChangefeed.BOOTSTRAP_TICK_MS;
-      scheduler.last().run();
+      time.advance(Duration.ofMillis(SharedChangefeed.BOOTSTRAP_TICK_MS - 1));
+      assertThat(f.bootstrapDeliveries).isEqualTo(5L * (tick - 1));
+      time.advance(Duration.ofMillis(1));
       assertThat(f.bootstrapDeliveries).isEqualTo(5L * tick);
     }
-    assertThat(scheduler.scheduled).hasSize(scheduled); // the last slice armed nothing more
+    assertThat(time.untilNext()).as("the last slice armed nothing more").isNull();
     registry.close();
   }
 }

@@ -190,12 +190,12 @@ class VmNicsTest {
     await(() -> h.napi.nics.containsKey(foreign) && h.napi.nics.containsKey(provisioning), "created");
     awaitSettled(agent);
     // NAPI changes behind the agent's back; it notices only at the release (412 → re-GET).
-    h.napi.changeNic(foreign, Map.of("belongs_to_uuid", java.util.UUID.randomUUID().toString()));
-    h.napi.changeNic(provisioning, Map.of("state", "provisioning"));
+    h.napi.changeNicSilently(foreign, Map.of("belongs_to_uuid", java.util.UUID.randomUUID().toString()));
+    h.napi.changeNicSilently(provisioning, Map.of("state", "provisioning"));
     h.napi.clearReceived();
     vms.delete(vm);
     await(() -> h.napi.received(r -> r.method().equals("GET")).size() >= 2, "re-reads after 412");
-    Thread.sleep(300);
+    h.awaitQuiet();
     assertThat(h.napi.nics).containsKeys(foreign, provisioning);
     assertThat(h.napi.received(r -> r.method().equals("DELETE"))).allMatch(r -> r.header("if-match") != null);
   }

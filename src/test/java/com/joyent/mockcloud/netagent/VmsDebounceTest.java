@@ -3,11 +3,12 @@ package com.joyent.mockcloud.netagent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.joyent.mockcloud.server.ServerDirectory;
+import com.joyent.mockcloud.testing.ManualTimer;
+import com.joyent.mockcloud.triton.JsonHttpClient;
+import com.joyent.mockcloud.triton.NapiApi;
 import com.joyent.mockcloud.vm.ServerIdentity;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.VmStore;
-import com.joyent.mockcloud.triton.JsonHttpClient;
-import com.joyent.mockcloud.triton.NapiApi;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,8 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class VmsDebounceTest {
   @TempDir Path tmp;
   private VmStore store;
-  private final CnLoopTest.RecordingScheduler scheduler = new CnLoopTest.RecordingScheduler();
-  private final CnLoopTest.FakeClock clock = new CnLoopTest.FakeClock();
+  private final ManualTimer time = new ManualTimer();
   private final List<Runnable> started = new ArrayList<>();
   private final Executor recordingWorker = started::add;
   private ServerVms vms;
@@ -41,7 +41,8 @@ class VmsDebounceTest {
     String cn = UUID.randomUUID().toString();
     vms = store.openServer(cn, tmp.resolve(cn), new ServerIdentity(cn, "coal", "20190718T003512Z"));
     NetAgentOptions o = NetAgentOptions.fast();
-    CnLoop loop = new CnLoop(cn, scheduler, clock);
+    time.advance(Duration.ofSeconds(1_000)); // a loop that has run a while: no reading is 0
+    CnLoop loop = new CnLoop(cn, time);
     URI napi = URI.create("http://127.0.0.1:9/" + UUID.randomUUID()); // never contacted
     NapiApi http = new NapiApi(JsonHttpClient.to(com.joyent.mockcloud.http.OutboundHttp.standalone(), napi, "NAPI")
         .userAgent("t").timeout(Duration.ofSeconds(1)).gate(com.joyent.mockcloud.triton.RequestGate.singleLane(1000))
@@ -63,36 +64,40 @@ class VmsDebounceTest {
   void firstPassImmediate_thenAtLeastDebounceApart_requestsCoalesce() {
     vmWithNic();
     sync.begin(); // sysinfo read handed to the worker; VM pass at once
+    time.runDue();
     assertThat(sync.nics).hasSize(1);
-    int before = scheduler.scheduled.size();
+    int before = time.pending();
 
-    clock.now += 10;
+    time.advance(Duration.ofMillis(10));
     vmWithNic();
     sync.requestVmsUpdate();
     sync.requestVmsUpdate();
     sync.requestVmsUpdate();
+    time.runDue();
     assertThat(sync.nics).hasSize(1); // not yet: 40 ms of the 50 ms debounce left
-    assertThat(scheduler.scheduled).hasSize(before + 1);
-    assertThat(scheduler.delays.get(before)).isEqualTo(40L);
+    assertThat(time.pending()).isEqualTo(before + 1);
+    assertThat(time.untilNext()).isEqualTo(Duration.ofMillis(40));
 
-    clock.now += 40;
-    scheduler.scheduled.get(before).run();
+    time.advance(Duration.ofMillis(40));
     assertThat(sync.nics).hasSize(2);
 
-    clock.now += 500; // long after: the next request runs at once again
+    time.advance(Duration.ofMillis(500)); // long after: the next request runs at once again
     vmWithNic();
     sync.requestVmsUpdate();
+    time.runDue();
     assertThat(sync.nics).hasSize(3);
-    assertThat(scheduler.scheduled).hasSize(before + 1);
+    assertThat(time.pending()).isEqualTo(before);
   }
 
   @Test
   void requestsBeforeStartUp_areIgnored_theFirstPassSeesEverything() {
     vmWithNic();
     sync.requestVmsUpdate();
+    time.runDue();
     assertThat(sync.nics).isEmpty();
     vmWithNic();
     sync.begin();
+    time.runDue();
     assertThat(sync.nics).hasSize(2);
   }
 }

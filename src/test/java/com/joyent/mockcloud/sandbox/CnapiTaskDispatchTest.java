@@ -311,7 +311,8 @@ class CnapiTaskDispatchTest {
       out.write(("POST /servers/" + CN + "/cn-agent/pause HTTP/1.1\r\nHost: cnapi\r\n"
           + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      Thread.sleep(200); // let the server read the headers alone
+      // real sleep: the headers must reach the server in a read of their own, before the body
+      Thread.sleep(200);
       out.write("{}".getBytes(StandardCharsets.US_ASCII));
       out.flush();
       assertThat(agent.take().path()).isEqualTo("/pause");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.joyent.mockcloud.http.HttpListeners;
 import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.testing.Await;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -13,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -90,26 +92,22 @@ class NapiChangefeedBackPressureTest {
         }).get(5, TimeUnit.SECONDS);
     reader.sendText(REGISTRATION, true).get(5, TimeUnit.SECONDS);
     try (Socket stalled = stalledClient()) {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      while (((Number) feed.stats().get("registrations")).intValue() < 2 && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      Await.until(Duration.ofSeconds(5), () -> ((Number) feed.stats().get("registrations")).intValue() >= 2);
       assertThat(feed.stats()).containsEntry("registrations", 2);
 
       String padding = "x".repeat(4000);
       int sent = 3000; // 12 MB: far more than the stalled socket's buffers hold
-      deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       for (int i = 0; i < sent; i++) {
         feed.publish("nic", Set.of("create"), "90:b8:d0:00:00:01", Map.of("pad", padding));
         if (i % 20 == 19) { // paced to what the reading socket takes: only the stalled one falls behind
-          while (items.get() <= i - 20 && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-          }
+          int behind = i - 20;
+          Await.until(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), Duration.ofMillis(1),
+              () -> items.get() > behind);
         }
       }
-      while ((items.get() < sent || feed.droppedListeners() == 0) && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      Await.until(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())),
+          () -> items.get() >= sent && feed.droppedListeners() > 0);
       assertThat(feed.droppedListeners()).isEqualTo(1);
       assertThat(items.get()).isEqualTo(sent);
       assertThat(feed.stats()).containsEntry("listeners", 1);

@@ -15,14 +15,26 @@ public final class Await {
 
   /** Polls {@code check} until it holds (true) or {@code timeout} has passed (its last answer). */
   public static boolean until(Duration timeout, BooleanSupplier check) throws InterruptedException {
+    return until(timeout, Duration.ofMillis(POLL_MILLIS), check);
+  }
+
+  /** As {@link #until(Duration, BooleanSupplier)}, looking every {@code poll}. */
+  public static boolean until(Duration timeout, Duration poll, BooleanSupplier check) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (check.getAsBoolean()) {
         return true;
       }
       // real sleep: the condition is made true by another thread, with no event to wait on
-      Thread.sleep(POLL_MILLIS);
+      Thread.sleep(poll.toMillis(), (int) (poll.toNanos() % 1_000_000));
     }
     return check.getAsBoolean();
+  }
+
+  /** As {@link #until}, failing the test ("timed out waiting for {@code what}") if it never holds. */
+  public static void require(Duration timeout, BooleanSupplier check, String what) throws InterruptedException {
+    if (!until(timeout, check)) {
+      throw new AssertionError("timed out waiting for " + what);
+    }
   }
 }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -84,6 +85,12 @@ public final class ManualTimer implements Timer {
   public synchronized Duration untilNext() {
     return queue.stream().filter(e -> !e.handle.isCancelled()).min(queue.comparator()) // iteration is unordered
         .map(e -> Duration.ofNanos(e.dueNanos - nowNanos)).orElse(null);
+  }
+
+  /** How long until each task that is not cancelled, soonest first: to wait until one is set. */
+  public synchronized List<Duration> dueIn() {
+    return queue.stream().filter(e -> !e.handle.isCancelled()).map(e -> Duration.ofNanos(e.dueNanos - nowNanos))
+        .sorted().toList();
   }
 
   /** A wall clock that reads 2026-01-01T00:00:00Z plus the time this timer has moved. */

@@ -47,6 +47,15 @@ class ManualTimerTest {
   }
 
   @Test
+  void dueIn_listsWhatWaits_soonestFirst_withoutCancelledOnes() {
+    timer.schedule(() -> {}, 3, TimeUnit.SECONDS);
+    timer.schedule(() -> {}, 1, TimeUnit.SECONDS).cancel(false);
+    timer.schedule(() -> {}, 2, TimeUnit.SECONDS);
+    timer.advance(Duration.ofMillis(500));
+    assertThat(timer.dueIn()).containsExactly(Duration.ofMillis(1500), Duration.ofMillis(2500));
+  }
+
+  @Test
   void clock_movesWithTheTimer() {
     long before = timer.clock().millis();
     timer.advance(Duration.ofMillis(1234));

@@ -32,7 +32,8 @@ class VmStoreCrashTest {
           .redirectError(ProcessBuilder.Redirect.DISCARD).start();
       try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         assertThat(out.readLine()).isEqualTo("ready");
-        Thread.sleep(delay); // let it write for a while; this waits on a real process
+        // real sleep: lets another process write for a while before it is killed
+        Thread.sleep(delay);
         p.destroyForcibly(); // SIGKILL on Unix
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
       }

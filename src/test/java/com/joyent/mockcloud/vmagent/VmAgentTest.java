@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.joyent.mockcloud.fleet.DaemonThreads;
 import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.testing.Await;
 import com.joyent.mockcloud.triton.JsonHttpClient;
 import com.joyent.mockcloud.triton.VmapiApi;
 import com.joyent.mockcloud.vm.ServerIdentity;
@@ -53,7 +54,7 @@ class VmAgentTest {
   private VmAgent startAgent() {
     VmAgentOptions o = new VmAgentOptions("1.9.0", Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(5));
     VmAgent a = new VmAgent(server, vms, new VmapiApi(JsonHttpClient.to(threads.httpClient(), URI.create(vmapi.url()), "VMAPI")
-        .userAgent(o.userAgent(server)).build()), threads.scheduler(), o);
+        .userAgent(o.userAgent(server)).build()), threads.timer(), o);
     agents.add(a);
     a.start();
     return a;
@@ -74,12 +75,8 @@ class VmAgentTest {
   }
 
   private static void await(BooleanSupplier c, String what) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!c.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(20);
+    if (!Await.until(Duration.ofSeconds(10), c)) {
+      throw new AssertionError("timed out waiting for " + what);
     }
   }
 
@@ -177,7 +174,8 @@ class VmAgentTest {
     String b = createVm(false);
     String c = createVm(false);
     vms.delete(c);
-    Thread.sleep(600);
+    // Refused while down: a's and b's PUTs failed at least twice each (so retried once).
+    await(() -> vmapi.puts(a).size() >= 2 && vmapi.puts(b).size() >= 2, "PUTs refused while VMAPI is down");
     vmapi.down = false;
     await(() -> "two".equals(vmapi.vms.get(a) == null ? null : vmapi.vms.get(a).get("alias")), "a's latest state");
     await(() -> vmapi.vms.containsKey(b), "b");
@@ -185,7 +183,7 @@ class VmAgentTest {
     // c was created and deleted while VMAPI was down. As in the reference (spec 4.5), whether
     // anything is sent depends on whether the queue worker loaded c before it vanished; either
     // way VMAPI must never be left thinking c exists.
-    Thread.sleep(500);
+    await(agent::isIdle, "every change sent");
     if (vmapi.vms.containsKey(c)) {
       assertThat(vmapi.vms.get(c)).containsEntry("state", "destroyed");
     }
@@ -230,7 +228,7 @@ class VmAgentTest {
     vms.update(a, Map.of("alias", "x"));
     vms.update(a, Map.of("alias", "y"));
     await(agent::isReady, "start-up");
-    Thread.sleep(300);
+    await(agent::isIdle, "every change sent");
     // a is either in the bulk PUT or PUT once afterwards; never once per event.
     assertThat(vmapi.puts(a).size()).isLessThanOrEqualTo(1);
     assertThat(vmapi.vms.get(a)).containsEntry("alias", "y");
