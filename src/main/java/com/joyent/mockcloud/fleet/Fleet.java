@@ -56,7 +56,6 @@ public final class Fleet implements Closeable {
   private final TritonApis apis;
   private final CnFactory factory;
   private final VmStore vmStore;
-  private final Clock clock;
   private final ServerRoot root;
   private final ConcurrentHashMap<UUID, MockCn> running = new ConcurrentHashMap<>();
   private final Set<UUID> starting = ConcurrentHashMap.newKeySet();
@@ -78,7 +77,6 @@ public final class Fleet implements Closeable {
     this.threads = threads;
     this.apis = threads.tritonApis(settings, NetAgentOptions.defaults().maxConcurrentRequests());
     this.vmStore = vmStore;
-    this.clock = clock;
     this.root = new ServerRoot(settings.root());
     this.sysinfoWatches = new SysinfoWatches(threads.watcher(), threads.taskPool());
     this.factory = new CnFactory(settings, options, threads, apis, vmStore, clock, ports, sysinfoWatches);
