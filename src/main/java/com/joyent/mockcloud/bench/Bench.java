@@ -61,7 +61,8 @@ final class Bench {
 
   Map<String, Object> run() throws Exception {
     Map<String, Object> r = new LinkedHashMap<>();
-    Path root = o.root() != null ? o.root() : Files.createTempDirectory("mockcloud-bench-");
+    // --root DIR is made when missing: the receivers' logs go there before any server does.
+    Path root = o.root() != null ? Files.createDirectories(o.root()) : Files.createTempDirectory("mockcloud-bench-");
     r.put("servers", o.servers());
     r.put("vms_per_server", o.vmsPerServer());
     r.put("heap", o.heap());
