@@ -99,6 +99,11 @@ public final class CnAgent {
     }
   }
 
+  /** Whether a cn-agent task has this name (behaviour files are checked against it). */
+  public static boolean isTask(String name) {
+    return TaskTable.isKnown(name);
+  }
+
   public int port() {
     return port;
   }
@@ -187,8 +192,9 @@ public final class CnAgent {
     return drained;
   }
 
-  private void completeDrainIfIdle() {
-    if (draining && activeTasks.get() == 0) {
+  /** Completes the drain once no task runs but those a behaviour holds (they would never answer). */
+  void completeDrainIfIdle() {
+    if (draining && activeTasks.get() <= cn.behaviour().held()) {
       drained.complete(null);
     }
   }

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.behaviour.CnBehaviour;
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.server.ServerDirectory;
@@ -32,16 +33,19 @@ public final class CnContext {
   private final Supplier<HttpClient> downloads;
   private final CnapiReporting reporting;
   private final ServerVms vms;
+  private final CnBehaviour behaviour;
 
   /**
    * @param apis where the CN's CNAPI view and its tasks' IMGAPI, SAPI and KBMAPI come from
    * @param downloads the shared client agent_install streams image files to disk with
    * @param reporting what the CNAPI reporter sends with (heartbeats first: its own threads)
+   * @param behaviour how the CN's tasks and reports go ({@link CnBehaviour#ideal} without files)
    */
   public CnContext(ServerDirectory dir, ServerVms vms, String bindIp, Settings settings, CnAgentOptions options,
       Clock clock, Timer timer, TritonApis apis, Supplier<HttpClient> downloads,
-      CnapiReporting reporting) {
+      CnapiReporting reporting, CnBehaviour behaviour) {
     this.reporting = reporting;
+    this.behaviour = behaviour;
     this.dir = dir;
     this.vms = vms;
     this.bindIp = bindIp;
@@ -90,6 +94,11 @@ public final class CnContext {
   /** The JDK client for image files (made on first use; fleet/DaemonThreads). */
   HttpClient downloads() {
     return downloads.get();
+  }
+
+  /** What this CN does unlike an ideal one (behaviour files; ideal without them). */
+  public CnBehaviour behaviour() {
+    return behaviour;
   }
 
   /** The CNAPI reporter's client, gate, timers and file thread. */

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.behaviour.CnBehaviour.HeartbeatPlan;
 import com.joyent.mockcloud.control.DaemonMetrics;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.triton.ApiResponse;
@@ -226,9 +227,37 @@ public final class CnapiReporter {
       } catch (RuntimeException rejected) { // the pool is shutting down
         completed(k, null, rejected);
       }
+    } else if (k == Kind.HEARTBEAT) {
+      HeartbeatPlan plan = cn.behaviour().planHeartbeat();
+      if (!plan.send()) {
+        heartbeatLeftOut();
+      } else if (plan.delayMs() > 0) {
+        timers.schedule(() -> send(k), plan.delayMs(), TimeUnit.MILLISECONDS);
+      } else {
+        send(k);
+      }
     } else {
       send(k);
     }
+  }
+
+  /**
+   * A heartbeat the behaviour leaves out (mode stop, or dropped): nothing is sent, and the next
+   * one falls due an interval later, as if this one had been answered at once.
+   */
+  private void heartbeatLeftOut() {
+    synchronized (this) {
+      awaitingAnswer = false;
+      inFlight = false;
+      if (stopped) {
+        return;
+      }
+      long now = timers.nanoTime();
+      heartbeatDueNanos = now + cn.options().heartbeatInterval().toNanos();
+      nextTimer = timers.schedule(this::queueHeartbeat,
+          TimerSlots.alignedNanos(now, cn.options().heartbeatInterval().toMillis()), TimeUnit.NANOSECONDS);
+    }
+    pump();
   }
 
   private void send(Kind k) {
@@ -365,6 +394,9 @@ public final class CnapiReporter {
    * report (heartbeats first, docs/concurrency.md).
    */
   private void takeStatusSample() {
+    if (cn.behaviour().statusReportsStopped()) {
+      return; // status_reports mode stop: the ticks go on, nothing is sampled or sent
+    }
     try {
       fileWork.execute(this::buildStatusSample);
     } catch (RejectedExecutionException shuttingDown) {

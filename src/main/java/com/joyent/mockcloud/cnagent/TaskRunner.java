@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.behaviour.CnBehaviour.TaskPlan;
 import com.joyent.mockcloud.http.RestResponse;
 import com.joyent.mockcloud.json.Json;
 import java.io.IOException;
@@ -62,17 +63,22 @@ final class TaskRunner {
           errorAnswer("child task process timed out after " + Json.compact(secs) + " seconds"), null);
     }, cn.options().taskTimeout().toMillis(), TimeUnit.MILLISECONDS);
 
-    CompletableFuture.supplyAsync(() -> {
-      if (body == null) {
-        throw new TaskCrash("task " + taskName + " has no implementation on mock CNs");
-      }
-      ctx.begin();
-      try {
-        return body.run(ctx).toCompletableFuture();
-      } catch (Exception e) {
-        throw new CompletionException(e);
-      }
-    }, executor).thenCompose(stage -> stage).whenComplete((v, failure) -> {
+    // A task with no implementation crashes before it emits anything, whatever the behaviour.
+    TaskPlan plan = body == null ? TaskPlan.AT_ONCE : cn.behaviour().planTask(taskName);
+    CompletableFuture<?> work;
+    if (plan.atOnce()) {
+      work = CompletableFuture.supplyAsync(() -> {
+        if (body == null) {
+          throw new TaskCrash("task " + taskName + " has no implementation on mock CNs");
+        }
+        ctx.begin();
+        return work(ctx, body);
+      }, executor).thenCompose(stage -> stage);
+    } else {
+      ctx.begin(); // the history shows it active, as a real one, while it takes its time
+      work = planned(ctx, body, plan);
+    }
+    work.whenComplete((v, failure) -> {
       timeout.cancel(false);
       Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
       if (t != null && !ctx.isFinished()) {
@@ -91,6 +97,43 @@ final class TaskRunner {
       end(ctx, entry, "finished", started, pid, answer, resp, null);
     });
     return answer;
+  }
+
+  /** The task's own work, on the calling (task) thread. */
+  private static CompletableFuture<?> work(TaskContext ctx, Task body) {
+    try {
+      return body.run(ctx).toCompletableFuture();
+    } catch (Exception e) {
+      throw new CompletionException(e);
+    }
+  }
+
+  /**
+   * A task with a behaviour (docs/behaviour.md): it waits its latency on the CN's timer, then
+   * holds while it hangs (planning again when the behaviour changes), then fails in the task's
+   * own words or does its work on the task pool.
+   */
+  private CompletableFuture<Void> planned(TaskContext ctx, Task body, TaskPlan plan) {
+    CompletableFuture<Void> waited = new CompletableFuture<>();
+    if (plan.latencyMs() == 0) {
+      waited.complete(null);
+    } else {
+      cn.timer().schedule(() -> waited.complete(null), plan.latencyMs(), TimeUnit.MILLISECONDS);
+    }
+    return waited.thenCompose(v -> {
+      if (plan.hang()) {
+        CompletableFuture<Void> released = cn.behaviour().untilChanged();
+        agent.completeDrainIfIdle(); // a held task does not keep a closing daemon waiting
+        return released.thenCompose(again -> planned(ctx, body, cn.behaviour().planTask(ctx.task())));
+      }
+      return CompletableFuture.supplyAsync(() -> {
+        if (plan.fail()) {
+          ctx.fatal(InjectedFailure.message(ctx.task(), plan.error()));
+          return CompletableFuture.completedFuture(null);
+        }
+        return work(ctx, body);
+      }, executor).thenCompose(stage -> stage).thenApply(done -> (Void) null);
+    });
   }
 
   private static RestResponse errorAnswer(String message) {

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.fleet;
 
+import com.joyent.mockcloud.behaviour.FleetBehaviour;
 import com.joyent.mockcloud.cnagent.CnAgent;
 import com.joyent.mockcloud.cnagent.CnAgentOptions;
 import com.joyent.mockcloud.cnagent.CnContext;
@@ -44,13 +45,15 @@ final class CnFactory {
   private final VmStore vmStore;
   private final Clock clock;
   private final PortAllocator ports;
-  private final SysinfoWatches sysinfoWatches;
+  private final CnFileWatches fileWatches;
+  private final FleetBehaviour behaviours;
   /** One for every CN's context (a method reference made per CN would be an object per CN). */
   private final Supplier<HttpClient> downloads;
   private final AtomicBoolean warnedNoNetAgent = new AtomicBoolean();
 
   CnFactory(Settings settings, CnAgentOptions options, DaemonThreads threads, TritonApis apis, VmStore vmStore,
-      Clock clock, PortAllocator ports, SysinfoWatches sysinfoWatches) {
+      Clock clock, PortAllocator ports, CnFileWatches fileWatches, FleetBehaviour behaviours) {
+    this.behaviours = behaviours;
     this.settings = settings;
     this.options = options;
     this.threads = threads;
@@ -58,7 +61,7 @@ final class CnFactory {
     this.vmStore = vmStore;
     this.clock = clock;
     this.ports = ports;
-    this.sysinfoWatches = sysinfoWatches;
+    this.fileWatches = fileWatches;
     this.downloads = threads::downloads;
   }
 
@@ -81,7 +84,7 @@ final class CnFactory {
       String uuid = d.uuid().toString();
       ServerVms vms = vmStore.openServer(uuid, d.dir(), ServerIdentity.fromSysinfo(sysinfo));
       CnContext ctx = new CnContext(d, vms, settings.bindIp(), settings, options, clock, threads.timer(),
-          apis, downloads, threads.cnapiReporting());
+          apis, downloads, threads.cnapiReporting(), behaviours.open(d.uuid(), d.dir()));
       CnAgent agent = new CnAgent(ctx, threads.taskPool(), threads.taskAdmission());
       VmAgentOptions vmOptions = VmAgentOptions.defaults();
       VmAgent vmAgent = new VmAgent(uuid, vms, apis.vmapi(vmOptions.userAgent(uuid), vmOptions.requestTimeout()),
@@ -89,7 +92,7 @@ final class CnFactory {
       NetAgent netAgent = settings.napiUrl() == null || settings.adminUuid() == null ? null
           : new NetAgent(d, vms, settings, threads.netAgentLoop(), threads.taskPool(),
               apis.napi(net.userAgent(uuid), net.requestTimeout()), net, shared);
-      sysinfoWatch = sysinfoWatches.watch(d, agent);
+      sysinfoWatch = fileWatches.watch(d, agent);
       startListening(agent);
       vmAgent.start();
       if (netAgent != null) {
@@ -102,7 +105,8 @@ final class CnFactory {
       if (sysinfoWatch != null) {
         sysinfoWatch.cancel();
       }
-      sysinfoWatches.forget(d.uuid());
+      fileWatches.forget(d.uuid());
+      behaviours.close(d.uuid());
       vmStore.closeServer(d.uuid().toString());
       throw e;
     } finally {

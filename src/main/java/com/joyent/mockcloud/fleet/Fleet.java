@@ -1,5 +1,8 @@
 package com.joyent.mockcloud.fleet;
 
+import com.joyent.mockcloud.behaviour.BehaviourParser;
+import com.joyent.mockcloud.behaviour.FleetBehaviour;
+import com.joyent.mockcloud.cnagent.CnAgent;
 import com.joyent.mockcloud.cnagent.CnAgentOptions;
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.netagent.ChangefeedMode;
@@ -34,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * Every mock CN of this process, started and stopped as server directories come and go: the
  * map of running CNs and their lifecycle. Deciding is elsewhere, each part tested alone:
  * {@link FleetScan} (which CNs a listing starts and stops), {@link RescanSchedule} (when to
- * list), {@link FdBudget#resolve} (the changefeed mode), {@link SysinfoWatches} (noticing
+ * list), {@link FdBudget#resolve} (the changefeed mode), {@link CnFileWatches} (noticing
  * sysinfo.json changes); building a CN is {@link CnFactory}'s.
  *
  * <p>At {@link #start()} each valid directory under {@code <root>/servers} gets a
@@ -59,7 +62,8 @@ public final class Fleet implements Closeable {
   private final ServerRoot root;
   private final ConcurrentHashMap<UUID, MockCn> running = new ConcurrentHashMap<>();
   private final Set<UUID> starting = ConcurrentHashMap.newKeySet();
-  private final SysinfoWatches sysinfoWatches;
+  private final CnFileWatches fileWatches;
+  private final FleetBehaviour behaviours;
   private final List<ScheduledFuture<?>> jobs = new ArrayList<>();
   private volatile boolean closed;
   private volatile NetAgentOptions netOptions = NetAgentOptions.defaults();
@@ -78,8 +82,9 @@ public final class Fleet implements Closeable {
     this.apis = threads.tritonApis(settings, NetAgentOptions.defaults().maxConcurrentRequests());
     this.vmStore = vmStore;
     this.root = new ServerRoot(settings.root());
-    this.sysinfoWatches = new SysinfoWatches(threads.watcher(), threads.taskPool());
-    this.factory = new CnFactory(settings, options, threads, apis, vmStore, clock, ports, sysinfoWatches);
+    this.behaviours = new FleetBehaviour(settings.root(), new BehaviourParser(CnAgent::isTask));
+    this.fileWatches = new CnFileWatches(threads.watcher(), threads.taskPool(), behaviours);
+    this.factory = new CnFactory(settings, options, threads, apis, vmStore, clock, ports, fileWatches, behaviours);
   }
 
   /**
@@ -128,7 +133,7 @@ public final class Fleet implements Closeable {
     jobs.add(threads.scheduler().scheduleWithFixedDelay(() -> threads.taskPool().execute(this::rescan),
         RESCAN.toMillis(), RESCAN.toMillis(), TimeUnit.MILLISECONDS));
     long poll = options.sysinfoPollInterval().toMillis();
-    jobs.add(threads.scheduler().scheduleWithFixedDelay(() -> threads.taskPool().execute(() -> sysinfoWatches.poll(running)),
+    jobs.add(threads.scheduler().scheduleWithFixedDelay(() -> threads.taskPool().execute(() -> fileWatches.poll(running)),
         poll, poll, TimeUnit.MILLISECONDS));
   }
 
@@ -212,7 +217,8 @@ public final class Fleet implements Closeable {
       cn.stop(); // cancels its watch first, so no gone() adds it back after forget()
       vmStore.closeServer(uuid.toString());
     }
-    sysinfoWatches.forget(uuid);
+    fileWatches.forget(uuid);
+    behaviours.close(uuid);
   }
 
   /**

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.behaviour.CnBehaviour;
 import com.joyent.mockcloud.config.Setting;
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.config.SettingsLoader;
@@ -51,6 +52,8 @@ final class CnAgentHarness implements Closeable {
   final CnAgent agent;
   final CnContext ctx;
   final CnAgentOptions options;
+  /** The CN's behaviour: ideal until a test sets one. */
+  final CnBehaviour behaviour;
   private final boolean ownsCnapi;
   private volatile Future<?> sysinfoPoller;
   private volatile boolean closed;
@@ -111,13 +114,14 @@ final class CnAgentHarness implements Closeable {
     Settings settings = new SettingsLoader(flags, Map.of(), null, ZoneMetadata.NONE).load();
     store = VmStore.builder().executor(threads.taskPool()).scheduler(threads.scheduler()).build();
     vms = store.openServer(uuid.toString(), dir.dir(), ServerIdentity.fromSysinfo(dir.readSysinfo()));
+    behaviour = CnBehaviour.ideal(uuid);
     CnapiReporting reporting = threads.cnapiReporting();
     if (time != null) {
       reporting = new CnapiReporting(reporting.http(), reporting.gate(), time, reporting.files(), reporting.metrics());
     }
     ctx = new CnContext(dir, vms, "127.0.0.1", settings, options, time != null ? time.clock() : Clock.systemUTC(),
         time != null ? time : threads.timer(), threads.tritonApis(settings, NetAgentOptions.defaults().maxConcurrentRequests()),
-        threads::downloads, reporting);
+        threads::downloads, reporting, behaviour);
     agent = new CnAgent(ctx, threads.taskPool(), admission);
     agent.start(threads.listeners(), 0);
     // In run-servers the fleet's directory watcher (or its poll) calls checkSysinfo; here a poll does.

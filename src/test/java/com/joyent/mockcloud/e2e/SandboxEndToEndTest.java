@@ -2,6 +2,8 @@ package com.joyent.mockcloud.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.joyent.mockcloud.behaviour.Behaviour.HeartbeatMode;
+import com.joyent.mockcloud.behaviour.CnBehaviour;
 import com.joyent.mockcloud.cnagent.CnAgentOptions;
 import com.joyent.mockcloud.cnagent.CnapiReporter;
 import com.joyent.mockcloud.config.Setting;
@@ -268,5 +270,64 @@ class SandboxEndToEndTest {
     // Removing the NIC from the VM removes it from NAPI.
     cnapiTask("POST", "/servers/" + cn + "/vms/" + vm + "/update", Map.of("remove_nics", List.of(mac)));
     await(() -> sandbox.napi().nics().find(mac) == null, "the NIC gone from NAPI");
+  }
+
+  /** A behaviour file that stops a CN's heartbeats: CNAPI marks it unknown; removed, it is running again. */
+  @Test
+  void behaviourFile_heartbeatStop_goesUnknown_andRemovedComesBackRunning() throws Exception {
+    UUID cn = servers.get(2);
+    await(() -> sandbox.cnapi().server(cn.toString()) != null && "running".equals(statusOf(cn)), "running");
+    Path file = tmp.resolve("servers").resolve(cn.toString()).resolve("behaviour.json");
+    Files.writeString(file, "{\"heartbeat\": {\"mode\": \"stop\"}}");
+    CnBehaviour behaviour = daemon.fleet().running().get(cn).cnAgent().context().behaviour();
+    Await.require(Duration.ofSeconds(2), () -> behaviour.current().heartbeat().mode() == HeartbeatMode.STOP,
+        "the file to take effect within 2 s");
+    CnapiReporter reporter = daemon.fleet().running().get(cn).cnAgent().reporter();
+    await(() -> !reporter.isAwaitingAnswer(), "a heartbeat on its way to land");
+
+    clock.advance(Duration.ofSeconds(12)); // past CNAPI's 11 s heartbeat lifetime, as 12 s without one
+    assertThat(statusOf(cn)).isEqualTo("unknown");
+    // A heartbeat interval later the other CNs are running again; this one, silent, is not.
+    await(() -> "running".equals(statusOf(servers.get(0))) && "running".equals(statusOf(servers.get(1))),
+        "the other CNs' next heartbeats");
+    assertThat(statusOf(cn)).isEqualTo("unknown");
+
+    Files.delete(file);
+    await(() -> "running".equals(statusOf(cn)), "running again");
+  }
+
+  /** A 3 s machine_create latency in the fleet's file: CNAPI's task stays active for 3 s, then completes. */
+  @Test
+  @SuppressWarnings("unchecked")
+  void behaviourFile_machineCreateLatency_keepsCnapisTaskActiveThatLong() throws Exception {
+    UUID cn = servers.get(0);
+    await(() -> sandbox.cnapi().server(cn.toString()) != null, "registration");
+    Files.writeString(tmp.resolve("behaviour.json"), "{\"tasks\": {\"machine_create\": {\"latency_ms\": 3000}}}");
+    CnBehaviour behaviour = daemon.fleet().running().get(cn).cnAgent().context().behaviour();
+    Await.require(Duration.ofSeconds(2), () -> behaviour.current().task("machine_create") != null,
+        "the fleet's file to take effect within 2 s");
+    String vm = UUID.randomUUID().toString();
+    Map<String, Object> create = new LinkedHashMap<>();
+    create.put("uuid", vm);
+    create.put("brand", "joyent-minimal");
+    create.put("owner_uuid", sandbox.adminUuid());
+    create.put("ram", 256);
+    create.put("image_uuid", "2b683a82-a066-11e3-97ab-2faa44701c5a");
+    create.put("nics", List.of());
+
+    long start = System.nanoTime();
+    Map<String, Object> accepted = (Map<String, Object>) http("POST", sandbox.cnapiUrl() + "/servers/" + cn + "/vms",
+        create);
+    String id = (String) accepted.get("id");
+    Map<String, Object> during = (Map<String, Object>) http("GET", sandbox.cnapiUrl() + "/tasks/" + id, null);
+    assertThat(during).containsEntry("status", "active");
+    assertThat(Files.exists(tmp.resolve("servers").resolve(cn.toString()).resolve("vms").resolve(vm + ".json"))).isFalse();
+    Map<String, Object> done = (Map<String, Object>) http("GET", sandbox.cnapiUrl() + "/tasks/" + id + "/wait?timeout=30",
+        null);
+    long tookMs = (System.nanoTime() - start) / 1_000_000;
+
+    assertThat(done).containsEntry("status", "complete");
+    assertThat(tookMs).isGreaterThanOrEqualTo(3000);
+    assertThat(vmFile(cn, vm)).containsEntry("state", "running");
   }
 }

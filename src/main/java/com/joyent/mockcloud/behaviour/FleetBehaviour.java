@@ -1,0 +1,152 @@
+package com.joyent.mockcloud.behaviour;
+
+import com.joyent.mockcloud.json.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The behaviour files of a fleet: {@code <root>/behaviour.json} for every CN and
+ * {@code <server dir>/behaviour.json} for one, whose keys override the fleet's
+ * (docs/behaviour.md). A file is read again when the caller says it may have changed (a watch
+ * event or a poll) and its mtime or size differ; one that does not parse or check is logged
+ * once as a warning and the behaviour before it stays. No file is an ideal CN. Thread-safe.
+ */
+public final class FleetBehaviour {
+  public static final String FILE = "behaviour.json";
+  private static final Logger LOG = LoggerFactory.getLogger(FleetBehaviour.class);
+
+  private final Path fleetFile;
+  private final BehaviourParser parser;
+  private final ConcurrentHashMap<UUID, CnFile> cns = new ConcurrentHashMap<>();
+  private volatile Map<String, Object> fleetDoc = Map.of();
+  private Stamp fleetStamp; // guarded by this
+
+  /** A file's mtime and size as last read; null for a missing file. */
+  private record Stamp(long mtimeMillis, long size) {}
+
+  /** One CN's file and what was last read of it. */
+  private static final class CnFile {
+    final Path file;
+    final CnBehaviour live;
+    Map<String, Object> doc = Map.of(); // guarded by this
+    Stamp stamp; // guarded by this
+    boolean checked; // guarded by this
+
+    CnFile(Path file, CnBehaviour live) {
+      this.file = file;
+      this.live = live;
+    }
+  }
+
+  /**
+   * @param root the mockcloud root (the fleet's file is {@code <root>/behaviour.json})
+   * @param parser checks the files (knows the task names)
+   */
+  public FleetBehaviour(Path root, BehaviourParser parser) {
+    this.fleetFile = root.resolve(FILE);
+    this.parser = parser;
+    checkFleetFile();
+  }
+
+  /** The live behaviour of a CN that starts, read from its directory's file and the fleet's. */
+  public CnBehaviour open(UUID uuid, Path serverDir) {
+    CnFile f = new CnFile(serverDir.resolve(FILE), new CnBehaviour(uuid));
+    cns.put(uuid, f);
+    check(f);
+    return f.live;
+  }
+
+  /** The CN stopped. */
+  public void close(UUID uuid) {
+    cns.remove(uuid);
+  }
+
+  /** The fleet's file may have changed: if it did, every CN's behaviour follows. */
+  public void checkFleetFile() {
+    synchronized (this) {
+      Stamp now = stamp(fleetFile);
+      if (Objects.equals(now, fleetStamp)) {
+        return;
+      }
+      fleetStamp = now;
+      Map<String, Object> doc = read(fleetFile, now);
+      if (doc == null) {
+        return;
+      }
+      fleetDoc = doc;
+    }
+    cns.values().forEach(this::apply);
+  }
+
+  /** A CN's file may have changed. */
+  public void checkCnFile(UUID uuid) {
+    CnFile f = cns.get(uuid);
+    if (f != null) {
+      check(f);
+    }
+  }
+
+  private void check(CnFile f) {
+    synchronized (f) {
+      Stamp now = stamp(f.file);
+      if (f.checked && Objects.equals(now, f.stamp)) {
+        return;
+      }
+      boolean first = !f.checked;
+      f.checked = true;
+      f.stamp = now;
+      Map<String, Object> doc = read(f.file, now);
+      if (doc == null) {
+        return;
+      }
+      f.doc = doc;
+      if (first && doc.isEmpty() && fleetDoc.isEmpty()) {
+        return; // no file anywhere: ideal, as it was made
+      }
+    }
+    apply(f);
+  }
+
+  private void apply(CnFile f) {
+    Map<String, Object> doc;
+    synchronized (f) {
+      doc = BehaviourParser.merge(fleetDoc, f.doc);
+    }
+    f.live.set(BehaviourParser.build(doc));
+  }
+
+  /** The checked document, empty for a missing file, null (after a warning) for a bad one. */
+  private Map<String, Object> read(Path file, Stamp stamp) {
+    if (stamp == null) {
+      return Map.of();
+    }
+    try {
+      return parser.check(Json.parse(Files.readAllBytes(file)));
+    } catch (NoSuchFileException e) {
+      return Map.of();
+    } catch (BehaviourException e) {
+      LOG.warn("behaviour file {} ignored, the behaviour before it stays: {}", file, e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("behaviour file {} ignored, the behaviour before it stays: not JSON ({})", file, e.getMessage());
+    }
+    return null;
+  }
+
+  private static Stamp stamp(Path file) {
+    try {
+      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+      return new Stamp(a.lastModifiedTime().toMillis(), a.size());
+    } catch (IOException e) {
+      return null;
+    }
+  }
+}
