@@ -53,7 +53,7 @@ public final class CnBehaviour {
     }
     Random r = random;
     long latency = t.latencyMinMs() == t.latencyMaxMs() ? t.latencyMinMs()
-        : t.latencyMinMs() + nextLong(r, t.latencyMaxMs() - t.latencyMinMs() + 1);
+        : t.latencyMinMs() + r.nextLong(t.latencyMaxMs() - t.latencyMinMs() + 1);
     boolean fail = t.failRate() > 0 && r.nextDouble() < t.failRate();
     return new TaskPlan(latency, fail, t.error(), t.hang());
   }
@@ -65,9 +65,9 @@ public final class CnBehaviour {
     return f;
   }
 
-  /** Tasks waiting in {@link #untilChanged} now. */
+  /** Tasks waiting in {@link #untilChanged} now (a released one has left the list). */
   public synchronized int held() {
-    return (int) held.stream().filter(f -> !f.isDone()).count();
+    return held.size();
   }
 
   /** Whether the next heartbeat is sent, and how late. */
@@ -102,9 +102,5 @@ public final class CnBehaviour {
   /** The seed for one CN: the same seed gives each CN its own sequence, the same one each time. */
   static long mix(long seed, UUID cn) {
     return seed ^ (cn.getMostSignificantBits() * 0x9E3779B97F4A7C15L) ^ cn.getLeastSignificantBits();
-  }
-
-  private static long nextLong(Random r, long bound) {
-    return bound <= Integer.MAX_VALUE ? r.nextInt((int) bound) : (long) (r.nextDouble() * bound);
   }
 }

@@ -252,12 +252,16 @@ public final class CnapiReporter {
       if (stopped) {
         return;
       }
-      long now = timers.nanoTime();
-      heartbeatDueNanos = now + cn.options().heartbeatInterval().toNanos();
-      nextTimer = timers.schedule(this::queueHeartbeat,
-          TimerSlots.alignedNanos(now, cn.options().heartbeatInterval().toMillis()), TimeUnit.NANOSECONDS);
+      armNextHeartbeat(timers.nanoTime());
     }
     pump();
+  }
+
+  /** The next heartbeat falls due an interval after {@code now}, on the CN's aligned slot; caller holds the lock. */
+  private void armNextHeartbeat(long now) {
+    heartbeatDueNanos = now + cn.options().heartbeatInterval().toNanos();
+    nextTimer = timers.schedule(this::queueHeartbeat,
+        TimerSlots.alignedNanos(now, cn.options().heartbeatInterval().toMillis()), TimeUnit.NANOSECONDS);
   }
 
   private void send(Kind k) {
@@ -341,9 +345,7 @@ public final class CnapiReporter {
         } else if (k == Kind.HEARTBEAT) {
           long now = timers.nanoTime();
           metrics.heartbeatDone(ok, (now - heartbeatSentNanos) / 1e9);
-          heartbeatDueNanos = now + cn.options().heartbeatInterval().toNanos();
-          nextTimer = timers.schedule(this::queueHeartbeat,
-              TimerSlots.alignedNanos(now, cn.options().heartbeatInterval().toMillis()), TimeUnit.NANOSECONDS);
+          armNextHeartbeat(now);
         }
       }
       inFlight = false;
