@@ -5,12 +5,17 @@ import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ServerConnection;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.Options;
 import org.xnio.Xnio;
@@ -83,6 +88,7 @@ public final class HttpListeners implements Closeable {
    * @throws PortTakenException when something else holds {@code host:port}
    */
   public Listener open(String host, int port, HttpHandler handler) {
+    ConnectionTracker connections = new ConnectionTracker(handler);
     Undertow undertow = Undertow.builder()
         .setWorker(worker)
         .setByteBufferPool(buffers)
@@ -91,7 +97,7 @@ public final class HttpListeners implements Closeable {
         .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
         // Node's keep-alive timeout: an idle connection is closed after it, as the answers say.
         .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, RestRouter.KEEP_ALIVE_SECONDS * 1000)
-        .setHandler(handler)
+        .setHandler(connections)
         .build();
     try {
       undertow.start();
@@ -105,7 +111,7 @@ public final class HttpListeners implements Closeable {
       throw e;
     }
     InetSocketAddress addr = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
-    return new Listener(undertow, addr);
+    return new Listener(undertow, addr, connections);
   }
 
   @Override
@@ -125,14 +131,19 @@ public final class HttpListeners implements Closeable {
     }
   }
 
-  /** One bound listener; closing it closes the socket, not the shared worker. */
+  /**
+   * One bound listener; closing it closes the socket and the connections it accepted (a CN
+   * powered off drops its clients' keep-alive connections too), not the shared worker.
+   */
   public static final class Listener implements Closeable {
     private final Undertow undertow;
     private final InetSocketAddress address;
+    private final ConnectionTracker connections;
 
-    Listener(Undertow undertow, InetSocketAddress address) {
+    Listener(Undertow undertow, InetSocketAddress address, ConnectionTracker connections) {
       this.undertow = undertow;
       this.address = address;
+      this.connections = connections;
     }
 
     public InetSocketAddress address() {
@@ -150,6 +161,36 @@ public final class HttpListeners implements Closeable {
     @Override
     public void close() {
       undertow.stop();
+      connections.closeAll();
+    }
+  }
+
+  /**
+   * Remembers the connections that sent a request, until they close: Undertow's stop() closes
+   * the listening socket only. One small set per listener, holding its open keep-alive connections.
+   */
+  static final class ConnectionTracker implements HttpHandler {
+    private final HttpHandler next;
+    private final Set<ServerConnection> open = ConcurrentHashMap.newKeySet();
+
+    ConnectionTracker(HttpHandler next) {
+      this.next = next;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+      ServerConnection c = exchange.getConnection();
+      if (open.add(c)) {
+        c.addCloseListener(open::remove);
+      }
+      next.handleRequest(exchange);
+    }
+
+    void closeAll() {
+      for (ServerConnection c : open) {
+        IoUtils.safeClose(c);
+      }
+      open.clear();
     }
   }
 }
