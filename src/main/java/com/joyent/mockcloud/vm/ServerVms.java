@@ -208,6 +208,29 @@ public final class ServerVms {
     });
   }
 
+  /**
+   * The CN booted (a mock reboot or power-on): as zones come up on a real CN, a VM with
+   * {@code autoboot} is running and every other one is stopped ({@code autoboot} unchanged).
+   * One write per VM that changes; {@code provisioning} and {@code failed} VMs are left as they are.
+   */
+  public void boot() {
+    for (String uuid : files.sorted().keySet()) {
+      files.locked(uuid, () -> {
+        VmEntry e = files.get(uuid);
+        if (e == null) {
+          return false;
+        }
+        Map<String, Object> view = e.view(identity);
+        Object state = view.get("state");
+        if (VmStates.PROVISIONING.equals(state) || "failed".equals(state)) {
+          return false;
+        }
+        String after = JsValues.truthy(view.get("autoboot")) ? VmStates.RUNNING : VmStates.STOPPED;
+        return !after.equals(state) && setState(uuid, after, null, null);
+      });
+    }
+  }
+
   /** {@link #kill(String, String)} with the default signal. */
   public void kill(String uuid) {
     kill(uuid, null);

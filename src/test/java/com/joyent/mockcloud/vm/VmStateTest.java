@@ -71,6 +71,30 @@ class VmStateTest {
     assertThat(fx.onDisk(uuid)).containsEntry("autoboot", true).containsEntry("state", "running");
   }
 
+  /** The CN booted: autoboot VMs run, the others stop (autoboot kept), unchanged ones are not written. */
+  @Test
+  void boot_runsAutobootVms_stopsTheOthers_writesOnlyThoseThatChange() {
+    String runningNoAutoboot = fx.createMinimal();
+    fx.vms.update(runningNoAutoboot, Map.of("autoboot", false));
+    String stoppedAutoboot = fx.createMinimal();
+    fx.vms.kill(stoppedAutoboot);
+    String runningAutoboot = fx.createMinimal();
+    String stoppedNoAutoboot = fx.createMinimal();
+    fx.vms.stop(stoppedNoAutoboot);
+    assertThat(fx.vms.load(runningNoAutoboot)).containsEntry("state", "running").containsEntry("autoboot", false);
+    assertThat(fx.vms.load(stoppedAutoboot)).containsEntry("state", "stopped").containsEntry("autoboot", true);
+    events.clear();
+
+    fx.vms.boot();
+
+    assertThat(fx.onDisk(runningNoAutoboot)).containsEntry("state", "stopped").containsEntry("autoboot", false);
+    assertThat(fx.onDisk(stoppedAutoboot)).containsEntry("state", "running").containsEntry("autoboot", true);
+    assertThat(fx.onDisk(runningAutoboot)).containsEntry("state", "running");
+    assertThat(fx.onDisk(stoppedNoAutoboot)).containsEntry("state", "stopped");
+    assertThat(events.events()).extracting(e -> e.vm().get("uuid"))
+        .containsExactlyInAnyOrder(runningNoAutoboot, stoppedAutoboot);
+  }
+
   @Test
   void reboot_stoppedVm_endsRunning() {
     String uuid = fx.createMinimal();
