@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         CreateServerCommand.class,
         DeleteServerCommand.class,
         ListServersCommand.class,
+        ServerActionCommand.class,
         SandboxCommand.class,
         AddExternalsCommand.class,
         BenchCommand.class,

@@ -38,8 +38,9 @@ public final class RunServersCommand implements Callable<Integer> {
   boolean cnapiConnectionPerRequest;
 
   @Option(names = "--control-port", paramLabel = "PORT", defaultValue = "${env:MOCKCLOUD_CONTROL_PORT:--1}",
-      description = "serve run-servers' own metrics (GET /metrics, Prometheus text) on 127.0.0.1:PORT (env "
-          + "MOCKCLOUD_CONTROL_PORT; 0 = an OS-chosen port, printed at start; default -1: off). See docs/control.md")
+      description = "serve run-servers' own metrics (GET /metrics, Prometheus text) and server actions (reboot, "
+          + "power-off, ...) on 127.0.0.1:PORT (env MOCKCLOUD_CONTROL_PORT; 0 = an OS-chosen port, printed at "
+          + "start and written to ROOT/control.port; default -1: off). See docs/control.md")
   int controlPort;
 
   @Option(names = "--changefeed", paramLabel = "MODE", defaultValue = "${env:MOCKCLOUD_CHANGEFEED:-auto}",
@@ -75,7 +76,8 @@ public final class RunServersCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("run-servers: serving " + daemon.fleet().running().size()
           + " mock CN(s) from " + settings.serversDir() + "; stop with SIGTERM or Ctrl-C");
       if (daemon.control() != null) {
-        spec.commandLine().getErr().println("run-servers: metrics on " + daemon.control().baseUrl() + "/metrics");
+        spec.commandLine().getErr().println("run-servers: metrics on " + daemon.control().baseUrl() + "/metrics"
+            + ", server actions on " + daemon.control().baseUrl() + "/servers/UUID/actions/ACTION");
       }
       spec.commandLine().getErr().flush();
       stop.await();

@@ -84,8 +84,16 @@ public final class CnAgent {
     LOG.debug("cn-agent of {} listening on {}:{}", cn.serverUuid(), cn.bindIp(), port);
   }
 
-  /** Stops reporting and closes the listener; running tasks finish on their own. */
+  /** Stops reporting and closes the listener; running tasks finish on their own and still answer. */
   public void stop() {
+    stop(false);
+  }
+
+  /**
+   * Stops reporting and closes the listener; with {@code dropConnections}, also the connections
+   * it accepted, answers in progress too (a CN powered off, a cn-agent killed by a restart).
+   */
+  public void stop(boolean dropConnections) {
     CnapiReporter reporter = this.reporter;
     if (reporter != null) {
       reporter.stop();
@@ -95,7 +103,11 @@ public final class CnAgent {
     }
     logRetention.close();
     if (listener != null) {
-      listener.close();
+      if (dropConnections) {
+        listener.closeAndDrop();
+      } else {
+        listener.close();
+      }
     }
   }
 

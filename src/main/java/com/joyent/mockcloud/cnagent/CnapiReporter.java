@@ -66,6 +66,8 @@ public final class CnapiReporter {
   private int sysinfoChanges;
   private int consecutiveFailures;
   private boolean awaitingAnswer;
+  /** Heartbeats left out by the behaviour (guarded by this). */
+  private long heartbeatsLeftOut;
   private Future<?> nextTimer;
   /** When the queued heartbeat was due (nanoTime): 5 s after the previous one's answer. */
   private long heartbeatDueNanos;
@@ -116,6 +118,14 @@ public final class CnapiReporter {
   public synchronized boolean isAwaitingAnswer() {
     return awaitingAnswer;
   }
+  /**
+   * Heartbeats the behaviour left out so far. Once it grows after a behaviour change, every
+   * heartbeat sent before the change has been answered: the queue sends one message at a time.
+   */
+  public synchronized long heartbeatsLeftOut() {
+    return heartbeatsLeftOut;
+  }
+
 
   /** Stops sending: nothing queued is sent, nothing new is queued. */
   public void stop() {
@@ -247,6 +257,7 @@ public final class CnapiReporter {
    */
   private void heartbeatLeftOut() {
     synchronized (this) {
+      heartbeatsLeftOut++;
       awaitingAnswer = false;
       inFlight = false;
       if (stopped) {

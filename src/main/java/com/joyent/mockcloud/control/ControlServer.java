@@ -1,15 +1,18 @@
 package com.joyent.mockcloud.control;
 
+import com.joyent.mockcloud.fleet.ServerActions;
 import com.joyent.mockcloud.http.HttpListeners;
 import com.joyent.mockcloud.http.RestResponse;
 import com.joyent.mockcloud.http.RestRouter;
 import java.io.Closeable;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
 
 /**
  * run-servers' control port (docs/control.md): on 127.0.0.1 only, {@code GET /metrics} answers
- * the process's own {@link DaemonMetrics} in the Prometheus text format. Served on the shared
- * I/O worker; a scrape renders a few KB and never blocks.
+ * the process's own {@link DaemonMetrics} in the Prometheus text format, and
+ * {@code POST /servers/{uuid}/actions/{action}} does a server action ({@link ActionRoutes}).
+ * Served on the shared I/O worker; a scrape renders a few KB and never blocks.
  */
 public final class ControlServer implements Closeable {
   /** Loopback only: the port tells about the process, and the operator reaches it from the zone. */
@@ -21,11 +24,20 @@ public final class ControlServer implements Closeable {
     this.listener = listener;
   }
 
-  /** Listens on 127.0.0.1:{@code port} (0 = OS-chosen). */
-  public static ControlServer start(HttpListeners listeners, int port, DaemonMetrics metrics) {
+  /**
+   * Listens on 127.0.0.1:{@code port} (0 = OS-chosen).
+   *
+   * @param actions the fleet's server actions ({@link ActionRoutes}); null: metrics only
+   * @param work where actions run (they start and stop CNs, which blocks)
+   */
+  public static ControlServer start(HttpListeners listeners, int port, DaemonMetrics metrics, ServerActions actions,
+      Executor work) {
     RestRouter r = new RestRouter("mockcloud")
         .get("/metrics", req -> RestResponse.text(200, DaemonMetrics.contentType(),
             new String(metrics.scrape(), StandardCharsets.UTF_8)));
+    if (actions != null) {
+      new ActionRoutes(actions, work).addTo(r);
+    }
     return new ControlServer(listeners.open(HOST, port, r));
   }
 

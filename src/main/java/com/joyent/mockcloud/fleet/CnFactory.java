@@ -72,8 +72,9 @@ final class CnFactory {
    *
    * @param net the net-agents' options, as the fleet resolved them
    * @param shared the shared changefeed (mode shared), else null
+   * @param how a first start, or a boot on the port the CN had ({@link Start})
    */
-  MockCn start(ServerDirectory d, NetAgentOptions net, SharedChangefeeds shared) throws IOException {
+  MockCn start(ServerDirectory d, NetAgentOptions net, SharedChangefeeds shared, Start how) throws IOException {
     MDC.put("server_uuid", d.uuid().toString());
     DirectoryWatcher.Watch sysinfoWatch = null;
     try {
@@ -81,8 +82,15 @@ final class CnFactory {
       if (!d.uuid().toString().equals(sysinfo.get("UUID"))) {
         throw new IOException("sysinfo UUID " + sysinfo.get("UUID") + " does not match the directory name");
       }
+      if (how.boots()) {
+        sysinfo.put("Boot Time", Long.toString(nextBootTime(sysinfo.get("Boot Time"), clock.millis() / 1000)));
+        d.writeSysinfo(sysinfo, 2); // the registration that follows reads it from disk
+      }
       String uuid = d.uuid().toString();
       ServerVms vms = vmStore.openServer(uuid, d.dir(), ServerIdentity.fromSysinfo(sysinfo));
+      if (how.boots()) {
+        vms.boot(); // before vm-agent starts, so VMAPI learns the states after boot from its first sync
+      }
       CnContext ctx = new CnContext(d, vms, settings.bindIp(), settings, options, clock, threads.timer(),
           apis, downloads, threads.cnapiReporting(), behaviours.open(d.uuid(), d.dir()));
       CnAgent agent = new CnAgent(ctx, threads.taskPool(), threads.taskAdmission());
@@ -93,7 +101,7 @@ final class CnFactory {
           : new NetAgent(d, vms, settings, threads.netAgentLoop(), threads.taskPool(),
               apis.napi(net.userAgent(uuid), net.requestTimeout()), net, shared);
       sysinfoWatch = fileWatches.watch(d, agent);
-      startListening(agent);
+      startListening(agent, how.port());
       vmAgent.start();
       if (netAgent != null) {
         netAgent.start();
@@ -114,25 +122,85 @@ final class CnFactory {
     }
   }
 
+  /**
+   * A booted CN's {@code Boot Time} (epoch seconds, as sysinfo writes it): now, but strictly later
+   * than the last one, so CNAPI always sees a new boot even twice in a second.
+   */
+  static long nextBootTime(Object before, long nowSeconds) {
+    long last;
+    try {
+      last = before == null ? 0 : Long.parseLong(before.toString().trim());
+    } catch (NumberFormatException e) {
+      last = 0;
+    }
+    return Math.max(nowSeconds, last + 1);
+  }
+
   private void warnNoNetAgentOnce() {
     if (warnedNoNetAgent.compareAndSet(false, true)) {
       LOG.warn("no NAPI URL or UFDS admin uuid: net-agents are not running, NAPI will not learn of CN and VM NICs");
     }
   }
 
-  /** Opens the CN's listener on the next free port (skipping ports something else holds). */
-  private void startListening(CnAgent agent) throws IOException {
-    for (int attempt = 0; ; attempt++) {
-      int port = ports.next();
+  /**
+   * A restarted cn-agent (server-action restart-agent): a new agent with an empty task history
+   * on the port the old one had, registering again; the VMs, vm-agent and net-agent go on.
+   */
+  MockCn restartCnAgent(MockCn old) throws IOException {
+    CnContext ctx = old.cnAgent().context();
+    int port = old.cnAgent().port();
+    old.stopCnAgent();
+    CnAgent agent = new CnAgent(ctx, threads.taskPool(), threads.taskAdmission());
+    DirectoryWatcher.Watch watch = fileWatches.watch(ctx.dir(), agent);
+    try {
+      startListening(agent, port);
+    } catch (IOException | RuntimeException e) {
+      if (watch != null) {
+        watch.cancel();
+      }
+      throw e;
+    }
+    return new MockCn(old.uuid(), old.vms(), agent, old.vmAgent(), old.netAgent(), watch);
+  }
+
+  /**
+   * Opens the CN's listener: on {@code port} if one is given (a CN coming back keeps its port,
+   * as CNAPI knows it), else, or when that one was taken meanwhile, on the next free port
+   * (skipping ports something else holds).
+   */
+  private void startListening(CnAgent agent, int port) throws IOException {
+    if (port > 0) {
       try {
         agent.start(threads.listeners(), port);
+        return;
+      } catch (HttpListeners.PortTakenException e) {
+        LOG.warn("port {} of server {} was taken while it was down; it listens on another", port,
+            agent.serverUuid());
+      }
+    }
+    for (int attempt = 0; ; attempt++) {
+      int next = ports.next();
+      try {
+        agent.start(threads.listeners(), next);
         return;
       } catch (HttpListeners.PortTakenException e) {
         if (ports.osChosen() || attempt >= MAX_PORT_ATTEMPTS) {
           throw e;
         }
-        LOG.debug("port {} is taken, trying the next one", port);
+        LOG.debug("port {} is taken, trying the next one", next);
       }
+    }
+  }
+
+  /**
+   * How a CN starts: the first time (a free port, VMs as on disk), or booting again after a
+   * power-off or reboot ({@link #boot}: on the port it had, VMs as after a boot).
+   */
+  record Start(boolean boots, int port) {
+    static final Start FIRST = new Start(false, 0);
+
+    static Start boot(int port) {
+      return new Start(true, port);
     }
   }
 }

@@ -3,9 +3,13 @@ package com.joyent.mockcloud.fleet;
 import com.joyent.mockcloud.cmon.CmonServer;
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.control.ControlServer;
+import com.joyent.mockcloud.io.AtomicFiles;
 import com.joyent.mockcloud.vm.VmStore;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 
 /**
@@ -14,6 +18,7 @@ import java.time.Clock;
  * that read it; the agents before the threads they use).
  */
 public final class Daemon implements Closeable {
+  static final String CONTROL_PORT_FILE = "control.port";
   private final DaemonThreads threads;
   private final VmStore vmStore;
   private final Fleet fleet;
@@ -43,9 +48,18 @@ public final class Daemon implements Closeable {
     fleet.start();
     cmon.start(threads.listeners(), settings.bindIp(), cmonPort);
     if (controlPort != DaemonOptions.NO_CONTROL_PORT) {
-      control = ControlServer.start(threads.listeners(), controlPort, threads.metrics());
+      control = ControlServer.start(threads.listeners(), controlPort, threads.metrics(), fleet.actions(),
+          threads.taskPool());
+      // So that server-action --root finds this daemon (its port may be OS-chosen).
+      AtomicFiles.write(controlPortFile(settings.root()),
+          (control.port() + "\n").getBytes(StandardCharsets.US_ASCII));
     }
     return this;
+  }
+
+  /** {@code <root>/control.port}: the running daemon's control port, while it runs. */
+  public static Path controlPortFile(Path root) {
+    return root.resolve(CONTROL_PORT_FILE);
   }
 
   /** The control port's listener, or null when it is off. */
@@ -69,6 +83,11 @@ public final class Daemon implements Closeable {
   public void close() {
     if (control != null) {
       control.close();
+      try {
+        Files.deleteIfExists(controlPortFile(settings.root()));
+      } catch (IOException e) {
+        // a stale file only makes server-action say that nothing answers there
+      }
     }
     cmon.close();
     fleet.close();

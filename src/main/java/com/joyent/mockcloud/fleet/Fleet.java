@@ -19,6 +19,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -62,9 +63,12 @@ public final class Fleet implements Closeable {
   private final ServerRoot root;
   private final ConcurrentHashMap<UUID, MockCn> running = new ConcurrentHashMap<>();
   private final Set<UUID> starting = ConcurrentHashMap.newKeySet();
+  /** CNs a server action powered off → the port each listened on; rescans do not start them. */
+  private final ConcurrentHashMap<UUID, Integer> poweredOff = new ConcurrentHashMap<>();
   private final CnFileWatches fileWatches;
   private final FleetBehaviour behaviours;
   private final List<ScheduledFuture<?>> jobs = new ArrayList<>();
+  private final ServerActions actions;
   private volatile boolean closed;
   private volatile NetAgentOptions netOptions = NetAgentOptions.defaults();
   /** The net-agents' changefeed mode asked for (run-servers --changefeed); after start(), the one in effect. */
@@ -85,6 +89,12 @@ public final class Fleet implements Closeable {
     this.behaviours = new FleetBehaviour(settings.root(), new BehaviourParser(CnAgent::isTask));
     this.fileWatches = new CnFileWatches(threads.watcher(), threads.taskPool(), behaviours);
     this.factory = new CnFactory(settings, options, threads, apis, vmStore, clock, ports, fileWatches, behaviours);
+    this.actions = new ServerActions(this, threads.timer(), threads.taskPool());
+  }
+
+  /** Reboot, power-off, power-on and restart-agent of this fleet's CNs. */
+  public ServerActions actions() {
+    return actions;
   }
 
   /**
@@ -155,7 +165,9 @@ public final class Fleet implements Closeable {
     }
     long startedMillis = System.currentTimeMillis();
     try {
-      FleetScan scan = FleetScan.of(root.entries(), running.keySet(), starting, ServerRoot::validServer);
+      Set<UUID> leaveAlone = new HashSet<>(starting);
+      leaveAlone.addAll(poweredOff.keySet());
+      FleetScan scan = FleetScan.of(root.entries(), running.keySet(), leaveAlone, ServerRoot::validServer);
       for (ServerDirectory d : scan.toStart()) {
         LOG.info("server {} appeared, starting it", d.uuid());
         startAsync(d);
@@ -208,13 +220,75 @@ public final class Fleet implements Closeable {
     if (closed) {
       return;
     }
-    running.put(d.uuid(), factory.start(d, netOptions, sharedChangefeeds));
+    running.put(d.uuid(), factory.start(d, netOptions, sharedChangefeeds, CnFactory.Start.FIRST));
+  }
+
+  /**
+   * Powers a running CN off (server-action power-off, and the first half of a reboot): it
+   * stops as when its directory goes, but the directory stays and rescans leave it off; its
+   * port is kept for {@link #powerOn}. False when it is not running.
+   */
+  synchronized boolean powerOff(UUID uuid) {
+    MockCn cn = running.get(uuid);
+    if (cn == null) {
+      return false;
+    }
+    poweredOff.put(uuid, cn.cnAgent().port());
+    stop(uuid, true);
+    return true;
+  }
+
+  /** Whether {@code uuid} is powered off by a server action. */
+  public boolean isPoweredOff(UUID uuid) {
+    return poweredOff.containsKey(uuid);
+  }
+
+  /**
+   * Boots a powered-off CN: a later {@code Boot Time} in its sysinfo.json, its VMs as after a
+   * boot ({@link com.joyent.mockcloud.vm.ServerVms#boot}), its agents started and listening on the
+   * port it had, registering anew. False when it is not powered off. If the start fails, the
+   * CN stays off.
+   */
+  synchronized boolean powerOn(UUID uuid) throws IOException {
+    Integer port = poweredOff.get(uuid);
+    if (port == null || closed) {
+      return false;
+    }
+    ServerDirectory d = new ServerDirectory(uuid, root.serversDir().resolve(uuid.toString()));
+    if (!Files.isRegularFile(d.sysinfoFile())) {
+      poweredOff.remove(uuid);
+      throw new IOException("server " + uuid + " has no directory any more");
+    }
+    running.put(uuid, factory.start(d, netOptions, sharedChangefeeds, CnFactory.Start.boot(port)));
+    poweredOff.remove(uuid);
+    return true;
+  }
+
+  /** Restarts a running CN's cn-agent alone (server-action restart-agent). False when it is not running. */
+  synchronized boolean restartCnAgent(UUID uuid) throws IOException {
+    MockCn cn = running.get(uuid);
+    if (cn == null) {
+      return false;
+    }
+    try {
+      running.put(uuid, factory.restartCnAgent(cn));
+    } catch (IOException | RuntimeException e) {
+      stop(uuid); // its cn-agent is gone: stop the rest, and the next rescan starts it afresh
+      schedule.listAgain();
+      throw e;
+    }
+    return true;
   }
 
   public void stop(UUID uuid) {
+    stop(uuid, false);
+  }
+
+  /** @param powerLoss as a CN losing power: its connections are dropped, answers in progress too */
+  private void stop(UUID uuid, boolean powerLoss) {
     MockCn cn = running.remove(uuid);
     if (cn != null) {
-      cn.stop(); // cancels its watch first, so no gone() adds it back after forget()
+      cn.stop(powerLoss); // cancels its watch first, so no gone() adds it back after forget()
       vmStore.closeServer(uuid.toString());
     }
     fileWatches.forget(uuid);

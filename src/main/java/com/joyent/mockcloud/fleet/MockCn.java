@@ -14,15 +14,27 @@ import java.util.UUID;
  */
 public record MockCn(UUID uuid, ServerVms vms, CnAgent cnAgent, VmAgent vmAgent, NetAgent netAgent,
     DirectoryWatcher.Watch sysinfoWatch) {
-  /** Stops the agents; net-agent first, so it never mistakes the closing VM store for "no VMs". */
-  void stop() {
+  /**
+   * Stops the agents; net-agent first, so it never mistakes the closing VM store for "no VMs".
+   *
+   * @param powerLoss also drop cn-agent's connections, answers in progress too
+   */
+  void stop(boolean powerLoss) {
     if (sysinfoWatch != null) {
       sysinfoWatch.cancel();
     }
     if (netAgent != null) {
       netAgent.stop();
     }
-    cnAgent.stop();
+    cnAgent.stop(powerLoss);
     vmAgent.stop();
+  }
+
+  /** Stops cn-agent alone (restart-agent), as killed: its directory watch, reports, listener and connections. */
+  void stopCnAgent() {
+    if (sysinfoWatch != null) {
+      sysinfoWatch.cancel();
+    }
+    cnAgent.stop(true);
   }
 }

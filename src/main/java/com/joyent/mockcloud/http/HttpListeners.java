@@ -132,8 +132,9 @@ public final class HttpListeners implements Closeable {
   }
 
   /**
-   * One bound listener; closing it closes the socket and the connections it accepted (a CN
-   * powered off drops its clients' keep-alive connections too), not the shared worker.
+   * One bound listener. {@link #close} closes the listening socket (answers being written still
+   * go out); {@link #closeAndDrop} also the connections it accepted, as a CN that loses power
+   * drops its clients' connections. Neither touches the shared worker.
    */
   public static final class Listener implements Closeable {
     private final Undertow undertow;
@@ -160,6 +161,11 @@ public final class HttpListeners implements Closeable {
 
     @Override
     public void close() {
+      undertow.stop();
+    }
+
+    /** Closes the socket and every connection it accepted, answers in progress too. */
+    public void closeAndDrop() {
       undertow.stop();
       connections.closeAll();
     }

@@ -283,7 +283,9 @@ class SandboxEndToEndTest {
     Await.require(Duration.ofSeconds(2), () -> behaviour.current().heartbeat().mode() == HeartbeatMode.STOP,
         "the file to take effect within 2 s");
     CnapiReporter reporter = daemon.fleet().running().get(cn).cnAgent().reporter();
-    await(() -> !reporter.isAwaitingAnswer(), "a heartbeat on its way to land");
+    long leftOut = reporter.heartbeatsLeftOut();
+    // One heartbeat left out: every one sent before the change has been answered (one at a time).
+    await(() -> reporter.heartbeatsLeftOut() > leftOut, "a heartbeat left out");
 
     clock.advance(Duration.ofSeconds(12)); // past CNAPI's 11 s heartbeat lifetime, as 12 s without one
     assertThat(statusOf(cn)).isEqualTo("unknown");
@@ -294,6 +296,151 @@ class SandboxEndToEndTest {
 
     Files.delete(file);
     await(() -> "running".equals(statusOf(cn)), "running again");
+  }
+
+  /** A minimal joyent-minimal VM as CNAPI's machine_create takes it (no NICs). */
+  private Map<String, Object> vmPayload(String vm, int ram) {
+    Map<String, Object> create = new LinkedHashMap<>();
+    create.put("uuid", vm);
+    create.put("brand", "joyent-minimal");
+    create.put("owner_uuid", sandbox.adminUuid());
+    create.put("ram", ram);
+    create.put("image_uuid", "2b683a82-a066-11e3-97ab-2faa44701c5a");
+    create.put("nics", List.of());
+    return create;
+  }
+
+  /** One server action on the control port; the answer's status and body. */
+  @SuppressWarnings("unchecked")
+  private Map.Entry<Integer, Map<String, Object>> action(UUID cn, String action, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(daemon.control().baseUrl() + "/servers/" + cn
+        + "/actions/" + action)).timeout(Duration.ofSeconds(30));
+    b.header("content-type", "application/json").POST(body == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofString(body));
+    HttpResponse<byte[]> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    return Map.entry(r.statusCode(), (Map<String, Object>) Json.parse(r.body()));
+  }
+
+  private boolean refusesConnections(int port) {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+      return false;
+    } catch (java.io.IOException e) {
+      return true;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private Object cnapiServerField(UUID cn, String field) {
+    try {
+      return ((Map<String, Object>) http("GET", sandbox.cnapiUrl() + "/servers/" + cn, null)).get(field);
+    } catch (Exception e) {
+      throw new RuntimeException(e);
+    }
+  }
+
+  /**
+   * A reboot: the CN is gone for its down time (connection refused), then back with a later
+   * boot time at CNAPI, VMs with autoboot running and the others stopped (on disk and in VMAPI),
+   * an empty task history, on the port it had.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void reboot_newBootTimeAtCnapi_autobootVmsRun_othersStopped_historyEmpty() throws Exception {
+    UUID cn = servers.get(1);
+    await(() -> sandbox.cnapi().server(cn.toString()) != null && "running".equals(statusOf(cn)), "running");
+    String keepsRunning = UUID.randomUUID().toString();
+    String stops = UUID.randomUUID().toString();
+    String starts = UUID.randomUUID().toString();
+    for (String vm : List.of(keepsRunning, stops, starts)) {
+      cnapiTask("POST", "/servers/" + cn + "/vms", vmPayload(vm, 128));
+    }
+    cnapiTask("POST", "/servers/" + cn + "/vms/" + stops + "/update", Map.of("autoboot", false));
+    cnapiTask("POST", "/servers/" + cn + "/vms/" + starts + "/stop", Map.of());
+    cnapiTask("POST", "/servers/" + cn + "/vms/" + starts + "/update", Map.of("autoboot", true));
+    await(() -> "stopped".equals(vmapiVm(starts).get("state")), "stopped in VMAPI before the reboot");
+    Object bootBefore = cnapiServerField(cn, "last_boot");
+    int port = daemon.fleet().running().get(cn).cnAgent().port();
+    String cnAgent = "http://127.0.0.1:" + port;
+    assertThat((List<Object>) http("GET", cnAgent + "/history", null)).isNotEmpty();
+
+    Map.Entry<Integer, Map<String, Object>> answer = action(cn, "reboot", "{\"down_seconds\": 2}");
+    assertThat(answer.getKey()).isEqualTo(200);
+    assertThat(answer.getValue()).containsEntry("state", "rebooting").containsEntry("action", "reboot");
+    assertThat(refusesConnections(port)).as("cn-agent while down").isTrue();
+    assertThat(action(cn, "reboot", null).getKey()).as("a second reboot while down").isEqualTo(409);
+
+    await(() -> !bootBefore.equals(cnapiServerField(cn, "last_boot")), "a new boot time at CNAPI");
+    assertThat((String) cnapiServerField(cn, "last_boot")).isGreaterThan((String) bootBefore);
+    assertThat(daemon.fleet().running().get(cn).cnAgent().port()).isEqualTo(port);
+    assertThat(vmFile(cn, keepsRunning)).containsEntry("state", "running");
+    assertThat(vmFile(cn, stops)).containsEntry("state", "stopped").containsEntry("autoboot", false);
+    assertThat(vmFile(cn, starts)).containsEntry("state", "running").containsEntry("autoboot", true);
+    await(() -> "stopped".equals(vmapiVm(stops).get("state")) && "running".equals(vmapiVm(starts).get("state")),
+        "VMAPI sees the states after boot");
+    assertThat((List<Object>) http("GET", cnAgent + "/history", null)).isEmpty();
+    await(() -> "running".equals(statusOf(cn)), "heartbeating again");
+  }
+
+  /** Power-off: gone until power-on (refused, rescans leave it off); power-on is a boot. Bad input: 4xx, no change. */
+  @Test
+  void powerOff_thenPowerOn_andBadInputChangesNothing() throws Exception {
+    UUID cn = servers.get(0);
+    await(() -> sandbox.cnapi().server(cn.toString()) != null, "registration");
+    int port = daemon.fleet().running().get(cn).cnAgent().port();
+    Object bootBefore = cnapiServerField(cn, "last_boot");
+
+    assertThat(action(cn, "power-on", null)).satisfies(a -> {
+      assertThat(a.getKey()).isEqualTo(409);
+      assertThat(a.getValue()).containsEntry("code", "InvalidState");
+    });
+    assertThat(action(cn, "power-off", "{\"down_seconds\": 3}").getKey()).isEqualTo(409);
+    assertThat(action(cn, "reboot", "{\"down_seconds\": -1}").getValue()).containsEntry("code", "InvalidArgument");
+    assertThat(action(cn, "reboot", "{\"down\": 1}").getValue()).containsEntry("code", "InvalidArgument");
+    assertThat(action(cn, "explode", null).getKey()).isEqualTo(404);
+    assertThat(action(UUID.randomUUID(), "reboot", null).getValue()).containsEntry("code", "ResourceNotFound");
+    assertThat(refusesConnections(port)).as("still running after bad input").isFalse();
+
+    Map.Entry<Integer, Map<String, Object>> off = action(cn, "power-off", null);
+    assertThat(off.getKey()).isEqualTo(200);
+    assertThat(off.getValue()).containsEntry("state", "powered_off");
+    assertThat(refusesConnections(port)).isTrue();
+    assertThat(action(cn, "restart-agent", null).getKey()).isEqualTo(409);
+    assertThat(daemon.fleet().running()).doesNotContainKey(cn);
+
+    Map.Entry<Integer, Map<String, Object>> on = action(cn, "power-on", null);
+    assertThat(on.getKey()).isEqualTo(200);
+    assertThat(on.getValue()).containsEntry("state", "running");
+    assertThat(refusesConnections(port)).isFalse();
+    await(() -> !bootBefore.equals(cnapiServerField(cn, "last_boot")), "a new boot time at CNAPI");
+  }
+
+  /** restart-agent: a new cn-agent on the same port with an empty history; VMs untouched; boot time kept. */
+  @Test
+  @SuppressWarnings("unchecked")
+  void restartAgent_emptiesHistory_samePort_vmsAndBootTimeUntouched() throws Exception {
+    UUID cn = servers.get(2);
+    await(() -> sandbox.cnapi().server(cn.toString()) != null, "registration");
+    String vm = UUID.randomUUID().toString();
+    cnapiTask("POST", "/servers/" + cn + "/vms", vmPayload(vm, 128));
+    cnapiTask("POST", "/servers/" + cn + "/vms/" + vm + "/stop", Map.of());
+    byte[] vmBefore = Files.readAllBytes(tmp.resolve("servers").resolve(cn.toString()).resolve("vms").resolve(vm + ".json"));
+    Object bootBefore = cnapiServerField(cn, "last_boot");
+    int port = daemon.fleet().running().get(cn).cnAgent().port();
+    assertThat((List<Object>) http("GET", "http://127.0.0.1:" + port + "/history", null)).isNotEmpty();
+    var agentBefore = daemon.fleet().running().get(cn).cnAgent();
+
+    assertThat(action(cn, "restart-agent", null).getKey()).isEqualTo(200);
+
+    var agentAfter = daemon.fleet().running().get(cn).cnAgent();
+    assertThat(agentAfter).isNotSameAs(agentBefore);
+    assertThat(agentAfter.port()).isEqualTo(port);
+    assertThat((List<Object>) http("GET", "http://127.0.0.1:" + port + "/history", null)).isEmpty();
+    await(() -> agentAfter.reporter().isRegistered(), "registered again");
+    assertThat(Files.readAllBytes(tmp.resolve("servers").resolve(cn.toString()).resolve("vms").resolve(vm + ".json")))
+        .isEqualTo(vmBefore);
+    assertThat(cnapiServerField(cn, "last_boot")).isEqualTo(bootBefore);
+    cnapiTask("POST", "/servers/" + cn + "/vms/" + vm + "/start", Map.of());
+    assertThat(vmFile(cn, vm)).containsEntry("state", "running");
   }
 
   /** A 3 s machine_create latency in the fleet's file: CNAPI's task stays active for 3 s, then completes. */
@@ -307,13 +454,7 @@ class SandboxEndToEndTest {
     Await.require(Duration.ofSeconds(2), () -> behaviour.current().task("machine_create") != null,
         "the fleet's file to take effect within 2 s");
     String vm = UUID.randomUUID().toString();
-    Map<String, Object> create = new LinkedHashMap<>();
-    create.put("uuid", vm);
-    create.put("brand", "joyent-minimal");
-    create.put("owner_uuid", sandbox.adminUuid());
-    create.put("ram", 256);
-    create.put("image_uuid", "2b683a82-a066-11e3-97ab-2faa44701c5a");
-    create.put("nics", List.of());
+    Map<String, Object> create = vmPayload(vm, 256);
 
     long start = System.nanoTime();
     Map<String, Object> accepted = (Map<String, Object>) http("POST", sandbox.cnapiUrl() + "/servers/" + cn + "/vms",

@@ -271,4 +271,92 @@ class FleetTest {
     daemon.fleet().rescan();
     await(() -> daemon.fleet().running().containsKey(broken.uuid()), "the fixed server to start");
   }
+
+  /** A CN powered off stays off through rescans (its directory is still there); power-on boots it later. */
+  @Test
+  void poweredOffCn_staysOffThroughRescans_andPowerOnBootsIt() throws Exception {
+    ServerDirectory d = makeServer();
+    startDaemon();
+    await(() -> !sysinfoPosts(d.uuid()).isEmpty(), "the first registration");
+    long bootBefore = Long.parseLong((String) d.readSysinfo().get("Boot Time"));
+    ServerActions actions = daemon.fleet().actions();
+
+    actions.powerOff(d.uuid());
+    assertThat(actions.stateOf(d.uuid())).isEqualTo("powered_off");
+    Files.setLastModifiedTime(root.serversDir(), FileTime.fromMillis(System.currentTimeMillis() - 5_000));
+    daemon.fleet().rescan();
+    await(() -> !daemon.fleet().isStarting(d.uuid()), "a start the rescan might have begun");
+    assertThat(daemon.fleet().running()).doesNotContainKey(d.uuid());
+    int posts = sysinfoPosts(d.uuid()).size();
+
+    actions.powerOn(d.uuid());
+
+    assertThat(daemon.fleet().running()).containsKey(d.uuid());
+    assertThat(Long.parseLong((String) d.readSysinfo().get("Boot Time"))).isGreaterThan(bootBefore);
+    await(() -> sysinfoPosts(d.uuid()).size() > posts, "a new registration");
+    assertThat(Json.parseObject(sysinfoPosts(d.uuid()).get(posts).getBodyAsString()))
+        .extracting(b -> ((Map<?, ?>) b.get("sysinfo")).get("Boot Time"))
+        .isEqualTo(d.readSysinfo().get("Boot Time"));
+  }
+
+  /** In a reboot's down time: power-off keeps it off (the reboot's power-on is dropped); power-on boots at once. */
+  @Test
+  void duringARebootsDownTime_powerOffKeepsItOff_andPowerOnBootsAtOnce() throws Exception {
+    ServerDirectory a = makeServer();
+    ServerDirectory b = makeServer();
+    startDaemon();
+    ServerActions actions = daemon.fleet().actions();
+
+    actions.reboot(a.uuid(), Duration.ofSeconds(1));
+    actions.reboot(b.uuid(), Duration.ofHours(1));
+    assertThat(actions.stateOf(a.uuid())).isEqualTo("rebooting");
+    actions.powerOff(a.uuid());
+    actions.powerOn(b.uuid());
+    assertThat(actions.stateOf(b.uuid())).isEqualTo("running");
+
+    // real sleep: past a's down time, to see its dropped power-on stay dropped
+    Thread.sleep(1_500);
+    assertThat(actions.stateOf(a.uuid())).isEqualTo("powered_off");
+    assertThat(daemon.fleet().running()).doesNotContainKey(a.uuid()).containsKey(b.uuid());
+  }
+
+  /** A reboot comes back by itself after its down time; unknown CNs and bad states are refused. */
+  @Test
+  void reboot_comesBackAfterItsDownTime_andRefusalsChangeNothing() throws Exception {
+    ServerDirectory d = makeServer();
+    startDaemon();
+    ServerActions actions = daemon.fleet().actions();
+    CnAgent before = daemon.fleet().running().get(d.uuid()).cnAgent();
+
+    assertThatActionFails(() -> actions.powerOn(d.uuid()), ServerActions.ActionException.Kind.CONFLICT);
+    assertThatActionFails(() -> actions.reboot(d.uuid(), Duration.ofDays(2)), ServerActions.ActionException.Kind.INVALID);
+    assertThatActionFails(() -> actions.reboot(UUID.randomUUID(), Duration.ZERO), ServerActions.ActionException.Kind.NOT_FOUND);
+    assertThat(daemon.fleet().running().get(d.uuid()).cnAgent()).isSameAs(before);
+
+    actions.reboot(d.uuid(), Duration.ofMillis(200));
+    await(() -> "running".equals(actions.stateOf(d.uuid())), "the CN back from its reboot");
+    assertThat(daemon.fleet().running().get(d.uuid()).cnAgent()).isNotSameAs(before);
+    assertThat(daemon.fleet().running().get(d.uuid()).cnAgent().port()).isEqualTo(before.port());
+  }
+
+  @Test
+  void nextBootTime_isNow_butAlwaysLaterThanTheLastOne() {
+    assertThat(CnFactory.nextBootTime("1000", 5000)).isEqualTo(5000);
+    assertThat(CnFactory.nextBootTime("5000", 5000)).isEqualTo(5001);
+    assertThat(CnFactory.nextBootTime(null, 5000)).isEqualTo(5000);
+    assertThat(CnFactory.nextBootTime("garbage", 5000)).isEqualTo(5000);
+  }
+
+  private interface Action {
+    void run() throws ServerActions.ActionException;
+  }
+
+  private static void assertThatActionFails(Action a, ServerActions.ActionException.Kind kind) {
+    try {
+      a.run();
+      throw new AssertionError("expected " + kind);
+    } catch (ServerActions.ActionException e) {
+      assertThat(e.kind()).isEqualTo(kind);
+    }
+  }
 }

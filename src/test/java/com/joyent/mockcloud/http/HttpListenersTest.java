@@ -31,7 +31,7 @@ class HttpListenersTest {
 
   /** A powered-off CN drops its clients' keep-alive connections too, not only the listening socket. */
   @Test
-  void closingAListener_closesTheConnectionsItAccepted_andRefusesNewOnes() throws Exception {
+  void closeAndDrop_closesTheConnectionsItAccepted_andRefusesNewOnes() throws Exception {
     try (HttpListeners listeners = new HttpListeners("test-listeners", 1)) {
       HttpListeners.Listener l = listeners.open("127.0.0.1", 0,
           new RestRouter("test").get("/ping", req -> RestResponse.ok(Map.of("ok", true))));
@@ -44,7 +44,7 @@ class HttpListenersTest {
         int n = in.read(answer);
         assertThat(new String(answer, 0, n, StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 200");
 
-        l.close();
+        l.closeAndDrop();
 
         assertThat(readToEnd(in)).as("the kept-alive connection ends at once").isTrue();
         assertThatThrownBy(() -> new Socket("127.0.0.1", l.port()).close()).isInstanceOf(ConnectException.class);

@@ -1,0 +1,213 @@
+package com.joyent.mockcloud.fleet;
+
+import com.joyent.mockcloud.util.Timer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One-shot server actions (docs/behaviour.md, "Server actions"): a mock CN rebooted, powered
+ * off, powered on, or its cn-agent restarted, as an operator or a failure would do it to a real
+ * one. The fleet does the stopping and starting; this class keeps which CN is down for how long
+ * and refuses what a CN in its state cannot do. Thread-safe; blocking work runs on the task pool.
+ */
+public final class ServerActions {
+  private static final Logger LOG = LoggerFactory.getLogger(ServerActions.class);
+  /**
+   * A reboot's default down time: longer than CNAPI's 11 s heartbeat lifetime, so CNAPI sees the
+   * CN go {@code unknown} and come back, as it sees a real reboot (which takes minutes).
+   */
+  public static final Duration DEFAULT_DOWN = Duration.ofSeconds(15);
+  /** The longest down time asked for (a day): a longer one is a power-off. */
+  public static final Duration MAX_DOWN = Duration.ofDays(1);
+
+  private final Fleet fleet;
+  private final Timer timer;
+  private final Executor work;
+  /** CNs in a reboot's down time → the power-on to come. */
+  private final Map<UUID, Future<?>> rebooting = new ConcurrentHashMap<>();
+
+  ServerActions(Fleet fleet, Timer timer, Executor work) {
+    this.fleet = fleet;
+    this.timer = timer;
+    this.work = work;
+  }
+
+  /** The actions, by the names the CLI and the control API take. */
+  public enum Action {
+    REBOOT("reboot"), POWER_OFF("power-off"), POWER_ON("power-on"), RESTART_AGENT("restart-agent");
+
+    private final String wire;
+
+    Action(String wire) {
+      this.wire = wire;
+    }
+
+    public String wire() {
+      return wire;
+    }
+
+    /** The action called {@code name}, or null. */
+    public static Action named(String name) {
+      return Arrays.stream(values()).filter(a -> a.wire.equals(name)).findFirst().orElse(null);
+    }
+
+    public static String names() {
+      return Arrays.stream(values()).map(Action::wire).collect(Collectors.joining(", "));
+    }
+  }
+
+  /**
+   * Does {@code action} to {@code uuid}. Returns once the CN is down (reboot, power-off), back
+   * (power-on) or its cn-agent listens again (restart-agent); a reboot's power-on follows
+   * {@code down} later.
+   *
+   * @param down a reboot's down time; ignored by the other actions
+   * @throws ActionException when there is no such CN or its state does not allow the action
+   */
+  public void run(Action action, UUID uuid, Duration down) throws ActionException {
+    switch (action) {
+      case REBOOT -> reboot(uuid, down);
+      case POWER_OFF -> powerOff(uuid);
+      case POWER_ON -> powerOn(uuid);
+      case RESTART_AGENT -> restartAgent(uuid);
+    }
+  }
+
+  /** Down for {@code down} (heartbeats, reports and listener stop), then back as after a boot. */
+  public void reboot(UUID uuid, Duration down) throws ActionException {
+    if (down.isNegative() || down.compareTo(MAX_DOWN) > 0) {
+      throw new ActionException(ActionException.Kind.INVALID,
+          "down time must be 0 to " + MAX_DOWN.toSeconds() + " s, got " + down.toSeconds());
+    }
+    synchronized (this) {
+      requireKnown(uuid);
+      if (rebooting.containsKey(uuid)) {
+        throw new ActionException(ActionException.Kind.CONFLICT, "server " + uuid + " is rebooting");
+      }
+      if (fleet.isPoweredOff(uuid)) {
+        throw new ActionException(ActionException.Kind.CONFLICT, "server " + uuid + " is powered off");
+      }
+      fleet.powerOff(uuid);
+      rebooting.put(uuid, timer.schedule(() -> work.execute(() -> endReboot(uuid)), down.toMillis(),
+          TimeUnit.MILLISECONDS));
+    }
+    LOG.info("server {} rebooting, back in {} s", uuid, down.toSeconds());
+  }
+
+  /** Gone: connection refused, nothing sent, until {@link #powerOn}. Ends a reboot's down time there. */
+  public synchronized void powerOff(UUID uuid) throws ActionException {
+    requireKnown(uuid);
+    Future<?> pending = rebooting.remove(uuid);
+    if (pending != null) {
+      pending.cancel(false); // off during a reboot's down time: it stays off
+      LOG.info("server {} powered off (it was rebooting)", uuid);
+      return;
+    }
+    if (!fleet.powerOff(uuid)) {
+      throw new ActionException(ActionException.Kind.CONFLICT, "server " + uuid + " is powered off");
+    }
+    LOG.info("server {} powered off", uuid);
+  }
+
+  /** A boot of a powered-off CN (or at once, of one in a reboot's down time). */
+  public void powerOn(UUID uuid) throws ActionException {
+    synchronized (this) {
+      requireKnown(uuid);
+      Future<?> pending = rebooting.remove(uuid);
+      if (pending != null) {
+        pending.cancel(false);
+      } else if (!fleet.isPoweredOff(uuid)) {
+        throw new ActionException(ActionException.Kind.CONFLICT, "server " + uuid + " is running");
+      }
+    }
+    boot(uuid);
+  }
+
+  /** cn-agent restarts: empty history, same port, a new registration; the VMs go on untouched. */
+  public void restartAgent(UUID uuid) throws ActionException {
+    synchronized (this) {
+      requireKnown(uuid);
+      if (!fleet.running().containsKey(uuid)) {
+        throw new ActionException(ActionException.Kind.CONFLICT, "server " + uuid + " is "
+            + (rebooting.containsKey(uuid) ? "rebooting" : "powered off"));
+      }
+    }
+    try {
+      fleet.restartCnAgent(uuid);
+      LOG.info("server {}: cn-agent restarted", uuid);
+    } catch (IOException | RuntimeException e) {
+      throw new ActionException(ActionException.Kind.FAILED, "cn-agent of " + uuid + " did not restart: " + e);
+    }
+  }
+
+  /** {@code running}, {@code rebooting} (in its down time), {@code powered_off}, or {@code unknown}. */
+  public String stateOf(UUID uuid) {
+    if (rebooting.containsKey(uuid)) {
+      return "rebooting";
+    }
+    if (fleet.isPoweredOff(uuid)) {
+      return "powered_off";
+    }
+    return fleet.running().containsKey(uuid) ? "running" : "unknown";
+  }
+
+  /** Whether {@code uuid} is in a reboot's down time. */
+  public boolean isRebooting(UUID uuid) {
+    return rebooting.containsKey(uuid);
+  }
+
+  private void endReboot(UUID uuid) {
+    synchronized (this) {
+      if (rebooting.remove(uuid) == null) {
+        return; // powered on or off meanwhile
+      }
+    }
+    try {
+      boot(uuid);
+    } catch (ActionException e) {
+      LOG.warn("server {} did not come back from its reboot: {}", uuid, e.getMessage());
+    }
+  }
+
+  private void boot(UUID uuid) throws ActionException {
+    try {
+      if (fleet.powerOn(uuid)) {
+        LOG.info("server {} booted", uuid);
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new ActionException(ActionException.Kind.FAILED, "server " + uuid + " did not boot: " + e);
+    }
+  }
+
+  private void requireKnown(UUID uuid) throws ActionException {
+    if (!fleet.running().containsKey(uuid) && !fleet.isPoweredOff(uuid) && !rebooting.containsKey(uuid)) {
+      throw new ActionException(ActionException.Kind.NOT_FOUND, "server " + uuid + " not found");
+    }
+  }
+
+  /** An action refused: no such CN, a state that does not allow it, a bad argument, or a start that failed. */
+  public static final class ActionException extends Exception {
+    public enum Kind { NOT_FOUND, CONFLICT, INVALID, FAILED }
+
+    private final Kind kind;
+
+    public ActionException(Kind kind, String message) {
+      super(message);
+      this.kind = kind;
+    }
+
+    public Kind kind() {
+      return kind;
+    }
+  }
+}
