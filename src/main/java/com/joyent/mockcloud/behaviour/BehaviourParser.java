@@ -1,8 +1,11 @@
 package com.joyent.mockcloud.behaviour;
 
+import com.joyent.mockcloud.behaviour.Behaviour.Agent;
 import com.joyent.mockcloud.behaviour.Behaviour.HeartbeatBehaviour;
 import com.joyent.mockcloud.behaviour.Behaviour.HeartbeatMode;
+import com.joyent.mockcloud.behaviour.Behaviour.ListenerMode;
 import com.joyent.mockcloud.behaviour.Behaviour.TaskBehaviour;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,9 +22,8 @@ import java.util.function.Predicate;
 public final class BehaviourParser {
   /** The longest latency or delay accepted: a day (the task timeout is an hour by default). */
   static final long MAX_MS = 86_400_000L;
-  private static final Set<String> KEYS = Set.of("tasks", "heartbeat", "status_reports", "seed");
-  /** Keys the issue names that no mock CN acts on yet: refused, rather than ignored. */
-  private static final Set<String> NOT_YET = Set.of("listener", "vm_agent", "net_agent", "cmon_agent");
+  private static final Set<String> KEYS = Set.of("tasks", "heartbeat", "status_reports", "listener", "vm_agent",
+      "net_agent", "cmon_agent", "seed");
   private static final Set<String> TASK_KEYS = Set.of("latency_ms", "fail_rate", "error", "hang");
   private static final Set<String> HEARTBEAT_KEYS = Set.of("mode", "drop_rate", "delay_ms");
 
@@ -37,16 +39,15 @@ public final class BehaviourParser {
     Map<String, Object> doc = object(json, "the file");
     for (Map.Entry<String, Object> e : doc.entrySet()) {
       String key = e.getKey();
-      if (NOT_YET.contains(key)) {
-        throw new BehaviourException(key + ": not supported yet by mockcloud (docs/behaviour.md lists what is)");
-      }
       if (!KEYS.contains(key)) {
         throw new BehaviourException(key + ": unknown key; known keys are " + String.join(", ", sorted(KEYS)));
       }
       switch (key) {
         case "tasks" -> checkTasks(e.getValue());
         case "heartbeat" -> checkHeartbeat(e.getValue());
-        case "status_reports" -> checkStatusReports(e.getValue());
+        case "status_reports" -> checkMode(e.getValue(), key, List.of("normal", "stop"));
+        case "listener" -> checkMode(e.getValue(), key, List.of("normal", "refuse", "hang", "unavailable"));
+        case "vm_agent", "net_agent", "cmon_agent" -> checkMode(e.getValue(), key, List.of("normal", "pause"));
         case "seed" -> wholeNumber(e.getValue(), "seed", Long.MIN_VALUE, Long.MAX_VALUE);
         default -> throw new AssertionError(key);
       }
@@ -81,9 +82,21 @@ public final class BehaviourParser {
       heartbeat = new HeartbeatBehaviour(HeartbeatMode.valueOf(mode.toUpperCase(Locale.ROOT)),
           number(h.get("drop_rate"), 0), (long) number(h.get("delay_ms"), 0));
     }
-    boolean statusStopped = doc.get("status_reports") instanceof Map<?, ?> s && "stop".equals(s.get("mode"));
+    boolean statusStopped = "stop".equals(mode(doc, "status_reports"));
+    ListenerMode listener = ListenerMode.valueOf(mode(doc, "listener").toUpperCase(Locale.ROOT));
+    Set<Agent> paused = EnumSet.noneOf(Agent.class);
+    for (Agent a : Agent.values()) {
+      if ("pause".equals(mode(doc, a.key()))) {
+        paused.add(a);
+      }
+    }
     Long seed = doc.get("seed") instanceof Number n ? n.longValue() : null;
-    return new Behaviour(tasks, heartbeat, statusStopped, seed);
+    return new Behaviour(tasks, heartbeat, statusStopped, listener, paused, seed);
+  }
+
+  /** {@code doc[key].mode}, "normal" when absent. */
+  private static String mode(Map<String, Object> doc, String key) {
+    return doc.get(key) instanceof Map<?, ?> m && m.get("mode") instanceof String s ? s : "normal";
   }
 
   private static TaskBehaviour task(Map<?, ?> t) {
@@ -161,11 +174,13 @@ public final class BehaviourParser {
     }
   }
 
-  private static void checkStatusReports(Object v) throws BehaviourException {
-    Map<String, Object> s = object(v, "status_reports");
-    onlyKeys(s, Set.of("mode"), "status_reports");
-    if (!List.of("normal", "stop").contains(s.get("mode"))) {
-      throw new BehaviourException("status_reports.mode: must be \"normal\" or \"stop\"");
+  /** An object {@code {"mode": one of modes}}. */
+  private static void checkMode(Object v, String key, List<String> modes) throws BehaviourException {
+    Map<String, Object> s = object(v, key);
+    onlyKeys(s, Set.of("mode"), key);
+    if (!modes.contains(s.get("mode"))) {
+      throw new BehaviourException(key + ".mode: must be one of "
+          + String.join(", ", modes.stream().map(m -> "\"" + m + "\"").toList()));
     }
   }
 

@@ -29,6 +29,10 @@ public final class CnBehaviour {
     return new CnBehaviour(cn);
   }
 
+  public UUID uuid() {
+    return cn;
+  }
+
   public Behaviour current() {
     return current;
   }

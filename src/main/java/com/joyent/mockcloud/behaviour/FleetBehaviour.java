@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,7 @@ public final class FleetBehaviour {
 
   private final Path fleetFile;
   private final BehaviourParser parser;
+  private final BiConsumer<UUID, Behaviour> onApplied;
   private final ConcurrentHashMap<UUID, CnFile> cns = new ConcurrentHashMap<>();
   private volatile Map<String, Object> fleetDoc = Map.of();
   private Stamp fleetStamp; // guarded by this
@@ -52,8 +54,18 @@ public final class FleetBehaviour {
    * @param parser checks the files (knows the task names)
    */
   public FleetBehaviour(Path root, BehaviourParser parser) {
+    this(root, parser, (uuid, b) -> { });
+  }
+
+  /**
+   * @param onApplied told after a CN's behaviour changed (on the thread that noticed the file), so
+   *     what a behaviour switches on and off beyond the CN's own checks follows: its listener, its
+   *     paused agents
+   */
+  public FleetBehaviour(Path root, BehaviourParser parser, BiConsumer<UUID, Behaviour> onApplied) {
     this.fleetFile = root.resolve(FILE);
     this.parser = parser;
+    this.onApplied = onApplied;
     checkFleetFile();
   }
 
@@ -121,13 +133,18 @@ public final class FleetBehaviour {
     synchronized (f) {
       doc = BehaviourParser.merge(fleetDoc, f.doc);
     }
-    f.live.set(BehaviourParser.build(doc));
+    Behaviour b = BehaviourParser.build(doc);
+    f.live.set(b);
+    onApplied.accept(f.live.uuid(), b);
   }
 
   /** The checked document, empty for a missing file, null (after a warning) for a bad one. */
   private Map<String, Object> read(Path file, Stamp stamp) {
     if (stamp == null) {
       return Map.of();
+    }
+    if (stamp.size() == 0) {
+      return null; // truncated by a writer that has not written yet (echo > file): its next change is read
     }
     try {
       return parser.check(Json.parse(Files.readAllBytes(file)));

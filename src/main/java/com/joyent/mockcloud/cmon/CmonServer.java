@@ -19,7 +19,11 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import org.xnio.IoUtils;
 
 /**
  * The mock cmon-agent (spec net-agent-cmon-mockcloud.md §4.3): one listener for every mock
@@ -51,15 +55,26 @@ public final class CmonServer implements Closeable {
   private final ConcurrentHashMap<String, String> vmToServer = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, VmUsage> usage = new ConcurrentHashMap<>();
   private HttpListeners.Listener listener;
+  private final Predicate<UUID> paused;
 
   public CmonServer(VmStore store, Clock clock) {
+    this(store, clock, server -> false);
+  }
+
+  /**
+   * @param paused whether a CN's cmon-agent is paused by its behaviour: a request for it, or for
+   *     one of its VMs, is dropped unanswered (its connection closed), as a stopped agent leaves CMON
+   */
+  public CmonServer(VmStore store, Clock clock, Predicate<UUID> paused) {
     this.store = store;
     this.clock = clock;
+    this.paused = paused;
   }
 
   public CmonServer start(HttpListeners listeners, String bindIp, int port) {
     RestRouter r = new RestRouter("cmon-agent").maxBodyBytes(MAX_BODY_BYTES)
-        .get("/v1/{container}/metrics", this::metrics)
+        .route("GET", "/v1/{container}/metrics", req -> isForPausedAgent(req) ? dropped(req)
+            : CompletableFuture.completedFuture(metrics(req)))
         .post("/v1/refresh", req -> RestResponse.of(200, null));
     listener = listeners.open(bindIp, port, r);
     return this;
@@ -121,6 +136,21 @@ public final class CmonServer implements Closeable {
       }
     }
     return text(GzMetrics.render(sysinfo, vmMem, now, (System.nanoTime() - started) / 1e9));
+  }
+
+  /** Whether the request is for a CN (gz) or a VM of a CN whose cmon-agent is paused. */
+  private boolean isForPausedAgent(RestRequest req) {
+    String container = req.pathParam("container");
+    String server = container.equals("gz")
+        ? (req.header("x-server-uuid") != null ? req.header("x-server-uuid") : req.query().get("server_uuid"))
+        : Uuids.isUuid(container) ? serverOf(container).map(ServerVms::serverUuid).orElse(null) : null;
+    return server != null && Uuids.isUuid(server) && paused.test(UUID.fromString(server));
+  }
+
+  /** No answer: the connection is closed, and the answer never comes. */
+  private static CompletionStage<RestResponse> dropped(RestRequest req) {
+    IoUtils.safeClose(req.exchange().getConnection());
+    return new CompletableFuture<>();
   }
 
   /** The CN holding a VM, through the index; rebuilt by a scan when it misses. */

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.behaviour.Behaviour.ListenerMode;
 import com.joyent.mockcloud.http.HttpListeners;
 import com.joyent.mockcloud.http.RestResponse;
 import com.joyent.mockcloud.triton.CnapiApi;
@@ -35,7 +36,9 @@ public final class CnAgent {
   private final AtomicInteger activeTasks = new AtomicInteger();
   private final TaskAdmission admission;
   private volatile boolean acceptsTasks;
-  private HttpListeners.Listener listener;
+  private HttpListeners.Listener listener; // guarded by this; null while closed (stopped, or listener mode refuse)
+  private HttpListeners listeners; // guarded by this
+  private boolean stopped; // guarded by this
   private final Executor executor;
   private Subscription vmEvents;
   /** Set once by {@link #start}; read by tasks, the fleet's sysinfo checks and VM events. */
@@ -71,8 +74,12 @@ public final class CnAgent {
   public void start(HttpListeners listeners, int askedPort) throws IOException {
     Files.createDirectories(cn.dir().logsDir().resolve("cn-agent"));
     logRetention.start();
-    listener = listeners.open(cn.bindIp(), askedPort, CnAgentRoutes.handlerFor(this));
-    this.port = listener.port();
+    HttpListeners.Listener l = listeners.open(cn.bindIp(), askedPort, CnAgentRoutes.handlerFor(this));
+    synchronized (this) {
+      this.listeners = listeners;
+      this.listener = l;
+    }
+    this.port = l.port();
     CnapiApi cnapi = cn.apis().cnapi(cn.options().userAgent(cn.serverUuid()), cn.options().requestTimeout(),
         cn.options().cnapiConnectionPerRequest());
     CnapiReporter reporter = new CnapiReporter(cn, cnapi, port, () -> acceptsTasks = true);
@@ -81,7 +88,37 @@ public final class CnAgent {
       vmEvents = cn.vms().subscribe(this::onVmEvent);
     }
     reporter.start();
+    applyListenerMode(); // a behaviour file may say refuse from the start: the port is known, and closed
     LOG.debug("cn-agent of {} listening on {}:{}", cn.serverUuid(), cn.bindIp(), port);
+  }
+
+  /**
+   * Follows the behaviour's listener mode: {@code refuse} closes the listener and drops its
+   * connections (heartbeats go on: the CN is up, its cn-agent unreachable); any other mode has it
+   * open again on the CN's port. Hang and unavailable are the routes' ({@link CnAgentRoutes}).
+   */
+  public synchronized void applyListenerMode() {
+    if (stopped || listeners == null) {
+      return;
+    }
+    boolean refuse = cn.behaviour().current().listener() == ListenerMode.REFUSE;
+    if (refuse && listener != null) {
+      listener.closeAndDrop();
+      listener = null;
+      LOG.info("cn-agent of {} refuses connections (behaviour listener refuse)", cn.serverUuid());
+    } else if (!refuse && listener == null) {
+      try {
+        listener = listeners.open(cn.bindIp(), port, CnAgentRoutes.handlerFor(this));
+        LOG.info("cn-agent of {} listens again on {}:{}", cn.serverUuid(), cn.bindIp(), port);
+      } catch (HttpListeners.PortTakenException e) {
+        LOG.warn("cn-agent of {} cannot listen again: {}", cn.serverUuid(), e.getMessage());
+      }
+    }
+  }
+
+  /** Whether the listener is open (false while stopped, or while the behaviour says refuse). */
+  public synchronized boolean isListening() {
+    return listener != null;
   }
 
   /** Stops reporting and closes the listener; running tasks finish on their own and still answer. */
@@ -102,11 +139,15 @@ public final class CnAgent {
       vmEvents.close();
     }
     logRetention.close();
-    if (listener != null) {
-      if (dropConnections) {
-        listener.closeAndDrop();
-      } else {
-        listener.close();
+    synchronized (this) {
+      stopped = true;
+      if (listener != null) {
+        if (dropConnections) {
+          listener.closeAndDrop();
+        } else {
+          listener.close();
+        }
+        listener = null;
       }
     }
   }

@@ -1,6 +1,8 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.behaviour.CnBehaviour;
 import com.joyent.mockcloud.http.RestError;
+import com.joyent.mockcloud.http.RestHandler;
 import com.joyent.mockcloud.http.RestRequest;
 import com.joyent.mockcloud.http.RestResponse;
 import com.joyent.mockcloud.http.RestRouter;
@@ -18,6 +20,8 @@ import java.util.concurrent.CompletionStage;
  */
 final class CnAgentRoutes {
   static final String SERVER_HEADER = "Compute Node Agent";
+  /** What a paused cn-agent answers a task with (503). */
+  static final String PAUSED_MESSAGE = "CN Agent is not accepting tasks for maintenance";
 
   private CnAgentRoutes() {}
 
@@ -33,16 +37,41 @@ final class CnAgentRoutes {
 
   /** One router for every CN (its matchers cost memory); each listener attaches its agent. */
   private static final RestRouter ROUTER = new RestRouter(SERVER_HEADER).maxBodyBytes(MAX_BODY_BYTES)
-      .route("POST", "/tasks", req -> postTask(agent(req), req))
-      .get("/history", req -> RestResponse.ok(agent(req).history().render()))
-      .post("/pause", req -> {
+      .route("POST", "/tasks", asBehaved(req -> postTask(agent(req), req)))
+      .route("GET", "/history", asBehaved(RestHandler.sync(req -> RestResponse.ok(agent(req).history().render()))))
+      .route("POST", "/pause", asBehaved(RestHandler.sync(req -> {
         agent(req).setPaused(true);
         return RestResponse.noContent();
-      })
-      .post("/resume", req -> {
+      })))
+      .route("POST", "/resume", asBehaved(RestHandler.sync(req -> {
         agent(req).setPaused(false);
         return RestResponse.noContent();
-      });
+      })));
+
+  /**
+   * A route as the CN's listener behaviour has it (docs/behaviour.md): {@code hang} holds the
+   * request unanswered until the behaviour changes, then handles it under the new one;
+   * {@code unavailable} answers 503 with a paused cn-agent's words; otherwise the route itself.
+   */
+  private static RestHandler asBehaved(RestHandler route) {
+    return new RestHandler() {
+      @Override
+      public CompletionStage<RestResponse> handle(RestRequest req) {
+        CnAgent agent = agent(req);
+        CnBehaviour behaviour = agent.context().behaviour();
+        return switch (behaviour.current().listener()) {
+          case HANG -> behaviour.untilChanged().thenCompose(changed -> handle(req));
+          case UNAVAILABLE -> {
+            if ("/tasks".equals(req.path())) {
+              rejected(agent, req);
+            }
+            throw RestError.serviceUnavailable(PAUSED_MESSAGE);
+          }
+          case NORMAL, REFUSE -> route.handle(req);
+        };
+      }
+    };
+  }
 
   /** The handler of one CN's listener. */
   static HttpHandler handlerFor(CnAgent agent) {
@@ -72,7 +101,7 @@ final class CnAgentRoutes {
     }
     if (agent.isPaused()) {
       rejected(agent, req);
-      throw RestError.serviceUnavailable("CN Agent is not accepting tasks for maintenance");
+      throw RestError.serviceUnavailable(PAUSED_MESSAGE);
     }
     // Busy is refused where paused is, with the same 503 (docs/cn-agent.md, limits).
     TaskAdmission.Slot slot;

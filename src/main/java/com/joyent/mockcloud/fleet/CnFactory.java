@@ -1,5 +1,8 @@
 package com.joyent.mockcloud.fleet;
 
+import com.joyent.mockcloud.behaviour.Behaviour;
+import com.joyent.mockcloud.behaviour.Behaviour.Agent;
+import com.joyent.mockcloud.behaviour.CnBehaviour;
 import com.joyent.mockcloud.behaviour.FleetBehaviour;
 import com.joyent.mockcloud.cnagent.CnAgent;
 import com.joyent.mockcloud.cnagent.CnAgentOptions;
@@ -91,22 +94,26 @@ final class CnFactory {
       if (how.boots()) {
         vms.boot(); // before vm-agent starts, so VMAPI learns the states after boot from its first sync
       }
+      CnBehaviour behaviour = behaviours.open(d.uuid(), d.dir());
       CnContext ctx = new CnContext(d, vms, settings.bindIp(), settings, options, clock, threads.timer(),
-          apis, downloads, threads.cnapiReporting(), behaviours.open(d.uuid(), d.dir()));
+          apis, downloads, threads.cnapiReporting(), behaviour);
       CnAgent agent = new CnAgent(ctx, threads.taskPool(), threads.taskAdmission());
-      VmAgentOptions vmOptions = VmAgentOptions.defaults();
-      VmAgent vmAgent = new VmAgent(uuid, vms, apis.vmapi(vmOptions.userAgent(uuid), vmOptions.requestTimeout()),
-          threads.timer(), vmOptions);
-      NetAgent netAgent = settings.napiUrl() == null || settings.adminUuid() == null ? null
-          : new NetAgent(d, vms, settings, threads.netAgentLoop(), threads.taskPool(),
-              apis.napi(net.userAgent(uuid), net.requestTimeout()), net, shared);
+      VmAgent vmAgent = newVmAgent(uuid, vms);
+      NetAgent netAgent = newNetAgent(d, vms, net, shared);
       sysinfoWatch = fileWatches.watch(d, agent);
       startListening(agent, how.port());
-      vmAgent.start();
-      if (netAgent != null) {
-        netAgent.start();
+      // A paused agent is made stopped, never started: resuming makes a new one (applyPauses).
+      if (behaviour.current().isPaused(Agent.VM_AGENT)) {
+        vmAgent.stop();
       } else {
+        vmAgent.start();
+      }
+      if (netAgent == null) {
         warnNoNetAgentOnce();
+      } else if (behaviour.current().isPaused(Agent.NET_AGENT)) {
+        netAgent.stop();
+      } else {
+        netAgent.start();
       }
       return new MockCn(d.uuid(), vms, agent, vmAgent, netAgent, sysinfoWatch);
     } catch (IOException | RuntimeException e) {
@@ -140,6 +147,48 @@ final class CnFactory {
     if (warnedNoNetAgent.compareAndSet(false, true)) {
       LOG.warn("no NAPI URL or UFDS admin uuid: net-agents are not running, NAPI will not learn of CN and VM NICs");
     }
+  }
+
+  private VmAgent newVmAgent(String uuid, ServerVms vms) {
+    VmAgentOptions vmOptions = VmAgentOptions.defaults();
+    return new VmAgent(uuid, vms, apis.vmapi(vmOptions.userAgent(uuid), vmOptions.requestTimeout()),
+        threads.timer(), vmOptions);
+  }
+
+  /** The CN's net-agent, or null without NAPI (or the admin uuid its NICs are owned by). */
+  private NetAgent newNetAgent(ServerDirectory d, ServerVms vms, NetAgentOptions net, SharedChangefeeds shared) {
+    String uuid = d.uuid().toString();
+    return settings.napiUrl() == null || settings.adminUuid() == null ? null
+        : new NetAgent(d, vms, settings, threads.netAgentLoop(), threads.taskPool(),
+            apis.napi(net.userAgent(uuid), net.requestTimeout()), net, shared);
+  }
+
+  /**
+   * The CN's vm-agent and net-agent as its behaviour's pauses say: a paused one is stopped (VMAPI
+   * and NAPI then drift from the CN); a resumed one is a new agent whose start-up syncs everything,
+   * as a real agent's does after an outage. Returns the CN as it is now, the same one if nothing changed.
+   */
+  MockCn applyPauses(MockCn cn, Behaviour b, NetAgentOptions net, SharedChangefeeds shared) {
+    VmAgent vm = cn.vmAgent();
+    if (b.isPaused(Agent.VM_AGENT) && !vm.isStopped()) {
+      vm.stop();
+      LOG.info("vm-agent of {} paused", cn.uuid());
+    } else if (!b.isPaused(Agent.VM_AGENT) && vm.isStopped()) {
+      vm = newVmAgent(cn.uuid().toString(), cn.vms());
+      vm.start();
+      LOG.info("vm-agent of {} resumed", cn.uuid());
+    }
+    NetAgent netAgent = cn.netAgent();
+    if (netAgent != null && b.isPaused(Agent.NET_AGENT) && !netAgent.isStopped()) {
+      netAgent.stop();
+      LOG.info("net-agent of {} paused", cn.uuid());
+    } else if (netAgent != null && !b.isPaused(Agent.NET_AGENT) && netAgent.isStopped()) {
+      netAgent = newNetAgent(cn.cnAgent().context().dir(), cn.vms(), net, shared);
+      netAgent.start();
+      LOG.info("net-agent of {} resumed", cn.uuid());
+    }
+    return vm == cn.vmAgent() && netAgent == cn.netAgent() ? cn
+        : new MockCn(cn.uuid(), cn.vms(), cn.cnAgent(), vm, netAgent, cn.sysinfoWatch());
   }
 
   /**

@@ -40,7 +40,7 @@ public final class Daemon implements Closeable {
         .build();
     this.fleet = new Fleet(settings, options.cnAgent(), threads, vmStore, Clock.systemUTC(),
         new PortAllocator(options.portBase()));
-    this.cmon = new CmonServer(vmStore, Clock.systemUTC());
+    this.cmon = new CmonServer(vmStore, Clock.systemUTC(), fleet::isCmonAgentPaused);
   }
 
   /** The VM store is ready before the agents; cmon-agent listens once every CN has started. */

@@ -1,5 +1,7 @@
 package com.joyent.mockcloud.fleet;
 
+import com.joyent.mockcloud.behaviour.Behaviour;
+import com.joyent.mockcloud.behaviour.Behaviour.Agent;
 import com.joyent.mockcloud.behaviour.BehaviourParser;
 import com.joyent.mockcloud.behaviour.FleetBehaviour;
 import com.joyent.mockcloud.cnagent.CnAgent;
@@ -86,10 +88,32 @@ public final class Fleet implements Closeable {
     this.apis = threads.tritonApis(settings, NetAgentOptions.defaults().maxConcurrentRequests());
     this.vmStore = vmStore;
     this.root = new ServerRoot(settings.root());
-    this.behaviours = new FleetBehaviour(settings.root(), new BehaviourParser(CnAgent::isTask));
+    this.behaviours = new FleetBehaviour(settings.root(), new BehaviourParser(CnAgent::isTask), this::behaviourApplied);
     this.fileWatches = new CnFileWatches(threads.watcher(), threads.taskPool(), behaviours);
     this.factory = new CnFactory(settings, options, threads, apis, vmStore, clock, ports, fileWatches, behaviours);
     this.actions = new ServerActions(this, threads.timer(), threads.taskPool());
+  }
+
+  /**
+   * A CN's behaviour changed: its listener and paused agents follow (the rest of a behaviour its
+   * agents read as they go). Before the CN runs there is nothing to do: it starts as it says.
+   */
+  private synchronized void behaviourApplied(UUID uuid, Behaviour b) {
+    MockCn cn = running.get(uuid);
+    if (cn == null) {
+      return;
+    }
+    cn.cnAgent().applyListenerMode();
+    MockCn now = factory.applyPauses(cn, b, netOptions, sharedChangefeeds);
+    if (now != cn) {
+      running.put(uuid, now);
+    }
+  }
+
+  /** Whether the CN's behaviour pauses its cmon-agent (the shared cmon server then leaves it unanswered). */
+  public boolean isCmonAgentPaused(UUID uuid) {
+    MockCn cn = running.get(uuid);
+    return cn != null && cn.cnAgent().context().behaviour().current().isPaused(Agent.CMON_AGENT);
   }
 
   /** Reboot, power-off, power-on and restart-agent of this fleet's CNs. */

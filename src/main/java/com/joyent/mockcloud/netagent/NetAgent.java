@@ -144,6 +144,11 @@ public final class NetAgent {
     }
   }
 
+  /** Stopped: for good (its CN stopped) or while its behaviour pauses it (a new agent resumes). */
+  public boolean isStopped() {
+    return stopped;
+  }
+
   public NetAgentStats stats() {
     CnSync.Counters c = sync.stats;
     Changefeed f = changefeed;

@@ -88,6 +88,11 @@ public final class VmAgent {
     }
   }
 
+  /** Stopped: for good (its CN stopped) or while its behaviour pauses it (a new agent resumes). */
+  public synchronized boolean isStopped() {
+    return stopped;
+  }
+
   public synchronized boolean isReady() {
     return ready;
   }

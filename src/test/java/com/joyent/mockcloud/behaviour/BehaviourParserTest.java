@@ -2,8 +2,10 @@ package com.joyent.mockcloud.behaviour;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.joyent.mockcloud.behaviour.Behaviour.Agent;
 import com.joyent.mockcloud.behaviour.Behaviour.HeartbeatBehaviour;
 import com.joyent.mockcloud.behaviour.Behaviour.HeartbeatMode;
+import com.joyent.mockcloud.behaviour.Behaviour.ListenerMode;
 import com.joyent.mockcloud.behaviour.Behaviour.TaskBehaviour;
 import com.joyent.mockcloud.json.Json;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +38,8 @@ class BehaviourParserTest {
                    "nop": {"hang": true}},
          "heartbeat": {"mode": "drop", "drop_rate": 0.25, "delay_ms": 300},
          "status_reports": {"mode": "stop"},
+         "listener": {"mode": "hang"},
+         "vm_agent": {"mode": "pause"}, "net_agent": {"mode": "normal"}, "cmon_agent": {"mode": "pause"},
          "seed": 42}"""));
 
     assertThat(b.task("machine_create")).isEqualTo(new TaskBehaviour(2000, 20000, 0.05, null, false));
@@ -43,6 +47,8 @@ class BehaviourParserTest {
     assertThat(b.task("nop")).isEqualTo(new TaskBehaviour(0, 0, 0, null, true));
     assertThat(b.heartbeat()).isEqualTo(new HeartbeatBehaviour(HeartbeatMode.DROP, 0.25, 300));
     assertThat(b.statusReportsStopped()).isTrue();
+    assertThat(b.listener()).isEqualTo(ListenerMode.HANG);
+    assertThat(b.pausedAgents()).containsExactlyInAnyOrder(Agent.VM_AGENT, Agent.CMON_AGENT);
     assertThat(b.seed()).isEqualTo(42L);
     assertThat(b.isIdeal()).isFalse();
   }
@@ -58,7 +64,8 @@ class BehaviourParserTest {
   @Test
   void mistakes_areRefusedNamingTheKey() {
     assertThat(refusal("[]")).isEqualTo("the file: must be a JSON object");
-    assertThat(refusal("{\"taks\": {}}")).startsWith("taks: unknown key; known keys are heartbeat, seed, status_reports, tasks");
+    assertThat(refusal("{\"taks\": {}}")).isEqualTo("taks: unknown key; known keys are cmon_agent, heartbeat, listener, net_agent, seed, "
+        + "status_reports, tasks, vm_agent");
     assertThat(refusal("{\"tasks\": {\"machine_creat\": {}}}"))
         .isEqualTo("tasks.machine_creat: no cn-agent task has this name (\"*\" stands for every task)");
     assertThat(refusal("{\"tasks\": {\"nop\": {\"latency\": 5}}}"))
@@ -79,17 +86,15 @@ class BehaviourParserTest {
     assertThat(refusal("{\"heartbeat\": {\"mode\": \"drop\"}}")).isEqualTo("heartbeat.drop_rate: mode drop needs a drop_rate from 0 to 1");
     assertThat(refusal("{\"heartbeat\": {\"drop_rate\": 0.5}}"))
         .isEqualTo("heartbeat.drop_rate: only means something with \"mode\": \"drop\"");
-    assertThat(refusal("{\"status_reports\": {\"mode\": \"pause\"}}")).isEqualTo("status_reports.mode: must be \"normal\" or \"stop\"");
+    assertThat(refusal("{\"status_reports\": {\"mode\": \"pause\"}}"))
+        .isEqualTo("status_reports.mode: must be one of \"normal\", \"stop\"");
+    assertThat(refusal("{\"listener\": {\"mode\": \"closed\"}}"))
+        .isEqualTo("listener.mode: must be one of \"normal\", \"refuse\", \"hang\", \"unavailable\"");
+    assertThat(refusal("{\"listener\": \"refuse\"}")).isEqualTo("listener: must be a JSON object");
+    assertThat(refusal("{\"vm_agent\": {\"mode\": \"stop\"}}")).isEqualTo("vm_agent.mode: must be one of \"normal\", \"pause\"");
+    assertThat(refusal("{\"cmon_agent\": {\"mode\": \"pause\", \"for\": 5}}"))
+        .startsWith("cmon_agent.for: unknown key; known keys are mode");
     assertThat(refusal("{\"seed\": \"abc\"}")).startsWith("seed: must be a whole number");
-  }
-
-  /** Keys the design names that no mock CN acts on yet are refused, not silently ignored. */
-  @Test
-  void keysNotSupportedYet_areRefusedAsSuch() {
-    for (String key : new String[] {"listener", "vm_agent", "net_agent", "cmon_agent"}) {
-      assertThat(refusal("{\"" + key + "\": {\"mode\": \"normal\"}}"))
-          .isEqualTo(key + ": not supported yet by mockcloud (docs/behaviour.md lists what is)");
-    }
   }
 
   @Test

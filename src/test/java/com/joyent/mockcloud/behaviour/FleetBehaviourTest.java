@@ -86,6 +86,25 @@ class FleetBehaviourTest {
     assertThat(b.statusReportsStopped()).isFalse();
   }
 
+  /** {@code echo ... > file} truncates first: an empty file is one being written, and changes nothing. */
+  @Test
+  void anEmptyFile_isOneBeingWritten_theBehaviourBeforeStays_andEachChangeIsTold() throws Exception {
+    List<String> told = new ArrayList<>();
+    FleetBehaviour fleet = new FleetBehaviour(root, new BehaviourParser(Set.of("nop")::contains),
+        (cn, b) -> told.add(cn + " " + b.listener()));
+    CnBehaviour b = fleet.open(uuid, serverDir);
+    write(serverDir.resolve("behaviour.json"), "{\"listener\": {\"mode\": \"refuse\"}}");
+    fleet.checkCnFile(uuid);
+    write(serverDir.resolve("behaviour.json"), "");
+    fleet.checkCnFile(uuid);
+    assertThat(b.current().listener()).isEqualTo(Behaviour.ListenerMode.REFUSE);
+
+    write(serverDir.resolve("behaviour.json"), "{\"listener\": {\"mode\": \"hang\"}}");
+    fleet.checkCnFile(uuid);
+    assertThat(b.current().listener()).isEqualTo(Behaviour.ListenerMode.HANG);
+    assertThat(told).containsExactly(uuid + " REFUSE", uuid + " HANG");
+  }
+
   @Test
   void anUnchangedFile_isNotAppliedAgain_soSeededChoicesGoOn() throws Exception {
     write(serverDir.resolve("behaviour.json"), "{\"seed\": 7, \"tasks\": {\"nop\": {\"fail_rate\": 0.5}}}");

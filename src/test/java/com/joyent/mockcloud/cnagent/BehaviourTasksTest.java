@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.joyent.mockcloud.behaviour.Behaviour;
 import com.joyent.mockcloud.behaviour.Behaviour.HeartbeatBehaviour;
 import com.joyent.mockcloud.behaviour.Behaviour.HeartbeatMode;
+import com.joyent.mockcloud.behaviour.Behaviour.ListenerMode;
 import com.joyent.mockcloud.behaviour.Behaviour.TaskBehaviour;
 import com.joyent.mockcloud.testing.Await;
 import com.joyent.mockcloud.testing.ManualTimer;
@@ -196,5 +197,70 @@ class BehaviourTasksTest {
 
   private int heartbeats() {
     return cn.cnapi.received(r -> r.path().endsWith("/events/heartbeat")).size();
+  }
+
+  private boolean refusesConnections() {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", cn.agent.port())) {
+      return false;
+    } catch (java.io.IOException e) {
+      return true;
+    }
+  }
+
+  /** refuse: connection refused while heartbeats go on; normal again listens on the same port. */
+  @Test
+  void listenerRefuse_closesThePort_heartbeatsGoOn_andNormalReopensIt() throws Exception {
+    int port = cn.agent.port();
+    cn.behaviour.set(Behaviour.IDEAL.withListener(ListenerMode.REFUSE));
+    cn.agent.applyListenerMode();
+    assertThat(refusesConnections()).isTrue();
+    assertThat(cn.agent.isListening()).isFalse();
+    int before = heartbeats();
+    time.advance(Duration.ofSeconds(5));
+    Await.require(Duration.ofSeconds(5), () -> heartbeats() > before, "a heartbeat while refusing");
+
+    cn.behaviour.set(Behaviour.IDEAL);
+    cn.agent.applyListenerMode();
+    assertThat(cn.agent.port()).isEqualTo(port);
+    assertThat(cn.call("nop", Map.of()).status()).isEqualTo(200);
+  }
+
+  /** hang: a request is accepted and not answered; once the behaviour changes it is handled. */
+  @Test
+  void listenerHang_holdsRequestsUnanswered_untilTheBehaviourChanges() throws Exception {
+    cn.behaviour.set(Behaviour.IDEAL.withListener(ListenerMode.HANG));
+    CompletableFuture<CnAgentHarness.Answer> held = callAsync("nop", Map.of());
+    CompletableFuture<java.net.http.HttpResponse<String>> history = CompletableFuture.supplyAsync(() -> {
+      try {
+        return cn.get("/history");
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    Await.require(Duration.ofSeconds(5), () -> cn.behaviour.held() == 2, "both requests held");
+    assertThat(held).isNotDone();
+    assertThat(history).isNotDone();
+
+    cn.behaviour.set(Behaviour.IDEAL);
+
+    assertThat(held.get(5, TimeUnit.SECONDS).status()).isEqualTo(200);
+    assertThat(history.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+  }
+
+  /** unavailable: every request is a 503 in a paused cn-agent's words; nothing runs. */
+  @Test
+  void listenerUnavailable_answers503AsAPausedAgent() throws Exception {
+    cn.behaviour.set(Behaviour.IDEAL.withListener(ListenerMode.UNAVAILABLE));
+    String v = UUID.randomUUID().toString();
+
+    CnAgentHarness.Answer a = cn.call("machine_create", MachineCreateTaskTest.minimal(v));
+
+    assertThat(a.status()).isEqualTo(503);
+    assertThat(a.json()).containsEntry("code", "ServiceUnavailableError")
+        .containsEntry("message", "CN Agent is not accepting tasks for maintenance");
+    assertThat(cn.get("/history").statusCode()).isEqualTo(503);
+    assertThat(Files.exists(cn.vmFile(v))).isFalse();
+    cn.behaviour.set(Behaviour.IDEAL);
+    assertThat(cn.get("/history").body()).doesNotContain("machine_create");
   }
 }

@@ -124,6 +124,14 @@ class SandboxEndToEndTest {
     }
   }
 
+  /**
+   * Waits for CNAPI to have a heartbeat of {@code cn}: registration alone shows {@code running}
+   * too (the stored status), and a CN that never heartbeated keeps it, as in CNAPI.
+   */
+  private void awaitHeartbeating(UUID cn) throws InterruptedException {
+    await(() -> sandbox.cnapi().servers().lastHeartbeat(cn.toString()) != null, "a heartbeat of " + cn);
+  }
+
   private static Object httpQuiet(String url) {
     try {
       return http("GET", url, null);
@@ -192,7 +200,7 @@ class SandboxEndToEndTest {
   @Test
   void aCnWhoseHeartbeatsStop_goesUnknown_andComesBackRunning() throws Exception {
     UUID cn = servers.get(0);
-    await(() -> sandbox.cnapi().server(cn.toString()) != null && "running".equals(statusOf(cn)), "running");
+    awaitHeartbeating(cn);
     // Silence that CN's reporting (a heartbeat already on its way may still land), then move
     // CNAPI's clock past the 11 s heartbeat lifetime.
     CnapiReporter reporter = daemon.fleet().running().get(cn).cnAgent().reporter();
@@ -276,7 +284,7 @@ class SandboxEndToEndTest {
   @Test
   void behaviourFile_heartbeatStop_goesUnknown_andRemovedComesBackRunning() throws Exception {
     UUID cn = servers.get(2);
-    await(() -> sandbox.cnapi().server(cn.toString()) != null && "running".equals(statusOf(cn)), "running");
+    awaitHeartbeating(cn);
     Path file = tmp.resolve("servers").resolve(cn.toString()).resolve("behaviour.json");
     Files.writeString(file, "{\"heartbeat\": {\"mode\": \"stop\"}}");
     CnBehaviour behaviour = daemon.fleet().running().get(cn).cnAgent().context().behaviour();
@@ -347,7 +355,7 @@ class SandboxEndToEndTest {
   @SuppressWarnings("unchecked")
   void reboot_newBootTimeAtCnapi_autobootVmsRun_othersStopped_historyEmpty() throws Exception {
     UUID cn = servers.get(1);
-    await(() -> sandbox.cnapi().server(cn.toString()) != null && "running".equals(statusOf(cn)), "running");
+    awaitHeartbeating(cn);
     String keepsRunning = UUID.randomUUID().toString();
     String stops = UUID.randomUUID().toString();
     String starts = UUID.randomUUID().toString();
@@ -441,6 +449,52 @@ class SandboxEndToEndTest {
     assertThat(cnapiServerField(cn, "last_boot")).isEqualTo(bootBefore);
     cnapiTask("POST", "/servers/" + cn + "/vms/" + vm + "/start", Map.of());
     assertThat(vmFile(cn, vm)).containsEntry("state", "running");
+  }
+
+  /** The cmon-agent's GZ metrics of {@code cn}: the status, or -1 when the connection ends unanswered. */
+  private int cmonStatus(UUID cn) throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.cmon().port() + "/v1/gz/metrics"))
+        .header("x-server-uuid", cn.toString()).timeout(Duration.ofSeconds(10)).GET().build();
+    try {
+      return HTTP.send(r, HttpResponse.BodyHandlers.ofString()).statusCode();
+    } catch (java.io.IOException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Agent pauses and the listener through a CN's behaviour file: VMAPI drifts while vm-agent is
+   * paused and catches up when it resumes; listener refuse closes cn-agent's port while CNAPI
+   * still sees heartbeats; a paused cmon-agent leaves CMON unanswered; removing the file undoes all.
+   */
+  @Test
+  void behaviourFile_pausedVmAgentDrifts_thenCatchesUp_refusedListener_pausedCmon() throws Exception {
+    UUID cn = servers.get(1);
+    awaitHeartbeating(cn);
+    Path file = tmp.resolve("servers").resolve(cn.toString()).resolve("behaviour.json");
+    Files.writeString(file, "{\"vm_agent\": {\"mode\": \"pause\"}}");
+    await(() -> daemon.fleet().running().get(cn).vmAgent().isStopped(), "vm-agent paused within 2 s");
+
+    String vm = UUID.randomUUID().toString();
+    cnapiTask("POST", "/servers/" + cn + "/vms", vmPayload(vm, 128));
+    assertThat(vmFile(cn, vm)).containsEntry("state", "running");
+    assertThat(vmapiVm(vm)).as("VMAPI while vm-agent is paused").doesNotContainEntry("state", "running");
+    int port = daemon.fleet().running().get(cn).cnAgent().port();
+    assertThat(cmonStatus(cn)).isEqualTo(200);
+
+    Files.writeString(file, "{\"listener\": {\"mode\": \"refuse\"}, \"cmon_agent\": {\"mode\": \"pause\"}}");
+    await(() -> "running".equals(vmapiVm(vm).get("state")), "VMAPI caught up once vm-agent resumed");
+    await(() -> refusesConnections(port), "cn-agent refusing connections");
+    assertThat(cmonStatus(cn)).as("paused cmon-agent").isEqualTo(-1);
+    assertThat(cmonStatus(servers.get(0))).as("another CN's cmon-agent").isEqualTo(200);
+    clock.advance(Duration.ofSeconds(12)); // past the heartbeat lifetime: only a new heartbeat makes it running
+    await(() -> "running".equals(statusOf(cn)), "heartbeats going on while the listener refuses");
+
+    Files.delete(file);
+    await(() -> !refusesConnections(port), "cn-agent listening again on its port");
+    cnapiTask("POST", "/servers/" + cn + "/vms/" + vm + "/stop", Map.of());
+    await(() -> "stopped".equals(vmapiVm(vm).get("state")), "stopped in VMAPI");
+    assertThat(cmonStatus(cn)).isEqualTo(200);
   }
 
   /** A 3 s machine_create latency in the fleet's file: CNAPI's task stays active for 3 s, then completes. */
