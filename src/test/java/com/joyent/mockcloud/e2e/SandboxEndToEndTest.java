@@ -497,6 +497,37 @@ class SandboxEndToEndTest {
     assertThat(cmonStatus(cn)).isEqualTo(200);
   }
 
+  /** A paused net-agent: NAPI does not learn of a new VM's NIC until the agent resumes and does its full pass. */
+  @Test
+  void behaviourFile_pausedNetAgent_napiDrifts_thenCatchesUp() throws Exception {
+    UUID cn = servers.get(0);
+    awaitHeartbeating(cn);
+    Path file = tmp.resolve("servers").resolve(cn.toString()).resolve("behaviour.json");
+    Files.writeString(file, "{\"net_agent\": {\"mode\": \"pause\"}}");
+    await(() -> daemon.fleet().running().get(cn).netAgent().isStopped(), "net-agent paused within 2 s");
+
+    String vm = UUID.randomUUID().toString();
+    String mac = "90:b8:d0:65:43:21";
+    Map<String, Object> nic = new LinkedHashMap<>();
+    nic.put("mac", mac);
+    nic.put("primary", true);
+    nic.put("ip", "10.88.88.51");
+    nic.put("netmask", "255.255.255.0");
+    nic.put("nic_tag", "external");
+    nic.put("vlan_id", 0);
+    Map<String, Object> create = vmPayload(vm, 128);
+    create.put("nics", List.of(nic));
+    cnapiTask("POST", "/servers/" + cn + "/vms", create);
+    assertThat(sandbox.napi().nics().find(mac)).as("NAPI while net-agent is paused").isNull();
+
+    Files.delete(file);
+    await(() -> {
+      Map<String, Object> n = sandbox.napi().nics().find(mac);
+      return n != null && vm.equals(n.get("belongs_to_uuid")) && cn.toString().equals(n.get("cn_uuid"));
+    }, "the VM's NIC in NAPI once net-agent resumed");
+    assertThat(daemon.fleet().running().get(cn).netAgent().isStopped()).isFalse();
+  }
+
   /** A 3 s machine_create latency in the fleet's file: CNAPI's task stays active for 3 s, then completes. */
   @Test
   @SuppressWarnings("unchecked")
