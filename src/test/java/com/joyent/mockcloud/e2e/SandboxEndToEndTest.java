@@ -528,6 +528,47 @@ class SandboxEndToEndTest {
     assertThat(daemon.fleet().running().get(cn).netAgent().isStopped()).isFalse();
   }
 
+  /** 200 nop tasks through CNAPI, as CNAPI records them: 'F' for status failure, '.' for complete. */
+  @SuppressWarnings("unchecked")
+  private String nopOutcomes(UUID cn) throws Exception {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < 200; i++) {
+      Map<String, Object> accepted = (Map<String, Object>) http("POST", sandbox.cnapiUrl() + "/servers/" + cn + "/nop",
+          Map.of());
+      Map<String, Object> task = (Map<String, Object>) http("GET", sandbox.cnapiUrl() + "/tasks/" + accepted.get("id")
+          + "/wait?timeout=30", null);
+      assertThat(task.get("status")).isIn("complete", "failure");
+      out.append("failure".equals(task.get("status")) ? 'F' : '.');
+    }
+    return out.toString();
+  }
+
+  /**
+   * fail_rate 0.25 with a seed, through CNAPI: the failures over 200 tasks lie within binomial
+   * bounds (±4.5 standard deviations of 50), and the file written again repeats them exactly.
+   */
+  @Test
+  void behaviourFile_failRateWithASeed_withinBinomialBounds_andRepeatsExactly() throws Exception {
+    UUID cn = servers.get(1);
+    await(() -> sandbox.cnapi().server(cn.toString()) != null, "registration");
+    Path file = tmp.resolve("behaviour.json");
+    String profile = "{\"tasks\": {\"nop\": {\"fail_rate\": 0.25}}, \"seed\": 16}";
+    CnBehaviour behaviour = daemon.fleet().running().get(cn).cnAgent().context().behaviour();
+    Files.writeString(file, profile);
+    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 10_000));
+    Await.require(Duration.ofSeconds(2), () -> behaviour.current().task("nop") != null, "the file within 2 s");
+    String first = nopOutcomes(cn);
+
+    Object applied = behaviour.current();
+    Files.writeString(file, profile); // the same file again: the seeded sequence restarts
+    Await.require(Duration.ofSeconds(2), () -> behaviour.current() != applied, "the file applied again within 2 s");
+    String again = nopOutcomes(cn);
+
+    long failed = first.chars().filter(c -> c == 'F').count();
+    assertThat(failed).isBetween(50L - 28, 50L + 28);
+    assertThat(again).isEqualTo(first);
+  }
+
   /** A 3 s machine_create latency in the fleet's file: CNAPI's task stays active for 3 s, then completes. */
   @Test
   @SuppressWarnings("unchecked")
