@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         DeleteServerCommand.class,
         ListServersCommand.class,
         ServerActionCommand.class,
+        VmActionCommand.class,
         SandboxCommand.class,
         AddExternalsCommand.class,
         BenchCommand.class,

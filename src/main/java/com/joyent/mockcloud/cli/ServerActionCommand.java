@@ -1,21 +1,10 @@
 package com.joyent.mockcloud.cli;
 
-import com.joyent.mockcloud.fleet.Daemon;
 import com.joyent.mockcloud.fleet.ServerActions;
 import com.joyent.mockcloud.fleet.ServerActions.Action;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.server.ServerCreator;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,10 +34,7 @@ public final class ServerActionCommand implements Callable<Integer> {
   @Parameters(index = "1..*", arity = "1..*", paramLabel = "UUID", description = "server UUIDs")
   List<String> uuids;
 
-  @Option(names = "--control-port", paramLabel = "PORT", defaultValue = "${env:MOCKCLOUD_CONTROL_PORT:--1}",
-      description = "run-servers' control port on 127.0.0.1 (env MOCKCLOUD_CONTROL_PORT; default: the port "
-          + "run-servers wrote to ROOT/control.port)")
-  int controlPort;
+  @Mixin ControlPortOption control;
 
   @Option(names = "--down-seconds", paramLabel = "N",
       description = "reboot only: how long the CN is down (default 15, past CNAPI's 11 s heartbeat lifetime)")
@@ -73,50 +59,12 @@ public final class ServerActionCommand implements Callable<Integer> {
     for (String u : uuids) {
       parsed.add(ServerCreator.parseUuid(u));
     }
-    int port = controlPort >= 0 ? controlPort : portFromRoot();
     String body = downSeconds == null ? "{}" : Json.compact(Map.of("down_seconds", downSeconds));
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    PrintWriter out = spec.commandLine().getOut();
-    int failed = 0;
+    List<String> paths = new ArrayList<>();
     for (UUID u : parsed) {
-      HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/servers/" + u
-              + "/actions/" + a.wire()))
-          .timeout(Duration.ofSeconds(60))
-          .header("content-type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-      HttpResponse<String> r;
-      try {
-        r = http.send(req, HttpResponse.BodyHandlers.ofString());
-      } catch (IOException e) {
-        throw new IOException("no run-servers answers on 127.0.0.1:" + port + " (" + e + ")", e);
-      }
-      if (r.statusCode() == 200) {
-        out.println(r.body());
-      } else {
-        failed++;
-        Object message = r.body();
-        try {
-          message = Json.parseObject(r.body().getBytes(StandardCharsets.UTF_8)).get("message");
-        } catch (RuntimeException notJson) {
-          // keep the raw body
-        }
-        out.println(Json.compact(Map.of("uuid", u.toString(), "action", a.wire(), "error", String.valueOf(message))));
-      }
-      out.flush();
+      paths.add("/servers/" + u + "/actions/" + a.wire());
     }
-    return failed == 0 ? 0 : Main.EXIT_FAILURE;
-  }
-
-  /** The port run-servers wrote under the root: {@code --root}, the environment or the config file. */
-  private int portFromRoot() throws IOException {
-    Path root = options.settings().root();
-    Path file = Daemon.controlPortFile(root);
-    try {
-      return Integer.parseInt(Files.readString(file).trim());
-    } catch (NoSuchFileException e) {
-      throw new IOException("no " + file + ": is run-servers running with --control-port? (or give --control-port)");
-    } catch (NumberFormatException e) {
-      throw new IOException(file + " does not hold a port number");
-    }
+    return control.client(options).postEach(paths, body, spec.commandLine().getOut(),
+        path -> Map.of("uuid", path.split("/")[2], "action", a.wire()));
   }
 }

@@ -91,7 +91,7 @@ public final class Fleet implements Closeable {
     this.behaviours = new FleetBehaviour(settings.root(), new BehaviourParser(CnAgent::isTask), this::behaviourApplied);
     this.fileWatches = new CnFileWatches(threads.watcher(), threads.taskPool(), behaviours);
     this.factory = new CnFactory(settings, options, threads, apis, vmStore, clock, ports, fileWatches, behaviours);
-    this.actions = new ServerActions(this, threads.timer(), threads.taskPool());
+    this.actions = new ServerActions(this, vmStore, threads.timer(), threads.taskPool());
   }
 
   /**

@@ -1,6 +1,9 @@
 package com.joyent.mockcloud.fleet;
 
 import com.joyent.mockcloud.util.Timer;
+import com.joyent.mockcloud.vm.ServerVms;
+import com.joyent.mockcloud.vm.VmException;
+import com.joyent.mockcloud.vm.VmStore;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -31,13 +34,15 @@ public final class ServerActions {
   public static final Duration MAX_DOWN = Duration.ofDays(1);
 
   private final Fleet fleet;
+  private final VmStore vms;
   private final Timer timer;
   private final Executor work;
   /** CNs in a reboot's down time → the power-on to come. */
   private final Map<UUID, Future<?>> rebooting = new ConcurrentHashMap<>();
 
-  ServerActions(Fleet fleet, Timer timer, Executor work) {
+  ServerActions(Fleet fleet, VmStore vms, Timer timer, Executor work) {
     this.fleet = fleet;
+    this.vms = vms;
     this.timer = timer;
     this.work = work;
   }
@@ -148,6 +153,51 @@ public final class ServerActions {
     } catch (IOException | RuntimeException e) {
       throw new ActionException(ActionException.Kind.FAILED, "cn-agent of " + uuid + " did not restart: " + e);
     }
+  }
+
+  /**
+   * A VM dies on its own ({@link ServerVms#crash}): VMAPI hears of it through vm-agent, as of a
+   * real zone that died. Returns the VM as it is now.
+   *
+   * @throws ActionException NOT_FOUND when no running mock CN has the VM; INVALID for an exit status outside 0..255
+   */
+  public Map<String, Object> crashVm(String vm, int exitStatus) throws ActionException {
+    if (exitStatus < 0 || exitStatus > 255) {
+      throw new ActionException(ActionException.Kind.INVALID, "exit_status must be 0 to 255, got " + exitStatus);
+    }
+    ServerVms server = serverOfVm(vm);
+    try {
+      server.crash(vm, exitStatus);
+      return server.load(vm);
+    } catch (VmException e) {
+      throw vmFailed(vm, e);
+    }
+  }
+
+  /** A VM changes state on its own ({@link ServerVms#changeStateOnItsOwn}). Returns the VM as it is now. */
+  public Map<String, Object> changeVmState(String vm, String state) throws ActionException {
+    if (!ServerVms.STATES_ON_ITS_OWN.contains(state)) {
+      throw new ActionException(ActionException.Kind.INVALID, "state must be one of "
+          + String.join(", ", ServerVms.STATES_ON_ITS_OWN) + ", got " + state);
+    }
+    ServerVms server = serverOfVm(vm);
+    try {
+      server.changeStateOnItsOwn(vm, state);
+      return server.load(vm);
+    } catch (VmException e) {
+      throw vmFailed(vm, e);
+    }
+  }
+
+  /** The VM went away meanwhile (not found), or its file could not be written. */
+  private static ActionException vmFailed(String vm, VmException e) {
+    return new ActionException(e.kind() == VmException.Kind.NOT_FOUND ? ActionException.Kind.NOT_FOUND
+        : ActionException.Kind.FAILED, "VM " + vm + ": " + e.getMessage());
+  }
+
+  private ServerVms serverOfVm(String vm) throws ActionException {
+    return vms.serverOfVm(vm).filter(s -> s.exists(vm))
+        .orElseThrow(() -> new ActionException(ActionException.Kind.NOT_FOUND, "no running mock CN has VM " + vm));
   }
 
   /** {@code running}, {@code rebooting} (in its down time), {@code powered_off}, or {@code unknown}. */

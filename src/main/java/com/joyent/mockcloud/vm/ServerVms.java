@@ -231,6 +231,31 @@ public final class ServerVms {
     }
   }
 
+  /**
+   * The VM dies on its own, with no task (docs/behaviour.md, VM events): as a zone whose init
+   * exits, it is {@code stopped} with zone_state {@code installed}, {@code exit_status} and
+   * {@code exit_timestamp} now; {@code autoboot} is unchanged. One write.
+   */
+  public void crash(String uuid, int exitStatus) {
+    files.locked(checkUuid(uuid), () -> step(uuid, vm -> {
+      VmStates.set(vm, VmStates.STOPPED, null, "installed");
+      vm.put("exit_status", exitStatus);
+      vm.put("exit_timestamp", ctx.nowIso());
+      return true;
+    }));
+  }
+
+  /** The states a VM may take on its own ({@link #changeStateOnItsOwn}). */
+  public static final List<String> STATES_ON_ITS_OWN = List.of("running", "stopped", "failed");
+
+  /** The VM changes state with no task (it booted, halted, or failed on its own); autoboot unchanged. One write. */
+  public void changeStateOnItsOwn(String uuid, String state) {
+    if (!STATES_ON_ITS_OWN.contains(state)) {
+      throw VmException.invalid("state must be one of " + String.join(", ", STATES_ON_ITS_OWN) + ", got " + state);
+    }
+    files.locked(checkUuid(uuid), () -> setState(uuid, state, null, null));
+  }
+
   /** {@link #kill(String, String)} with the default signal. */
   public void kill(String uuid) {
     kill(uuid, null);

@@ -64,7 +64,8 @@ final class VmView {
       vm.put("pid", (int) ((Math.floorDiv(mtimeMillis, 1000L)) % 100000L));
       vm.putIfAbsent("boot_timestamp", lastModified);
     } else if ("stopped".equals(state)) {
-      vm.put("exit_status", 0);
+      // 0, as the reference forces it; a crash (ServerVms.crash) keeps its own until the next state change.
+      vm.putIfAbsent("exit_status", 0);
       vm.putIfAbsent("exit_timestamp", lastModified);
     }
     // 3. system properties from sysinfo.

@@ -115,4 +115,30 @@ class ServerActionCommandTest {
     daemon = null;
     assertThat(root.resolve("control.port")).doesNotExist();
   }
+
+  @Test
+  void vmAction_crashAndSetState_printTheVm_andRefuseBadArguments() throws Exception {
+    String vm = UUID.randomUUID().toString();
+    daemon.fleet().running().get(cn).vms().create(Map.of("uuid", vm, "brand", "joyent-minimal", "ram", 128));
+
+    CliRunner.Result crash = CliRunner.run("vm-action", "crash", vm, "--exit-status", "9", "--root", root.toString());
+    assertThat(crash.exit()).as(crash.err()).isZero();
+    assertThat(Json.parseObject(crash.out().trim().getBytes())).containsEntry("uuid", vm)
+        .containsEntry("state", "stopped").containsEntry("exit_status", 9);
+
+    CliRunner.Result start = CliRunner.run("vm-action", "set-state", vm, "--state", "running", "--root",
+        root.toString());
+    assertThat(start.exit()).as(start.err()).isZero();
+    assertThat(daemon.fleet().running().get(cn).vms().load(vm)).containsEntry("state", "running");
+
+    assertThat(CliRunner.run("vm-action", "set-state", vm, "--state", "provisioning", "--root", root.toString())
+        .exit()).isEqualTo(2);
+    assertThat(CliRunner.run("vm-action", "crash", vm, "--exit-status", "256", "--root", root.toString()).exit())
+        .isEqualTo(2);
+    CliRunner.Result missing = CliRunner.run("vm-action", "crash", UUID.randomUUID().toString(), "--root",
+        root.toString());
+    assertThat(missing.exit()).isEqualTo(1);
+    assertThat(missing.out()).contains("\"error\"", "no running mock CN has VM");
+    assertThat(daemon.fleet().running().get(cn).vms().load(vm)).containsEntry("state", "running");
+  }
 }

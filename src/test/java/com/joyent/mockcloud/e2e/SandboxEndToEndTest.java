@@ -569,6 +569,41 @@ class SandboxEndToEndTest {
     assertThat(again).isEqualTo(first);
   }
 
+  @SuppressWarnings("unchecked")
+  private Map.Entry<Integer, Map<String, Object>> vmAction(String vm, String action, String body) throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(URI.create(daemon.control().baseUrl() + "/vms/" + vm + "/actions/" + action))
+        .timeout(Duration.ofSeconds(30)).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    HttpResponse<byte[]> a = HTTP.send(r, HttpResponse.BodyHandlers.ofByteArray());
+    return Map.entry(a.statusCode(), (Map<String, Object>) Json.parse(a.body()));
+  }
+
+  /** A VM that crashes with no task: stopped with its exit status, on disk and in VMAPI; one that starts on its own. */
+  @Test
+  void vmCrash_isSeenByVmapi_withExitStatus_andAStateChangeOnItsOwnToo() throws Exception {
+    UUID cn = servers.get(0);
+    await(() -> sandbox.cnapi().server(cn.toString()) != null, "registration");
+    String vm = UUID.randomUUID().toString();
+    cnapiTask("POST", "/servers/" + cn + "/vms", vmPayload(vm, 128));
+    await(() -> "running".equals(vmapiVm(vm).get("state")), "running in VMAPI");
+
+    assertThat(vmAction(vm, "crash", "{\"exit_status\": 300}").getValue()).containsEntry("code", "InvalidArgument");
+    assertThat(vmAction(vm, "explode", "{}").getKey()).isEqualTo(404);
+    assertThat(vmAction(UUID.randomUUID().toString(), "crash", "{}").getValue()).containsEntry("code", "ResourceNotFound");
+    assertThat(vmFile(cn, vm)).containsEntry("state", "running");
+
+    Map.Entry<Integer, Map<String, Object>> crashed = vmAction(vm, "crash", "{\"exit_status\": 137}");
+    assertThat(crashed.getKey()).isEqualTo(200);
+    assertThat(crashed.getValue()).containsEntry("state", "stopped").containsEntry("exit_status", 137)
+        .containsEntry("server_uuid", cn.toString());
+    assertThat(vmFile(cn, vm)).containsEntry("state", "stopped").containsEntry("autoboot", true);
+    await(() -> "stopped".equals(vmapiVm(vm).get("state")) && Integer.valueOf(137).equals(vmapiVm(vm).get("exit_status")),
+        "the crash in VMAPI");
+
+    assertThat(vmAction(vm, "set-state", "{\"state\": \"running\"}").getKey()).isEqualTo(200);
+    await(() -> "running".equals(vmapiVm(vm).get("state")), "running on its own in VMAPI");
+  }
+
   /** A 3 s machine_create latency in the fleet's file: CNAPI's task stays active for 3 s, then completes. */
   @Test
   @SuppressWarnings("unchecked")

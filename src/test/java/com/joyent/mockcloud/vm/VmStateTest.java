@@ -95,6 +95,36 @@ class VmStateTest {
         .containsExactlyInAnyOrder(runningNoAutoboot, stoppedAutoboot);
   }
 
+  /** A crash: stopped as a dying zone, its exit status kept until the next state change. */
+  @Test
+  void crash_stopsWithExitStatusAndTimestamp_untilTheNextChange() {
+    String uuid = fx.createMinimal();
+    events.clear();
+
+    fx.vms.crash(uuid, 3);
+
+    assertThat(events.events()).hasSize(1);
+    Map<String, Object> crashed = fx.vms.load(uuid);
+    assertThat(crashed).containsEntry("state", "stopped").containsEntry("zone_state", "installed")
+        .containsEntry("exit_status", 3).containsEntry("autoboot", true);
+    assertThat((String) crashed.get("exit_timestamp")).isNotEmpty();
+    fx.vms.start(uuid);
+    fx.vms.stop(uuid);
+    assertThat(fx.vms.load(uuid)).containsEntry("exit_status", 0).containsEntry("zone_state", "stopped");
+  }
+
+  @Test
+  void changeStateOnItsOwn_writesTheState_keepsAutoboot_andRefusesOthers() {
+    String uuid = fx.createMinimal();
+    fx.vms.changeStateOnItsOwn(uuid, "failed");
+    assertThat(fx.onDisk(uuid)).containsEntry("state", "failed").containsEntry("autoboot", true);
+    events.clear();
+    assertThatThrownBy(() -> fx.vms.changeStateOnItsOwn(uuid, "provisioning")).isInstanceOf(VmException.class)
+        .hasMessageContaining("state must be one of running, stopped, failed");
+    assertThat(events.events()).isEmpty();
+    assertThat(fx.onDisk(uuid)).containsEntry("state", "failed");
+  }
+
   @Test
   void reboot_stoppedVm_endsRunning() {
     String uuid = fx.createMinimal();
