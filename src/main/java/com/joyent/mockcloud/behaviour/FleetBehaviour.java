@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.behaviour;
 
+import com.joyent.mockcloud.io.AtomicFiles;
 import com.joyent.mockcloud.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -136,6 +137,85 @@ public final class FleetBehaviour {
     Behaviour b = BehaviourParser.build(doc);
     f.live.set(b);
     onApplied.accept(f.live.uuid(), b);
+  }
+
+  /** The fleet's file as in effect: its last good read, empty with none. */
+  public Map<String, Object> fleetDocument() {
+    return fleetDoc;
+  }
+
+  /** A running CN's own file as in effect (its last good read, empty with none); null for a CN not running here. */
+  public Map<String, Object> cnDocument(UUID uuid) {
+    CnFile f = cns.get(uuid);
+    if (f == null) {
+      return null;
+    }
+    synchronized (f) {
+      return f.doc;
+    }
+  }
+
+  /** What a running CN does: the fleet's document with its own over it; null for a CN not running here. */
+  public Map<String, Object> effectiveDocument(UUID uuid) {
+    Map<String, Object> own = cnDocument(uuid);
+    return own == null ? null : BehaviourParser.merge(fleetDoc, own);
+  }
+
+  /**
+   * Replaces the fleet's file (the control API's PUT): checked first, so a bad document is refused
+   * and nothing is written; then written atomically and applied to every CN before this returns
+   * (not left to the next look at the file: a rewrite within the same millisecond and size would
+   * look unchanged).
+   */
+  public void writeFleet(Object json) throws BehaviourException, IOException {
+    Map<String, Object> doc = parser.check(json);
+    synchronized (this) {
+      AtomicFiles.write(fleetFile, Json.prettyBytes(doc, 2));
+      fleetStamp = stamp(fleetFile);
+      fleetDoc = doc;
+    }
+    cns.values().forEach(this::apply);
+  }
+
+  /** Removes the fleet's file and applies that. */
+  public void deleteFleet() throws IOException {
+    synchronized (this) {
+      Files.deleteIfExists(fleetFile);
+      fleetStamp = null;
+      fleetDoc = Map.of();
+    }
+    cns.values().forEach(this::apply);
+  }
+
+  /** Replaces a running CN's file, as {@link #writeFleet}; false (nothing written) for a CN not running here. */
+  public boolean writeCn(UUID uuid, Object json) throws BehaviourException, IOException {
+    Map<String, Object> doc = parser.check(json);
+    return replaceCn(uuid, doc);
+  }
+
+  /** Removes a running CN's file and applies that; false for a CN not running here. */
+  public boolean deleteCn(UUID uuid) throws IOException {
+    return replaceCn(uuid, null);
+  }
+
+  /** Writes (or with null, removes) the CN's file and applies it at once. */
+  private boolean replaceCn(UUID uuid, Map<String, Object> doc) throws IOException {
+    CnFile f = cns.get(uuid);
+    if (f == null) {
+      return false;
+    }
+    synchronized (f) {
+      if (doc == null) {
+        Files.deleteIfExists(f.file);
+      } else {
+        AtomicFiles.write(f.file, Json.prettyBytes(doc, 2));
+      }
+      f.stamp = stamp(f.file);
+      f.checked = true;
+      f.doc = doc == null ? Map.of() : doc;
+    }
+    apply(f);
+    return true;
   }
 
   /** The checked document, empty for a missing file, null (after a warning) for a bad one. */

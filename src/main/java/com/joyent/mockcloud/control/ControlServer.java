@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.control;
 
+import com.joyent.mockcloud.behaviour.FleetBehaviour;
 import com.joyent.mockcloud.fleet.ServerActions;
 import com.joyent.mockcloud.http.HttpListeners;
 import com.joyent.mockcloud.http.RestResponse;
@@ -28,15 +29,19 @@ public final class ControlServer implements Closeable {
    * Listens on 127.0.0.1:{@code port} (0 = OS-chosen).
    *
    * @param actions the fleet's server actions ({@link ActionRoutes}); null: metrics only
-   * @param work where actions run (they start and stop CNs, which blocks)
+   * @param behaviours the fleet's behaviour files ({@link BehaviourRoutes}); null: none
+   * @param work where actions and behaviour writes run (they start and stop CNs, write files: they block)
    */
   public static ControlServer start(HttpListeners listeners, int port, DaemonMetrics metrics, ServerActions actions,
-      Executor work) {
+      FleetBehaviour behaviours, Executor work) {
     RestRouter r = new RestRouter("mockcloud")
         .get("/metrics", req -> RestResponse.text(200, DaemonMetrics.contentType(),
             new String(metrics.scrape(), StandardCharsets.UTF_8)));
     if (actions != null) {
       new ActionRoutes(actions, work).addTo(r);
+    }
+    if (behaviours != null) {
+      new BehaviourRoutes(behaviours, work).addTo(r);
     }
     return new ControlServer(listeners.open(HOST, port, r));
   }

@@ -116,6 +116,11 @@ public final class Fleet implements Closeable {
     return cn != null && cn.cnAgent().context().behaviour().current().isPaused(Agent.CMON_AGENT);
   }
 
+  /** The fleet's behaviour files, for the control API. */
+  public FleetBehaviour behaviours() {
+    return behaviours;
+  }
+
   /** Reboot, power-off, power-on and restart-agent of this fleet's CNs. */
   public ServerActions actions() {
     return actions;

@@ -604,6 +604,63 @@ class SandboxEndToEndTest {
     await(() -> "running".equals(vmapiVm(vm).get("state")), "running on its own in VMAPI");
   }
 
+  /** One request to the control port: status and parsed body (null when none). */
+  private Map.Entry<Integer, Object> control(String method, String path, String body) throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(URI.create(daemon.control().baseUrl() + path)).timeout(Duration.ofSeconds(30))
+        .header("content-type", "application/json")
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .build();
+    HttpResponse<byte[]> a = HTTP.send(r, HttpResponse.BodyHandlers.ofByteArray());
+    return new java.util.AbstractMap.SimpleEntry<>(a.statusCode(), a.body().length == 0 ? null : Json.parse(a.body()));
+  }
+
+  /**
+   * The behaviour files over the control API: a PUT is in effect when it answers (here the
+   * listener's 503), GET gives it back (or merged with the fleet's), a bad one is refused with the
+   * file's words and changes nothing, DELETE takes it away.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void controlApi_putGetDeleteBehaviour_fleetAndOneCn() throws Exception {
+    UUID cn = servers.get(1);
+    await(() -> sandbox.cnapi().server(cn.toString()) != null, "registration");
+    String cnAgent = "http://127.0.0.1:" + daemon.fleet().running().get(cn).cnAgent().port();
+    Path cnFile = tmp.resolve("servers").resolve(cn.toString()).resolve("behaviour.json");
+
+    assertThat(control("GET", "/behaviour", null)).isEqualTo(Map.entry(200, Map.of()));
+    assertThat(control("PUT", "/servers/" + cn + "/behaviour", "{\"listener\": {\"mode\": \"unavailable\"}}").getKey())
+        .isEqualTo(200);
+    HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create(cnAgent + "/history")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).as("in effect when the PUT answered").isEqualTo(503);
+    assertThat(Json.parseObject(Files.readAllBytes(cnFile))).containsKey("listener");
+
+    assertThat(control("PUT", "/behaviour", "{\"tasks\": {\"nop\": {\"latency_ms\": 5}}, \"seed\": 3}").getKey())
+        .isEqualTo(200);
+    assertThat(control("GET", "/servers/" + cn + "/behaviour", null).getValue())
+        .isEqualTo(Map.of("listener", Map.of("mode", "unavailable")));
+    assertThat((Map<String, Object>) control("GET", "/servers/" + cn + "/behaviour?effective=true", null).getValue())
+        .containsKeys("listener", "tasks", "seed");
+
+    Map.Entry<Integer, Object> bad = control("PUT", "/servers/" + cn + "/behaviour", "{\"listener\": {\"mode\": \"off\"}}");
+    assertThat(bad.getKey()).isEqualTo(409);
+    assertThat((Map<String, Object>) bad.getValue()).containsEntry("code", "InvalidArgument")
+        .containsEntry("message", "listener.mode: must be one of \"normal\", \"refuse\", \"hang\", \"unavailable\"");
+    assertThat(Json.parseObject(Files.readAllBytes(cnFile))).isEqualTo(Map.of("listener", Map.of("mode", "unavailable")));
+    assertThat(control("PUT", "/behaviour", "[1]").getKey()).isEqualTo(409);
+    assertThat(control("PUT", "/behaviour", null).getKey()).isEqualTo(400);
+    assertThat(control("GET", "/servers/" + UUID.randomUUID() + "/behaviour", null).getKey()).isEqualTo(404);
+    assertThat(control("GET", "/servers/nope/behaviour", null).getKey()).isEqualTo(409);
+
+    assertThat(control("DELETE", "/servers/" + cn + "/behaviour", null).getKey()).isEqualTo(204);
+    assertThat(cnFile).doesNotExist();
+    assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(cnAgent + "/history")).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    assertThat(control("DELETE", "/behaviour", null).getKey()).isEqualTo(204);
+    assertThat(tmp.resolve("behaviour.json")).doesNotExist();
+    assertThat(daemon.fleet().running().get(cn).cnAgent().context().behaviour().current().isIdeal()).isTrue();
+  }
+
   /** A 3 s machine_create latency in the fleet's file: CNAPI's task stays active for 3 s, then completes. */
   @Test
   @SuppressWarnings("unchecked")
