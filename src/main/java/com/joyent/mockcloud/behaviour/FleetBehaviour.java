@@ -41,6 +41,8 @@ public final class FleetBehaviour {
     final Path file;
     final CnBehaviour live;
     Map<String, Object> doc = Map.of(); // guarded by this
+    /** A running scenario's document over the files (empty: none). Guarded by this. */
+    Map<String, Object> overlay = Map.of();
     Stamp stamp; // guarded by this
     boolean checked; // guarded by this
 
@@ -132,7 +134,7 @@ public final class FleetBehaviour {
   private void apply(CnFile f) {
     Map<String, Object> doc;
     synchronized (f) {
-      doc = BehaviourParser.merge(fleetDoc, f.doc);
+      doc = BehaviourParser.merge(BehaviourParser.merge(fleetDoc, f.doc), f.overlay);
     }
     Behaviour b = BehaviourParser.build(doc);
     f.live.set(b);
@@ -155,10 +157,34 @@ public final class FleetBehaviour {
     }
   }
 
-  /** What a running CN does: the fleet's document with its own over it; null for a CN not running here. */
+  /**
+   * What a running CN does: the fleet's document, its own over it, a scenario's over both; null
+   * for a CN not running here.
+   */
   public Map<String, Object> effectiveDocument(UUID uuid) {
-    Map<String, Object> own = cnDocument(uuid);
-    return own == null ? null : BehaviourParser.merge(fleetDoc, own);
+    CnFile f = cns.get(uuid);
+    if (f == null) {
+      return null;
+    }
+    synchronized (f) {
+      return BehaviourParser.merge(BehaviourParser.merge(fleetDoc, f.doc), f.overlay);
+    }
+  }
+
+  /**
+   * Lays a scenario's (checked) document over a running CN's files, in effect when this returns;
+   * null or empty takes it away. The files are not touched. False for a CN not running here.
+   */
+  public boolean overlay(UUID uuid, Map<String, Object> doc) {
+    CnFile f = cns.get(uuid);
+    if (f == null) {
+      return false;
+    }
+    synchronized (f) {
+      f.overlay = doc == null ? Map.of() : doc;
+    }
+    apply(f);
+    return true;
   }
 
   /**

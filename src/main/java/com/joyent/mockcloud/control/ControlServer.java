@@ -5,6 +5,7 @@ import com.joyent.mockcloud.fleet.ServerActions;
 import com.joyent.mockcloud.http.HttpListeners;
 import com.joyent.mockcloud.http.RestResponse;
 import com.joyent.mockcloud.http.RestRouter;
+import com.joyent.mockcloud.scenario.Scenarios;
 import java.io.Closeable;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
@@ -30,10 +31,11 @@ public final class ControlServer implements Closeable {
    *
    * @param actions the fleet's server actions ({@link ActionRoutes}); null: metrics only
    * @param behaviours the fleet's behaviour files ({@link BehaviourRoutes}); null: none
+   * @param scenarios the fleet's scenarios ({@link ScenarioRoutes}); null: none
    * @param work where actions and behaviour writes run (they start and stop CNs, write files: they block)
    */
   public static ControlServer start(HttpListeners listeners, int port, DaemonMetrics metrics, ServerActions actions,
-      FleetBehaviour behaviours, Executor work) {
+      FleetBehaviour behaviours, Scenarios scenarios, Executor work) {
     RestRouter r = new RestRouter("mockcloud")
         .get("/metrics", req -> RestResponse.text(200, DaemonMetrics.contentType(),
             new String(metrics.scrape(), StandardCharsets.UTF_8)));
@@ -42,6 +44,9 @@ public final class ControlServer implements Closeable {
     }
     if (behaviours != null) {
       new BehaviourRoutes(behaviours, work).addTo(r);
+    }
+    if (scenarios != null) {
+      new ScenarioRoutes(scenarios, work).addTo(r);
     }
     return new ControlServer(listeners.open(HOST, port, r));
   }

@@ -49,7 +49,7 @@ public final class Daemon implements Closeable {
     cmon.start(threads.listeners(), settings.bindIp(), cmonPort);
     if (controlPort != DaemonOptions.NO_CONTROL_PORT) {
       control = ControlServer.start(threads.listeners(), controlPort, threads.metrics(), fleet.actions(),
-          fleet.behaviours(), threads.taskPool());
+          fleet.behaviours(), fleet.scenarios(), threads.taskPool());
       // So that server-action --root finds this daemon (its port may be OS-chosen).
       AtomicFiles.write(controlPortFile(settings.root()),
           (control.port() + "\n").getBytes(StandardCharsets.US_ASCII));

@@ -10,6 +10,9 @@ import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.netagent.ChangefeedMode;
 import com.joyent.mockcloud.netagent.NetAgentOptions;
 import com.joyent.mockcloud.netagent.SharedChangefeeds;
+import com.joyent.mockcloud.scenario.ScenarioParser;
+import com.joyent.mockcloud.scenario.Scenarios;
+import com.joyent.mockcloud.server.HardwareProfile;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.ServerRoot;
 import com.joyent.mockcloud.triton.TritonApis;
@@ -71,6 +74,7 @@ public final class Fleet implements Closeable {
   private final FleetBehaviour behaviours;
   private final List<ScheduledFuture<?>> jobs = new ArrayList<>();
   private final ServerActions actions;
+  private final Scenarios scenarios;
   private volatile boolean closed;
   private volatile NetAgentOptions netOptions = NetAgentOptions.defaults();
   /** The net-agents' changefeed mode asked for (run-servers --changefeed); after start(), the one in effect. */
@@ -92,6 +96,13 @@ public final class Fleet implements Closeable {
     this.fileWatches = new CnFileWatches(threads.watcher(), threads.taskPool(), behaviours);
     this.factory = new CnFactory(settings, options, threads, apis, vmStore, clock, ports, fileWatches, behaviours);
     this.actions = new ServerActions(this, vmStore, threads.timer(), threads.taskPool());
+    this.scenarios = new Scenarios(new ScenarioParser(CnAgent::isTask, HardwareProfile::isId),
+        new FleetScenarioTarget(this), threads.timer(), threads.taskPool());
+  }
+
+  /** The scenarios run against this fleet (the control API's). */
+  public Scenarios scenarios() {
+    return scenarios;
   }
 
   /**
@@ -331,6 +342,7 @@ public final class Fleet implements Closeable {
   @Override
   public void close() {
     closed = true;
+    scenarios.stopAll();
     jobs.forEach(j -> j.cancel(false));
     CompletableFuture<?>[] drains = running.values().stream().map(cn -> cn.cnAgent().drain())
         .toArray(CompletableFuture<?>[]::new);

@@ -2,6 +2,8 @@ package com.joyent.mockcloud.server;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -85,6 +87,22 @@ public enum HardwareProfile {
       }
     }
     throw new IllegalArgumentException("unknown hardware profile \"" + id + "\" (known: " + ids() + ")");
+  }
+
+  /** The profile a CN's sysinfo was made with: its {@code CPU Type} and {@code MiB of Memory}, or empty. */
+  public static Optional<HardwareProfile> matching(Map<String, Object> sysinfo) {
+    for (HardwareProfile p : values()) {
+      if (p.cpuType().equals(sysinfo.get("CPU Type"))
+          && Integer.toString(p.memoryMiB()).equals(String.valueOf(sysinfo.get("MiB of Memory")))) {
+        return Optional.of(p);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Whether {@code id} names a profile. */
+  public static boolean isId(String id) {
+    return Arrays.stream(values()).anyMatch(p -> p.id.equals(id));
   }
 
   public static String ids() {

@@ -46,7 +46,7 @@ class HeartbeatMetricsTest {
   void metrics_countHeartbeatsSentAnsweredAndFailed_withTheirLag() throws Exception {
     cn = new CnAgentHarness(tmp, new RecordingCnapi(),
         CnAgentHarness.fastOptions(tmp, Duration.ofMillis(200), Duration.ofSeconds(60)));
-    control = ControlServer.start(cn.threads.listeners(), 0, cn.threads.metrics(), null, null, null);
+    control = ControlServer.start(cn.threads.listeners(), 0, cn.threads.metrics(), null, null, null, null);
     assertThat(control.baseUrl()).startsWith("http://127.0.0.1:");
     assertThat(Await.until(Duration.ofSeconds(5), () -> cn.cnapi.received(
         r -> r.path().endsWith("/events/heartbeat")).size() >= 3)).isTrue();
@@ -77,7 +77,7 @@ class HeartbeatMetricsTest {
   @Test
   void metrics_countTasksByNameAndOutcome_withTheirDurations() throws Exception {
     cn = new CnAgentHarness(tmp).awaitFirstHeartbeat();
-    control = ControlServer.start(cn.threads.listeners(), 0, cn.threads.metrics(), null, null, null);
+    control = ControlServer.start(cn.threads.listeners(), 0, cn.threads.metrics(), null, null, null, null);
     assertThat(cn.task("nop", java.util.Map.of()).statusCode()).isEqualTo(200);
     assertThat(cn.task("machine_boot", java.util.Map.of("uuid", "6f0ee8f0-4de7-4c3b-b23d-5a43a9e3d1f1"))
         .statusCode()).isEqualTo(500); // no such VM
@@ -95,7 +95,7 @@ class HeartbeatMetricsTest {
   @Test
   void unknownPath_isARestify404() throws Exception {
     cn = new CnAgentHarness(tmp);
-    control = ControlServer.start(cn.threads.listeners(), 0, cn.threads.metrics(), null, null, null);
+    control = ControlServer.start(cn.threads.listeners(), 0, cn.threads.metrics(), null, null, null, null);
     HttpResponse<String> r = CnAgentHarness.HTTP.send(HttpRequest.newBuilder(URI.create(control.baseUrl() + "/nope"))
         .build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(404);
