@@ -1,15 +1,15 @@
 package com.joyent.mockcloud.cli;
 
-import com.joyent.mockcloud.bench.BenchRunner;
 import com.joyent.mockcloud.bench.BenchOptions;
+import com.joyent.mockcloud.bench.BenchRunner;
 import com.joyent.mockcloud.bench.CpuHog;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bench}: the scale benchmark (README: "Benchmark"). */
 @Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchCommand.CpuHogCommand.class,

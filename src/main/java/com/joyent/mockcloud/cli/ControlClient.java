@@ -34,27 +34,46 @@ final class ControlClient {
       throws IOException, InterruptedException {
     int failed = 0;
     for (String path : paths) {
-      HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-          .timeout(Duration.ofSeconds(60))
-          .header("content-type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-      HttpResponse<String> r;
-      try {
-        r = http.send(req, HttpResponse.BodyHandlers.ofString());
-      } catch (IOException e) {
-        throw new IOException("no run-servers answers on 127.0.0.1:" + port + " (" + e + ")", e);
-      }
-      if (r.statusCode() == 200) {
+      Answer r = send("POST", path, body);
+      if (r.status() == 200) {
         out.println(r.body());
       } else {
         failed++;
         Map<String, Object> line = new LinkedHashMap<>(what.apply(path));
-        line.put("error", message(r.body()));
+        line.put("error", r.message());
         out.println(Json.compact(line));
       }
       out.flush();
     }
     return failed == 0 ? 0 : Main.EXIT_FAILURE;
+  }
+
+  /** One answer: its status and body. */
+  record Answer(int status, String body) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> object() {
+      return Json.parseObject(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A refusal's {@code message}, else the raw body. */
+    String message() {
+      return ControlClient.message(body);
+    }
+  }
+
+  /** One request; {@code body} null for none. */
+  Answer send(String method, String path, String body) throws IOException, InterruptedException {
+    HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(60))
+        .header("content-type", "application/json")
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .build();
+    try {
+      HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+      return new Answer(r.statusCode(), r.body());
+    } catch (IOException e) {
+      throw new IOException("no run-servers answers on 127.0.0.1:" + port + " (" + e + ")", e);
+    }
   }
 
   private static String message(String body) {

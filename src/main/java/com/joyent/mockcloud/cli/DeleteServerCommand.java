@@ -14,9 +14,9 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code delete-server <uuid>...}: removes mock CNs from disk and from CNAPI, NAPI and VMAPI. */
 @Command(name = "delete-server", mixinStandardHelpOptions = true,

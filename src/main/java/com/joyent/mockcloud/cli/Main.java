@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         ListServersCommand.class,
         ServerActionCommand.class,
         VmActionCommand.class,
+        ScenarioCommand.class,
         SandboxCommand.class,
         AddExternalsCommand.class,
         BenchCommand.class,

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** server-action against a running daemon, found through ROOT/control.port. */
-class ServerActionCommandTest {
+/** server-action, vm-action and scenario against a running daemon, found through ROOT/control.port. */
+class ControlCommandsTest {
   @TempDir Path tmp;
   private WireMockServer cnapi;
   private Daemon daemon;
@@ -140,5 +140,51 @@ class ServerActionCommandTest {
     assertThat(missing.exit()).isEqualTo(1);
     assertThat(missing.out()).contains("\"error\"", "no running mock CN has VM");
     assertThat(daemon.fleet().running().get(cn).vms().load(vm)).containsEntry("state", "running");
+  }
+
+  @Test
+  void scenarioRun_printsWhatItAppliedWhen_asJsonLines_untilDone() throws Exception {
+    Path file = tmp.resolve("scenario.json");
+    Files.writeString(file, """
+        {"seed": 1, "steps": [
+          {"at_s": 0.2, "select": {"count": 1}, "behaviour": {"heartbeat": {"mode": "stop"}}, "for_s": 0.5},
+          {"at_s": 0.3, "select": {"all": true}, "action": "restart-agent"}]}""");
+    var before = daemon.fleet().running().get(cn).cnAgent();
+
+    CliRunner.Result r = CliRunner.run("scenario", "run", file.toString(), "--root", root.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    var lines = r.out().lines().map(l -> Json.parseObject(l.getBytes())).toList();
+    assertThat(lines).extracting(l -> l.get("event") + (l.containsKey("step") ? " " + l.get("step") : ""))
+        .containsExactly("started", "applied 0", "applied 1", "ended 0", "done");
+    assertThat(((Number) lines.get(1).get("t_ms")).longValue()).isBetween(200L, 2_000L);
+    assertThat(((Number) lines.get(3).get("t_ms")).longValue()).isGreaterThanOrEqualTo(700L);
+    assertThat(lines.get(1)).containsEntry("servers", 1).containsEntry("uuids", java.util.List.of(cn.toString()));
+    assertThat(daemon.fleet().running().get(cn).cnAgent()).isNotSameAs(before);
+    assertThat(daemon.fleet().behaviours().effectiveDocument(cn)).isEmpty();
+  }
+
+  @Test
+  void scenario_aBadFileIsRefused_andOneAtATime() throws Exception {
+    Path bad = tmp.resolve("bad.json");
+    Files.writeString(bad, "{\"steps\": [{\"at_s\": 1, \"select\": {\"percent\": 200}, \"action\": \"reboot\"}]}");
+    CliRunner.Result refused = CliRunner.run("scenario", "run", bad.toString(), "--root", root.toString());
+    assertThat(refused.exit()).isEqualTo(2);
+    assertThat(refused.err()).contains("steps[0].select.percent: must be a number from 0 to 100");
+
+    Path slow = tmp.resolve("slow.json");
+    Files.writeString(slow, "{\"steps\": [{\"at_s\": 3600, \"select\": {\"all\": true}, \"action\": \"reboot\"}]}");
+    CliRunner.Result detached = CliRunner.run("scenario", "run", slow.toString(), "--detach", "--root", root.toString());
+    assertThat(detached.exit()).as(detached.err()).isZero();
+    String id = (String) Json.parseObject(detached.out().trim().getBytes()).get("id");
+    CliRunner.Result second = CliRunner.run("scenario", "run", slow.toString(), "--root", root.toString());
+    assertThat(second.exit()).isEqualTo(2);
+    assertThat(second.err()).contains("is running: stop it first");
+
+    CliRunner.Result stopped = CliRunner.run("scenario", "stop", id, "--root", root.toString());
+    assertThat(Json.parseObject(stopped.out().trim().getBytes())).containsEntry("state", "stopped");
+    CliRunner.Result status = CliRunner.run("scenario", "status", id, "--root", root.toString());
+    assertThat(status.out()).contains("\"event\":\"stopped\"");
+    assertThat(daemon.fleet().running()).containsKey(cn);
   }
 }
