@@ -117,6 +117,10 @@ final class Bench {
         r.put("napi_seed_s", round((System.nanoTime() - s0) / 1e9));
         say("seeded NAPI with the fleet's %d NICs in %.1f s", n, (System.nanoTime() - s0) / 1e9);
       }
+      if (o.behaviour() != null) {
+        Files.copy(o.behaviour(), root.resolve("behaviour.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        r.put("behaviour", o.behaviour().toString());
+      }
       JsonHttpClient cn = JsonHttpClient.to(http, URI.create(cnapi), "CNAPI").userAgent("mockcloud-bench").build();
       JsonHttpClient vm = JsonHttpClient.to(http, URI.create(vmapi), "VMAPI").userAgent("mockcloud-bench").build();
 
@@ -248,6 +252,9 @@ final class Bench {
       if (o.taskRate() > 0) {
         r.put("task_mix", taskMix(cn, uuids, root, net, pids));
       }
+      if (o.scenario() != null) {
+        r.put("scenario", scenario());
+      }
     } finally {
       try {
         if (servers != null) {
@@ -263,6 +270,42 @@ final class Bench {
       }
     }
     return r;
+  }
+
+  /**
+   * Runs {@code --scenario} through run-servers' control port until it is no longer running, and
+   * reports its lines and the longest time a step took to reach all its CNs.
+   */
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> scenario() throws Exception {
+    JsonHttpClient c = JsonHttpClient.to(http, control, "run-servers control").userAgent("mockcloud-bench").build();
+    Object body = com.joyent.mockcloud.json.Json.parse(Files.readAllBytes(o.scenario()));
+    Map<String, Object> started = c.send("POST", "/scenarios", body).bodyObject();
+    String id = (String) started.get("id");
+    say("scenario %s started", id);
+    Map<String, Object> status;
+    long deadline = System.nanoTime() + Duration.ofHours(1).toNanos();
+    do {
+      Thread.sleep(500);
+      status = c.send("GET", "/scenarios/" + id, null).bodyObject();
+    } while ("running".equals(status.get("state")) && System.nanoTime() < deadline);
+    if (!"running".equals(status.get("state"))) {
+      c.send("POST", "/scenarios/" + id + "/stop", Map.of());
+    }
+    List<Map<String, Object>> lines = (List<Map<String, Object>>) status.get("report");
+    long maxTook = lines.stream().filter(l -> l.get("took_ms") instanceof Number)
+        .mapToLong(l -> ((Number) l.get("took_ms")).longValue()).max().orElse(-1);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("file", o.scenario().toString());
+    m.put("state", status.get("state"));
+    m.put("max_step_took_ms", maxTook);
+    m.put("report", lines.stream().map(l -> {
+      Map<String, Object> short_ = new LinkedHashMap<>(l);
+      short_.remove("uuids");
+      return short_;
+    }).toList());
+    say("scenario %s %s; the slowest step took %d ms over its CNs", id, status.get("state"), maxTook);
+    return m;
   }
 
   /** The task mix, with the CPU hog (if asked for) running exactly while it does. */

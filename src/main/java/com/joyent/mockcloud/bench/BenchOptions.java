@@ -17,7 +17,7 @@ import java.nio.file.Path;
  */
 public record BenchOptions(int servers, int vmsPerServer, int holdSeconds, double taskRate, String heap,
     int portBase, String cnapiUrl, String vmapiUrl, String napiUrl, Path root, Path jsonOut, boolean changefeed,
-    int cpuHog, String runServersChangefeed, int oversizedBodies, int oversizedBodyMb) {
+    int cpuHog, String runServersChangefeed, int oversizedBodies, int oversizedBodyMb, Path behaviour, Path scenario) {
   /** At most this many oversized bodies at once (two sender threads each). */
   public static final int MAX_OVERSIZED_BODIES = 500;
   /** Largest {@code --oversized-body-mb}. */
@@ -63,6 +63,12 @@ public record BenchOptions(int servers, int vmsPerServer, int holdSeconds, doubl
       throw new IllegalArgumentException("--oversized-body-mb must be over cn-agent's " + limitMb + " MiB body limit and at most "
           + MAX_OVERSIZED_BODY_MB + ", got " + oversizedBodyMb);
     }
+    if (behaviour != null && !java.nio.file.Files.isRegularFile(behaviour)) {
+      throw new IllegalArgumentException("--behaviour: no file " + behaviour);
+    }
+    if (scenario != null && !java.nio.file.Files.isRegularFile(scenario)) {
+      throw new IllegalArgumentException("--scenario: no file " + scenario);
+    }
     if ((cnapiUrl == null) != (vmapiUrl == null)) {
       throw new IllegalArgumentException("give both --cnapi-url and --vmapi-url, or neither (the sandbox is used)");
     }
@@ -70,6 +76,6 @@ public record BenchOptions(int servers, int vmsPerServer, int holdSeconds, doubl
 
   BenchOptions withServers(int n, int vms, int hold, double rate) {
     return new BenchOptions(n, vms, hold, rate, heap, portBase, cnapiUrl, vmapiUrl, napiUrl, null, jsonOut, changefeed,
-        cpuHog, runServersChangefeed, oversizedBodies, oversizedBodyMb);
+        cpuHog, runServersChangefeed, oversizedBodies, oversizedBodyMb, behaviour, scenario);
   }
 }

@@ -84,12 +84,22 @@ public final class BenchCommand implements Callable<Integer> {
       description = "where to write the results as JSON (default bench-result.json)")
   Path json;
 
+  @Option(names = "--behaviour", paramLabel = "FILE",
+      description = "a fleet-wide behaviour profile (docs/behaviour.md), copied to ROOT/behaviour.json before "
+          + "run-servers starts: its cost shows in the idle figures")
+  Path behaviour;
+
+  @Option(names = "--scenario", paramLabel = "FILE",
+      description = "a scenario run after the idle hold (and the mix): how long each step took to reach every "
+          + "chosen CN goes in the results")
+  Path scenario;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     BenchOptions o = new BenchOptions(servers, vms, hold, rate, heap, portBase, cnapiUrl, vmapiUrl, napiUrl, root, json, !noChangefeed,
-        cpuHog, runServersChangefeed, oversizedBodies, oversizedBodyMb);
+        cpuHog, runServersChangefeed, oversizedBodies, oversizedBodyMb, behaviour, scenario);
     o.validate();
     if (marginal && cpuHog > 0) {
       throw new IllegalArgumentException("--marginal has no task mix, so no --cpu-hog");
