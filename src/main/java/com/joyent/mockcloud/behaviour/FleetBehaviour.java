@@ -31,6 +31,12 @@ public final class FleetBehaviour {
   private final BiConsumer<UUID, Behaviour> onApplied;
   private final ConcurrentHashMap<UUID, CnFile> cns = new ConcurrentHashMap<>();
   private volatile Map<String, Object> fleetDoc = Map.of();
+  /**
+   * What {@link #fleetDoc} builds to, built once when it changes and shared by every CN without a
+   * file or overlay of its own: a fleet-wide profile then costs the fleet one Behaviour, not one
+   * per CN. Always written with fleetDoc, under this.
+   */
+  private volatile Behaviour fleetBehaviour = Behaviour.IDEAL;
   private Stamp fleetStamp; // guarded by this
 
   /** A file's mtime and size as last read; null for a missing file. */
@@ -98,6 +104,7 @@ public final class FleetBehaviour {
         return;
       }
       fleetDoc = doc;
+      fleetBehaviour = BehaviourParser.build(doc);
     }
     cns.values().forEach(this::apply);
   }
@@ -132,11 +139,14 @@ public final class FleetBehaviour {
   }
 
   private void apply(CnFile f) {
-    Map<String, Object> doc;
+    Behaviour b;
     synchronized (f) {
-      doc = BehaviourParser.merge(BehaviourParser.merge(fleetDoc, f.doc), f.overlay);
+      if (f.doc.isEmpty() && f.overlay.isEmpty()) {
+        b = fleetBehaviour;
+      } else {
+        b = BehaviourParser.build(BehaviourParser.merge(BehaviourParser.merge(fleetDoc, f.doc), f.overlay));
+      }
     }
-    Behaviour b = BehaviourParser.build(doc);
     f.live.set(b);
     onApplied.accept(f.live.uuid(), b);
   }
@@ -199,6 +209,7 @@ public final class FleetBehaviour {
       AtomicFiles.write(fleetFile, Json.prettyBytes(doc, 2));
       fleetStamp = stamp(fleetFile);
       fleetDoc = doc;
+      fleetBehaviour = BehaviourParser.build(doc);
     }
     cns.values().forEach(this::apply);
   }
@@ -209,6 +220,7 @@ public final class FleetBehaviour {
       Files.deleteIfExists(fleetFile);
       fleetStamp = null;
       fleetDoc = Map.of();
+      fleetBehaviour = Behaviour.IDEAL;
     }
     cns.values().forEach(this::apply);
   }

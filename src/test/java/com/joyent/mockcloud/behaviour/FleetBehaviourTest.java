@@ -105,6 +105,24 @@ class FleetBehaviourTest {
     assertThat(told).containsExactly(uuid + " REFUSE", uuid + " HANG");
   }
 
+  /** A fleet-wide profile costs one Behaviour for the fleet: CNs without a file of their own share it. */
+  @Test
+  void cnsWithoutAFileOfTheirOwn_shareTheFleetsBehaviour() throws Exception {
+    write(root.resolve("behaviour.json"), "{\"tasks\": {\"nop\": {\"latency_ms\": 7}}}");
+    FleetBehaviour fleet = fleet();
+    Path otherDir = Files.createDirectories(root.resolve("servers").resolve(UUID.randomUUID().toString()));
+    CnBehaviour a = fleet.open(uuid, serverDir);
+    CnBehaviour b = fleet.open(UUID.randomUUID(), otherDir);
+    assertThat(a.current()).isSameAs(b.current());
+    assertThat(a.current().task("nop").latencyMinMs()).isEqualTo(7);
+
+    write(serverDir.resolve("behaviour.json"), "{\"seed\": 3}");
+    fleet.checkCnFile(uuid);
+    assertThat(a.current()).isNotSameAs(b.current());
+    assertThat(a.current().task("nop").latencyMinMs()).isEqualTo(7);
+    assertThat(a.current().seed()).isEqualTo(3L);
+  }
+
   @Test
   void anUnchangedFile_isNotAppliedAgain_soSeededChoicesGoOn() throws Exception {
     write(serverDir.resolve("behaviour.json"), "{\"seed\": 7, \"tasks\": {\"nop\": {\"fail_rate\": 0.5}}}");
