@@ -248,6 +248,7 @@ final class Bench {
       r.put("heap_per_cn_kb", round(heap / 1024.0 / o.servers()));
       r.put("open_fds", ProcessStats.openFds(pid));
       r.put("threads", ProcessStats.threads(pid));
+      r.put("own_objects_by_package", ownObjects(pid));
 
       if (o.taskRate() > 0) {
         r.put("task_mix", taskMix(cn, uuids, root, net, pids));
@@ -270,6 +271,15 @@ final class Bench {
       }
     }
     return r;
+  }
+
+  /** mockcloud's own live objects in run-servers by package: {package: {instances, shallow_kb}}. */
+  private static Map<String, Object> ownObjects(long pid) throws IOException, InterruptedException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    String prefix = "com.joyent.mockcloud.";
+    ProcessStats.histogramByPackage(pid, prefix).forEach((pkg, sum) ->
+        m.put(pkg.substring(prefix.length()), Map.of("instances", sum[0], "shallow_kb", round(sum[1] / 1024.0))));
+    return m;
   }
 
   /**

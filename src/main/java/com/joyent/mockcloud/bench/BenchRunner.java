@@ -82,6 +82,9 @@ public final class BenchRunner {
     row("run-servers CPU idle, whole hold / 2nd half (%)", r.get("cpu_idle_pct_of_core") + " / "
         + r.get("cpu_idle_second_half_pct_of_core"));
     row("open file descriptors / threads", r.get("open_fds") + " / " + r.get("threads"));
+    if (r.get("own_objects_by_package") instanceof Map<?, ?> own && own.get("behaviour") instanceof Map<?, ?> b) {
+      row("behaviour objects, instances / shallow KB", b.get("instances") + " / " + b.get("shallow_kb"));
+    }
     Map<String, Object> mix = (Map<String, Object>) r.get("task_mix");
     if (mix != null) {
       row("task mix: rate (tasks/s) / sent / failed", mix.get("rate_per_s") + " / " + mix.get("sent") + " / " + mix.get("failed"));

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -11,7 +13,7 @@ import java.util.regex.Pattern;
 /**
  * What Linux says about another process: RSS and threads from {@code /proc/<pid>/status},
  * CPU ticks from {@code /proc/<pid>/stat}, open descriptors from {@code /proc/<pid>/fd};
- * heap used after a full GC from {@code jcmd}.
+ * heap used after a full GC and a class histogram from {@code jcmd}.
  */
 final class ProcessStats {
   private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -58,6 +60,30 @@ final class ProcessStats {
       used -= Long.parseLong(meta.group(2));
     }
     return used * 1024;
+  }
+
+  /**
+   * The instances and shallow bytes of the classes under {@code prefix}, summed by package, from
+   * {@code jcmd GC.class_histogram} (which collects first, so these are live objects). Shallow:
+   * the maps and strings an object holds count in java.util and java.lang, not here; what this
+   * shows exactly is how many of each kind of our own object there are.
+   */
+  static Map<String, long[]> histogramByPackage(long pid, String prefix) throws IOException, InterruptedException {
+    String histogram = jcmd(pid, "GC.class_histogram");
+    // e.g. "   7:         10000         480000  com.joyent.mockcloud.fleet.MockCn"
+    Pattern line = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)", Pattern.MULTILINE);
+    Map<String, long[]> byPackage = new TreeMap<>();
+    Matcher m = line.matcher(histogram);
+    while (m.find()) {
+      String name = m.group(3);
+      if (!name.startsWith(prefix) || name.lastIndexOf('.') < 0) {
+        continue;
+      }
+      long[] sum = byPackage.computeIfAbsent(name.substring(0, name.lastIndexOf('.')), k -> new long[2]);
+      sum[0] += Long.parseLong(m.group(1));
+      sum[1] += Long.parseLong(m.group(2));
+    }
+    return byPackage;
   }
 
   private static String jcmd(long pid, String command) throws IOException, InterruptedException {
