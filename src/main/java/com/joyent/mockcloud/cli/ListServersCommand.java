@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,6 +49,11 @@ public final class ListServersCommand implements Callable<Integer> {
     Settings settings = options.settings();
     PrintWriter err = spec.commandLine().getErr();
     List<Map<String, Object>> rows = new ArrayList<>();
+    if (!Files.isDirectory(settings.root())) {
+      // An empty table alone reads as "no CNs here" when the likelier cause is the wrong root.
+      err.println(spec.name() + ": the root " + settings.root() + " does not exist, so it holds no mock CNs "
+          + "(--root or MOCKCLOUD_ROOT names another; create-server makes it)");
+    }
     for (ServerDirectory d : new ServerRoot(settings.root()).list()) {
       Map<String, Object> row = new LinkedHashMap<>();
       Path reading = d.sysinfoFile();

@@ -8,6 +8,7 @@ import com.joyent.mockcloud.config.ZoneMetadata;
 import com.joyent.mockcloud.fleet.Daemon;
 import com.joyent.mockcloud.fleet.DaemonOptions;
 import com.joyent.mockcloud.io.AtomicFiles;
+import com.joyent.mockcloud.io.FileTrees;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.sandbox.Sandbox;
 import com.joyent.mockcloud.sandbox.SandboxOptions;
@@ -48,8 +49,12 @@ public final class SandboxCommand implements Callable<Integer> {
       description = "mock CNs to run (default 3); existing ones in --root count")
   int servers;
 
-  @Option(names = "--root", paramLabel = "DIR", description = "mockcloud root (default: a new temporary directory)")
+  @Option(names = "--root", paramLabel = "DIR",
+      description = "mockcloud root, kept (default: a new temporary directory, removed on exit)")
   Path root;
+
+  @Option(names = "--keep-root", description = "keep the temporary root on exit (its path is printed)")
+  boolean keepRoot;
 
   @Option(names = "--apis-only", description = "only the stand-in APIs: no servers, no agents "
       + "(point a separate run-servers at the printed URLs)")
@@ -99,27 +104,43 @@ public final class SandboxCommand implements Callable<Integer> {
         return 0;
       }
       Path dir = root != null ? root.toAbsolutePath() : Files.createTempDirectory("mockcloud-sandbox-");
-      Settings settings = settingsFor(sb, dir);
-      ServerRoot serverRoot = new ServerRoot(dir);
-      int missing = Math.max(0, servers - serverRoot.list().size());
-      ServerCreator creator = new ServerCreator(serverRoot, TritonApis.standalone(settings).napi(UserAgent.tool("sandbox")),
-          sb.datacenter(), UUID.fromString(sb.adminUuid()), PlatformImage.current(), Clock.systemUTC(),
-          new SecureRandom());
-      for (int i = 0; i < missing; i++) {
-        creator.create(ServerCreator.Request.random(HardwareProfile.STANDARD));
-      }
-      Files.createDirectories(serverRoot.serversDir());
-      try (Daemon daemon = new Daemon(settings, DaemonOptions.ephemeral(
-          CnAgentOptions.defaults().withTmpDir(dir.resolve("tmp"))))) {
-        daemon.start();
-        out.println("mock CNs: " + daemon.fleet().running().size() + " in " + serverRoot.serversDir()
-            + " (cmon-agent on port " + daemon.cmon().port() + ")");
-        out.println("try:  curl -s " + sb.cnapiUrl() + "/servers | json -a uuid hostname status");
-        out.flush();
-        await(stop);
+      try {
+        runServers(sb, dir, stop, out);
+      } finally {
+        if (root == null && !keepRoot) {
+          FileTrees.deleteTree(dir);
+        } else if (root == null) {
+          out.println("kept " + dir);
+          out.flush();
+        }
       }
     }
     return 0;
+  }
+
+  private void runServers(Sandbox sb, Path dir, CountDownLatch stop, PrintWriter out) throws Exception {
+    Settings settings = settingsFor(sb, dir);
+    ServerRoot serverRoot = new ServerRoot(dir);
+    int missing = Math.max(0, servers - serverRoot.list().size());
+    ServerCreator creator = new ServerCreator(serverRoot, TritonApis.standalone(settings).napi(UserAgent.tool("sandbox")),
+        sb.datacenter(), UUID.fromString(sb.adminUuid()), PlatformImage.current(), Clock.systemUTC(),
+        new SecureRandom());
+    for (int i = 0; i < missing; i++) {
+      creator.create(ServerCreator.Request.random(HardwareProfile.STANDARD));
+    }
+    Files.createDirectories(serverRoot.serversDir());
+    try (Daemon daemon = new Daemon(settings, DaemonOptions.ephemeral(
+        CnAgentOptions.defaults().withTmpDir(dir.resolve("tmp"))))) {
+      daemon.start();
+      out.println("mock CNs: " + daemon.fleet().running().size() + " in " + serverRoot.serversDir()
+          + " (cmon-agent on port " + daemon.cmon().port() + ")");
+      out.println("try:  curl -s " + sb.cnapiUrl() + "/servers");
+      out.println("      curl -s " + sb.cnapiUrl() + "/servers | jq -r '.[] | [.uuid, .hostname, .status] | @tsv'");
+      out.println(root != null ? "root " + dir : keepRoot ? "the root " + dir + " is kept on exit (--keep-root)"
+          : "the root " + dir + " is removed on exit (--keep-root keeps it)");
+      out.flush();
+      await(stop);
+    }
   }
 
   private void await(CountDownLatch stop) throws InterruptedException {

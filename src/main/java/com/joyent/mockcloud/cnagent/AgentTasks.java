@@ -1,11 +1,10 @@
 package com.joyent.mockcloud.cnagent;
 
+import com.joyent.mockcloud.io.FileTrees;
 import com.joyent.mockcloud.triton.ApiResponse;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -40,7 +39,7 @@ final class AgentTasks {
       }
     }
     for (Object n : names) {
-      deleteTree(ctx.cn().dir().agentsDir().resolve((String) n));
+      FileTrees.deleteTree(ctx.cn().dir().agentsDir().resolve((String) n));
     }
     return ctx.reporter().postAgentsNow().handle((resp, err) -> {
       String problem = problem(resp, err);
@@ -86,16 +85,5 @@ final class AgentTasks {
       return "CNAPI answered " + resp.status() + (resp.errorMessage() != null ? ": " + resp.errorMessage() : "");
     }
     return null;
-  }
-
-  static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (var walk = Files.walk(p)) {
-      for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(q);
-      }
-    }
   }
 }

@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One NAPI IPv4 network and its IP allocator (triton-apis.md §4.4): the lowest never-used
@@ -26,6 +28,15 @@ final class NapiNetwork {
   final int vlanId;
   final int mtu;
   final String etag;
+  /**
+   * Addresses NAPI reserves for the admin user when it creates a network (gateway, resolvers
+   * inside the subnet, broadcast): never handed out, and an explicit request for one is a
+   * duplicate, as an IP held by something else.
+   */
+  final Set<Long> reserved;
+
+  /** What {@link #holder} answers for a reserved address. */
+  static final String RESERVED = "reserved";
 
   private final Map<Long, String> usedBy = new HashMap<>(); // ip -> mac of the NIC holding it
   private final ArrayDeque<Long> released = new ArrayDeque<>();
@@ -48,6 +59,18 @@ final class NapiNetwork {
     this.vlanId = vlanId;
     this.mtu = mtu;
     this.etag = Long.toHexString(uuid.hashCode() & 0xffffffffL).toUpperCase();
+    Set<Long> r = new TreeSet<>();
+    if (gateway != null) {
+      r.add(Ipv4.parse(gateway));
+    }
+    for (String resolver : resolvers) {
+      long ip = Ipv4.parse(resolver);
+      if (subnet.contains(ip)) {
+        r.add(ip);
+      }
+    }
+    r.add(subnet.last());
+    this.reserved = Set.copyOf(r);
     this.nextFresh = provisionStart;
   }
 
@@ -64,7 +87,7 @@ final class NapiNetwork {
 
   /** Takes the next free address for {@code mac}; null when the range is exhausted. */
   Long allocate(String mac) {
-    while (nextFresh <= provisionEnd && usedBy.containsKey(nextFresh)) {
+    while (nextFresh <= provisionEnd && (usedBy.containsKey(nextFresh) || reserved.contains(nextFresh))) {
       nextFresh++;
     }
     if (nextFresh <= provisionEnd) {
@@ -82,9 +105,10 @@ final class NapiNetwork {
     return null;
   }
 
-  /** The MAC holding {@code ip}, or null. */
+  /** The MAC holding {@code ip}, {@link #RESERVED}, or null. */
   String holder(long ip) {
-    return usedBy.get(ip);
+    String mac = usedBy.get(ip);
+    return mac == null && reserved.contains(ip) ? RESERVED : mac;
   }
 
   /** Claims an explicit address (already checked to be free and inside the subnet). */

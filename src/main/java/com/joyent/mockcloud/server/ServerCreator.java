@@ -1,14 +1,13 @@
 package com.joyent.mockcloud.server;
 
+import com.joyent.mockcloud.io.FileTrees;
 import com.joyent.mockcloud.triton.NapiApi;
 import com.joyent.mockcloud.util.Uuids;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
@@ -69,7 +68,7 @@ public final class ServerCreator {
           req.hostname() != null ? req.hostname() : Sysinfo.defaultHostname(uuid),
           datacenter, adminIp, adminMac, spareMac, liveImage, clock.instant(), req.profile()), random);
       Path staging = root.stagingDir().resolve(uuid.toString());
-      deleteTree(staging);
+      FileTrees.deleteTree(staging);
       ServerDirectory staged = new ServerDirectory(uuid, staging);
       Files.createDirectories(staged.vmsDir());
       StandardAgents.install(staged.agentsDir());
@@ -78,7 +77,7 @@ public final class ServerCreator {
       Files.move(staging, target.dir(), StandardCopyOption.ATOMIC_MOVE);
       return target;
     } catch (IOException | RuntimeException e) {
-      deleteTree(root.stagingDir().resolve(uuid.toString()));
+      FileTrees.deleteTree(root.stagingDir().resolve(uuid.toString()));
       releaseNic(adminMac);
       throw e;
     }
@@ -101,17 +100,6 @@ public final class ServerCreator {
       napi.deleteNic(mac);
     } catch (IOException | RuntimeException e) {
       LOG.warn("could not release admin NIC {} in NAPI after a failed create: {}", mac, e.getMessage());
-    }
-  }
-
-  static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (var walk = Files.walk(p)) {
-      for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(q);
-      }
     }
   }
 

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.server;
 
+import com.joyent.mockcloud.io.FileTrees;
 import com.joyent.mockcloud.triton.CnapiApi;
 import com.joyent.mockcloud.triton.NapiApi;
 import com.joyent.mockcloud.triton.VmapiApi;
@@ -50,7 +51,7 @@ public final class ServerDeleter {
     Path parked = root.deletingDir().resolve(uuid.toString());
     if (Files.isDirectory(live)) {
       Files.createDirectories(root.deletingDir());
-      ServerCreator.deleteTree(parked);
+      FileTrees.deleteTree(parked);
       Files.move(live, parked, StandardCopyOption.ATOMIC_MOVE);
       progress.accept("stopped serving " + uuid);
     } else if (!Files.isDirectory(parked)) {
@@ -77,7 +78,7 @@ public final class ServerDeleter {
       deleteNicsOf(vmUuid);
     }
     progress.accept("cleaned up " + vms.size() + " VM(s) in VMAPI/NAPI");
-    ServerCreator.deleteTree(parked);
+    FileTrees.deleteTree(parked);
     progress.accept("deleted directory");
   }
 

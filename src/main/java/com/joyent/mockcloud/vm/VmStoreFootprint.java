@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.vm;
 
+import com.joyent.mockcloud.io.FileTrees;
 import com.joyent.mockcloud.json.Json;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -7,7 +8,6 @@ import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +76,7 @@ public final class VmStoreFootprint {
     System.out.printf("heap total                        = %.1f MiB%n", (after - before) / 1048576.0);
     System.out.printf("read cost                         = %.1f us per full view%n", microsPerView);
     store.close();
-    deleteTree(root);
+    FileTrees.deleteTree(root);
   }
 
   /** A joyent-minimal VM with one NIC, as cn-agent writes it, after a first stop/start. */
@@ -124,11 +124,5 @@ public final class VmStoreFootprint {
       used = Math.min(used, mem.getHeapMemoryUsage().getUsed());
     }
     return used;
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (var walk = Files.walk(root)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
   }
 }

@@ -169,4 +169,14 @@ class CliTest {
     CliRunner.Result table = CliRunner.run("list-servers", "--root", tmp.resolve("mc").toString());
     assertThat(table.out()).contains("UUID", "HOSTNAME", "ADMIN IP", NapiStubs.ADMIN_IP);
   }
+
+  @Test
+  void listServers_missingRoot_saysSoOnStderrAndListsNothing() {
+    Path missing = tmp.resolve("no-such-root");
+    CliRunner.Result r = CliRunner.run("list-servers", "--json", "--root", missing.toString());
+    assertThat(r.exit()).isZero();
+    assertThat(r.out().trim()).isEqualTo("[]");
+    assertThat(r.err()).contains("the root " + missing + " does not exist");
+    assertThat(missing).doesNotExist();
+  }
 }

@@ -173,7 +173,7 @@ class AgentTasksTest {
   void agentsUninstall_removesTheDirAndReportsIt_andIsIdempotent() throws Exception {
     // The spec's fixture has only cn-agent installed; remove the other standard agents first.
     for (String other : List.of("cmon-agent", "net-agent", "vm-agent")) {
-      AgentTasks.deleteTree(cn.dir.agentsDir().resolve(other));
+      com.joyent.mockcloud.io.FileTrees.deleteTree(cn.dir.agentsDir().resolve(other));
     }
     cn.cnapi.clear();
 

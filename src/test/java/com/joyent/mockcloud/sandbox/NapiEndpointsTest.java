@@ -61,7 +61,8 @@ class NapiEndpointsTest {
         "mac", "owner_uuid", "primary", "state", "created_timestamp", "modified_timestamp");
 
     TestHttp.Reply second = TestHttp.post(napi + "/networks/admin/nics", adminNicBody("00:10:fe:00:00:38"));
-    assertThat(second.object()).containsEntry("ip", "10.99.0.11");
+    // .11 is the admin network's resolver, which NAPI reserves when it creates the network.
+    assertThat(second.object()).containsEntry("ip", "10.99.0.12");
 
     TestHttp.Reply got = TestHttp.get(napi + "/nics/0010fe000037");
     assertThat(got.status()).isEqualTo(200);
@@ -95,6 +96,23 @@ class NapiEndpointsTest {
         Map.of("field", "belongs_to_type", "code", "MissingParameter", "message", "Missing parameter"),
         Map.of("field", "belongs_to_uuid", "code", "MissingParameter", "message", "Missing parameter"),
         Map.of("field", "owner_uuid", "code", "MissingParameter", "message", "Missing parameter"));
+  }
+
+  @Test
+  void reservedAddresses_areNeverHandedOutNorClaimable() {
+    // The admin resolver (.11), the external gateway (.1) and each network's broadcast address.
+    for (String ip : List.of("10.99.0.11", "10.99.255.255")) {
+      TestHttp.Reply r = TestHttp.post(napi + "/nics", Map.of("belongs_to_uuid", CN, "belongs_to_type", "server",
+          "owner_uuid", ADMIN, "ip", ip, "nic_tag", "admin", "vlan_id", 0));
+      assertThat(r.status()).as(ip).isEqualTo(422);
+      assertThat(r.errors()).containsExactly(Map.of("field", "ip", "code", "Duplicate",
+          "message", "IP " + ip + " exists on network " + sandbox.napi().adminNetworkUuid()));
+    }
+    TestHttp.Reply gw = TestHttp.post(napi + "/nics", Map.of("belongs_to_uuid", CN, "belongs_to_type", "server",
+        "owner_uuid", ADMIN, "ip", "10.88.88.1", "network_uuid", sandbox.napi().externalNetworkUuid()));
+    assertThat(gw.status()).isEqualTo(422);
+    assertThat(gw.errorFields()).containsExactly("ip");
+    assertThat(sandbox.napi().nics().size()).isZero();
   }
 
   @Test
