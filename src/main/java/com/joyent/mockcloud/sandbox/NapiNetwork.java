@@ -122,6 +122,11 @@ final class NapiNetwork {
     }
   }
 
+  /** Each held address and the MAC holding it. */
+  Map<Long, String> holders() {
+    return java.util.Collections.unmodifiableMap(usedBy);
+  }
+
   int usedCount() {
     return usedBy.size();
   }

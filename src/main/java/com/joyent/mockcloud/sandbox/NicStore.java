@@ -36,6 +36,7 @@ public final class NicStore {
 
   private final Clock clock;
   private final NicTagStore nicTags;
+  private final String adminUuid;
   private final Map<String, NapiNetwork> networks = new LinkedHashMap<>();
   private final Map<String, Nic> nics = new LinkedHashMap<>();
   /** belongs_to_uuid → its NICs: per-owner work (primary re-election, listing) must not scan the fleet. */
@@ -66,8 +67,14 @@ public final class NicStore {
   }
 
   NicStore(Clock clock, NicTagStore nicTags, List<NapiNetwork> initialNetworks) {
+    this(clock, nicTags, initialNetworks, SandboxOptions.DEFAULT_ADMIN_UUID);
+  }
+
+  /** {@code adminUuid} owns the addresses each network reserves (gateway, resolvers, broadcast). */
+  NicStore(Clock clock, NicTagStore nicTags, List<NapiNetwork> initialNetworks, String adminUuid) {
     this.clock = clock;
     this.nicTags = nicTags;
+    this.adminUuid = adminUuid;
     initialNetworks.forEach(n -> networks.put(n.uuid, n));
   }
 
@@ -126,6 +133,75 @@ public final class NicStore {
       throw RestError.resourceNotFound("network not found");
     }
     return n;
+  }
+
+  // ---- IPs ----
+
+  /**
+   * ListIPs: the network's IP records in address order, as NAPI keeps them: each address a NIC
+   * holds, each reserved one (gateway, resolvers in the subnet, broadcast: the admin user's,
+   * {@code belongs_to_type} other), and the marker NAPI stores just below the provision range
+   * (free). {@code filter} sees the serialised record.
+   */
+  public synchronized List<Map<String, Object>> ips(String uuidOrName, Predicate<Map<String, Object>> filter) {
+    NapiNetwork n = findNetwork(uuidOrName);
+    java.util.TreeSet<Long> addresses = new java.util.TreeSet<>(n.reserved);
+    addresses.addAll(n.holders().keySet());
+    if (n.subnet.contains(n.provisionStart - 1)) {
+      addresses.add(n.provisionStart - 1);
+    }
+    if (n.subnet.contains(n.provisionEnd + 1)) {
+      addresses.add(n.provisionEnd + 1);
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (long ip : addresses) {
+      Map<String, Object> r = ipRecord(n, ip);
+      if (filter.test(r)) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * GetIP: the record of one address of the subnet, free when nothing holds it. NAPI answers
+   * 404 for an address that is not one or not in the subnet.
+   */
+  public synchronized Map<String, Object> ip(String uuidOrName, String address) {
+    NapiNetwork n = findNetwork(uuidOrName);
+    Long ip = Ipv4.parse(address);
+    if (ip == null) {
+      throw RestError.resourceNotFound("Invalid IP address");
+    }
+    if (!n.subnet.contains(ip)) {
+      throw RestError.resourceNotFound("IP is not in subnet");
+    }
+    return ipRecord(n, ip);
+  }
+
+  private Map<String, Object> ipRecord(NapiNetwork n, long ip) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("ip", Ipv4.format(ip));
+    r.put("network_uuid", n.uuid);
+    String mac = n.holders().get(ip);
+    Nic nic = mac == null ? null : nics.get(mac);
+    if (nic != null) {
+      r.put("reserved", nic.reserved);
+      r.put("free", false);
+      r.put("belongs_to_type", nic.belongsToType);
+      r.put("belongs_to_uuid", nic.belongsToUuid);
+      r.put("owner_uuid", nic.ownerUuid);
+    } else if (n.reserved.contains(ip)) {
+      r.put("reserved", true);
+      r.put("free", false);
+      r.put("belongs_to_type", "other");
+      r.put("belongs_to_uuid", adminUuid);
+      r.put("owner_uuid", adminUuid);
+    } else {
+      r.put("reserved", false);
+      r.put("free", true);
+    }
+    return r;
   }
 
   public synchronized String networkEtag(String uuidOrName) {

@@ -49,6 +49,7 @@ public final class Sandbox implements AutoCloseable {
     this.cnapi = new SandboxCnapi(options, napi.nicTags(), agentClient);
     this.vmapi = new SandboxVmapi(options, cnapi);
     cnapi.vmsOfServer(vmapi.vms()::serverVms);
+    cnapi.vmListOfServer(vmapi.vms()::serverVmList);
     // NAPI gets half the I/O threads (one on the default two): its changefeed broadcast, every
     // NIC change to every CN's socket, can then take at most that share of the CPU, and CNAPI
     // keeps the rest for the heartbeats it answers. A real NAPI is one node process: one core.

@@ -47,6 +47,7 @@ public final class SandboxCnapi {
   private final CnAgentClient agents;
   private final NicTagStore nicTags;
   private volatile Function<String, Map<String, Object>> vmsOfServer = uuid -> null;
+  private volatile Function<String, List<Map<String, Object>>> vmListOfServer = uuid -> List.of();
   private final HeartbeatStats heartbeatStats;
 
   SandboxCnapi(SandboxOptions options, NicTagStore nicTags, CnAgentClient agents) {
@@ -75,6 +76,11 @@ public final class SandboxCnapi {
     this.vmsOfServer = source;
   }
 
+  /** Where VmList ({@code GET /servers/:uuid/vms}) reads: VMAPI's list of that server's VMs. */
+  void vmListOfServer(Function<String, List<Map<String, Object>>> source) {
+    this.vmListOfServer = source;
+  }
+
   RestRouter router() {
     RestRouter r = new RestRouter(SERVER_HEADER);
     r.get("/ping", req -> RestResponse.ok(Map.of("ready", true)));
@@ -97,6 +103,7 @@ public final class SandboxCnapi {
     r.route("POST", "/servers/{server_uuid}/ensure-image", req -> asyncTask(req, "image_ensure_present", params(req)));
     r.route("POST", "/servers/{server_uuid}/install-agent", req -> asyncTask(req, "agent_install", params(req)));
     r.route("POST", "/servers/{server_uuid}/vms", req -> asyncTask(req, "machine_create", params(req)));
+    r.get("/servers/{server_uuid}/vms", this::listVms);
     r.route("POST", "/servers/{server_uuid}/vms/nics/update",
         req -> asyncTask(req, "machine_update_nics", params(req)));
     r.route("GET", "/servers/{server_uuid}/vms/{uuid}",
@@ -129,8 +136,8 @@ public final class SandboxCnapi {
 
     notImplemented(r, "PUT", "/servers/{server_uuid}/nics", "the server-update-nics workflow");
     notImplemented(r, "POST", "/servers/{server_uuid}/execute", "command execution");
-    notImplemented(r, "POST", "/servers/{server_uuid}/setup", "the server-setup workflow");
-    notImplemented(r, "POST", "/servers/{server_uuid}/factory-reset", "the server-factory-reset workflow");
+    notImplemented(r, "PUT", "/servers/{server_uuid}/setup", "the server-setup workflow");
+    notImplemented(r, "PUT", "/servers/{server_uuid}/factory-reset", "the server-factory-reset workflow");
     notImplemented(r, "POST", "/servers/{server_uuid}/recovery-config", "recovery configuration");
     notImplemented(r, "POST", "/servers/{server_uuid}/uninstall-agents", "agent uninstall");
     notImplemented(r, "POST", "/servers/{server_uuid}/vms/{uuid}/migrate", "VM migration");
@@ -285,6 +292,16 @@ public final class SandboxCnapi {
       out.add(ServerView.fields(ServerView.listEntry(rec, extras, servers.lastHeartbeat(uuid)), fields));
     }
     return RestResponse.ok(out);
+  }
+
+  /**
+   * VmList (deprecated in CNAPI for VMAPI, which it asks): the server's VMs in every state with
+   * the fields CNAPI asks VMAPI for; 404 for an unknown server.
+   */
+  private RestResponse listVms(RestRequest req) {
+    String uuid = checkUuid(req.pathParam("server_uuid"));
+    servers.snapshot(uuid);
+    return RestResponse.ok(vmListOfServer.apply(uuid));
   }
 
   private RestResponse getServer(RestRequest req) {

@@ -29,6 +29,7 @@ public final class SandboxNapi {
       "underlay");
   private static final Set<String> NETWORK_FILTERS = Set.of("fabric", "family", "name", "vlan_id", "nic_tag",
       "owner_uuid", "provisionable_by");
+  private static final Set<String> IP_FILTERS = Set.of("belongs_to_type", "belongs_to_uuid", "owner_uuid");
 
   private static final Set<String> CREATE = Set.of("create");
 
@@ -48,7 +49,8 @@ public final class SandboxNapi {
     this.externalNetworkUuid = UUID.randomUUID().toString();
     this.nics = new NicStore(options.clock(), nicTags, List.of(
         NapiNetwork.standard(adminNetworkUuid, "admin", options.adminSubnet(), "admin", false),
-        NapiNetwork.standard(externalNetworkUuid, "external", options.externalSubnet(), "external", true)));
+        NapiNetwork.standard(externalNetworkUuid, "external", options.externalSubnet(), "external", true)),
+        options.adminUuid());
   }
 
   public NicStore nics() {
@@ -83,6 +85,8 @@ public final class SandboxNapi {
     r.get("/networks/{uuid}", req -> RestResponse.ok(nics.network(req.pathParam("uuid")))
         .withHeader("Etag", nics.networkEtag(req.pathParam("uuid"))));
     r.post("/networks/{uuid}/nics", req -> changed(nics.create(req.params(), req.pathParam("uuid")), CREATE));
+    r.get("/networks/{uuid}/ips", this::listIps);
+    r.get("/networks/{uuid}/ips/{ip}", req -> RestResponse.ok(nics.ip(req.pathParam("uuid"), req.pathParam("ip"))));
     r.get("/nics", this::listNics);
     r.post("/nics", req -> changed(nics.create(req.params(), null), CREATE));
     r.get("/nics/{mac}", req -> withEtag(nics.get(req.pathParam("mac"))));
@@ -164,6 +168,24 @@ public final class SandboxNapi {
     List<String> owners = filters.get("belongs_to_uuid");
     List<Map<String, Object>> all = nics.list(owners == null ? null : new HashSet<>(owners),
         nic -> matches(nic, filters));
+    return RestResponse.ok(page(all, req));
+  }
+
+  /** ListIPs: strict parameters; belongs_to_type, belongs_to_uuid, owner_uuid match exactly. */
+  private RestResponse listIps(RestRequest req) {
+    Map<String, String> q = req.query();
+    rejectUnknown(q.keySet(), IP_FILTERS);
+    List<Map<String, Object>> errors = new ArrayList<>();
+    for (String k : List.of("belongs_to_uuid", "owner_uuid")) {
+      if (q.containsKey(k) && !Values.isUuidAnyCase(q.get(k))) {
+        errors.add(RestError.fieldError(k, "InvalidParameter", "invalid UUID"));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw RestError.invalidParameters(errors);
+    }
+    List<Map<String, Object>> all = nics.ips(req.pathParam("uuid"), ip -> IP_FILTERS.stream()
+        .allMatch(k -> !q.containsKey(k) || q.get(k).equals(ip.get(k))));
     return RestResponse.ok(page(all, req));
   }
 

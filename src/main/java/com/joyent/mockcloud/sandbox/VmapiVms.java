@@ -231,6 +231,25 @@ public final class VmapiVms {
     return out;
   }
 
+  /** The fields CNAPI's VmList asks VMAPI for, in VMAPI's listing order. */
+  static final List<String> CNAPI_VM_LIST_FIELDS = List.of("uuid", "owner_uuid", "quota", "max_physical_memory",
+      "zone_state", "state", "brand", "cpu_cap", "last_modified");
+
+  /** A server's VMs in every state, newest first, with only {@link #CNAPI_VM_LIST_FIELDS}. */
+  public synchronized List<Map<String, Object>> serverVmList(String serverUuid) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Map<String, Object> vm : page(serverUuid, v -> true, 0, Integer.MAX_VALUE).vms()) {
+      Map<String, Object> v = new LinkedHashMap<>();
+      vm.forEach((k, value) -> {
+        if (CNAPI_VM_LIST_FIELDS.contains(k)) {
+          v.put(k, value);
+        }
+      });
+      out.add(v);
+    }
+    return out;
+  }
+
   static boolean isActive(Map<String, Object> vm) {
     return !"destroyed".equals(vm.get("state")) && !"failed".equals(vm.get("state"));
   }

@@ -161,6 +161,45 @@ class CnapiServerEndpointsTest {
   }
 
   @Test
+  void vmList_isVmapisListOfTheServer_inEveryState_withCnapisFields() {
+    TestHttp.Reply unknown = TestHttp.get(cnapi + "/servers/" + CN + "/vms");
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.object()).containsEntry("code", "ResourceNotFound")
+        .containsEntry("message", "Server " + CN + " not found");
+    register(CN);
+    String running = "11111111-1111-4111-8111-111111111111";
+    String gone = "22222222-2222-4222-8222-222222222222";
+    Map<String, Object> vms = new LinkedHashMap<>();
+    vms.put(running, Map.of("uuid", running, "server_uuid", CN, "state", "running", "zone_state", "running",
+        "brand", "joyent-minimal", "owner_uuid", Fixtures.CN_B, "max_physical_memory", 256, "quota", 10,
+        "alias", "web0", "create_timestamp", "2026-01-02T00:00:00.000Z"));
+    vms.put(gone, Map.of("uuid", gone, "server_uuid", CN, "state", "destroyed", "zone_state", "destroyed",
+        "brand", "joyent", "owner_uuid", Fixtures.CN_B, "create_timestamp", "2026-01-01T00:00:00.000Z"));
+    assertThat(TestHttp.put(sandbox.vmapiUrl() + "/vms?server_uuid=" + CN, Map.of("vms", vms)).status())
+        .isEqualTo(200);
+
+    TestHttp.Reply list = TestHttp.get(cnapi + "/servers/" + CN + "/vms");
+    assertThat(list.status()).isEqualTo(200);
+    List<Map<String, Object>> got = list.array();
+    assertThat(got).extracting(vm -> vm.get("uuid")).containsExactly(running, gone);
+    assertThat(got.get(0)).containsEntry("state", "running").containsEntry("max_physical_memory", 256)
+        .containsEntry("quota", 10).doesNotContainKeys("alias", "server_uuid", "nics");
+    assertThat(got.get(0).keySet()).isSubsetOf(VmapiVms.CNAPI_VM_LIST_FIELDS);
+    assertThat(got.get(1)).containsEntry("state", "destroyed");
+  }
+
+  @Test
+  void setupAndFactoryReset_arePuts_answeredNotImplementedUntilTheWorkflowsExist() {
+    register(CN);
+    for (String what : List.of("setup", "factory-reset")) {
+      TestHttp.Reply put = TestHttp.put(cnapi + "/servers/" + CN + "/" + what, Map.of());
+      assertThat(put.status()).as(what).isEqualTo(501);
+      assertThat(put.object()).containsEntry("code", "NotImplementedError");
+      assertThat(TestHttp.post(cnapi + "/servers/" + CN + "/" + what, Map.of()).status()).as(what).isEqualTo(405);
+    }
+  }
+
+  @Test
   void heartbeat_answers204_evenForUnknownServer_andIsStrict() {
     TestHttp.Reply r = TestHttp.post(cnapi + "/servers/" + CN + "/events/heartbeat", Map.of());
     assertThat(r.status()).isEqualTo(204);

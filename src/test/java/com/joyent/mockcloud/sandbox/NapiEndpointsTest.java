@@ -116,6 +116,54 @@ class NapiEndpointsTest {
   }
 
   @Test
+  void listIps_reservedMarkerAndHeldAddresses_inOrder_getIp_forAnyAddressOfTheSubnet() {
+    String net = sandbox.napi().adminNetworkUuid();
+    TestHttp.Reply nic = TestHttp.post(napi + "/networks/admin/nics", Map.of("belongs_to_type", "server",
+        "belongs_to_uuid", CN, "owner_uuid", ADMIN));
+    assertThat(nic.object()).containsEntry("ip", "10.99.0.10");
+
+    TestHttp.Reply list = TestHttp.get(napi + "/networks/" + net + "/ips");
+    assertThat(list.status()).isEqualTo(200);
+    assertThat(list.array()).containsExactly(
+        Map.of("ip", "10.99.0.9", "network_uuid", net, "reserved", false, "free", true),
+        Map.of("ip", "10.99.0.10", "network_uuid", net, "reserved", false, "free", false,
+            "belongs_to_type", "server", "belongs_to_uuid", CN, "owner_uuid", ADMIN),
+        Map.of("ip", "10.99.0.11", "network_uuid", net, "reserved", true, "free", false,
+            "belongs_to_type", "other", "belongs_to_uuid", ADMIN, "owner_uuid", ADMIN),
+        Map.of("ip", "10.99.255.255", "network_uuid", net, "reserved", true, "free", false,
+            "belongs_to_type", "other", "belongs_to_uuid", ADMIN, "owner_uuid", ADMIN));
+    assertThat(TestHttp.get(napi + "/networks/" + net + "/ips?belongs_to_uuid=" + CN).array())
+        .extracting(ip -> ip.get("ip")).containsExactly("10.99.0.10");
+    assertThat(TestHttp.get(napi + "/networks/" + net + "/ips?limit=1&offset=2").array())
+        .extracting(ip -> ip.get("ip")).containsExactly("10.99.0.11");
+
+    assertThat(TestHttp.get(napi + "/networks/" + net + "/ips/10.99.3.3").object())
+        .isEqualTo(Map.of("ip", "10.99.3.3", "network_uuid", net, "reserved", false, "free", true));
+    assertThat(TestHttp.get(napi + "/networks/" + net + "/ips/10.99.0.10").object())
+        .containsEntry("belongs_to_uuid", CN).containsEntry("free", false);
+  }
+
+  @Test
+  void ips_badInput_isNapisError() {
+    String net = sandbox.napi().adminNetworkUuid();
+    TestHttp.Reply unknown = TestHttp.get(napi + "/networks/" + net + "/ips?color=red");
+    assertThat(unknown.status()).isEqualTo(422);
+    assertThat(unknown.object()).containsEntry("code", "InvalidParameters");
+    assertThat(unknown.errors()).containsExactly(Map.of("field", List.of("color"), "code", "UnknownParameters",
+        "message", "Unknown parameters: color"));
+    TestHttp.Reply badUuid = TestHttp.get(napi + "/networks/" + net + "/ips?owner_uuid=nope");
+    assertThat(badUuid.status()).isEqualTo(422);
+    assertThat(badUuid.errorFields()).containsExactly("owner_uuid");
+    assertThat(TestHttp.get(napi + "/networks/" + CN + "/ips").object())
+        .isEqualTo(Map.of("code", "ResourceNotFound", "message", "network not found"));
+    assertThat(TestHttp.get(napi + "/networks/" + net + "/ips/10.98.0.1").object())
+        .isEqualTo(Map.of("code", "ResourceNotFound", "message", "IP is not in subnet"));
+    TestHttp.Reply notAnIp = TestHttp.get(napi + "/networks/" + net + "/ips/banana");
+    assertThat(notAnIp.status()).isEqualTo(404);
+    assertThat(notAnIp.object()).containsEntry("message", "Invalid IP address");
+  }
+
+  @Test
   void createNic_invalidValues_listsEachField() {
     TestHttp.Reply r = TestHttp.post(napi + "/nics", Map.of("belongs_to_type", "vm", "belongs_to_uuid", "nope",
         "owner_uuid", ADMIN, "mac", "zz", "state", "weird", "nic_tags_provided", List.of("nosuchtag")));
