@@ -5,14 +5,10 @@ import com.joyent.mockcloud.http.RestRequest;
 import com.joyent.mockcloud.http.RestResponse;
 import com.joyent.mockcloud.http.RestRouter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +20,6 @@ import org.slf4j.LoggerFactory;
 public final class SandboxVmapi {
   static final String SERVER_HEADER = "vmapi/9.14.0";
   private static final Logger LOG = LoggerFactory.getLogger(SandboxVmapi.class);
-  private static final Set<String> LIST_PARAMS = Set.of("server_uuid", "state", "uuid", "owner_uuid", "brand",
-      "alias", "fields", "limit", "offset");
-  private static final Set<String> STATES = Set.of("running", "stopped", "active", "destroyed");
 
   private final VmapiVms vms;
   private final SandboxCnapi cnapi;
@@ -44,8 +37,10 @@ public final class SandboxVmapi {
     RestRouter r = new RestRouter(SERVER_HEADER);
     r.get("/ping", req -> RestResponse.ok(Map.of("status", "OK", "healthy", true)));
     r.get("/vms", this::list);
+    r.route("HEAD", "/vms", req -> CompletableFuture.completedFuture(list(req)));
     r.put("/vms", this::putAll);
     r.route("GET", "/vms/{uuid}", this::get);
+    r.route("HEAD", "/vms/{uuid}", this::get);
     r.put("/vms/{uuid}", this::put);
     r.route("POST", "/vms", req -> CompletableFuture.failedFuture(
         SandboxCnapi.notImplementedError("VM provisioning through VMAPI (use CNAPI POST /servers/:uuid/vms)")));
@@ -60,84 +55,50 @@ public final class SandboxVmapi {
     return new RestError(409, "ValidationFailed", "Invalid Parameters", Map.of("errors", errors));
   }
 
+  /** ListVms (and its HEAD): every documented parameter (VmapiListQuery); the total in a header. */
   private RestResponse list(RestRequest req) {
     Map<String, String> q = req.query();
-    List<Map<String, Object>> errors = new ArrayList<>();
-    for (String k : q.keySet()) {
-      if (!LIST_PARAMS.contains(k)) {
-        errors.add(RestError.fieldError(k, "Invalid", "Invalid parameter"));
-      }
+    if (q.containsKey("role_tags")) {
+      return roleTags(q.get("role_tags"));
     }
-    for (String k : List.of("server_uuid", "uuid", "owner_uuid")) {
-      if (q.containsKey(k) && !Values.isUuidAnyCase(q.get(k))) {
-        errors.add(RestError.fieldError(k, "Invalid", "Invalid UUID"));
-      }
-    }
-    String state = q.get("state");
-    if (state != null && !STATES.contains(state)) {
-      errors.add(RestError.fieldError("state", "Invalid", "Must be one of: running, stopped, active, destroyed"));
-    }
-    int limit = 1000;
-    int offset = 0;
-    if (q.containsKey("limit")) {
-      Integer l = q.get("limit").matches("\\d+") ? Values.parseInt(q.get("limit")) : null;
-      if (l == null || l < 1 || l > 1000) {
-        errors.add(RestError.fieldError("limit", "Invalid", "Not a valid number: number must be >= 1 and <= 1000"));
-      } else {
-        limit = l;
-      }
-    }
-    if (q.containsKey("offset")) {
-      Integer o = q.get("offset").matches("\\d+") ? Values.parseInt(q.get("offset")) : null;
-      if (o == null) {
-        errors.add(RestError.fieldError("offset", "Invalid", "Not a valid number: number must be >= 0"));
-      } else {
-        offset = o;
-      }
-    }
-    if (!errors.isEmpty()) {
-      throw validationFailed(errors);
-    }
-    Predicate<Map<String, Object>> filter = vm -> true;
-    for (String k : List.of("server_uuid", "uuid", "owner_uuid", "brand", "alias")) {
-      String want = q.get(k);
-      if (want != null) {
-        filter = filter.and(vm -> want.equalsIgnoreCase(String.valueOf(vm.get(k))));
-      }
-    }
-    if ("active".equals(state)) {
-      filter = filter.and(VmapiVms::isActive);
-    } else if (state != null) {
-      filter = filter.and(vm -> state.equals(vm.get("state")));
-    }
-    String server = q.get("server_uuid");
-    VmapiVms.Page found = vms.page(server == null ? null : server.toLowerCase(Locale.ROOT), filter, offset,
-        limit);
-    List<String> fields = Values.list(q.get("fields"));
-    List<Object> page = new ArrayList<>();
-    for (Map<String, Object> vm : found.vms()) {
-      if (!fields.isEmpty() && !fields.contains("*")) {
-        Map<String, Object> f = new LinkedHashMap<>();
-        vm.forEach((k, v) -> {
-          if (fields.contains(k)) {
-            f.put(k, v);
-          }
-        });
-        vm = f;
-      }
-      page.add(vm);
-    }
-    return RestResponse.ok(page).withHeader("x-joyent-resource-count", Integer.toString(found.total()));
+    VmapiListQuery query = VmapiListQuery.parse(q);
+    VmapiVms.Page found = vms.page(query.serverUuid, query.filter, query.markerFilter, query.markerUuid, query.order,
+        query.offset, query.limit);
+    return RestResponse.ok(VmapiListQuery.render(found.vms(), query.fields))
+        .withHeader("x-joyent-resource-count", Integer.toString(found.total()));
   }
 
+  /**
+   * {@code role_tags} is looked at before anything else, as VMAPI's pre-filter does: no sandbox
+   * VM carries role tags, so a valid list matches nothing.
+   */
+  private static RestResponse roleTags(String raw) {
+    for (String tag : raw.split(",", -1)) {
+      if (!VmapiListQuery.isUuid(tag)) {
+        throw new RestError(409, "ValidationFailed", "Invalid Role Tags", Map.of("errors",
+            List.of(RestError.fieldError("role_tags", "Invalid", tag + " is not a UUID"))));
+      }
+    }
+    return RestResponse.ok(List.of()).withHeader("x-joyent-resource-count", "0");
+  }
+
+  /**
+   * GetVm (and its HEAD): {@code owner_uuid} must own the VM (else 404, as VMAPI's lookup by both);
+   * {@code fields} is not checked here, unknown names are left out; {@code sync=true} asks the CN.
+   */
   private CompletionStage<RestResponse> get(RestRequest req) {
     String uuid = checkUuid(req.pathParam("uuid"));
+    String owner = req.query().get("owner_uuid");
+    if (owner != null && !VmapiListQuery.isUuid(owner)) {
+      throw validationFailed(List.of(RestError.fieldError("owner_uuid", "Invalid", "Invalid UUID")));
+    }
     Map<String, Object> vm = vms.get(uuid);
-    if (vm == null) {
+    if (vm == null || owner != null && !owner.equals(vm.get("owner_uuid"))) {
       throw RestError.resourceNotFound("VM not found");
     }
-    if (!Values.isTrueParam(req.query().get("sync")) || !(vm.get("server_uuid") instanceof String server)) {
-      return CompletableFuture.completedFuture(RestResponse.ok(vm));
+    String fields = req.query().get("fields");
+    if (!"true".equals(req.query().get("sync")) || !(vm.get("server_uuid") instanceof String server)) {
+      return CompletableFuture.completedFuture(RestResponse.ok(withFields(vm, fields)));
     }
     CompletionStage<RestResponse> load;
     try {
@@ -149,14 +110,14 @@ public final class SandboxVmapi {
       if (failure == null) {
         @SuppressWarnings("unchecked")
         Map<String, Object> loaded = (Map<String, Object>) resp.body();
-        return RestResponse.ok(VmapiVms.render(vms.put(uuid, loaded)));
+        return RestResponse.ok(withFields(VmapiVms.render(vms.put(uuid, loaded)), fields));
       }
       Throwable t = failure.getCause() != null && !(failure instanceof RestError) ? failure.getCause() : failure;
       if (t instanceof RestError re && (re.status() == 404 || String.valueOf(re.getMessage()).contains("load error"))) {
-        return RestResponse.ok(vms.markDestroyed(uuid));
+        return RestResponse.ok(withFields(vms.markDestroyed(uuid), fields));
       }
       LOG.warn("sync of VM {} failed, answering the stored record: {}", uuid, t.getMessage());
-      return RestResponse.ok(vm);
+      return RestResponse.ok(withFields(vm, fields));
     });
   }
 
@@ -191,10 +152,28 @@ public final class SandboxVmapi {
     return RestResponse.of(200, null);
   }
 
+  /** GetVm's {@code fields}: absent or empty, the whole VM; {@code *} its keys and role_tags. */
+  private static Map<String, Object> withFields(Map<String, Object> vm, String fields) {
+    if (fields == null || fields.isEmpty()) {
+      return vm;
+    }
+    List<String> names = new ArrayList<>();
+    for (String f : fields.split(",")) {
+      if (f.equals("*")) {
+        names.addAll(vm.keySet());
+        names.add("role_tags");
+      } else if (!names.contains(f)) {
+        names.add(f);
+      }
+    }
+    return VmapiListQuery.project(vm, names);
+  }
+
+  /** VMAPI's uuid pattern is lower case only. */
   private static String checkUuid(String uuid) {
-    if (!Values.isUuidAnyCase(uuid)) {
+    if (!VmapiListQuery.isUuid(uuid)) {
       throw validationFailed(List.of(RestError.fieldError("uuid", "Invalid", "Invalid UUID")));
     }
-    return uuid.toLowerCase(Locale.ROOT);
+    return uuid;
   }
 }

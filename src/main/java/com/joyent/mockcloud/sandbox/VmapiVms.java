@@ -140,25 +140,49 @@ public final class VmapiVms {
   public record Page(int total, List<Map<String, Object>> vms) {}
 
   /**
-   * VMs passing {@code filter}, newest create_timestamp first; only {@code [offset, offset+limit)}
-   * are rendered. With {@code serverUuid} only that server's VMs are looked at.
+   * VMs passing {@code filter}, uuid descending (VMAPI's default order); only
+   * {@code [offset, offset+limit)} are rendered. With {@code serverUuid} only that server's VMs
+   * are looked at.
    */
   public synchronized Page page(String serverUuid, Predicate<Map<String, Object>> filter, int offset, int limit) {
+    VmapiListQuery all = VmapiListQuery.all(serverUuid);
+    return page(serverUuid, filter, null, null, all.order, offset, limit);
+  }
+
+  /**
+   * One page of a ListVms query as VMAPI's moray answers it: the total counts what passes
+   * {@code filter} alone; the marker's filters then apply, {@code limit + 1} are taken after
+   * {@code offset} and the marker's own VM is dropped (so a page whose marker VM is gone holds
+   * one more, as in VMAPI).
+   */
+  synchronized Page page(String serverUuid, Predicate<Map<String, Object>> filter,
+      Predicate<Map<String, Object>> markerFilter, String markerUuid, java.util.Comparator<Map<String, Object>> order,
+      int offset, int limit) {
     Iterable<String> candidates = serverUuid == null ? vms.keySet()
         : byServer.getOrDefault(serverUuid, Set.of());
     List<Map<String, Object>> hits = new ArrayList<>();
+    int total = 0;
     for (String uuid : candidates) {
       Map<String, Object> vm = vms.get(uuid);
       if (vm != null && filter.test(vm)) {
-        hits.add(vm);
+        total++;
+        if (markerFilter == null || markerFilter.test(vm)) {
+          hits.add(vm);
+        }
       }
     }
-    sortNewestFirst(hits);
+    hits.sort(order);
+    int take = markerFilter == null ? limit : limit + 1;
     List<Map<String, Object>> out = new ArrayList<>();
-    for (int i = offset; i < hits.size() && out.size() < limit; i++) {
-      out.add(render(hits.get(i)));
+    for (int i = offset; i < hits.size() && out.size() < take; i++) {
+      Map<String, Object> vm = hits.get(i);
+      out.add(vm);
     }
-    return new Page(hits.size(), out);
+    if (markerUuid != null) {
+      out.removeIf(vm -> markerUuid.equals(vm.get("uuid")));
+    }
+    out.replaceAll(VmapiVms::render);
+    return new Page(total, out);
   }
 
   private static void sortNewestFirst(List<Map<String, Object>> hits) {
@@ -235,7 +259,7 @@ public final class VmapiVms {
   static final List<String> CNAPI_VM_LIST_FIELDS = List.of("uuid", "owner_uuid", "quota", "max_physical_memory",
       "zone_state", "state", "brand", "cpu_cap", "last_modified");
 
-  /** A server's VMs in every state, newest first, with only {@link #CNAPI_VM_LIST_FIELDS}. */
+  /** A server's VMs in every state, uuid descending, with only {@link #CNAPI_VM_LIST_FIELDS}. */
   public synchronized List<Map<String, Object>> serverVmList(String serverUuid) {
     List<Map<String, Object>> out = new ArrayList<>();
     for (Map<String, Object> vm : page(serverUuid, v -> true, 0, Integer.MAX_VALUE).vms()) {
