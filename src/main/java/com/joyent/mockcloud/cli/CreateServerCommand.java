@@ -7,6 +7,7 @@ import com.joyent.mockcloud.server.ServerCreator;
 import com.joyent.mockcloud.server.ServerDeleter;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.ServerRoot;
+import com.joyent.mockcloud.server.Traits;
 import com.joyent.mockcloud.triton.TritonApis;
 import com.joyent.mockcloud.triton.UserAgent;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.io.PrintWriter;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -49,6 +51,10 @@ public final class CreateServerCommand implements Callable<Integer> {
   @Option(names = "--hostname", paramLabel = "NAME", description = "fixed hostname (only with a count of 1)")
   String hostname;
 
+  @Option(names = "--traits", paramLabel = "JSON",
+      description = "CNAPI traits the CNs assert at every start, e.g. '{\"mockcloud\": true}' (written to traits.json)")
+  String traits;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -72,6 +78,7 @@ public final class CreateServerCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--hostname must be a host name (letters, digits, '-'), got \"" + hostname + "\"");
     }
     HardwareProfile hw = HardwareProfile.byId(profile);
+    Map<String, Object> traitsObject = traits == null ? null : Traits.parse("--traits", traits);
     Settings settings = options.settings();
     ServerRoot root = new ServerRoot(settings.root());
     PrintWriter out = spec.commandLine().getOut();
@@ -104,7 +111,7 @@ public final class CreateServerCommand implements Callable<Integer> {
         Clock.systemUTC(), new SecureRandom());
     Progress progress = new Progress(err, n);
     for (int i = 0; i < n; i++) {
-      ServerDirectory d = creator.create(new ServerCreator.Request(fixedUuid, hostname, hw));
+      ServerDirectory d = creator.create(new ServerCreator.Request(fixedUuid, hostname, hw, traitsObject));
       progress.created(d);
     }
     progress.done();

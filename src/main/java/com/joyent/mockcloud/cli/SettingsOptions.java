@@ -46,6 +46,9 @@ public final class SettingsOptions {
   @Option(names = "--task-log-max-files", paramLabel = "N", description = "keep at most N task logs per CN, the newest (env MOCKCLOUD_TASK_LOG_MAX_FILES, default 200)")
   String taskLogMaxFiles;
 
+  @Option(names = "--fleet-traits", paramLabel = "JSON", description = "CNAPI traits every CN without a traits.json of its own asserts at start, e.g. '{\"mockcloud\": true}' (env MOCKCLOUD_FLEET_TRAITS)")
+  String fleetTraits;
+
   @Option(names = "--config", paramLabel = "FILE", description = "JSON file with settings in camelCase keys (root, datacenter, dnsDomain, adminUuid, bindIp, cnapiUrl, ...)")
   Path config;
 
@@ -64,6 +67,7 @@ public final class SettingsOptions {
     put(m, Setting.IMGAPI_URL, imgapiUrl);
     put(m, Setting.TASK_LOG_MAX_AGE, taskLogMaxAge);
     put(m, Setting.TASK_LOG_MAX_FILES, taskLogMaxFiles);
+    put(m, Setting.FLEET_TRAITS, fleetTraits);
     return m;
   }
 

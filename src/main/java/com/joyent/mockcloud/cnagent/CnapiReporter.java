@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One CN's reporting to CNAPI (spec cn-agent.md §4): a FIFO of messages with at most one
  * in flight — sysinfo registration (retried with backoff until it succeeds; the queue waits
- * meanwhile), the agents list, heartbeats (the next one 5 s after the previous completed),
+ * meanwhile), the agents list, the CN's traits when it has any (ServerUpdate; retried with
+ * backoff until CNAPI takes them: they keep ordinary provisions off mock CNs), heartbeats (the next one 5 s after the previous completed),
  * status reports (≈0.5 s after heartbeats start, every 60 s, and soon after a VM change,
  * at most one per 5 s; a newer sample replaces one still waiting).
  *
@@ -43,13 +44,15 @@ import org.slf4j.LoggerFactory;
 public final class CnapiReporter {
   private static final Logger LOG = LoggerFactory.getLogger(CnapiReporter.class);
 
-  enum Kind { SYSINFO, AGENTS, HEARTBEAT, STATUS }
+  enum Kind { SYSINFO, AGENTS, TRAITS, HEARTBEAT, STATUS }
 
   private final CnContext cn;
   private final int port;
   private final CnapiApi cnapi;
   private final File sysinfoFile;
   private final Backoff backoff;
+  /** Made on the first failed traits update only: most CNs never need one. */
+  private Backoff traitsBackoff;
   private final ArrayDeque<Kind> queue = new ArrayDeque<>(4);
   private boolean inFlight;
   private boolean stopped;
@@ -201,6 +204,21 @@ public final class CnapiReporter {
     }
   }
 
+  /** The CN's traits.json, else the fleet's setting, else null (nothing to assert). */
+  private Map<String, Object> traits() throws IOException {
+    Map<String, Object> own = cn.dir().readTraits();
+    return own != null ? own : cn.settings().fleetTraits();
+  }
+
+  /** A queued message that turned out to have nothing to say: the next one goes. */
+  private void nothingToSend() {
+    synchronized (this) {
+      awaitingAnswer = false;
+      inFlight = false;
+    }
+    pump();
+  }
+
   private Map<String, Object> agentsBody() throws IOException {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("agents", AgentsList.read(cn.dir().agentsDir()));
@@ -231,7 +249,7 @@ public final class CnapiReporter {
       inFlight = true;
       awaitingAnswer = true;
     }
-    if (k == Kind.SYSINFO || k == Kind.AGENTS) {
+    if (k == Kind.SYSINFO || k == Kind.AGENTS || k == Kind.TRAITS) {
       try {
         fileWork.execute(() -> send(k)); // they read sysinfo.json and the agents directory
       } catch (RuntimeException rejected) { // the pool is shutting down
@@ -285,6 +303,10 @@ public final class CnapiReporter {
           yield cnapi.postSysinfo(cn.serverUuid(), body, reportLane());
         }
         case AGENTS -> cnapi.postAgents(cn.serverUuid(), agentsBody(), reportLane());
+        case TRAITS -> {
+          Map<String, Object> traits = traits();
+          yield traits == null ? null : cnapi.updateServer(cn.serverUuid(), Map.of("traits", traits), reportLane());
+        }
         case HEARTBEAT -> {
           heartbeatSent();
           yield cnapi.heartbeat(cn.serverUuid());
@@ -293,6 +315,10 @@ public final class CnapiReporter {
       };
     } catch (IOException | RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
+    }
+    if (sent == null) {
+      nothingToSend();
+      return;
     }
     sent.whenComplete((resp, err) -> completed(k, resp, err));
   }
@@ -345,6 +371,7 @@ public final class CnapiReporter {
           registered = true;
           firstRegistration = true;
           enqueue(Kind.AGENTS);
+          enqueue(Kind.TRAITS);
         }
       } else {
         if (k == Kind.AGENTS && !heartbeating) {
@@ -353,6 +380,17 @@ public final class CnapiReporter {
           enqueue(Kind.HEARTBEAT);
           statusTimer = timers.schedule(this::statusTick, cn.options().firstStatusDelay().toMillis(),
               TimeUnit.MILLISECONDS);
+        } else if (k == Kind.TRAITS && !ok) {
+          if (traitsBackoff == null) {
+            traitsBackoff = Backoff.backo2(cn.options().backoffMin().toMillis(), cn.options().backoffMax().toMillis(),
+                new Random());
+          }
+          timers.schedule(() -> {
+            synchronized (this) {
+              enqueue(Kind.TRAITS);
+            }
+            pump();
+          }, traitsBackoff.nextDelayMs(), TimeUnit.MILLISECONDS);
         } else if (k == Kind.HEARTBEAT) {
           long now = timers.nanoTime();
           metrics.heartbeatDone(ok, (now - heartbeatSentNanos) / 1e9);

@@ -16,7 +16,8 @@ public enum Setting {
   SAPI_URL("--sapi-url", "MOCKCLOUD_SAPI_URL", "sapiUrl", null),
   IMGAPI_URL("--imgapi-url", "MOCKCLOUD_IMGAPI_URL", "imgapiUrl", null),
   TASK_LOG_MAX_AGE("--task-log-max-age", "MOCKCLOUD_TASK_LOG_MAX_AGE", "taskLogMaxAge", null),
-  TASK_LOG_MAX_FILES("--task-log-max-files", "MOCKCLOUD_TASK_LOG_MAX_FILES", "taskLogMaxFiles", null);
+  TASK_LOG_MAX_FILES("--task-log-max-files", "MOCKCLOUD_TASK_LOG_MAX_FILES", "taskLogMaxFiles", null),
+  FLEET_TRAITS("--fleet-traits", "MOCKCLOUD_FLEET_TRAITS", "fleetTraits", null);
 
   private final String flag;
   private final String envVar;

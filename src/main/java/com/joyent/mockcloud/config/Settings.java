@@ -3,6 +3,7 @@ package com.joyent.mockcloud.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -10,7 +11,8 @@ import java.util.UUID;
  * them and no default exists; {@code require*} accessors then fail with one line naming the
  * setting and how to set it. API URLs not set explicitly are derived the way Triton names
  * its services, {@code http://<api>.<datacenter>.<dns domain>}. The task-log bounds always
- * have a value (docs/settings.md gives the defaults and why).
+ * have a value (docs/settings.md gives the defaults and why). {@code fleetTraits} are the CNAPI
+ * traits every CN without a traits.json of its own asserts at start, or null for none.
  */
 public record Settings(
     Path root,
@@ -24,7 +26,8 @@ public record Settings(
     URI sapiUrl,
     URI imgapiUrl,
     Duration taskLogMaxAge,
-    int taskLogMaxFiles) {
+    int taskLogMaxFiles,
+    Map<String, Object> fleetTraits) {
 
   public static final Path DEFAULT_ROOT = Path.of("/data/mockcloud");
   public static final String DEFAULT_BIND_IP = "127.0.0.1";
@@ -37,7 +40,18 @@ public record Settings(
   public Settings(Path root, String datacenter, String dnsDomain, UUID adminUuid, String bindIp, URI cnapiUrl,
       URI vmapiUrl, URI napiUrl, URI sapiUrl, URI imgapiUrl) {
     this(root, datacenter, dnsDomain, adminUuid, bindIp, cnapiUrl, vmapiUrl, napiUrl, sapiUrl, imgapiUrl,
-        DEFAULT_TASK_LOG_MAX_AGE, DEFAULT_TASK_LOG_MAX_FILES);
+        DEFAULT_TASK_LOG_MAX_AGE, DEFAULT_TASK_LOG_MAX_FILES, null);
+  }
+
+  /** Settings without fleet traits. */
+  public Settings(Path root, String datacenter, String dnsDomain, UUID adminUuid, String bindIp, URI cnapiUrl,
+      URI vmapiUrl, URI napiUrl, URI sapiUrl, URI imgapiUrl, Duration taskLogMaxAge, int taskLogMaxFiles) {
+    this(root, datacenter, dnsDomain, adminUuid, bindIp, cnapiUrl, vmapiUrl, napiUrl, sapiUrl, imgapiUrl,
+        taskLogMaxAge, taskLogMaxFiles, null);
+  }
+
+  public Settings {
+    fleetTraits = fleetTraits == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fleetTraits));
   }
 
   /** {@code <root>/servers}, the SERVER_ROOT of the reference. */

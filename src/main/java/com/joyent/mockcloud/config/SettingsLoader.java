@@ -99,6 +99,10 @@ public final class SettingsLoader {
       if (s == null) {
         throw new SettingsException("config file " + configFile + ": unknown key \"" + e.getKey() + "\"");
       }
+      if (s == Setting.FLEET_TRAITS && e.getValue() instanceof Map<?, ?> traits) {
+        out.put(s, com.joyent.mockcloud.json.Json.compact(traits)); // an object there, JSON text elsewhere
+        continue;
+      }
       if (!(e.getValue() instanceof String str)) {
         throw new SettingsException("config file " + configFile + ": \"" + e.getKey() + "\" must be a string");
       }
@@ -154,7 +158,16 @@ public final class SettingsLoader {
         Optional.ofNullable(raw.get(Setting.TASK_LOG_MAX_AGE)).map(v -> positiveDuration(Setting.TASK_LOG_MAX_AGE, v))
             .orElse(Settings.DEFAULT_TASK_LOG_MAX_AGE),
         Optional.ofNullable(raw.get(Setting.TASK_LOG_MAX_FILES)).map(v -> positiveInt(Setting.TASK_LOG_MAX_FILES, v))
-            .orElse(Settings.DEFAULT_TASK_LOG_MAX_FILES));
+            .orElse(Settings.DEFAULT_TASK_LOG_MAX_FILES),
+        Optional.ofNullable(raw.get(Setting.FLEET_TRAITS)).map(SettingsLoader::fleetTraits).orElse(null));
+  }
+
+  private static Map<String, Object> fleetTraits(String v) {
+    try {
+      return com.joyent.mockcloud.server.Traits.parse("traits", v);
+    } catch (IllegalArgumentException e) {
+      throw invalid(Setting.FLEET_TRAITS, v, e.getMessage().replaceFirst("^traits:? ?", ""));
+    }
   }
 
   /** {@code 7d}, {@code 12h}, {@code 30m}, {@code 90s} or {@code 500ms}; more than zero. */

@@ -46,7 +46,11 @@ public final class ServerCreator {
   }
 
   /** What to create: all optional; null means "make one up". */
-  public record Request(UUID uuid, String hostname, HardwareProfile profile) {
+  public record Request(UUID uuid, String hostname, HardwareProfile profile, Map<String, Object> traits) {
+    public Request(UUID uuid, String hostname, HardwareProfile profile) {
+      this(uuid, hostname, profile, null);
+    }
+
     public static Request random(HardwareProfile profile) {
       return new Request(null, null, profile);
     }
@@ -73,6 +77,9 @@ public final class ServerCreator {
       Files.createDirectories(staged.vmsDir());
       StandardAgents.install(staged.agentsDir());
       staged.writeSysinfo(sysinfo, 4);
+      if (req.traits() != null) {
+        staged.writeTraits(req.traits());
+      }
       Files.createDirectories(root.serversDir());
       Files.move(staging, target.dir(), StandardCopyOption.ATOMIC_MOVE);
       return target;

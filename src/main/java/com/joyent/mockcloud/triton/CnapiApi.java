@@ -29,6 +29,11 @@ public final class CnapiApi {
     return http.sendAsync("POST", "/servers/" + server, body, lane);
   }
 
+  /** ServerUpdate: {@code POST /servers/<uuid>} with the keys to change (e.g. {@code traits}). */
+  public CompletableFuture<ApiResponse> updateServer(UUID server, Map<String, Object> body, RequestGate.Lane lane) {
+    return http.sendAsync("POST", "/servers/" + server, body, lane);
+  }
+
   /**
    * {@code POST /servers/<uuid>/events/heartbeat} with {@code {}}, in the heartbeat lane; the
    * answer completes on the I/O thread that read it, so what is chained must be short.

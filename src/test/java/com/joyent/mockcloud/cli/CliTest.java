@@ -113,6 +113,10 @@ class CliTest {
     assertThat(CliRunner.run(withSettings("create-server", "--uuid", "../etc")).err()).contains("not a server UUID");
     assertThat(CliRunner.run(withSettings("create-server", "--count", "2", "--hostname", "a")).exit()).isEqualTo(2);
     assertThat(CliRunner.run(withSettings("create-server", "--bogus")).exit()).isEqualTo(2);
+    assertThat(CliRunner.run(withSettings("create-server", "--traits", "[1]")).err())
+        .contains("--traits must be a JSON object of traits");
+    assertThat(CliRunner.run(withSettings("create-server", "--traits", "{\"a\": 5}")).err())
+        .contains("trait \"a\" must be true/false, a string or a list of strings, got 5");
     apis.verify(0, anyRequestedFor(anyUrl()));
   }
 

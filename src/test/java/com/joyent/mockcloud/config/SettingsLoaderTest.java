@@ -104,6 +104,19 @@ class SettingsLoaderTest {
   }
 
   @Test
+  void fleetTraits_fromAFlagOrAnObjectInTheConfigFile_andCheckedAsTraits() throws Exception {
+    assertThat(new SettingsLoader(Map.of(), Map.of(), null, ZoneMetadata.NONE).load().fleetTraits()).isNull();
+    assertThat(new SettingsLoader(flags(Setting.FLEET_TRAITS, "{\"mockcloud\": true}"), Map.of(), null,
+        ZoneMetadata.NONE).load().fleetTraits()).isEqualTo(Map.of("mockcloud", true));
+    Path file = config("{\"fleetTraits\": {\"rack\": [\"r1\"]}}");
+    assertThat(new SettingsLoader(Map.of(), Map.of(), file, ZoneMetadata.NONE).load().fleetTraits())
+        .isEqualTo(Map.of("rack", java.util.List.of("r1")));
+    assertThatThrownBy(() -> new SettingsLoader(Map.of(), Map.of("MOCKCLOUD_FLEET_TRAITS", "{\"a\": {}}"), null,
+        ZoneMetadata.NONE).load()).hasMessageContaining("invalid setting fleetTraits (--fleet-traits)")
+        .hasMessageContaining("trait \"a\" must be true/false, a string or a list of strings");
+  }
+
+  @Test
   void configFile_unknownKeyOrBadJson_isRejected() throws Exception {
     Path bad = config("{\"cnapiURL\":\"http://x\"}");
     assertThatThrownBy(() -> new SettingsLoader(Map.of(), Map.of(), bad, ZoneMetadata.NONE).load())
