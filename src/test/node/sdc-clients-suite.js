@@ -1,0 +1,216 @@
+/*
+ * Drives a running mockcloud sandbox with Joyent's sdc-clients, the client library Triton's
+ * own APIs and tools use. Run by SdcClientsSuiteTest:
+ *
+ *   node sdc-clients-suite.js '{"cnapiUrl": ..., "vmapiUrl": ..., "napiUrl": ...,
+ *                               "adminUuid": ..., "servers": [uuid, ...]}'
+ *
+ * Prints one JSON line per check ({"check", "ok", "error"?}) and exits 1 if any failed.
+ */
+'use strict';
+
+var sdc = require('sdc-clients');
+var crypto = require('crypto');
+var util = require('util');
+
+var cfg = JSON.parse(process.argv[2]);
+var opts = function (url) {
+    return { url: url, agent: false, retry: false, connectTimeout: 5000 };
+};
+var cnapi = new sdc.CNAPI(opts(cfg.cnapiUrl));
+var vmapi = new sdc.VMAPI(opts(cfg.vmapiUrl));
+var napi = new sdc.NAPI(opts(cfg.napiUrl));
+var OTHER_OWNER = '0f0f0f0f-0000-4000-8000-0000000000aa';
+
+/* Each sdc-clients call as a promise of its result; the error keeps statusCode and restCode. */
+function call(client, method) {
+    var args = Array.prototype.slice.call(arguments, 2);
+    return new Promise(function (resolve, reject) {
+        args.push(function (err, result) {
+            if (err) {
+                reject(err);
+            } else {
+                resolve(result);
+            }
+        });
+        client[method].apply(client, args);
+    });
+}
+
+/* The restify error an expected failure carries: {statusCode, restCode, message, body}. */
+function failure(promise) {
+    return promise.then(function (r) {
+        throw new Error('expected an error, got ' + JSON.stringify(r));
+    }, function (err) {
+        return { statusCode: err.statusCode, restCode: err.restCode || (err.body && err.body.code),
+            message: err.message, body: err.body };
+    });
+}
+
+function check(cond, what) {
+    if (!cond) {
+        throw new Error(what);
+    }
+}
+
+function eq(actual, expected, what) {
+    var a = JSON.stringify(actual);
+    var e = JSON.stringify(expected);
+    check(a === e, what + ': expected ' + e + ', got ' + a);
+}
+
+function sleep(ms) {
+    return new Promise(function (resolve) { setTimeout(resolve, ms); });
+}
+
+async function until(what, fn) {
+    var deadline = Date.now() + 30000;
+    for (;;) {
+        var v = await fn();
+        if (v) {
+            return v;
+        }
+        if (Date.now() > deadline) {
+            throw new Error('timed out waiting for ' + what);
+        }
+        await sleep(200);
+    }
+}
+
+var server = cfg.servers[0];
+var vmA = crypto.randomUUID();
+var vmB = crypto.randomUUID();
+var both = [vmA, vmB].join(',');
+var run = vmA.slice(0, 8); // so the suite can run again against the same sandbox
+var checks = [];
+
+function test(name, fn) {
+    checks.push({ name: name, fn: fn });
+}
+
+async function createVmThroughCnapi(uuid, ram, tags) {
+    var accepted = await call(cnapi, 'createVm', server, {
+        uuid: uuid, brand: 'joyent-minimal', owner_uuid: cfg.adminUuid, ram: ram, alias: 'suite-' + ram,
+        image_uuid: '2b683a82-a066-11e3-97ab-2faa44701c5a', nics: [], tags: tags
+    });
+    check(accepted.id, 'CNAPI createVm answers a task id');
+    var task = await call(cnapi, 'waitTask', accepted.id, { timeout: 30 });
+    eq(task.status, 'complete', 'machine_create task status');
+    return until('VM ' + uuid + ' running in VMAPI', async function () {
+        var vm = await call(vmapi, 'getVm', { uuid: uuid }).catch(function () { return null; });
+        return vm && vm.state === 'running' ? vm : null;
+    });
+}
+
+test('CNAPI ping, listServers and getServer with capacity', async function () {
+    await call(cnapi, 'ping');
+    var servers = await call(cnapi, 'listServers', {});
+    cfg.servers.forEach(function (u) {
+        check(servers.some(function (s) { return s.uuid === u; }), 'listServers has ' + u);
+    });
+    var s = await call(cnapi, 'getServer', server);
+    eq(s.status, 'running', 'getServer status');
+    check(typeof (s.unreserved_ram) === 'number', 'getServer has unreserved_ram');
+});
+
+test('CNAPI createVm + waitTask, VM reaches VMAPI through vm-agent', async function () {
+    var a = await createVmThroughCnapi(vmA, 128, { role: 'web' + run, tier: 1 });
+    eq(a.server_uuid, server, 'VM server_uuid');
+    await createVmThroughCnapi(vmB, 256, { role: 'db' + run });
+});
+
+test('CNAPI VmList (GET /servers/:uuid/vms) and a 404 for an unknown server', async function () {
+    var vms = await new Promise(function (resolve, reject) {
+        cnapi.get(util.format('/servers/%s/vms', server), function (err, obj) {
+            return err ? reject(err) : resolve(obj);
+        });
+    });
+    check(vms.some(function (v) { return v.uuid === vmA; }), 'VmList has the VM');
+    eq(Object.keys(vms[0]).sort(), ['brand', 'cpu_cap', 'last_modified', 'max_physical_memory', 'owner_uuid',
+        'quota', 'state', 'uuid', 'zone_state'], 'VmList fields');
+    var missing = await failure(call(cnapi, 'getServer', OTHER_OWNER));
+    eq(missing.statusCode, 404, 'unknown server');
+    eq(missing.restCode, 'ResourceNotFound', 'unknown server code');
+});
+
+test('VMAPI listVms filters: server_uuid, uuids, tag, predicate, ram, alias, fields, sort', async function () {
+    var onServer = await call(vmapi, 'listVms', { server_uuid: server, state: 'active' });
+    check(onServer.length >= 2, 'listVms server_uuid finds both VMs');
+    var byUuids = await call(vmapi, 'listVms', { uuids: both });
+    eq(byUuids.map(function (v) { return v.uuid; }).sort(), [vmA, vmB].sort(), 'uuids');
+    eq((await call(vmapi, 'listVms', { 'tag.role': 'web' + run })).map(function (v) { return v.uuid; }), [vmA],
+        'tag.role');
+    eq((await call(vmapi, 'listVms', { 'tag.tier': '1', uuids: both })).map(function (v) { return v.uuid; }), [vmA],
+        'tag.tier');
+    var pred = JSON.stringify({ and: [ { eq: ['server_uuid', server] }, { ge: ['ram', 200] },
+        { or: [ { eq: ['uuid', vmA] }, { eq: ['uuid', vmB] } ] } ] });
+    eq((await call(vmapi, 'listVms', { predicate: pred })).map(function (v) { return v.uuid; }), [vmB], 'predicate');
+    eq((await call(vmapi, 'listVms', { ram: '128', alias: 'suite', uuids: both })).map(function (v) { return v.uuid; }), [vmA],
+        'ram and alias');
+    var fields = await call(vmapi, 'listVms', { uuid: vmA, fields: 'uuid,state' });
+    eq(fields, [ { uuid: vmA, state: 'running' } ], 'fields');
+    var sorted = await call(vmapi, 'listVms', { uuids: both, sort: 'max_physical_memory.desc' });
+    eq(sorted.map(function (v) { return v.uuid; }), [vmB, vmA], 'sort');
+});
+
+test('VMAPI countVms (HEAD /vms)', async function () {
+    eq(await call(vmapi, 'countVms', { uuids: both }), 2, 'countVms');
+    eq(await call(vmapi, 'countVms', { 'tag.role': 'nobody' }), 0, 'countVms of nothing');
+});
+
+test('VMAPI getVm: owner_uuid must own it, fields pick keys', async function () {
+    var own = await call(vmapi, 'getVm', { uuid: vmA, owner_uuid: cfg.adminUuid });
+    eq(own.uuid, vmA, 'getVm by its owner');
+    var other = await failure(call(vmapi, 'getVm', { uuid: vmA, owner_uuid: OTHER_OWNER }));
+    eq([other.statusCode, other.restCode, other.message], [404, 'ResourceNotFound', 'VM not found'],
+        'getVm of another owner');
+    eq(await call(vmapi, 'getVm', { uuid: vmA, fields: 'uuid,state' }), { uuid: vmA, state: 'running' },
+        'getVm fields');
+});
+
+test('VMAPI error bodies: unknown parameter, bad predicate', async function () {
+    var unknown = await failure(call(vmapi, 'listVms', { colour: 'red' }));
+    eq([unknown.statusCode, unknown.restCode], [409, 'ValidationFailed'], 'unknown parameter');
+    eq(unknown.body.errors, [ { field: 'colour', code: 'Invalid', message: 'Invalid parameter' } ],
+        'unknown parameter errors');
+    var bad = await failure(call(vmapi, 'listVms', { predicate: '{"lq": ["ram", 1]}' }));
+    eq(bad.body.errors, [ { field: 'predicate', code: 'Invalid',
+        message: 'Predicate syntax error: Error: invalid key: lq' } ], 'bad predicate');
+});
+
+test('NAPI: reserved addresses, listIPs, getIP, no resolver handed out', async function () {
+    var nets = await call(napi, 'listNetworks', { name: 'admin' });
+    eq(nets.length, 1, 'one admin network');
+    var admin = nets[0];
+    var resolver = admin.resolvers[0];
+    var ips = await call(napi, 'listIPs', admin.uuid, {});
+    var r = ips.filter(function (ip) { return ip.ip === resolver; })[0];
+    check(r && r.reserved === true && r.free === false && r.belongs_to_type === 'other',
+        'the resolver is reserved: ' + JSON.stringify(r));
+    for (var i = 0; i < cfg.servers.length; i++) {
+        var s = await call(cnapi, 'getServer', cfg.servers[i]);
+        check(s.sysinfo['Admin IP'] !== resolver, 'server ' + s.uuid + ' was given the resolver');
+    }
+    var free = await call(napi, 'getIP', admin.uuid, '10.99.200.200');
+    eq([free.reserved, free.free], [false, true], 'a free address');
+    var nic = await call(napi, 'provisionNic', admin.uuid, { belongs_to_type: 'other',
+        belongs_to_uuid: cfg.adminUuid, owner_uuid: cfg.adminUuid });
+    check(nic.ip !== resolver && nic.ip !== admin.gateway, 'provisionNic gave ' + nic.ip);
+    await call(napi, 'deleteNic', nic.mac);
+});
+
+(async function main() {
+    var failed = 0;
+    for (var i = 0; i < checks.length; i++) {
+        var c = checks[i];
+        try {
+            await c.fn();
+            console.log(JSON.stringify({ check: c.name, ok: true }));
+        } catch (e) {
+            failed++;
+            console.log(JSON.stringify({ check: c.name, ok: false, error: String(e && e.stack || e) }));
+        }
+    }
+    [cnapi, vmapi, napi].forEach(function (c) { c.close(); });
+    process.exit(failed ? 1 : 0);
+})();
