@@ -47,7 +47,7 @@ public final class Sandbox implements AutoCloseable {
     this.agentClient = new CnAgentClient(listeners);
     this.napi = new SandboxNapi(options);
     this.cnapi = new SandboxCnapi(options, napi.nicTags(), agentClient);
-    this.vmapi = new SandboxVmapi(options, cnapi);
+    this.vmapi = new SandboxVmapi(options, cnapi, napi);
     cnapi.vmsOfServer(vmapi.vms()::serverVms);
     cnapi.vmListOfServer(vmapi.vms()::serverVmList);
     // NAPI gets half the I/O threads (one on the default two): its changefeed broadcast, every
@@ -60,6 +60,7 @@ public final class Sandbox implements AutoCloseable {
       n = napiListeners.open(options.bindHost(), 0, napi.handler());
       c = listeners.open(options.bindHost(), 0, cnapi.router());
       this.vmapiListener = listeners.open(options.bindHost(), 0, vmapi.router());
+      vmapi.selfUrl(vmapiListener.baseUrl());
     } catch (RuntimeException e) {
       if (c != null) {
         c.close();

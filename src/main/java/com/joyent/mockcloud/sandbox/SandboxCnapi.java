@@ -359,19 +359,40 @@ public final class SandboxCnapi {
 
   /** Starts a persisted task and answers {@code {id}} at once (§2.3). */
   private CompletionStage<RestResponse> asyncTask(RestRequest req, String task, Map<String, Object> params) {
-    String uuid = req.pathParam("server_uuid");
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", dispatchTask(req.pathParam("server_uuid"), task, params, req.requestId()));
+    return CompletableFuture.completedFuture(RestResponse.ok(body));
+  }
+
+  /**
+   * Sends a cn-agent task to a running server as CNAPI's task endpoints do (also for VMAPI's
+   * jobs, in-process) and answers its task id; the record in {@link #tasks()} tells how it ends.
+   */
+  String dispatchTask(String uuid, String task, Map<String, Object> params, String reqId) {
     Map<String, Object> sysinfo = runningServer(uuid, true);
     String host = CnAgentClient.taskAddress(sysinfo);
     if (host == null) {
       LOG.warn("No admin NICs detected for server {}; task {} not sent", uuid, task);
-      return CompletableFuture.completedFuture(RestResponse.ok(Map.of("id", UUID.randomUUID().toString())));
+      return UUID.randomUUID().toString();
     }
-    TaskStore.Task t = tasks.create(task, uuid, req.requestId());
-    agents.postTask(host, CnAgentClient.port(sysinfo), uuid, req.requestId(), task, params)
+    TaskStore.Task t = tasks.create(task, uuid, reqId);
+    agents.postTask(host, CnAgentClient.port(sysinfo), uuid, reqId, task, params)
         .thenAccept(reply -> finish(t, reply));
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("id", t.id);
-    return CompletableFuture.completedFuture(RestResponse.ok(body));
+    return t.id;
+  }
+
+  /** Every server as {@code GET /servers/:uuid} renders it (capacity included), for placement. */
+  List<Map<String, Object>> renderedServers() {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Map<String, Object> rec : servers.snapshot()) {
+      String uuid = (String) rec.get("uuid");
+      Map<String, Object> vms = vmsOfServer.apply(uuid);
+      if (vms != null) {
+        rec.put("vms", vms);
+      }
+      out.add(ServerView.single(rec, servers.lastHeartbeat(uuid)));
+    }
+    return out;
   }
 
   private void finish(TaskStore.Task t, CnAgentClient.Reply reply) {

@@ -113,6 +113,22 @@ public final class SandboxNapi {
     return changefeed == null ? r : changefeed.wrap(r);
   }
 
+  /** ProvisionNic in-process (VMAPI's provisioning), published on the changefeed as over HTTP. */
+  Map<String, Object> provisionNic(String network, Map<String, Object> params) {
+    Map<String, Object> nic = nics.create(params, network);
+    publishNic(nic, CREATE, nics.etag((String) nic.get("mac")));
+    return nic;
+  }
+
+  /** DeleteNic in-process (VMAPI's destroy), published on the changefeed; a NIC already gone is no error. */
+  void deleteNic(String mac) {
+    try {
+      publishNic(nics.delete(mac, null), Set.of("delete"), null);
+    } catch (RestError gone) {
+      // removed meanwhile (e.g. by net-agent): nothing left to do
+    }
+  }
+
   /** A created or updated NIC: its changefeed item, and the answer with its {@code Etag}. */
   private RestResponse changed(Map<String, Object> nic, Set<String> subResources) {
     String etag;

@@ -23,10 +23,20 @@ public final class SandboxVmapi {
 
   private final VmapiVms vms;
   private final SandboxCnapi cnapi;
+  private final VmapiJobs jobs;
+  private final VmapiVmJobs vmJobs;
+  /** This VMAPI's own URL, for the workflow-api header (sdc-clients polls {@code <it>/jobs/:uuid}). */
+  private volatile String selfUrl = "";
 
-  SandboxVmapi(SandboxOptions options, SandboxCnapi cnapi) {
+  SandboxVmapi(SandboxOptions options, SandboxCnapi cnapi, SandboxNapi napi) {
     this.vms = new VmapiVms(options.clock());
     this.cnapi = cnapi;
+    this.jobs = new VmapiJobs(options.clock());
+    this.vmJobs = new VmapiVmJobs(options.clock(), vms, jobs, cnapi, napi);
+  }
+
+  void selfUrl(String url) {
+    this.selfUrl = url;
   }
 
   public VmapiVms vms() {
@@ -42,13 +52,118 @@ public final class SandboxVmapi {
     r.route("GET", "/vms/{uuid}", this::get);
     r.route("HEAD", "/vms/{uuid}", this::get);
     r.put("/vms/{uuid}", this::put);
-    r.route("POST", "/vms", req -> CompletableFuture.failedFuture(
-        SandboxCnapi.notImplementedError("VM provisioning through VMAPI (use CNAPI POST /servers/:uuid/vms)")));
-    r.route("POST", "/vms/{uuid}", req -> CompletableFuture.failedFuture(
-        SandboxCnapi.notImplementedError("VMAPI VM actions (use the CNAPI VM endpoints)")));
-    r.route("DELETE", "/vms/{uuid}", req -> CompletableFuture.failedFuture(
-        SandboxCnapi.notImplementedError("VMAPI VM deletion (use CNAPI DELETE /servers/:s/vms/:u)")));
+    r.route("POST", "/vms", this::createVm);
+    r.route("POST", "/vms/{uuid}", this::updateVm);
+    r.route("DELETE", "/vms/{uuid}", this::deleteVm);
+    r.get("/jobs", req -> RestResponse.ok(listJobs(req, null)));
+    r.get("/jobs/{job_uuid}", req -> RestResponse.ok(jobs.require(req.pathParam("job_uuid")).snapshot()));
+    r.route("GET", "/jobs/{job_uuid}/wait", req -> {
+      VmapiJobs.Job job = jobs.require(req.pathParam("job_uuid"));
+      return job.ended().thenApply(x -> {
+        if (!"succeeded".equals(job.execution())) {
+          throw RestError.internalError(job.failure());
+        }
+        return RestResponse.ok(job.snapshot());
+      });
+    });
+    r.get("/vms/{uuid}/jobs", req -> {
+      String uuid = checkUuid(req.pathParam("uuid"));
+      if (vms.get(uuid) == null) {
+        throw RestError.resourceNotFound("VM not found");
+      }
+      return RestResponse.ok(listJobs(req, uuid));
+    });
     return r;
+  }
+
+  // ---- jobs ----
+
+  /** CreateVm: 202 {vm_uuid, job_uuid}; with sync=true once the job has ended (an error if it failed). */
+  private CompletionStage<RestResponse> createVm(RestRequest req) {
+    Map<String, Object> params = new java.util.LinkedHashMap<>(req.params());
+    Boolean sync = syncParam(params.get("sync"));
+    VmapiJobs.Job job = vmJobs.create(params, req.requestId());
+    return accepted(job, sync);
+  }
+
+  /** UpdateVm ({@code ?action=}): VMAPI's checks, then the action's job. */
+  private CompletionStage<RestResponse> updateVm(RestRequest req) {
+    Map<String, Object> vm = ownedVm(req);
+    Map<String, Object> params = new java.util.LinkedHashMap<>(req.params());
+    params.remove("uuid");
+    Object action = params.get("action");
+    if (action == null) {
+      throw validationFailed(List.of(Map.of("field", "action", "code", "MissingParameter")));
+    }
+    if (!VmapiVmJobs.ACTIONS.contains(String.valueOf(action))) {
+      throw validationFailed(List.of(RestError.fieldError("action", "Invalid", "Invalid parameter")));
+    }
+    Boolean sync = syncParam(params.remove("sync"));
+    if ("provisioning".equals(vm.get("state"))) {
+      throw new RestError(409, "UnallocatedVM",
+          "Cannot call " + action + " for a VM that has not been provisioned yet");
+    }
+    params.remove("owner_uuid");
+    return accepted(vmJobs.action(vm, String.valueOf(action), params, req.requestId()), sync);
+  }
+
+  private CompletionStage<RestResponse> deleteVm(RestRequest req) {
+    Map<String, Object> vm = ownedVm(req);
+    Boolean sync = syncParam(req.params().get("sync"));
+    return accepted(vmJobs.destroy(vm, req.requestId()), sync);
+  }
+
+  /** The VM of the path, owned by {@code owner_uuid} when given (404 VM not found otherwise). */
+  private Map<String, Object> ownedVm(RestRequest req) {
+    String uuid = checkUuid(req.pathParam("uuid"));
+    Object owner = req.params().get("owner_uuid");
+    if (owner != null && !VmapiListQuery.isUuid(String.valueOf(owner))) {
+      throw validationFailed(List.of(RestError.fieldError("owner_uuid", "Invalid", "Invalid UUID")));
+    }
+    Map<String, Object> vm = vms.get(uuid);
+    if (vm == null || owner != null && !owner.equals(vm.get("owner_uuid"))) {
+      throw RestError.resourceNotFound("VM not found");
+    }
+    return vm;
+  }
+
+  private static Boolean syncParam(Object sync) {
+    if (sync == null) {
+      return false;
+    }
+    if (Boolean.TRUE.equals(sync) || "true".equals(sync)) {
+      return true;
+    }
+    if (Boolean.FALSE.equals(sync) || "false".equals(sync)) {
+      return false;
+    }
+    throw validationFailed(List.of(RestError.fieldError("sync", "Invalid", "Invalid parameter")));
+  }
+
+  private CompletionStage<RestResponse> accepted(VmapiJobs.Job job, boolean sync) {
+    Map<String, Object> body = new java.util.LinkedHashMap<>();
+    body.put("vm_uuid", job.vmUuid);
+    body.put("job_uuid", job.uuid);
+    RestResponse resp = RestResponse.of(202, body).withHeader("workflow-api", selfUrl);
+    if (!sync) {
+      return CompletableFuture.completedFuture(resp);
+    }
+    return job.ended().thenApply(x -> {
+      if (!"succeeded".equals(job.execution())) {
+        throw RestError.internalError(job.failure());
+      }
+      return resp;
+    });
+  }
+
+  /** ListJobs: VMAPI passes on execution, task and vm_uuid only. */
+  private List<Map<String, Object>> listJobs(RestRequest req, String vmUuid) {
+    Map<String, String> q = req.query();
+    String execution = q.get("execution");
+    if (execution != null && !VmapiJobs.EXECUTIONS.contains(execution)) {
+      throw new RestError(409, "Conflict", "Execution must be one of queued, failed, succeeded, canceled or running");
+    }
+    return jobs.list(vmUuid != null ? vmUuid : q.get("vm_uuid"), q.get("task"), execution);
   }
 
   static RestError validationFailed(List<Map<String, Object>> errors) {

@@ -204,6 +204,15 @@ public final class VmapiVms {
     return render(vm);
   }
 
+  /** Marks a VM failed (a provision that did not happen). */
+  public synchronized void markFailed(String uuid) {
+    Map<String, Object> vm = vms.get(uuid);
+    if (vm != null) {
+      vm.put("state", "failed");
+      vm.put("zone_state", "failed");
+    }
+  }
+
   /** Rendered VM, or null. */
   public synchronized Map<String, Object> get(String uuid) {
     Map<String, Object> vm = vms.get(uuid);

@@ -176,9 +176,13 @@ class VmapiEndpointsTest {
   }
 
   @Test
-  void vmapiWriteEndpoints_answer501() {
-    TestHttp.Reply r = TestHttp.post(vmapi + "/vms", Map.of());
-    assertThat(r.status()).isEqualTo(501);
-    assertThat(r.object()).containsEntry("code", "NotImplementedError");
+  void vmActionsWithoutAJobYet_answer501() {
+    TestHttp.put(vmapi + "/vms/" + VM, Fixtures.vm(VM, CN, "running"));
+    for (String action : List.of("update", "add_nics", "create_snapshot", "reprovision", "migrate")) {
+      TestHttp.Reply r = TestHttp.post(vmapi + "/vms/" + VM + "?action=" + action, Map.of());
+      assertThat(r.status()).as(action).isEqualTo(501);
+      assertThat(r.object()).containsEntry("code", "NotImplementedError");
+    }
+    assertThat(TestHttp.get(vmapi + "/jobs").array()).isEmpty();
   }
 }
