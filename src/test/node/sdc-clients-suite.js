@@ -199,6 +199,47 @@ test('NAPI: reserved addresses, listIPs, getIP, no resolver handed out', async f
     await call(napi, 'deleteNic', nic.mac);
 });
 
+async function jobEnds(jobUuid) {
+    return until('job ' + jobUuid + ' to end', async function () {
+        var job = await call(vmapi, 'getJob', jobUuid);
+        return job.execution === 'succeeded' || job.execution === 'failed' ? job : null;
+    });
+}
+
+/*
+ * createVm, then getJob until it ends. (sdc-clients' createVmAndWait reads the workflow-api
+ * header from the request object it is handed, not the response, and falls back on
+ * workflow.<domain> of a vmapi.<domain> URL: against a VMAPI on an IP it cannot work.)
+ */
+test('VMAPI provision, stop, start, delete as jobs; listJobs', async function () {
+    var created = await call(vmapi, 'createVm', { owner_uuid: cfg.adminUuid, brand: 'joyent-minimal',
+        image_uuid: '2b683a82-a066-11e3-97ab-2faa44701c5a', networks: ['admin'], ram: 128, alias: 'jobs-' + run });
+    var job = await jobEnds(created.job_uuid);
+    eq([job.name, job.execution], ['provision-8.2.4', 'succeeded'], 'provision job');
+    eq(job.params.vm_uuid, created.vm_uuid, 'the job is the VM\'s');
+    var uuid = job.params.vm_uuid;
+    eq((await call(vmapi, 'getVm', { uuid: uuid })).state, 'running', 'provisioned VM state');
+
+    var stop = await call(vmapi, 'stopVm', { uuid: uuid, owner_uuid: cfg.adminUuid });
+    check(stop.job_uuid && stop.vm_uuid === uuid, 'stopVm answers {vm_uuid, job_uuid}');
+    eq((await jobEnds(stop.job_uuid)).execution, 'succeeded', 'stop job');
+    eq((await call(vmapi, 'getVm', { uuid: uuid })).state, 'stopped', 'stopped VM state');
+    var again = await jobEnds((await call(vmapi, 'stopVm', { uuid: uuid })).job_uuid);
+    eq(again.chain_results[again.chain_results.length - 1].error,
+        { name: 'Error', message: 'Cannot stop a VM from a \'stopped\' state' }, 'stopping a stopped VM');
+
+    eq((await jobEnds((await call(vmapi, 'startVm', { uuid: uuid })).job_uuid)).execution, 'succeeded', 'start');
+    eq((await call(vmapi, 'getVm', { uuid: uuid })).state, 'running', 'started VM state');
+    eq((await jobEnds((await call(vmapi, 'deleteVm', { uuid: uuid })).job_uuid)).execution, 'succeeded', 'delete');
+    eq((await call(vmapi, 'getVm', { uuid: uuid })).state, 'destroyed', 'deleted VM state');
+
+    var jobs = await call(vmapi, 'listJobs', { vm_uuid: uuid });
+    eq(jobs.map(function (j) { return j.params.task; }), ['destroy', 'start', 'stop', 'stop', 'provision'],
+        'listJobs of the VM, newest first');
+    var missing = await failure(call(vmapi, 'createVm', { owner_uuid: cfg.adminUuid }));
+    eq([missing.statusCode, missing.restCode], [409, 'ValidationFailed'], 'createVm without the required fields');
+});
+
 (async function main() {
     var failed = 0;
     for (var i = 0; i < checks.length; i++) {

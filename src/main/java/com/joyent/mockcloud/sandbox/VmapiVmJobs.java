@@ -467,8 +467,10 @@ final class VmapiVmJobs {
         if (idempotent && names[4].equals(state)) {
           throw new VmapiWorkflow.Done("VM is " + state + ", action is idempotent");
         }
-        throw new VmapiWorkflow.TaskError(Map.of("name", "Error",
-            "message", "Cannot " + action + " a VM from a '" + state + "' state"));
+        Map<String, Object> error = new LinkedHashMap<>(); // as node-workflow records an Error: name, message
+        error.put("name", "Error");
+        error.put("message", "Cannot " + action + " a VM from a '" + state + "' state");
+        throw new VmapiWorkflow.TaskError(error);
       });
     }
     Map<String, Object> taskParams = new LinkedHashMap<>(params);
