@@ -111,6 +111,9 @@ test('CNAPI ping, listServers and getServer with capacity', async function () {
     var s = await call(cnapi, 'getServer', server);
     eq(s.status, 'running', 'getServer status');
     check(typeof (s.unreserved_ram) === 'number', 'getServer has unreserved_ram');
+    var cap = await call(cnapi, 'capacity', [server]);
+    eq(Object.keys(cap.capacities), [server], 'capacity of the asked server');
+    eq(cap.capacities[server].ram, s.unreserved_ram, 'capacity ram is unreserved_ram');
 });
 
 test('CNAPI createVm + waitTask, VM reaches VMAPI through vm-agent', async function () {

@@ -91,6 +91,7 @@ public final class SandboxCnapi {
     r.route("POST", "/servers/{server_uuid}", this::updateServerAndRatios);
     r.delete("/servers/{server_uuid}", this::deleteServer);
     r.post("/servers/{server_uuid}/sysinfo", this::registerSysinfo);
+    r.post("/capacity", this::capacity);
     r.post("/servers/{server_uuid}/events/heartbeat", this::heartbeat);
     r.post("/servers/{server_uuid}/events/status", this::status);
 
@@ -379,6 +380,40 @@ public final class SandboxCnapi {
     agents.postTask(host, CnAgentClient.port(sysinfo), uuid, reqId, task, params)
         .thenAccept(reply -> finish(t, reply));
     return t.id;
+  }
+
+  /**
+   * ServerCapacity ({@code POST /capacity}): the unreserved cpu (centi-CPUs), ram and disk (MiB)
+   * of each set-up, running server, or of those of {@code servers} that are; 500 InvalidParameters
+   * for a bad list, as CNAPI.
+   */
+  private RestResponse capacity(RestRequest req) {
+    Object wanted = req.params().get("servers");
+    if (wanted != null && !(wanted instanceof List<?>)) {
+      throw cnapiInvalid(500, "servers", "servers must be an array");
+    }
+    Set<String> only = null;
+    if (wanted instanceof List<?> l) {
+      only = new java.util.HashSet<>();
+      for (Object u : l) {
+        if (!Values.isUuid(u)) {
+          throw cnapiInvalid(500, "servers", "invalid server UUID");
+        }
+        only.add((String) u);
+      }
+    }
+    Map<String, Object> capacities = new LinkedHashMap<>();
+    for (Map<String, Object> s : renderedServers()) {
+      if ((only == null || only.contains(s.get("uuid"))) && Boolean.TRUE.equals(s.get("setup"))
+          && "running".equals(s.get("status"))) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("cpu", s.get("unreserved_cpu"));
+        c.put("ram", s.get("unreserved_ram"));
+        c.put("disk", s.get("unreserved_disk"));
+        capacities.put((String) s.get("uuid"), c);
+      }
+    }
+    return RestResponse.ok(Map.of("capacities", capacities));
   }
 
   /** Every server as {@code GET /servers/:uuid} renders it (capacity included), for placement. */

@@ -190,6 +190,27 @@ class CnapiServerEndpointsTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void capacity_ofEverySetUpRunningServer_orOfThoseAsked_andBadListsRefused() {
+    register(CN);
+    register(Fixtures.CN_B);
+    Map<String, Object> all = (Map<String, Object>) TestHttp.post(cnapi + "/capacity", Map.of()).object()
+        .get("capacities");
+    assertThat(all).containsOnlyKeys(CN, Fixtures.CN_B);
+    Map<String, Object> one = (Map<String, Object>) all.get(CN);
+    assertThat(one).containsOnlyKeys("cpu", "ram", "disk");
+    assertThat(one.get("ram")).isEqualTo(TestHttp.get(cnapi + "/servers/" + CN).object().get("unreserved_ram"));
+    assertThat((Map<String, Object>) TestHttp.post(cnapi + "/capacity", Map.of("servers", List.of(CN))).object()
+        .get("capacities")).containsOnlyKeys(CN);
+    TestHttp.Reply notList = TestHttp.post(cnapi + "/capacity", Map.of("servers", CN));
+    assertThat(notList.status()).isEqualTo(500);
+    assertThat(notList.object()).containsEntry("code", "InvalidParameters");
+    TestHttp.Reply badUuid = TestHttp.post(cnapi + "/capacity", Map.of("servers", List.of("nope")));
+    assertThat(badUuid.status()).isEqualTo(500);
+    assertThat(badUuid.errors()).extracting(e -> e.get("message")).containsExactly("invalid server UUID");
+  }
+
+  @Test
   void setupAndFactoryReset_arePuts_answeredNotImplementedUntilTheWorkflowsExist() {
     register(CN);
     for (String what : List.of("setup", "factory-reset")) {
