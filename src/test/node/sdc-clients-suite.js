@@ -114,6 +114,8 @@ test('CNAPI ping, listServers and getServer with capacity', async function () {
     var cap = await call(cnapi, 'capacity', [server]);
     eq(Object.keys(cap.capacities), [server], 'capacity of the asked server');
     eq(cap.capacities[server].ram, s.unreserved_ram, 'capacity ram is unreserved_ram');
+    var platforms = await call(cnapi, 'listPlatforms');
+    check(platforms[s.current_platform], 'listPlatforms has the server\'s platform ' + s.current_platform);
 });
 
 test('CNAPI createVm + waitTask, VM reaches VMAPI through vm-agent', async function () {

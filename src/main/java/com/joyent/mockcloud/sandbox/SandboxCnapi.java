@@ -92,6 +92,7 @@ public final class SandboxCnapi {
     r.delete("/servers/{server_uuid}", this::deleteServer);
     r.post("/servers/{server_uuid}/sysinfo", this::registerSysinfo);
     r.post("/capacity", this::capacity);
+    r.get("/platforms", this::platforms);
     r.post("/servers/{server_uuid}/events/heartbeat", this::heartbeat);
     r.post("/servers/{server_uuid}/events/status", this::status);
 
@@ -414,6 +415,41 @@ public final class SandboxCnapi {
       }
     }
     return RestResponse.ok(Map.of("capacities", capacities));
+  }
+
+  /**
+   * PlatformList ({@code GET /platforms}): CNAPI lists the headnode's /usbkey/os; the sandbox has
+   * no headnode, so its platforms are those its servers run (their {@code current_platform} and
+   * {@code boot_platform}), the newest by name marked {@code latest}; {@code os=true} adds each
+   * one's os (linux for a Linux server, else smartos).
+   */
+  private RestResponse platforms(RestRequest req) {
+    strict(req, Set.of("os"));
+    String os = req.query().get("os");
+    if (os != null && !os.equalsIgnoreCase("true") && !os.equalsIgnoreCase("false")) {
+      throw cnapiInvalid(500, "os", "value must be true or false");
+    }
+    boolean withOs = "true".equalsIgnoreCase(os);
+    java.util.TreeMap<String, Map<String, Object>> found = new java.util.TreeMap<>();
+    for (Map<String, Object> rec : servers.snapshot()) {
+      String kind = rec.get("sysinfo") instanceof Map<?, ?> si && "Linux".equals(si.get("System Type"))
+          ? "linux" : "smartos";
+      for (String k : List.of("current_platform", "boot_platform")) {
+        if (rec.get(k) instanceof String p && !p.isEmpty()) {
+          Map<String, Object> entry = found.computeIfAbsent(p, x -> new LinkedHashMap<>());
+          if (withOs) {
+            entry.put("os", kind);
+          }
+        }
+      }
+    }
+    java.util.regex.Pattern stamp = java.util.regex.Pattern.compile("\\d{8}T\\d{6}Z");
+    for (String kind : withOs ? List.of("smartos", "linux") : java.util.Collections.<String>singletonList(null)) {
+      found.descendingMap().entrySet().stream()
+          .filter(e -> stamp.matcher(e.getKey()).find() && (kind == null || kind.equals(e.getValue().get("os"))))
+          .findFirst().ifPresent(e -> e.getValue().put("latest", true));
+    }
+    return RestResponse.ok(found);
   }
 
   /** Every server as {@code GET /servers/:uuid} renders it (capacity included), for placement. */

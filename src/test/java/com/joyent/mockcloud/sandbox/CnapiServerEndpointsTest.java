@@ -211,6 +211,22 @@ class CnapiServerEndpointsTest {
   }
 
   @Test
+  void platforms_areThoseTheServersRun_theNewestLatest() {
+    assertThat(TestHttp.get(cnapi + "/platforms").object()).isEmpty();
+    register(CN);
+    Map<String, Object> newer = new LinkedHashMap<>(Fixtures.sysinfo(Fixtures.CN_B, "127.0.0.1", 5310));
+    newer.put("Live Image", "20240101T000000Z");
+    assertThat(TestHttp.post(cnapi + "/servers/" + Fixtures.CN_B + "/sysinfo", Map.of("sysinfo", newer)).status())
+        .isEqualTo(200);
+    assertThat(TestHttp.get(cnapi + "/platforms").object()).isEqualTo(Map.of("20210101T000000Z", Map.of(),
+        "20240101T000000Z", Map.of("latest", true)));
+    assertThat(TestHttp.get(cnapi + "/platforms?os=true").object()).isEqualTo(Map.of(
+        "20210101T000000Z", Map.of("os", "smartos"), "20240101T000000Z", Map.of("os", "smartos", "latest", true)));
+    assertThat(TestHttp.get(cnapi + "/platforms?os=maybe").status()).isEqualTo(500);
+    assertThat(TestHttp.get(cnapi + "/platforms?colour=red").status()).isEqualTo(409);
+  }
+
+  @Test
   void setupAndFactoryReset_arePuts_answeredNotImplementedUntilTheWorkflowsExist() {
     register(CN);
     for (String what : List.of("setup", "factory-reset")) {
