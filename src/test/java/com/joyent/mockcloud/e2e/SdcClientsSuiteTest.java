@@ -2,33 +2,15 @@ package com.joyent.mockcloud.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.joyent.mockcloud.cnagent.CnAgentOptions;
-import com.joyent.mockcloud.config.Setting;
-import com.joyent.mockcloud.config.Settings;
-import com.joyent.mockcloud.config.SettingsLoader;
-import com.joyent.mockcloud.config.ZoneMetadata;
-import com.joyent.mockcloud.fleet.Daemon;
-import com.joyent.mockcloud.fleet.DaemonOptions;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.sandbox.Sandbox;
-import com.joyent.mockcloud.sandbox.SandboxOptions;
-import com.joyent.mockcloud.server.HardwareProfile;
-import com.joyent.mockcloud.server.ServerCreator;
-import com.joyent.mockcloud.server.ServerRoot;
-import com.joyent.mockcloud.testing.Await;
-import com.joyent.mockcloud.triton.TritonApis;
-import com.joyent.mockcloud.triton.UserAgent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -46,42 +28,27 @@ import org.junit.jupiter.api.io.TempDir;
 class SdcClientsSuiteTest {
   private static final Path SUITE_DIR = Path.of("src/test/node");
   @TempDir Path tmp;
-  private Sandbox sandbox;
-  private Daemon daemon;
+  private SandboxFleet fleet;
 
   @AfterEach
   void tearDown() {
-    if (daemon != null) {
-      daemon.close();
-    }
-    if (sandbox != null) {
-      sandbox.close();
+    if (fleet != null) {
+      fleet.close();
     }
   }
 
   @Test
   void sdcClientsSuite_passesEveryCheck() throws Exception {
     String node = nodeOrSkip();
-    sandbox = Sandbox.start(SandboxOptions.defaults());
-    Map<Setting, String> flags = new EnumMap<>(Setting.class);
-    flags.put(Setting.ROOT, tmp.toString());
-    flags.put(Setting.DATACENTER, sandbox.datacenter());
-    flags.put(Setting.ADMIN_UUID, sandbox.adminUuid());
-    flags.put(Setting.NAPI_URL, sandbox.napiUrl());
-    flags.put(Setting.CNAPI_URL, sandbox.cnapiUrl());
-    flags.put(Setting.VMAPI_URL, sandbox.vmapiUrl());
-    Settings settings = new SettingsLoader(flags, Map.of(), null, ZoneMetadata.NONE).load();
-    ServerCreator creator = new ServerCreator(new ServerRoot(tmp), TritonApis.standalone(settings)
-        .napi(UserAgent.tool("test")), sandbox.datacenter(), UUID.fromString(sandbox.adminUuid()),
-        "20190718T003512Z", Clock.systemUTC(), new Random());
+    fleet = new SandboxFleet(tmp);
+    Sandbox sandbox = fleet.sandbox;
     List<String> servers = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      servers.add(creator.create(ServerCreator.Request.random(HardwareProfile.STANDARD)).uuid().toString());
+      servers.add(fleet.createServer().toString());
     }
-    daemon = new Daemon(settings, DaemonOptions.ephemeral(CnAgentOptions.defaults().withTmpDir(tmp.resolve("t"))))
-        .start();
+    fleet.start();
     for (String s : servers) {
-      Await.require(Duration.ofSeconds(20), () -> sandbox.cnapi().servers().lastHeartbeat(s) != null, "heartbeats");
+      fleet.awaitHeartbeat(UUID.fromString(s));
     }
 
     Map<String, Object> cfg = new LinkedHashMap<>();

@@ -2,34 +2,22 @@ package com.joyent.mockcloud.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.joyent.mockcloud.cnagent.CnAgentOptions;
 import com.joyent.mockcloud.config.Setting;
-import com.joyent.mockcloud.config.Settings;
-import com.joyent.mockcloud.config.SettingsLoader;
-import com.joyent.mockcloud.config.ZoneMetadata;
 import com.joyent.mockcloud.fleet.Daemon;
-import com.joyent.mockcloud.fleet.DaemonOptions;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.sandbox.Sandbox;
-import com.joyent.mockcloud.sandbox.SandboxOptions;
 import com.joyent.mockcloud.server.HardwareProfile;
 import com.joyent.mockcloud.server.ServerCreator;
-import com.joyent.mockcloud.server.ServerRoot;
 import com.joyent.mockcloud.testing.Await;
-import com.joyent.mockcloud.triton.TritonApis;
-import com.joyent.mockcloud.triton.UserAgent;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,31 +30,19 @@ import org.junit.jupiter.api.io.TempDir;
 class TraitsEndToEndTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   @TempDir Path tmp;
+  private SandboxFleet fleet;
   private Sandbox sandbox;
-  private Daemon daemon;
 
   @AfterEach
   void tearDown() {
-    if (daemon != null) {
-      daemon.close();
-    }
-    if (sandbox != null) {
-      sandbox.close();
+    if (fleet != null) {
+      fleet.close();
     }
   }
 
-  private Settings settings(String fleetTraits) {
-    Map<Setting, String> flags = new EnumMap<>(Setting.class);
-    flags.put(Setting.ROOT, tmp.toString());
-    flags.put(Setting.DATACENTER, sandbox.datacenter());
-    flags.put(Setting.ADMIN_UUID, sandbox.adminUuid());
-    flags.put(Setting.NAPI_URL, sandbox.napiUrl());
-    flags.put(Setting.CNAPI_URL, sandbox.cnapiUrl());
-    flags.put(Setting.VMAPI_URL, sandbox.vmapiUrl());
-    if (fleetTraits != null) {
-      flags.put(Setting.FLEET_TRAITS, fleetTraits);
-    }
-    return new SettingsLoader(flags, Map.of(), null, ZoneMetadata.NONE).load();
+  private void start(String fleetTraits) {
+    fleet = new SandboxFleet(tmp, fleetTraits == null ? Map.of() : Map.of(Setting.FLEET_TRAITS, fleetTraits));
+    sandbox = fleet.sandbox;
   }
 
   private static int send(String method, String url, Object body) throws Exception {
@@ -83,19 +59,15 @@ class TraitsEndToEndTest {
 
   @Test
   void ownFileThenFleetSetting_reachCnapi_andAreAssertedAgainAtTheNextStart() throws Exception {
-    sandbox = Sandbox.start(SandboxOptions.defaults());
-    Settings settings = settings("{\"mockcloud\": true}");
-    ServerCreator creator = new ServerCreator(new ServerRoot(tmp), TritonApis.standalone(settings)
-        .napi(UserAgent.tool("test")), sandbox.datacenter(), UUID.fromString(sandbox.adminUuid()), "20190718T003512Z",
-        Clock.systemUTC(), new Random());
+    start("{\"mockcloud\": true}");
+    ServerCreator creator = fleet.creator;
     Map<String, Object> own = Map.of("mockcloud", true, "rack", List.of("r1", "r2"));
     UUID withFile = creator.create(new ServerCreator.Request(null, null, HardwareProfile.STANDARD, own)).uuid();
     UUID fleetOnly = creator.create(ServerCreator.Request.random(HardwareProfile.STANDARD)).uuid();
     assertThat(Json.parse(Files.readAllBytes(tmp.resolve("servers/" + withFile + "/traits.json")))).isEqualTo(own);
     assertThat(tmp.resolve("servers/" + fleetOnly + "/traits.json")).doesNotExist();
 
-    daemon = new Daemon(settings, DaemonOptions.ephemeral(CnAgentOptions.defaults().withTmpDir(tmp.resolve("t"))))
-        .start();
+    Daemon daemon = fleet.start();
     Await.require(Duration.ofSeconds(20), () -> own.equals(traitsAtCnapi(withFile))
         && Map.of("mockcloud", true).equals(traitsAtCnapi(fleetOnly)), "both CNs' traits at CNAPI");
 
@@ -109,15 +81,10 @@ class TraitsEndToEndTest {
 
   @Test
   void noTraitsAnywhere_sendsNone_soWhatTheOperatorSetStays() throws Exception {
-    sandbox = Sandbox.start(SandboxOptions.defaults());
-    Settings settings = settings(null);
-    UUID cn = new ServerCreator(new ServerRoot(tmp), TritonApis.standalone(settings).napi(UserAgent.tool("test")),
-        sandbox.datacenter(), UUID.fromString(sandbox.adminUuid()), "20190718T003512Z", Clock.systemUTC(),
-        new Random()).create(ServerCreator.Request.random(HardwareProfile.STANDARD)).uuid();
-    daemon = new Daemon(settings, DaemonOptions.ephemeral(CnAgentOptions.defaults().withTmpDir(tmp.resolve("t"))))
-        .start();
-    Await.require(Duration.ofSeconds(20), () -> sandbox.cnapi().servers().lastHeartbeat(cn.toString()) != null,
-        "a heartbeat");
+    start(null);
+    UUID cn = fleet.createServer();
+    Daemon daemon = fleet.start();
+    fleet.awaitHeartbeat(cn);
     assertThat(send("POST", sandbox.cnapiUrl() + "/servers/" + cn, Map.of("traits", Map.of("ssd", true))))
         .isEqualTo(204);
     java.time.Instant restarted = java.time.Instant.now();

@@ -3,36 +3,21 @@ package com.joyent.mockcloud.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.joyent.mockcloud.behaviour.CnBehaviour;
-import com.joyent.mockcloud.cnagent.CnAgentOptions;
-import com.joyent.mockcloud.config.Setting;
-import com.joyent.mockcloud.config.Settings;
-import com.joyent.mockcloud.config.SettingsLoader;
-import com.joyent.mockcloud.config.ZoneMetadata;
 import com.joyent.mockcloud.fleet.Daemon;
-import com.joyent.mockcloud.fleet.DaemonOptions;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.sandbox.Sandbox;
-import com.joyent.mockcloud.sandbox.SandboxOptions;
-import com.joyent.mockcloud.server.HardwareProfile;
-import com.joyent.mockcloud.server.ServerCreator;
-import com.joyent.mockcloud.server.ServerRoot;
 import com.joyent.mockcloud.testing.Await;
-import com.joyent.mockcloud.triton.TritonApis;
-import com.joyent.mockcloud.triton.UserAgent;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,6 +33,7 @@ class VmapiJobsEndToEndTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final String IMAGE = "2b683a82-a066-11e3-97ab-2faa44701c5a";
   @TempDir Path tmp;
+  private SandboxFleet fleet;
   private Sandbox sandbox;
   private Daemon daemon;
   private String vmapi;
@@ -67,36 +53,21 @@ class VmapiJobsEndToEndTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    sandbox = Sandbox.start(SandboxOptions.defaults());
+    fleet = new SandboxFleet(tmp);
+    sandbox = fleet.sandbox;
     vmapi = sandbox.vmapiUrl();
-    Map<Setting, String> flags = new EnumMap<>(Setting.class);
-    flags.put(Setting.ROOT, tmp.toString());
-    flags.put(Setting.DATACENTER, sandbox.datacenter());
-    flags.put(Setting.ADMIN_UUID, sandbox.adminUuid());
-    flags.put(Setting.NAPI_URL, sandbox.napiUrl());
-    flags.put(Setting.CNAPI_URL, sandbox.cnapiUrl());
-    flags.put(Setting.VMAPI_URL, sandbox.vmapiUrl());
-    Settings settings = new SettingsLoader(flags, Map.of(), null, ZoneMetadata.NONE).load();
-    ServerCreator creator = new ServerCreator(new ServerRoot(tmp), TritonApis.standalone(settings)
-        .napi(UserAgent.tool("test")), sandbox.datacenter(), UUID.fromString(sandbox.adminUuid()),
-        "20190718T003512Z", Clock.systemUTC(), new Random());
     for (int i = 0; i < 2; i++) {
-      servers.add(creator.create(ServerCreator.Request.random(HardwareProfile.STANDARD)).uuid());
+      servers.add(fleet.createServer());
     }
-    daemon = new Daemon(settings, DaemonOptions.ephemeral(CnAgentOptions.defaults().withTmpDir(tmp.resolve("t"))))
-        .start();
+    daemon = fleet.start();
     for (UUID s : servers) {
-      Await.require(Duration.ofSeconds(20), () -> sandbox.cnapi().servers().lastHeartbeat(s.toString()) != null,
-          "a heartbeat of " + s);
+      fleet.awaitHeartbeat(s);
     }
   }
 
   @AfterEach
   void tearDown() {
-    if (daemon != null) {
-      daemon.close();
-    }
-    sandbox.close();
+    fleet.close();
   }
 
   private static Reply send(String method, String url, Object body) throws Exception {
