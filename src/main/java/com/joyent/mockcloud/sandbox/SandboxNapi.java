@@ -29,12 +29,14 @@ public final class SandboxNapi {
       "underlay");
   private static final Set<String> NETWORK_FILTERS = Set.of("fabric", "family", "name", "vlan_id", "nic_tag",
       "owner_uuid", "provisionable_by");
+  private static final Set<String> POOL_FILTERS = Set.of("name", "networks", "provisionable_by", "family", "uuid");
   private static final Set<String> IP_FILTERS = Set.of("belongs_to_type", "belongs_to_uuid", "owner_uuid");
 
   private static final Set<String> CREATE = Set.of("create");
 
   private final NicTagStore nicTags;
   private final NicStore nics;
+  private final NetworkPools pools;
   private final String adminNetworkUuid;
   private final String externalNetworkUuid;
   /** Null when the sandbox runs without a changefeed (as an older NAPI would). */
@@ -51,6 +53,17 @@ public final class SandboxNapi {
         NapiNetwork.standard(adminNetworkUuid, "admin", options.adminSubnet(), "admin", false),
         NapiNetwork.standard(externalNetworkUuid, "external", options.externalSubnet(), "external", true)),
         options.adminUuid());
+    this.pools = new NetworkPools(uuid -> {
+      try {
+        return nics.network(uuid);
+      } catch (RestError notFound) {
+        return null;
+      }
+    });
+  }
+
+  NetworkPools pools() {
+    return pools;
   }
 
   public NicStore nics() {
@@ -84,7 +97,18 @@ public final class SandboxNapi {
     r.get("/networks", this::listNetworks);
     r.get("/networks/{uuid}", req -> RestResponse.ok(nics.network(req.pathParam("uuid")))
         .withHeader("Etag", nics.networkEtag(req.pathParam("uuid"))));
-    r.post("/networks/{uuid}/nics", req -> changed(nics.create(req.params(), req.pathParam("uuid")), CREATE));
+    r.post("/networks/{uuid}/nics", req -> changed(create(req.pathParam("uuid"), req.params()), CREATE));
+    r.get("/network_pools", req -> {
+      rejectUnknown(req.query().keySet(), POOL_FILTERS);
+      return RestResponse.ok(page(pools.list(req.query().get("name"), req.query().get("networks")), req));
+    });
+    r.post("/network_pools", req -> RestResponse.ok(pools.create(req.params())));
+    r.get("/network_pools/{uuid}", req -> RestResponse.ok(pools.get(req.pathParam("uuid"))));
+    r.put("/network_pools/{uuid}", req -> RestResponse.ok(pools.update(req.pathParam("uuid"), req.params())));
+    r.delete("/network_pools/{uuid}", req -> {
+      pools.delete(req.pathParam("uuid"));
+      return RestResponse.noContent();
+    });
     r.get("/networks/{uuid}/ips", this::listIps);
     r.get("/networks/{uuid}/ips/{ip}", req -> RestResponse.ok(nics.ip(req.pathParam("uuid"), req.pathParam("ip"))));
     r.get("/nics", this::listNics);
@@ -113,9 +137,36 @@ public final class SandboxNapi {
     return changefeed == null ? r : changefeed.wrap(r);
   }
 
+  /**
+   * ProvisionNic on a network, or on a pool: there on the first of its networks with a free
+   * address (an explicit ip is refused, as NAPI does).
+   */
+  private Map<String, Object> create(String networkOrPool, Map<String, Object> params) {
+    Map<String, Object> pool = pools.find(networkOrPool);
+    if (pool == null) {
+      return nics.create(params, networkOrPool);
+    }
+    if (params.get("ip") != null) {
+      throw RestError.invalidParameters(List.of(RestError.fieldError("ip", "InvalidParameter",
+          "IP cannot be specified with a network pool")));
+    }
+    @SuppressWarnings("unchecked")
+    List<String> members = (List<String>) pool.get("networks");
+    for (String net : members) {
+      try {
+        return nics.create(params, net);
+      } catch (RestError e) {
+        if (e.status() != 507) {
+          throw e;
+        }
+      }
+    }
+    throw new RestError(507, "SubnetFull", "All networks in pool " + pool.get("uuid") + " are full");
+  }
+
   /** ProvisionNic in-process (VMAPI's provisioning), published on the changefeed as over HTTP. */
   Map<String, Object> provisionNic(String network, Map<String, Object> params) {
-    Map<String, Object> nic = nics.create(params, network);
+    Map<String, Object> nic = create(network, params);
     publishNic(nic, CREATE, nics.etag((String) nic.get("mac")));
     return nic;
   }

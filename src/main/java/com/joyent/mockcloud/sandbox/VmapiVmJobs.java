@@ -264,11 +264,14 @@ final class VmapiVmJobs {
       if (primary && ++primaries > 1) {
         throw networksInvalid("Cannot specify more than one primary network");
       }
-      Map<String, Object> network;
-      try {
-        network = napi.nics().network(id);
-      } catch (RestError notFound) {
-        throw new RestError(422, "UnprocessableEntityError", "No such Network or Pool with id/name: \"" + id + "\"");
+      // A pool first, then a network, as VMAPI looks them up; a pool's NIC lands on one of its networks.
+      Map<String, Object> network = napi.pools().find(id);
+      if (network == null) {
+        try {
+          network = napi.nics().network(id);
+        } catch (RestError notFound) {
+          throw new RestError(422, "UnprocessableEntityError", "No such Network or Pool with id/name: \"" + id + "\"");
+        }
       }
       out.add(new WantedNic(network, ip, primary));
     }

@@ -235,6 +235,18 @@ class VmapiJobsEndToEndTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void aNetworkPoolByName_givesTheVmANicOnOneOfItsNetworks() throws Exception {
+    Reply pool = send("POST", sandbox.napiUrl() + "/network_pools", Map.of("name", "admin-pool",
+        "networks", List.of(sandbox.napi().adminNetworkUuid())));
+    assertThat(pool.status()).isEqualTo(200);
+    Map<String, Object> body = createBody("pooled");
+    body.put("networks", List.of("admin-pool"));
+    Map<String, Object> nic = ((List<Map<String, Object>>) vm(provision(body)).get("nics")).get(0);
+    assertThat(nic).containsEntry("network_uuid", sandbox.napi().adminNetworkUuid());
+  }
+
+  @Test
   void aFailingMachineCreate_isAFailedJob_andAFailedVm() throws Exception {
     Files.writeString(tmp.resolve("behaviour.json"),
         "{\"tasks\": {\"machine_create\": {\"fail_rate\": 1, \"error\": \"no space left on device\"}}}");

@@ -164,6 +164,60 @@ class NapiEndpointsTest {
   }
 
   @Test
+  void networkPools_createListGetUpdateDelete_andProvisionOnAPool() {
+    String admin = sandbox.napi().adminNetworkUuid();
+    String external = sandbox.napi().externalNetworkUuid();
+    TestHttp.Reply created = TestHttp.post(napi + "/network_pools", Map.of("name", "pool0",
+        "networks", List.of(admin), "description", "admin only"));
+    assertThat(created.status()).isEqualTo(200);
+    Map<String, Object> pool = created.object();
+    String uuid = (String) pool.get("uuid");
+    assertThat(pool).containsEntry("family", "ipv4").containsEntry("name", "pool0")
+        .containsEntry("description", "admin only").containsEntry("networks", List.of(admin))
+        .containsEntry("nic_tags_present", List.of("admin")).containsEntry("nic_tag", "admin");
+    assertThat(TestHttp.get(napi + "/network_pools/" + uuid).object()).isEqualTo(pool);
+    assertThat(TestHttp.get(napi + "/network_pools?name=pool0").array()).containsExactly(pool);
+    assertThat(TestHttp.get(napi + "/network_pools?networks=" + external).array()).isEmpty();
+
+    TestHttp.Reply nic = TestHttp.post(napi + "/networks/" + uuid + "/nics", adminNicBody("00:10:fe:00:00:40"));
+    assertThat(nic.status()).isEqualTo(200);
+    assertThat(nic.object()).containsEntry("network_uuid", admin).containsEntry("ip", "10.99.0.10");
+    TestHttp.Reply withIp = TestHttp.post(napi + "/networks/" + uuid + "/nics", Map.of("belongs_to_type", "other",
+        "belongs_to_uuid", ADMIN, "owner_uuid", ADMIN, "ip", "10.99.0.50"));
+    assertThat(withIp.status()).isEqualTo(422);
+    assertThat(withIp.errors()).extracting(e -> e.get("message"))
+        .containsExactly("IP cannot be specified with a network pool");
+
+    Map<String, Object> updated = TestHttp.put(napi + "/network_pools/" + uuid,
+        Map.of("networks", List.of(external, admin))).object();
+    assertThat((List<Object>) updated.get("networks")).containsExactlyInAnyOrder(admin, external);
+    assertThat((List<Object>) updated.get("nic_tags_present")).containsExactlyInAnyOrder("admin", "external");
+    assertThat(TestHttp.delete(napi + "/network_pools/" + uuid).status()).isEqualTo(204);
+    TestHttp.Reply gone = TestHttp.get(napi + "/network_pools/" + uuid);
+    assertThat(gone.status()).isEqualTo(404);
+    assertThat(gone.object()).containsEntry("message", "network pool not found");
+  }
+
+  @Test
+  void networkPools_badInput_isNapisError_andCreatesNothing() {
+    TestHttp.Reply none = TestHttp.post(napi + "/network_pools", Map.of());
+    assertThat(none.status()).isEqualTo(422);
+    assertThat(none.errorFields()).containsExactly("name", "networks");
+    TestHttp.Reply empty = TestHttp.post(napi + "/network_pools", Map.of("name", "p", "networks", List.of()));
+    assertThat(empty.errors()).extracting(e -> e.get("message"))
+        .containsExactly("network pool must contain at least one network");
+    TestHttp.Reply unknown = TestHttp.post(napi + "/network_pools", Map.of("name", "p", "networks", List.of(CN)));
+    assertThat(unknown.errors()).containsExactly(Map.of("field", "networks", "code", "InvalidParameter",
+        "message", "unknown network", "invalid", List.of(CN)));
+    TestHttp.post(napi + "/network_pools", Map.of("name", "p", "networks", List.of(sandbox.napi().adminNetworkUuid())));
+    TestHttp.Reply dup = TestHttp.post(napi + "/network_pools", Map.of("name", "p",
+        "networks", List.of(sandbox.napi().adminNetworkUuid())));
+    assertThat(dup.errors()).containsExactly(Map.of("field", "name", "code", "Duplicate", "message", "Already exists"));
+    assertThat(TestHttp.get(napi + "/network_pools").array()).hasSize(1);
+    assertThat(TestHttp.get(napi + "/network_pools?colour=red").status()).isEqualTo(422);
+  }
+
+  @Test
   void createNic_invalidValues_listsEachField() {
     TestHttp.Reply r = TestHttp.post(napi + "/nics", Map.of("belongs_to_type", "vm", "belongs_to_uuid", "nope",
         "owner_uuid", ADMIN, "mac", "zz", "state", "weird", "nic_tags_provided", List.of("nosuchtag")));
