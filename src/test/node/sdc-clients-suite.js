@@ -204,6 +204,21 @@ test('NAPI: reserved addresses, listIPs, getIP, no resolver handed out', async f
     await call(napi, 'deleteNic', nic.mac);
 });
 
+test('NAPI network pools: create, list, provision on one, delete', async function () {
+    var admin = (await call(napi, 'listNetworks', { name: 'admin' }))[0];
+    var pool = await call(napi, 'createNetworkPool', 'suite-' + run, { networks: [admin.uuid] });
+    eq([pool.name, pool.networks, pool.nic_tag], ['suite-' + run, [admin.uuid], 'admin'], 'created pool');
+    var listed = await call(napi, 'listNetworkPools', { name: 'suite-' + run });
+    eq(listed.map(function (p) { return p.uuid; }), [pool.uuid], 'listNetworkPools by name');
+    var nic = await call(napi, 'provisionNic', pool.uuid, { belongs_to_type: 'other',
+        belongs_to_uuid: cfg.adminUuid, owner_uuid: cfg.adminUuid });
+    eq(nic.network_uuid, admin.uuid, 'a NIC on the pool lands on its network');
+    await call(napi, 'deleteNic', nic.mac);
+    await call(napi, 'deleteNetworkPool', pool.uuid);
+    var gone = await failure(call(napi, 'getNetworkPool', pool.uuid));
+    eq(gone.statusCode, 404, 'deleted pool');
+});
+
 async function jobEnds(jobUuid) {
     return until('job ' + jobUuid + ' to end', async function () {
         var job = await call(vmapi, 'getJob', jobUuid);
