@@ -308,13 +308,22 @@ public final class SandboxCnapi {
 
   private RestResponse getServer(RestRequest req) {
     strict(req, Set.of("server_uuid"));
-    String uuid = checkUuid(req.pathParam("server_uuid"));
-    Map<String, Object> rec = servers.snapshot(uuid);
+    return RestResponse.ok(render(servers.snapshot(checkUuid(req.pathParam("server_uuid")))));
+  }
+
+  /** A stored record as GetServer renders it: its VMs from VMAPI, last heartbeat and capacity. */
+  private Map<String, Object> render(Map<String, Object> rec) {
+    String uuid = (String) rec.get("uuid");
     Map<String, Object> vms = vmsOfServer.apply(uuid);
     if (vms != null) {
       rec.put("vms", vms);
     }
-    return RestResponse.ok(ServerView.single(rec, servers.lastHeartbeat(uuid)));
+    return ServerView.single(rec, servers.lastHeartbeat(uuid));
+  }
+
+  /** One server rendered as GetServer does, or null when CNAPI has no such server. */
+  Map<String, Object> renderedServer(String uuid) {
+    return servers.exists(uuid) ? render(servers.snapshot(uuid)) : null;
   }
 
   // ---- tasks ----
@@ -456,12 +465,7 @@ public final class SandboxCnapi {
   List<Map<String, Object>> renderedServers() {
     List<Map<String, Object>> out = new ArrayList<>();
     for (Map<String, Object> rec : servers.snapshot()) {
-      String uuid = (String) rec.get("uuid");
-      Map<String, Object> vms = vmsOfServer.apply(uuid);
-      if (vms != null) {
-        rec.put("vms", vms);
-      }
-      out.add(ServerView.single(rec, servers.lastHeartbeat(uuid)));
+      out.add(render(rec));
     }
     return out;
   }

@@ -41,9 +41,14 @@ final class VmapiListQuery {
   private static final Pattern UUID = Pattern.compile("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$");
   private static final String ALIAS_RE = "/^[a-zA-Z0-9][a-zA-Z0-9\\_\\.\\-]*$/";
   private static final Pattern ALIAS = Pattern.compile("^[a-zA-Z0-9][a-zA-Z0-9_.\\-]*$");
+  /** VMAPI's error for an alias outside its pattern (listing and CreateVm alike). */
+  static final Map<String, Object> ALIAS_INVALID =
+      java.util.Collections.unmodifiableMap(invalid("alias", "String does not match regexp: " + ALIAS_RE));
   private static final String RAM_RE = "/^0$|^([1-9][0-9]*$)/";
   private static final Pattern RAM = Pattern.compile("^0$|^([1-9][0-9]*$)");
-  private static final List<String> BRANDS = List.of("bhyve", "joyent", "joyent-minimal", "kvm", "lx");
+  static final List<String> BRANDS = List.of("bhyve", "joyent", "joyent-minimal", "kvm", "lx");
+  static final Map<String, Object> BRAND_INVALID =
+      java.util.Collections.unmodifiableMap(invalid("brand", "Must be one of: " + String.join(", ", BRANDS)));
   private static final List<String> STATES = List.of("active", "destroyed", "running", "stopped");
   private static final Comparator<Map<String, Object>> UUID_DESC =
       Comparator.comparing((Map<String, Object> vm) -> String.valueOf(vm.get("uuid"))).reversed();
@@ -76,6 +81,10 @@ final class VmapiListQuery {
   /** The default listing: every VM, uuid descending, whole. */
   static VmapiListQuery all(String serverUuid) {
     return new VmapiListQuery(vm -> true, null, null, UUID_DESC, 0, Integer.MAX_VALUE, null, serverUuid);
+  }
+
+  static boolean isAlias(String s) {
+    return ALIAS.matcher(s).matches();
   }
 
   static boolean isUuid(String s) {
@@ -217,8 +226,8 @@ final class VmapiListQuery {
       if (a == null) {
         return;
       }
-      if (!ALIAS.matcher(a).matches()) {
-        errors.add(invalid("alias", "String does not match regexp: " + ALIAS_RE));
+      if (!isAlias(a)) {
+        errors.add(ALIAS_INVALID);
         return;
       }
       filters.add(vm -> vm.get("alias") instanceof String s && s.startsWith(a));
@@ -249,7 +258,7 @@ final class VmapiListQuery {
         return;
       }
       if (!BRANDS.contains(b)) {
-        errors.add(invalid("brand", "Must be one of: " + String.join(", ", BRANDS)));
+        errors.add(BRAND_INVALID);
         return;
       }
       filters.add(vm -> b.equals(vm.get("brand")));

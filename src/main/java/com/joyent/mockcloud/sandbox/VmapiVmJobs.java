@@ -27,7 +27,6 @@ final class VmapiVmJobs {
   static final List<String> ACTIONS = List.of("start", "stop", "kill", "reboot", "reprovision", "update", "add_nics",
       "update_nics", "remove_nics", "create_snapshot", "rollback_snapshot", "delete_snapshot", "create_disk",
       "resize_disk", "delete_disk", "migrate");
-  private static final List<String> BRANDS = List.of("bhyve", "joyent", "joyent-minimal", "kvm", "lx");
   private static final long POLL_MS = 200;
 
   private final Clock clock;
@@ -54,14 +53,14 @@ final class VmapiVmJobs {
     List<WantedNic> networks = params.containsKey("networks") ? networks(params) : null;
     List<Map<String, Object>> errors = new ArrayList<>();
     Object alias = params.get("alias");
-    if (alias != null && !(alias instanceof String a && a.matches("^[a-zA-Z0-9][a-zA-Z0-9_.\\-]*$"))) {
-      errors.add(VmapiListQuery.invalid("alias", "String does not match regexp: /^[a-zA-Z0-9][a-zA-Z0-9\\_\\.\\-]*$/"));
+    if (alias != null && !(alias instanceof String a && VmapiListQuery.isAlias(a))) {
+      errors.add(VmapiListQuery.ALIAS_INVALID);
     }
     Object brand = params.get("brand");
     if (brand == null) {
       errors.add(missing("brand"));
-    } else if (!BRANDS.contains(brand)) {
-      errors.add(VmapiListQuery.invalid("brand", "Must be one of: " + String.join(", ", BRANDS)));
+    } else if (!VmapiListQuery.BRANDS.contains(brand)) {
+      errors.add(VmapiListQuery.BRAND_INVALID);
     }
     if (networks == null) {
       errors.add(missing("networks"));
@@ -159,16 +158,16 @@ final class VmapiVmJobs {
     jobParams.put("image_uuid", image);
     VmapiJobs.Job job = jobs.create("provision-8.2.4", vmUuid, jobParams, 3810);
     Map<String, Object> payload = payload(vm, nics, image);
+    String[] ensureTask = new String[1];
     String[] createTask = new String[1];
     new VmapiWorkflow()
         .now("common.validate_params", () -> "All parameters OK!")
         .now("workflow.set_job_action", () -> "Action set")
         .now("cnapi.ensure_image", () -> {
-          String id = cnapi.dispatchTask(serverUuid, "image_ensure_present", Map.of("image_uuid", image), reqId);
-          jobParams.put("ensure_image_task", id);
+          ensureTask[0] = cnapi.dispatchTask(serverUuid, "image_ensure_present", Map.of("image_uuid", image), reqId);
           return "Ensure image task queued!";
         })
-        .task("cnapi.wait_task_ensure_image", () -> waitTask((String) jobParams.get("ensure_image_task"), 3600))
+        .task("cnapi.wait_task_ensure_image", () -> waitTask(ensureTask[0], 3600))
         .now("prepare_payload", () -> "Payload prepared successfully")
         .now("cnapi.provision_vm", () -> {
           createTask[0] = cnapi.dispatchTask(serverUuid, "machine_create", payload, reqId);
@@ -324,8 +323,10 @@ final class VmapiVmJobs {
 
   /** A given server_uuid skips DAPI: only its NIC tags are checked, as VMAPI does. */
   private Map<String, Object> checkNicTags(String serverUuid, List<WantedNic> networks) {
-    Map<String, Object> server = cnapi.renderedServers().stream().filter(s -> serverUuid.equals(s.get("uuid")))
-        .findFirst().orElseThrow(() -> RestError.resourceNotFound("Server " + serverUuid + " not found"));
+    Map<String, Object> server = cnapi.renderedServer(serverUuid);
+    if (server == null) {
+      throw RestError.resourceNotFound("Server " + serverUuid + " not found");
+    }
     List<String> lacking = missingTags(server, networks);
     if (!lacking.isEmpty()) {
       throw new RestError(409, "ValidationFailed", "Server must have one of the following NIC tags: "
@@ -354,12 +355,15 @@ final class VmapiVmJobs {
         reason = "Server is a headnode";
       } else if (!traitsMatch(wanted, s.get("traits") instanceof Map<?, ?> t ? castMap(t) : Map.of())) {
         reason = "Combined vm/package/image traits did not match the server's traits";
-      } else if (!missingTags(s, networks).isEmpty()) {
-        reason = "Server must have one of the NIC Tags: " + String.join(", ", missingTags(s, networks));
-      } else if (!(s.get("unreserved_ram") instanceof Number free) || free.doubleValue() < ram) {
-        reason = "VM's calculated " + ram + " RAM is less than server's spare " + s.get("unreserved_ram");
       } else {
-        fit.add(s);
+        List<String> lackingTags = missingTags(s, networks);
+        if (!lackingTags.isEmpty()) {
+          reason = "Server must have one of the NIC Tags: " + String.join(", ", lackingTags);
+        } else if (!(s.get("unreserved_ram") instanceof Number free) || free.doubleValue() < ram) {
+          reason = "VM's calculated " + ram + " RAM is less than server's spare " + s.get("unreserved_ram");
+        } else {
+          fit.add(s);
+        }
       }
     }
     if (fit.isEmpty()) {
