@@ -171,6 +171,15 @@ public final class SandboxNapi {
     return nic;
   }
 
+  /** UpdateNic in-process (VMAPI's update_nics), published on the changefeed as over HTTP. */
+  Map<String, Object> updateNic(String mac, Map<String, Object> params) {
+    Map<String, Object> nic = nics.update(mac, params, null);
+    Set<String> touched = new TreeSet<>(params.keySet());
+    touched.retainAll(NapiChangefeed.NIC_UPDATE_FIELDS);
+    publishNic(nic, touched, nics.etag((String) nic.get("mac")));
+    return nic;
+  }
+
   /** DeleteNic in-process (VMAPI's destroy), published on the changefeed; a NIC already gone is no error. */
   void deleteNic(String mac) {
     try {

@@ -11,9 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
 /**
  * VMAPI's provisioning and VM actions as jobs, without a workflow engine (sdc-vmapi's
@@ -27,13 +24,15 @@ final class VmapiVmJobs {
   static final List<String> ACTIONS = List.of("start", "stop", "kill", "reboot", "reprovision", "update", "add_nics",
       "update_nics", "remove_nics", "create_snapshot", "rollback_snapshot", "delete_snapshot", "create_disk",
       "resize_disk", "delete_disk", "migrate");
-  private static final long POLL_MS = 200;
 
   private final Clock clock;
   private final VmapiVms vms;
   private final VmapiJobs jobs;
   private final SandboxCnapi cnapi;
   private final SandboxNapi napi;
+  private final VmapiJobSteps steps;
+  private final VmapiVmUpdates updates;
+  private final VmapiNicJobs nicJobs;
 
   VmapiVmJobs(Clock clock, VmapiVms vms, VmapiJobs jobs, SandboxCnapi cnapi, SandboxNapi napi) {
     this.clock = clock;
@@ -41,10 +40,13 @@ final class VmapiVmJobs {
     this.jobs = jobs;
     this.cnapi = cnapi;
     this.napi = napi;
+    this.steps = new VmapiJobSteps(vms, cnapi);
+    this.updates = new VmapiVmUpdates(clock, jobs, cnapi, steps);
+    this.nicJobs = new VmapiNicJobs(jobs, cnapi, napi, steps, this);
   }
 
   /** A network a new VM asked for: its NAPI network, an address if one was named, primary. */
-  private record WantedNic(Map<String, Object> network, String ip, boolean primary) {}
+  record WantedNic(Map<String, Object> network, String ip, boolean primary) {}
 
   // ---- CreateVm ----
 
@@ -153,7 +155,7 @@ final class VmapiVmJobs {
       throw e;
     }
 
-    Map<String, Object> jobParams = jobParams("provision", vm, reqId);
+    Map<String, Object> jobParams = VmapiJobSteps.jobParams("provision", vm, reqId);
     jobParams.put("nics", nics);
     jobParams.put("image_uuid", image);
     VmapiJobs.Job job = jobs.create("provision-8.2.4", vmUuid, jobParams, 3810);
@@ -167,14 +169,14 @@ final class VmapiVmJobs {
           ensureTask[0] = cnapi.dispatchTask(serverUuid, "image_ensure_present", Map.of("image_uuid", image), reqId);
           return "Ensure image task queued!";
         })
-        .task("cnapi.wait_task_ensure_image", () -> waitTask(ensureTask[0], 3600))
+        .task("cnapi.wait_task_ensure_image", () -> steps.waitTask(ensureTask[0], 3600))
         .now("prepare_payload", () -> "Payload prepared successfully")
         .now("cnapi.provision_vm", () -> {
           createTask[0] = cnapi.dispatchTask(serverUuid, "machine_create", payload, reqId);
           return "Provision task: " + createTask[0] + " queued!";
         })
-        .task("cnapi.wait_task", () -> waitTask(createTask[0], 3600))
-        .task("vmapi.put_vm", () -> putVm(vmUuid, createTask[0], "running", "stopped"))
+        .task("cnapi.wait_task", () -> steps.waitTask(createTask[0], 3600))
+        .task("vmapi.put_vm", () -> steps.putVm(vmUuid, createTask[0], "running", "stopped"))
         .onError(() -> {
           if (createTask[0] == null) { // the CN never took it: its NICs go too, as napi.cleanup_nics
             nics.forEach(n -> napi.deleteNic((String) n.get("mac")));
@@ -185,14 +187,14 @@ final class VmapiVmJobs {
     return job;
   }
 
-  private static Map<String, Object> missing(String field) {
+  static Map<String, Object> missing(String field) {
     Map<String, Object> e = new LinkedHashMap<>();
     e.put("field", field);
     e.put("code", "MissingParameter");
     return e;
   }
 
-  private static Integer number(Object v) {
+  static Integer number(Object v) {
     if (v instanceof Number n) {
       return n.intValue();
     }
@@ -210,7 +212,7 @@ final class VmapiVmJobs {
   }
 
   /** VMAPI's {@code networks} in any of its forms, each found in NAPI (422 when not). */
-  private List<WantedNic> networks(Map<String, Object> params) {
+  List<WantedNic> networks(Map<String, Object> params) {
     Object raw = params.get("networks");
     List<Object> items = new ArrayList<>();
     if (raw instanceof String s) {
@@ -309,7 +311,7 @@ final class VmapiVmJobs {
     return tags;
   }
 
-  private static List<String> missingTags(Map<String, Object> server, List<WantedNic> networks) {
+  static List<String> missingTags(Map<String, Object> server, List<WantedNic> networks) {
     Set<String> have = nicTags(server);
     List<String> lacking = new ArrayList<>();
     for (WantedNic w : networks) {
@@ -427,28 +429,42 @@ final class VmapiVmJobs {
     return p;
   }
 
-  private Map<String, Object> jobParams(String task, Map<String, Object> vm, String reqId) {
-    Map<String, Object> p = new LinkedHashMap<>();
-    p.put("task", task);
-    p.put("vm_uuid", vm.get("uuid"));
-    p.put("owner_uuid", vm.get("owner_uuid"));
-    p.put("server_uuid", vm.get("server_uuid"));
-    p.put("x-request-id", reqId);
-    return p;
-  }
-
   // ---- actions ----
 
-  /** UpdateVm's actions that run a job here; the others answer 501 (docs/sandbox.md). */
+  /** UpdateVm's actions that run a job here; the disk actions and migrate answer 501 (docs/sandbox.md). */
   VmapiJobs.Job action(Map<String, Object> vm, String action, Map<String, Object> params, String reqId) {
     String uuid = (String) vm.get("uuid");
+    switch (action) {
+      case "update" -> {
+        Object alias = params.get("alias");
+        return updates.update(vm, params, reqId, vms.list(other -> alias != null && alias.equals(other.get("alias"))
+            && !uuid.equals(other.get("uuid")) && vm.get("owner_uuid").equals(other.get("owner_uuid"))
+            && VmapiVms.isActive(other)));
+      }
+      case "reprovision" -> {
+        return updates.reprovision(vm, params, reqId);
+      }
+      case "create_snapshot", "rollback_snapshot", "delete_snapshot" -> {
+        return updates.snapshot(vm, action, params, reqId);
+      }
+      case "add_nics" -> {
+        return nicJobs.addNics(vm, params, reqId);
+      }
+      case "update_nics" -> {
+        return nicJobs.updateNics(vm, params, reqId);
+      }
+      case "remove_nics" -> {
+        return nicJobs.removeNics(vm, params, reqId);
+      }
+      default -> { } // the power actions, below
+    }
     Object idem = params.get("idempotent");
     if (idem != null && !Boolean.TRUE.equals(idem) && !"true".equals(idem)) {
       throw SandboxVmapi.validationFailed(List.of(VmapiListQuery.invalid("idempotent", "Invalid parameter")));
     }
     boolean idempotent = idem != null;
     String server = (String) vm.get("server_uuid");
-    Map<String, Object> jobParams = jobParams(action, vm, reqId);
+    Map<String, Object> jobParams = VmapiJobSteps.jobParams(action, vm, reqId);
     jobParams.put("current_state", vm.get("state"));
     if (idempotent) {
       jobParams.put("idempotent", true);
@@ -488,8 +504,8 @@ final class VmapiVmJobs {
       task[0] = cnapi.dispatchTask(server, names[2], taskParams, reqId);
       return "Task id: " + task[0] + " queued to CNAPI!";
     })
-        .task("cnapi.wait_task", () -> waitTask(task[0], Integer.parseInt(names[1])))
-        .task("vmapi.put_vm", () -> putVm(uuid, task[0], names[4], names[4]))
+        .task("cnapi.wait_task", () -> steps.waitTask(task[0], Integer.parseInt(names[1])))
+        .task("vmapi.put_vm", () -> steps.putVm(uuid, task[0], names[4], names[4]))
         .run(job);
     return job;
   }
@@ -501,7 +517,7 @@ final class VmapiVmJobs {
     if (server == null) {
       throw new RestError(409, "Conflict", "Cannot delete a VM with no server_uuid");
     }
-    Map<String, Object> jobParams = jobParams("destroy", vm, reqId);
+    Map<String, Object> jobParams = VmapiJobSteps.jobParams("destroy", vm, reqId);
     jobParams.put("current_state", vm.get("state"));
     VmapiJobs.Job job = jobs.create("destroy-7.1.6", uuid, jobParams, 180);
     String[] task = new String[1];
@@ -511,7 +527,7 @@ final class VmapiVmJobs {
           task[0] = cnapi.dispatchTask(server, "machine_destroy", Map.of("uuid", uuid, "jobid", job.uuid), reqId);
           return "Task id: " + task[0] + " queued to CNAPI!";
         })
-        .task("cnapi.wait_task", () -> waitTask(task[0], 180))
+        .task("cnapi.wait_task", () -> steps.waitTask(task[0], 180))
         .now("vmapi.refresh_vm", () -> {
           Map<String, Object> now = vms.get(uuid);
           if (now != null && !"destroyed".equals(now.get("state"))) {
@@ -527,66 +543,5 @@ final class VmapiVmJobs {
         })
         .run(job);
     return job;
-  }
-
-  // ---- shared tasks ----
-
-  /** cnapi.wait_task: the CNAPI task's end; its error message fails the job, as a string. */
-  private CompletionStage<String> waitTask(String id, long timeoutSeconds) {
-    return cnapi.tasks().await(id, timeoutSeconds).thenApply(task -> {
-      if ("complete".equals(task.get("status"))) {
-        return "Job succeeded!";
-      }
-      if ("active".equals(task.get("status"))) {
-        throw new VmapiWorkflow.TaskError("workflow timeout");
-      }
-      throw new VmapiWorkflow.TaskError(taskError(task));
-    });
-  }
-
-  static String taskError(Map<String, Object> task) {
-    if (task.get("history") instanceof List<?> history) {
-      for (Object h : history) {
-        if (h instanceof Map<?, ?> e && "error".equals(e.get("name")) && e.get("event") instanceof Map<?, ?> ev
-            && ev.get("error") instanceof Map<?, ?> err && err.get("message") != null) {
-          return String.valueOf(err.get("message"));
-        }
-      }
-    }
-    return "Unexpected error occured";
-  }
-
-  /**
-   * vmapi.put_vm: the VM the task finished with, else (vm-agent writes VMAPI itself) the wait
-   * until VMAPI shows one of the states the action ends in.
-   */
-  @SuppressWarnings("unchecked")
-  private CompletionStage<String> putVm(String uuid, String taskId, String expected, String orElse) {
-    Map<String, Object> task = cnapi.tasks().find(taskId);
-    if (task != null && task.get("history") instanceof List<?> history) {
-      for (Object h : history) {
-        if (h instanceof Map<?, ?> e && "finish".equals(e.get("name")) && e.get("event") instanceof Map<?, ?> ev
-            && ev.get("vm") instanceof Map<?, ?> finished) {
-          vms.put(uuid, (Map<String, Object>) finished);
-          return CompletableFuture.completedFuture("put VM " + uuid + " to VMAPI");
-        }
-      }
-    }
-    CompletableFuture<String> done = new CompletableFuture<>();
-    pollState(uuid, expected, orElse, System.nanoTime() + TimeUnit.SECONDS.toNanos(60), done);
-    return done;
-  }
-
-  private void pollState(String uuid, String expected, String orElse, long deadline, CompletableFuture<String> done) {
-    Map<String, Object> vm = vms.get(uuid);
-    Object state = vm == null ? null : vm.get("state");
-    if (expected.equals(state) || orElse.equals(state)) {
-      done.complete("VM is now " + state);
-    } else if (System.nanoTime() - deadline > 0) {
-      done.completeExceptionally(new VmapiWorkflow.TaskError("VM " + uuid + " did not reach state " + expected));
-    } else {
-      CompletableFuture.delayedExecutor(POLL_MS, TimeUnit.MILLISECONDS)
-          .execute(() -> pollState(uuid, expected, orElse, deadline, done));
-    }
   }
 }

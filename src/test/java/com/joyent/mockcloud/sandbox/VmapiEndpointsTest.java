@@ -176,9 +176,36 @@ class VmapiEndpointsTest {
   }
 
   @Test
-  void vmActionsWithoutAJobYet_answer501() {
+  void vmActionsWithBadInput_answerAsVmapi_andStartNoJob() {
     TestHttp.put(vmapi + "/vms/" + VM, Fixtures.vm(VM, CN, "running"));
-    for (String action : List.of("update", "add_nics", "create_snapshot", "reprovision", "migrate")) {
+    Map<String, Object[]> cases = new java.util.LinkedHashMap<>();
+    cases.put("update", new Object[] {Map.of(), "No VM parameters provided", List.of()});
+    cases.put("update ", new Object[] {Map.of("ram", "lots", "autoboot", "yes", "quota", -1),
+        "Invalid VM update parameters", List.of(
+            Map.of("field", "autoboot", "code", "Invalid", "message", "Invalid parameter"),
+            Map.of("field", "quota", "code", "Invalid", "message", "Not a valid number: number must be >= 0"),
+            Map.of("field", "ram", "code", "Invalid", "message", "Not a valid number: number must be >= 1"))});
+    cases.put("update  ", new Object[] {Map.of("customer_metadata", Map.of("root_pw", "x")),
+        "Invalid VM update parameters", List.of(Map.of("field", "customer_metadata.root_pw", "code", "Invalid",
+            "message", "Forbidden Metadata Key"))});
+    cases.put("add_nics", new Object[] {Map.of(), "Invalid Parameters",
+        List.of(Map.of("field", "missing networks or macs", "code", "MissingParameter"))});
+    cases.put("remove_nics", new Object[] {Map.of(), "Invalid VM update parameters",
+        List.of(Map.of("field", "macs", "code", "MissingParameter"))});
+    cases.put("update_nics", new Object[] {Map.of("nics", List.of(Map.of("mac", "90:b8:d0:00:00:01", "ip", "1"))),
+        "Invalid VM update parameters", List.of(Map.of("field", "nics", "code", "Invalid",
+            "message", "'ip' is not a valid property to update"))});
+    cases.put("rollback_snapshot", new Object[] {Map.of(), "Invalid Parameters",
+        List.of(Map.of("field", "snapshot_name", "code", "MissingParameter"))});
+    cases.put("reprovision", new Object[] {Map.of("image_uuid", "nope"), "Invalid Parameters",
+        List.of(Map.of("field", "image_uuid", "code", "Invalid", "message", "Invalid UUID"))});
+    for (Map.Entry<String, Object[]> c : cases.entrySet()) {
+      TestHttp.Reply r = TestHttp.post(vmapi + "/vms/" + VM + "?action=" + c.getKey().trim(), c.getValue()[0]);
+      assertThat(r.status()).as(c.getKey()).isEqualTo(409);
+      assertThat(r.object()).as(c.getKey()).containsEntry("code", "ValidationFailed")
+          .containsEntry("message", c.getValue()[1]).containsEntry("errors", c.getValue()[2]);
+    }
+    for (String action : List.of("create_disk", "resize_disk", "delete_disk", "migrate")) {
       TestHttp.Reply r = TestHttp.post(vmapi + "/vms/" + VM + "?action=" + action, Map.of());
       assertThat(r.status()).as(action).isEqualTo(501);
       assertThat(r.object()).containsEntry("code", "NotImplementedError");
