@@ -260,6 +260,60 @@ test('VMAPI provision, stop, start, delete as jobs; listJobs', async function ()
     eq([missing.statusCode, missing.restCode], [409, 'ValidationFailed'], 'createVm without the required fields');
 });
 
+test('VMAPI update, snapshots, reprovision and NICs as jobs', async function () {
+    var created = await call(vmapi, 'createVm', { owner_uuid: cfg.adminUuid, brand: 'joyent-minimal',
+        image_uuid: '2b683a82-a066-11e3-97ab-2faa44701c5a', networks: ['admin'], ram: 128,
+        alias: 'changes-' + run, tags: { role: 'web', tier: 1 } });
+    var uuid = created.vm_uuid;
+    eq((await jobEnds(created.job_uuid)).execution, 'succeeded', 'provision');
+
+    var upd = await jobEnds((await call(vmapi, 'updateVm', { uuid: uuid, owner_uuid: cfg.adminUuid,
+        payload: { alias: 'changed-' + run, ram: 256, tags: { role: 'db' } } })).job_uuid);
+    eq([upd.name, upd.execution, upd.params.subtask], ['update-7.1.10', 'succeeded', 'resize'], 'update job');
+    var vm = await call(vmapi, 'getVm', { uuid: uuid });
+    eq([vm.alias, vm.max_physical_memory, vm.tags], ['changed-' + run, 256, { role: 'db' }], 'updated VM');
+    var empty = await failure(call(vmapi, 'updateVm', { uuid: uuid, payload: {} }));
+    eq([empty.statusCode, empty.restCode, empty.message], [409, 'ValidationFailed', 'No VM parameters provided'],
+        'an update with nothing to change');
+    var other = await failure(call(vmapi, 'updateVm', { uuid: uuid, owner_uuid: OTHER_OWNER,
+        payload: { alias: 'x' } }));
+    eq(other.statusCode, 404, 'updating another owner\'s VM');
+
+    var snap = await jobEnds((await call(vmapi, 'snapshotVm', { uuid: uuid, name: 'first' })).job_uuid);
+    eq([snap.name, snap.execution], ['snapshot-7.0.4', 'succeeded'], 'snapshot job');
+    eq((await call(vmapi, 'getVm', { uuid: uuid })).snapshots.map(function (x) { return x.name; }), ['first'],
+        'the VM\'s snapshots');
+    var rb = await jobEnds((await call(vmapi, 'rollbackVm', { uuid: uuid, name: 'first' })).job_uuid);
+    eq([rb.name, rb.execution], ['rollback-7.0.5', 'succeeded'], 'rollback job');
+    var del = await jobEnds((await call(vmapi, 'deleteSnapshot', { uuid: uuid, name: 'first' })).job_uuid);
+    eq([del.name, del.execution], ['delete-snapshot-7.0.4', 'succeeded'], 'delete-snapshot job');
+    eq((await call(vmapi, 'getVm', { uuid: uuid })).snapshots, [], 'no snapshots left');
+
+    var image = 'fd2cc906-8938-11e3-beab-4359c665ac99';
+    var rp = await jobEnds((await call(vmapi, 'reprovisionVm', { uuid: uuid, image_uuid: image })).job_uuid);
+    eq([rp.name, rp.execution], ['reprovision-7.0.4', 'succeeded'], 'reprovision job');
+    eq((await call(vmapi, 'getVm', { uuid: uuid })).image_uuid, image, 'reprovisioned image');
+
+    var before = (await call(vmapi, 'getVm', { uuid: uuid })).nics.map(function (n) { return n.mac; });
+    var add = await jobEnds((await call(vmapi, 'addNics', { uuid: uuid, networks: ['admin'] })).job_uuid);
+    eq([add.name, add.execution], ['add-nics-7.3.1', 'succeeded'], 'add-nics job');
+    var nics = (await call(vmapi, 'getVm', { uuid: uuid })).nics;
+    eq(nics.length, 2, 'NICs after add_nics');
+    var added = nics.filter(function (n) { return before.indexOf(n.mac) === -1; })[0];
+    eq((await call(napi, 'getNic', added.mac)).belongs_to_uuid, uuid, 'the new NIC in NAPI');
+    var un = await jobEnds((await call(vmapi, 'updateNics', { uuid: uuid,
+        nics: [{ mac: added.mac, primary: true }] })).job_uuid);
+    eq([un.name, un.execution], ['update-nics-7.0.5', 'succeeded'], 'update-nics job');
+    eq((await call(napi, 'getNic', added.mac)).primary, true, 'the NIC made primary in NAPI');
+    var rm = await jobEnds((await call(vmapi, 'removeNics', { uuid: uuid, macs: before })).job_uuid);
+    eq([rm.name, rm.execution], ['remove-nics-7.0.7', 'succeeded'], 'remove-nics job');
+    eq((await call(vmapi, 'getVm', { uuid: uuid })).nics.map(function (n) { return n.mac; }), [added.mac],
+        'NICs after remove_nics');
+    var gone = await failure(call(napi, 'getNic', before[0]));
+    eq(gone.statusCode, 404, 'the removed NIC left NAPI');
+    eq((await jobEnds((await call(vmapi, 'deleteVm', { uuid: uuid })).job_uuid)).execution, 'succeeded', 'delete');
+});
+
 (async function main() {
     var failed = 0;
     for (var i = 0; i < checks.length; i++) {
