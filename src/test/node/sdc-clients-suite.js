@@ -314,6 +314,42 @@ test('VMAPI update, snapshots, reprovision and NICs as jobs', async function () 
     eq((await jobEnds((await call(vmapi, 'deleteVm', { uuid: uuid })).job_uuid)).execution, 'succeeded', 'delete');
 });
 
+test('CNAPI updateNics and rebootServer as jobs, read from the workflow API', async function () {
+    var adminNics = await until('net-agent to claim the server\'s admin NIC', async function () {
+        var nics = await call(napi, 'listNics', { belongs_to_uuid: server, belongs_to_type: 'server' });
+        return nics.length ? nics : null;
+    });
+    var mac = adminNics[0].mac;
+    var tag = 'suite' + run;
+    var noTag = await jobEnds((await call(cnapi, 'updateNics', server,
+        { action: 'update', nics: [{ mac: mac, nic_tags_provided: [tag] }] })).job_uuid);
+    eq([noTag.execution, noTag.chain_results[noTag.chain_results.length - 1].name], ['failed', 'napi.update_nics'],
+        'a tag NAPI does not have fails the job in NAPI');
+    await call(napi, 'createNicTag', tag);
+    var accepted = await call(cnapi, 'updateNics', server,
+        { action: 'update', nics: [{ mac: mac, nic_tags_provided: [tag] }] });
+    check(accepted.job_uuid, 'updateNics answers {job_uuid}');
+    var job = await jobEnds(accepted.job_uuid);
+    eq([job.name, job.execution], ['server-update-nics-1.0.1', 'succeeded'], 'server-update-nics job');
+    check((await call(napi, 'getNic', mac)).nic_tags_provided.indexOf(tag) !== -1, 'the tag on the NAPI NIC');
+    var sysinfo = (await call(cnapi, 'getServer', server)).sysinfo;
+    var names = Object.keys(sysinfo['Network Interfaces']).map(function (k) {
+        return sysinfo['Network Interfaces'][k];
+    }).filter(function (n) { return n['MAC Address'] === mac; })[0]['NIC Names'];
+    check(names.indexOf(tag) !== -1, 'the tag in the CN\'s sysinfo, through the task');
+    var undo = await call(cnapi, 'updateNics', server,
+        { action: 'delete', nics: [{ mac: mac, nic_tags_provided: [tag] }] });
+    eq((await jobEnds(undo.job_uuid)).execution, 'succeeded', 'deleting the tag again');
+    var bad = await failure(call(cnapi, 'updateNics', server, { action: 'frob', nics: [] }));
+    eq([bad.statusCode, bad.restCode], [500, 'InvalidParameters'], 'updateNics with an unknown action');
+
+    var reboot = await call(cnapi, 'rebootServer', server);
+    check(reboot.job_uuid, 'rebootServer answers {job_uuid}');
+    var rj = await jobEnds(reboot.job_uuid);
+    eq([rj.name, rj.execution], ['server-reboot-1.2.0', 'succeeded'], 'server-reboot job');
+    eq((await call(cnapi, 'getServer', server)).transitional_status, 'rebooting', 'marked as rebooting');
+});
+
 (async function main() {
     var failed = 0;
     for (var i = 0; i < checks.length; i++) {

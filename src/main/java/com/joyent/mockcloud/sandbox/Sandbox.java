@@ -47,7 +47,9 @@ public final class Sandbox implements AutoCloseable {
     this.agentClient = new CnAgentClient(listeners);
     this.napi = new SandboxNapi(options);
     this.cnapi = new SandboxCnapi(options, napi.nicTags(), agentClient);
-    this.vmapi = new SandboxVmapi(options, cnapi, napi);
+    WorkflowJobs jobs = new WorkflowJobs(options.clock()); // the workflow API both APIs' jobs run in
+    cnapi.serverJobs(new CnapiServerJobs(jobs, cnapi, napi));
+    this.vmapi = new SandboxVmapi(options, cnapi, napi, jobs);
     cnapi.vmsOfServer(vmapi.vms()::serverVms);
     cnapi.vmListOfServer(vmapi.vms()::serverVmList);
     // NAPI gets half the I/O threads (one on the default two): its changefeed broadcast, every
@@ -61,6 +63,7 @@ public final class Sandbox implements AutoCloseable {
       c = listeners.open(options.bindHost(), 0, cnapi.router());
       this.vmapiListener = listeners.open(options.bindHost(), 0, vmapi.router());
       vmapi.selfUrl(vmapiListener.baseUrl());
+      cnapi.selfUrl(c.baseUrl());
     } catch (RuntimeException e) {
       if (c != null) {
         c.close();

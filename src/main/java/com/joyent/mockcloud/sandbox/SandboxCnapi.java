@@ -50,6 +50,9 @@ public final class SandboxCnapi {
   private volatile Function<String, List<Map<String, Object>>> vmListOfServer = uuid -> List.of();
   private final HeartbeatStats heartbeatStats;
 
+  private CnapiServerJobs serverJobs;
+  private volatile String selfUrl = "";
+
   SandboxCnapi(SandboxOptions options, NicTagStore nicTags, CnAgentClient agents) {
     this.servers = new ServerStore(options.clock(), options.datacenter());
     this.heartbeatStats = new HeartbeatStats(options.clock());
@@ -136,7 +139,11 @@ public final class SandboxCnapi {
       return tasks.await(req.pathParam("taskid"), timeout).thenApply(RestResponse::ok);
     });
 
-    notImplemented(r, "PUT", "/servers/{server_uuid}/nics", "the server-update-nics workflow");
+    r.route("PUT", "/servers/{server_uuid}/nics", req -> {
+      String uuid = req.pathParam("server_uuid");
+      runningServer(uuid, true);
+      return jobAccepted(serverJobs.updateNics(uuid, req.params(), req.requestId()));
+    });
     notImplemented(r, "POST", "/servers/{server_uuid}/execute", "command execution");
     notImplemented(r, "PUT", "/servers/{server_uuid}/setup", "the server-setup workflow");
     notImplemented(r, "PUT", "/servers/{server_uuid}/factory-reset", "the server-factory-reset workflow");
@@ -529,34 +536,99 @@ public final class SandboxCnapi {
     });
   }
 
+  /**
+   * ServerReboot: with {@code nojob=true} the server_reboot task, answered once it has ended
+   * (204); otherwise the server-reboot workflow, answered 202 {@code {job_uuid}}.
+   */
   private CompletionStage<RestResponse> rebootServer(RestRequest req) {
-    if (!Values.isTrueParam(req.params().get("nojob"))) {
-      throw notImplementedError("the server-reboot workflow (use ?nojob=true)");
+    strict(req, Set.of("server_uuid", "creator_uuid", "drain", "nojob", "origin"));
+    for (String b : List.of("drain", "nojob")) {
+      Object v = req.params().get(b);
+      if (v != null && !(v instanceof Boolean) && !"true".equals(v) && !"false".equals(v)) {
+        throw cnapiInvalid(500, b, "value was not true or false");
+      }
     }
-    return syncTask(req.pathParam("server_uuid"), req.requestId(), "server_reboot", params(req), true)
-        .thenApply(reply -> {
+    String uuid = req.pathParam("server_uuid");
+    runningServer(uuid, true);
+    if (!Values.isTrueParam(req.params().get("nojob"))) {
+      Map<String, Object> p = new LinkedHashMap<>(req.params());
+      p.put("drain", Values.isTrueParam(p.get("drain")));
+      return jobAccepted(serverJobs.reboot(uuid, p, req.requestId()));
+    }
+    if (!CnapiServerJobs.supportsRebootTask(servers.server(uuid))) {
+      throw new RestError(503, "ServiceUnavailable",
+          "cn-agent version on server does not support server_reboot: " + cnAgentVersion(uuid) + " < 2.11.0");
+    }
+    return rebootTask(uuid, params(req), req.requestId()).thenApply(x -> RestResponse.noContent());
+  }
+
+  private String cnAgentVersion(String uuid) {
+    if (servers.server(uuid).get("agents") instanceof List<?> agents) {
+      for (Object a : agents) {
+        if (a instanceof Map<?, ?> m && "cn-agent".equals(m.get("name")) && m.get("version") != null) {
+          return String.valueOf(m.get("version"));
+        }
+      }
+    }
+    return "unknown";
+  }
+
+  /** The server_reboot task with CNAPI's request params, waited for; fails with the task's error. */
+  CompletionStage<Void> rebootTask(String uuid, Map<String, Object> params, String reqId) {
+    return syncTask(uuid, reqId, "server_reboot", params, true)
+        .thenAccept(reply -> {
           if (!reply.ok()) {
             throw RestError.internalError(reply.failureMessage());
           }
-          return RestResponse.noContent();
         });
   }
 
-  /** GET /history, POST /pause, POST /resume: no running check, no task record. */
-  private CompletionStage<RestResponse> agentCall(RestRequest req, String method, String path, int okStatus) {
-    String uuid = req.pathParam("server_uuid");
+  /** A job started for a server workflow: 202 {@code {job_uuid}}, as CNAPI answers. */
+  private static CompletionStage<RestResponse> jobAccepted(WorkflowJobs.Job job) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("job_uuid", job.uuid);
+    return CompletableFuture.completedFuture(RestResponse.of(202, body));
+  }
+
+  /** cn-agent's own endpoints (pause, resume, history) in-process; the body. */
+  CompletionStage<Object> agentRequest(String uuid, String method, String path, String reqId) {
     Map<String, Object> sysinfo = runningServer(uuid, false);
     String host = CnAgentClient.agentAddress(sysinfo);
     if (host == null) {
       throw RestError.internalError("No admin NICs detected");
     }
-    return agents.call(method, host, CnAgentClient.port(sysinfo), path, req.requestId()).thenApply(reply -> {
+    return agents.call(method, host, CnAgentClient.port(sysinfo), path, reqId).thenApply(reply -> {
       if (!reply.ok()) {
         throw RestError.internalError(reply.failureMessage());
       }
-      return okStatus == 204 ? RestResponse.noContent() : RestResponse.ok(reply.body());
+      return reply.body();
     });
   }
+
+  /** A sysinfo a workflow got back from a task, registered as a POST of it would be. */
+  void registerFromWorkflow(String uuid, Map<String, Object> sysinfo) {
+    register(uuid, sysinfo);
+  }
+
+  void serverJobs(CnapiServerJobs jobs) {
+    this.serverJobs = jobs;
+  }
+
+  void selfUrl(String url) {
+    this.selfUrl = url;
+  }
+
+  /** This CNAPI's URL (the reboot job's {@code cnapi_url}). */
+  String selfUrl() {
+    return selfUrl;
+  }
+
+  /** GET /history, POST /pause, POST /resume: no running check, no task record. */
+  private CompletionStage<RestResponse> agentCall(RestRequest req, String method, String path, int okStatus) {
+    return agentRequest(req.pathParam("server_uuid"), method, path, req.requestId())
+        .thenApply(body -> okStatus == 204 ? RestResponse.noContent() : RestResponse.ok(body));
+  }
+
 
   // ---- endpoints of the smartos backend's tasks ----
 

@@ -23,15 +23,15 @@ public final class SandboxVmapi {
 
   private final VmapiVms vms;
   private final SandboxCnapi cnapi;
-  private final VmapiJobs jobs;
+  private final WorkflowJobs jobs;
   private final VmapiVmJobs vmJobs;
   /** This VMAPI's own URL, for the workflow-api header (sdc-clients polls {@code <it>/jobs/:uuid}). */
   private volatile String selfUrl = "";
 
-  SandboxVmapi(SandboxOptions options, SandboxCnapi cnapi, SandboxNapi napi) {
+  SandboxVmapi(SandboxOptions options, SandboxCnapi cnapi, SandboxNapi napi, WorkflowJobs jobs) {
     this.vms = new VmapiVms(options.clock());
     this.cnapi = cnapi;
-    this.jobs = new VmapiJobs(options.clock());
+    this.jobs = jobs;
     this.vmJobs = new VmapiVmJobs(options.clock(), vms, jobs, cnapi, napi);
   }
 
@@ -58,7 +58,7 @@ public final class SandboxVmapi {
     r.get("/jobs", req -> RestResponse.ok(listJobs(req, null)));
     r.get("/jobs/{job_uuid}", req -> RestResponse.ok(jobs.require(req.pathParam("job_uuid")).snapshot()));
     r.route("GET", "/jobs/{job_uuid}/wait", req -> {
-      VmapiJobs.Job job = jobs.require(req.pathParam("job_uuid"));
+      WorkflowJobs.Job job = jobs.require(req.pathParam("job_uuid"));
       return job.ended().thenApply(x -> {
         if (!"succeeded".equals(job.execution())) {
           throw RestError.internalError(job.failure());
@@ -82,7 +82,7 @@ public final class SandboxVmapi {
   private CompletionStage<RestResponse> createVm(RestRequest req) {
     Map<String, Object> params = new java.util.LinkedHashMap<>(req.params());
     Boolean sync = syncParam(params.get("sync"));
-    VmapiJobs.Job job = vmJobs.create(params, req.requestId());
+    WorkflowJobs.Job job = vmJobs.create(params, req.requestId());
     return accepted(job, sync);
   }
 
@@ -140,7 +140,7 @@ public final class SandboxVmapi {
     throw validationFailed(List.of(RestError.fieldError("sync", "Invalid", "Invalid parameter")));
   }
 
-  private CompletionStage<RestResponse> accepted(VmapiJobs.Job job, boolean sync) {
+  private CompletionStage<RestResponse> accepted(WorkflowJobs.Job job, boolean sync) {
     Map<String, Object> body = new java.util.LinkedHashMap<>();
     body.put("vm_uuid", job.vmUuid);
     body.put("job_uuid", job.uuid);
@@ -160,7 +160,7 @@ public final class SandboxVmapi {
   private List<Map<String, Object>> listJobs(RestRequest req, String vmUuid) {
     Map<String, String> q = req.query();
     String execution = q.get("execution");
-    if (execution != null && !VmapiJobs.EXECUTIONS.contains(execution)) {
+    if (execution != null && !WorkflowJobs.EXECUTIONS.contains(execution)) {
       throw new RestError(409, "Conflict", "Execution must be one of queued, failed, succeeded, canceled or running");
     }
     return jobs.list(vmUuid != null ? vmUuid : q.get("vm_uuid"), q.get("task"), execution);

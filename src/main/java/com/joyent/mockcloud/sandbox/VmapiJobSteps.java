@@ -40,9 +40,9 @@ final class VmapiJobSteps {
         return "Job succeeded!";
       }
       if ("active".equals(task.get("status"))) {
-        throw new VmapiWorkflow.TaskError("workflow timeout");
+        throw new WorkflowChain.TaskError("workflow timeout");
       }
-      throw new VmapiWorkflow.TaskError(taskError(task));
+      throw new WorkflowChain.TaskError(taskError(task));
     });
   }
 
@@ -94,7 +94,7 @@ final class VmapiJobSteps {
     if (expected.equals(state) || orElse.equals(state)) {
       done.complete("VM is now " + state);
     } else if (System.nanoTime() - deadline > 0) {
-      done.completeExceptionally(new VmapiWorkflow.TaskError("VM " + uuid + " did not reach state " + expected));
+      done.completeExceptionally(new WorkflowChain.TaskError("VM " + uuid + " did not reach state " + expected));
     } else {
       CompletableFuture.delayedExecutor(POLL_MS, TimeUnit.MILLISECONDS)
           .execute(() -> pollState(uuid, expected, orElse, deadline, done));
@@ -122,7 +122,7 @@ final class VmapiJobSteps {
     if (vm != null && millis(vm.get("last_modified")) > before) {
       done.complete("VM data has been updated");
     } else if (System.nanoTime() - deadline > 0) {
-      done.completeExceptionally(new VmapiWorkflow.TaskError("VM " + uuid + " was not updated in VMAPI"));
+      done.completeExceptionally(new WorkflowChain.TaskError("VM " + uuid + " was not updated in VMAPI"));
     } else {
       CompletableFuture.delayedExecutor(POLL_MS, TimeUnit.MILLISECONDS)
           .execute(() -> pollUpdated(uuid, before, deadline, done));

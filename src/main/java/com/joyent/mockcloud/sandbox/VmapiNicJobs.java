@@ -19,13 +19,13 @@ final class VmapiNicJobs {
   private static final List<String> UPDATABLE = List.of("allow_dhcp_spoofing", "allow_ip_spoofing",
       "allow_mac_spoofing", "allow_restricted_traffic");
 
-  private final VmapiJobs jobs;
+  private final WorkflowJobs jobs;
   private final SandboxCnapi cnapi;
   private final SandboxNapi napi;
   private final VmapiJobSteps steps;
   private final VmapiVmJobs vmJobs;
 
-  VmapiNicJobs(VmapiJobs jobs, SandboxCnapi cnapi, SandboxNapi napi, VmapiJobSteps steps, VmapiVmJobs vmJobs) {
+  VmapiNicJobs(WorkflowJobs jobs, SandboxCnapi cnapi, SandboxNapi napi, VmapiJobSteps steps, VmapiVmJobs vmJobs) {
     this.jobs = jobs;
     this.cnapi = cnapi;
     this.napi = napi;
@@ -34,7 +34,7 @@ final class VmapiNicJobs {
   }
 
   /** add_nics: the networks' NIC tags on the VM's server, the NICs in NAPI, then add-nics-7.3.1. */
-  VmapiJobs.Job addNics(Map<String, Object> vm, Map<String, Object> request, String reqId) {
+  WorkflowJobs.Job addNics(Map<String, Object> vm, Map<String, Object> request, String reqId) {
     String uuid = (String) vm.get("uuid");
     String server = (String) vm.get("server_uuid");
     boolean hasNetworks = request.get("networks") != null && !"".equals(request.get("networks"));
@@ -79,13 +79,13 @@ final class VmapiNicJobs {
     boolean wantResolvers = wantResolvers(vm, true);
     params.put("wantResolvers", wantResolvers);
     params.put("add_nics", added);
-    VmapiJobs.Job job = jobs.create("add-nics-7.3.1", uuid, params, 300);
+    WorkflowJobs.Job job = jobs.create("add-nics-7.3.1", uuid, params, 300);
     Map<String, Object> taskParams = new LinkedHashMap<>();
     taskParams.put("uuid", uuid);
     taskParams.put("jobid", job.uuid);
     taskParams.put("add_nics", added);
     String[] task = new String[1];
-    new VmapiWorkflow()
+    new WorkflowChain()
         .now("common.validate_params", () -> "All parameters OK!")
         .now("common.setup_request", () -> "Request has been setup!")
         .now("common.update_network_params", () -> {
@@ -172,7 +172,7 @@ final class VmapiNicJobs {
   }
 
   /** update_nics: validNics' checks, then update-nics-7.0.5 (NAPI, then the CN). */
-  VmapiJobs.Job updateNics(Map<String, Object> vm, Map<String, Object> request, String reqId) {
+  WorkflowJobs.Job updateNics(Map<String, Object> vm, Map<String, Object> request, String reqId) {
     List<Map<String, Object>> nics;
     try {
       nics = validNics(vm, request.get("nics"));
@@ -186,13 +186,13 @@ final class VmapiNicJobs {
     params.put("update_nics", nics);
     params.putAll(VmapiJobSteps.jobParams("update_nics", vm, reqId));
     params.put("last_modified", vm.get("last_modified"));
-    VmapiJobs.Job job = jobs.create("update-nics-7.0.5", uuid, params, 300);
+    WorkflowJobs.Job job = jobs.create("update-nics-7.0.5", uuid, params, 300);
     Map<String, Object> taskParams = new LinkedHashMap<>();
     taskParams.put("uuid", uuid);
     taskParams.put("jobid", job.uuid);
     taskParams.put("update_nics", nics);
     String[] task = new String[1];
-    new VmapiWorkflow()
+    new WorkflowChain()
         .now("common.validate_params", () -> "All parameters OK!")
         .now("common.setup_request", () -> "Request has been setup!")
         .now("napi.update_nics", () -> {
@@ -275,7 +275,7 @@ final class VmapiNicJobs {
   }
 
   /** remove_nics: the MACs, then remove-nics-7.0.7 (the CN, then NAPI). */
-  VmapiJobs.Job removeNics(Map<String, Object> vm, Map<String, Object> request, String reqId) {
+  WorkflowJobs.Job removeNics(Map<String, Object> vm, Map<String, Object> request, String reqId) {
     if (request.get("macs") == null || "".equals(request.get("macs"))) {
       throw VmapiUpdateParams.failed("Invalid VM update parameters", List.of(VmapiVmJobs.missing("macs")));
     }
@@ -292,14 +292,14 @@ final class VmapiNicJobs {
     params.put("last_modified", vm.get("last_modified"));
     params.put("wantResolvers", wantResolvers(vm, false));
     params.put("oldMacs", oldMacs);
-    VmapiJobs.Job job = jobs.create("remove-nics-7.0.7", uuid, params, 300);
+    WorkflowJobs.Job job = jobs.create("remove-nics-7.0.7", uuid, params, 300);
     Map<String, Object> taskParams = new LinkedHashMap<>();
     taskParams.put("uuid", uuid);
     taskParams.put("jobid", job.uuid);
     taskParams.put("remove_nics", macs);
     List<Map<String, Object>> removed = new ArrayList<>();
     String[] task = new String[1];
-    new VmapiWorkflow()
+    new WorkflowChain()
         .now("common.validate_params", () -> "All parameters OK!")
         .now("common.setup_request", () -> "Request has been setup!")
         .now("common.remove_network_params", () -> {
@@ -312,7 +312,7 @@ final class VmapiNicJobs {
         })
         .now("napi.remove_nics", () -> {
           if (macs.isEmpty()) {
-            throw new VmapiWorkflow.TaskError("No MAC addresses to remove");
+            throw new WorkflowChain.TaskError("No MAC addresses to remove");
           }
           macs.forEach(napi::deleteNic);
           return "NICs removed";

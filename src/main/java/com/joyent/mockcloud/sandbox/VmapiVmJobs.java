@@ -27,14 +27,14 @@ final class VmapiVmJobs {
 
   private final Clock clock;
   private final VmapiVms vms;
-  private final VmapiJobs jobs;
+  private final WorkflowJobs jobs;
   private final SandboxCnapi cnapi;
   private final SandboxNapi napi;
   private final VmapiJobSteps steps;
   private final VmapiVmUpdates updates;
   private final VmapiNicJobs nicJobs;
 
-  VmapiVmJobs(Clock clock, VmapiVms vms, VmapiJobs jobs, SandboxCnapi cnapi, SandboxNapi napi) {
+  VmapiVmJobs(Clock clock, VmapiVms vms, WorkflowJobs jobs, SandboxCnapi cnapi, SandboxNapi napi) {
     this.clock = clock;
     this.vms = vms;
     this.jobs = jobs;
@@ -51,7 +51,7 @@ final class VmapiVmJobs {
   // ---- CreateVm ----
 
   /** CreateVm: checks, places, provisions the NICs, starts the job; the job. */
-  VmapiJobs.Job create(Map<String, Object> params, String reqId) {
+  WorkflowJobs.Job create(Map<String, Object> params, String reqId) {
     List<WantedNic> networks = params.containsKey("networks") ? networks(params) : null;
     List<Map<String, Object>> errors = new ArrayList<>();
     Object alias = params.get("alias");
@@ -158,11 +158,11 @@ final class VmapiVmJobs {
     Map<String, Object> jobParams = VmapiJobSteps.jobParams("provision", vm, reqId);
     jobParams.put("nics", nics);
     jobParams.put("image_uuid", image);
-    VmapiJobs.Job job = jobs.create("provision-8.2.4", vmUuid, jobParams, 3810);
+    WorkflowJobs.Job job = jobs.create("provision-8.2.4", vmUuid, jobParams, 3810);
     Map<String, Object> payload = payload(vm, nics, image);
     String[] ensureTask = new String[1];
     String[] createTask = new String[1];
-    new VmapiWorkflow()
+    new WorkflowChain()
         .now("common.validate_params", () -> "All parameters OK!")
         .now("workflow.set_job_action", () -> "Action set")
         .now("cnapi.ensure_image", () -> {
@@ -432,7 +432,7 @@ final class VmapiVmJobs {
   // ---- actions ----
 
   /** UpdateVm's actions that run a job here; the disk actions and migrate answer 501 (docs/sandbox.md). */
-  VmapiJobs.Job action(Map<String, Object> vm, String action, Map<String, Object> params, String reqId) {
+  WorkflowJobs.Job action(Map<String, Object> vm, String action, Map<String, Object> params, String reqId) {
     String uuid = (String) vm.get("uuid");
     switch (action) {
       case "update" -> {
@@ -476,9 +476,9 @@ final class VmapiVmJobs {
       case "kill" -> new String[] {"kill-7.0.2", "210", "machine_kill", null, "stopped", "cnapi.kill_vm"};
       default -> throw SandboxCnapi.notImplementedError("VMAPI action=" + action);
     };
-    VmapiJobs.Job job = jobs.create(names[0], uuid, jobParams, Integer.parseInt(names[1]));
+    WorkflowJobs.Job job = jobs.create(names[0], uuid, jobParams, Integer.parseInt(names[1]));
     String[] task = new String[1];
-    VmapiWorkflow wf = new VmapiWorkflow().now("common.validate_params", () -> "All parameters OK!");
+    WorkflowChain wf = new WorkflowChain().now("common.validate_params", () -> "All parameters OK!");
     if (names[3] != null) {
       String needed = names[3];
       wf.now("common.ensure_vm_state", () -> {
@@ -488,12 +488,12 @@ final class VmapiVmJobs {
           return "VM is " + state;
         }
         if (idempotent && names[4].equals(state)) {
-          throw new VmapiWorkflow.Done("VM is " + state + ", action is idempotent");
+          throw new WorkflowChain.Done("VM is " + state + ", action is idempotent");
         }
         Map<String, Object> error = new LinkedHashMap<>(); // as node-workflow records an Error: name, message
         error.put("name", "Error");
         error.put("message", "Cannot " + action + " a VM from a '" + state + "' state");
-        throw new VmapiWorkflow.TaskError(error);
+        throw new WorkflowChain.TaskError(error);
       });
     }
     Map<String, Object> taskParams = new LinkedHashMap<>(params);
@@ -511,7 +511,7 @@ final class VmapiVmJobs {
   }
 
   /** DeleteVm: the destroy job; its NICs leave NAPI once the CN has destroyed the VM. */
-  VmapiJobs.Job destroy(Map<String, Object> vm, String reqId) {
+  WorkflowJobs.Job destroy(Map<String, Object> vm, String reqId) {
     String uuid = (String) vm.get("uuid");
     String server = (String) vm.get("server_uuid");
     if (server == null) {
@@ -519,9 +519,9 @@ final class VmapiVmJobs {
     }
     Map<String, Object> jobParams = VmapiJobSteps.jobParams("destroy", vm, reqId);
     jobParams.put("current_state", vm.get("state"));
-    VmapiJobs.Job job = jobs.create("destroy-7.1.6", uuid, jobParams, 180);
+    WorkflowJobs.Job job = jobs.create("destroy-7.1.6", uuid, jobParams, 180);
     String[] task = new String[1];
-    new VmapiWorkflow()
+    new WorkflowChain()
         .now("common.validate_params", () -> "All parameters OK!")
         .now("cnapi.destroy_vm", () -> {
           task[0] = cnapi.dispatchTask(server, "machine_destroy", Map.of("uuid", uuid, "jobid", job.uuid), reqId);

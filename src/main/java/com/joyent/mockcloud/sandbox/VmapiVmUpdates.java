@@ -21,11 +21,11 @@ final class VmapiVmUpdates {
   private static final DateTimeFormatter SNAPSHOT_NAME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
 
   private final Clock clock;
-  private final VmapiJobs jobs;
+  private final WorkflowJobs jobs;
   private final SandboxCnapi cnapi;
   private final VmapiJobSteps steps;
 
-  VmapiVmUpdates(Clock clock, VmapiJobs jobs, SandboxCnapi cnapi, VmapiJobSteps steps) {
+  VmapiVmUpdates(Clock clock, WorkflowJobs jobs, SandboxCnapi cnapi, VmapiJobSteps steps) {
     this.clock = clock;
     this.jobs = jobs;
     this.cnapi = cnapi;
@@ -33,7 +33,7 @@ final class VmapiVmUpdates {
   }
 
   /** {@code action=update}: VMAPI's checks, a resize's capacity check, then update-7.1.10. */
-  VmapiJobs.Job update(Map<String, Object> vm, Map<String, Object> request, String reqId, List<Map<String, Object>>
+  WorkflowJobs.Job update(Map<String, Object> vm, Map<String, Object> request, String reqId, List<Map<String, Object>>
       sameAlias) {
     VmapiUpdateParams.Checked checked = VmapiUpdateParams.check(vm, request);
     Map<String, Object> payload = new LinkedHashMap<>(checked.payload());
@@ -60,7 +60,7 @@ final class VmapiVmUpdates {
       params.put("current_ram", vm.get("ram") != null ? vm.get("ram") : vm.get("max_physical_memory"));
       params.put("current_quota", vm.get("quota"));
     }
-    VmapiJobs.Job job = jobs.create("update-7.1.10", uuid, params, 300);
+    WorkflowJobs.Job job = jobs.create("update-7.1.10", uuid, params, 300);
     Map<String, Object> taskParams = new LinkedHashMap<>(payload);
     if (payload.get("new_owner_uuid") != null) {
       taskParams.put("owner_uuid", payload.get("new_owner_uuid"));
@@ -122,7 +122,7 @@ final class VmapiVmUpdates {
   }
 
   /** {@code action=reprovision}: zone brands only, an image_uuid; reprovision-7.0.4. */
-  VmapiJobs.Job reprovision(Map<String, Object> vm, Map<String, Object> request, String reqId) {
+  WorkflowJobs.Job reprovision(Map<String, Object> vm, Map<String, Object> request, String reqId) {
     if (!List.of("joyent", "joyent-minimal", "lx").contains(vm.get("brand"))) {
       throw new RestError(409, "BrandNotSupported", "VM 'brand' does not support reprovision");
     }
@@ -135,7 +135,7 @@ final class VmapiVmUpdates {
     }
     Map<String, Object> params = VmapiJobSteps.jobParams("reprovision", vm, reqId);
     params.put("image_uuid", image);
-    VmapiJobs.Job job = jobs.create("reprovision-7.0.4", (String) vm.get("uuid"), params, 210);
+    WorkflowJobs.Job job = jobs.create("reprovision-7.0.4", (String) vm.get("uuid"), params, 210);
     Map<String, Object> taskParams = new LinkedHashMap<>();
     taskParams.put("uuid", vm.get("uuid"));
     taskParams.put("image_uuid", image);
@@ -145,7 +145,7 @@ final class VmapiVmUpdates {
   }
 
   /** create_snapshot, rollback_snapshot, delete_snapshot: canSnapshot, a name, then the job. */
-  VmapiJobs.Job snapshot(Map<String, Object> vm, String action, Map<String, Object> request, String reqId) {
+  WorkflowJobs.Job snapshot(Map<String, Object> vm, String action, Map<String, Object> request, String reqId) {
     if (!SNAPSHOT_BRANDS.contains(vm.get("brand"))) {
       throw new RestError(409, "BrandNotSupported",
           "snapshots are not supported for VMs of brand \"" + vm.get("brand") + "\"");
@@ -172,19 +172,19 @@ final class VmapiVmUpdates {
     taskParams.put("snapshot_name", snapshot);
     switch (action) {
       case "create_snapshot" -> {
-        VmapiJobs.Job job = jobs.create("snapshot-7.0.4", uuid, params, 180);
+        WorkflowJobs.Job job = jobs.create("snapshot-7.0.4", uuid, params, 180);
         taskParams.put("jobid", job.uuid);
         oneTask(job, vm, "cnapi.snapshot_vm", "machine_create_snapshot", taskParams, 180, reqId, snapshot);
         return job;
       }
       case "delete_snapshot" -> {
-        VmapiJobs.Job job = jobs.create("delete-snapshot-7.0.4", uuid, params, 180);
+        WorkflowJobs.Job job = jobs.create("delete-snapshot-7.0.4", uuid, params, 180);
         taskParams.put("jobid", job.uuid);
         oneTask(job, vm, "cnapi.delete_snapshot", "machine_delete_snapshot", taskParams, 180, reqId, snapshot);
         return job;
       }
       default -> {
-        VmapiJobs.Job job = jobs.create("rollback-7.0.5", uuid, params, 300);
+        WorkflowJobs.Job job = jobs.create("rollback-7.0.5", uuid, params, 300);
         taskParams.put("jobid", job.uuid);
         rollback(job, vm, snapshot, taskParams, reqId);
         return job;
@@ -193,14 +193,14 @@ final class VmapiVmUpdates {
   }
 
   /** The rollback workflow: stop the VM if it runs, then roll back, then write the VM back. */
-  private void rollback(VmapiJobs.Job job, Map<String, Object> vm, String snapshot, Map<String, Object> taskParams,
+  private void rollback(WorkflowJobs.Job job, Map<String, Object> vm, String snapshot, Map<String, Object> taskParams,
       String reqId) {
     String server = (String) vm.get("server_uuid");
     String uuid = (String) vm.get("uuid");
     boolean running = "running".equals(vm.get("state"));
     String[] stopTask = new String[1];
     String[] rollbackTask = new String[1];
-    new VmapiWorkflow()
+    new WorkflowChain()
         .now("common.validate_params", () -> "All parameters OK!")
         .now("common.validate_snapshot_name", () -> "Snapshot name " + snapshot + " is valid")
         .now("common.setup_stop_request", () -> running ? "Stop request has been setup" : "No need to stop VM")
@@ -223,19 +223,19 @@ final class VmapiVmUpdates {
         .run(job);
   }
 
-  private void oneTask(VmapiJobs.Job job, Map<String, Object> vm, String step, String task,
+  private void oneTask(WorkflowJobs.Job job, Map<String, Object> vm, String step, String task,
       Map<String, Object> taskParams, int timeout, String reqId) {
     oneTask(job, vm, step, task, taskParams, timeout, reqId, null);
   }
 
   /** vp, [validate_snapshot_name], setup_request, the task, wait_task, put_vm: most VM workflows. */
-  private void oneTask(VmapiJobs.Job job, Map<String, Object> vm, String step, String task,
+  private void oneTask(WorkflowJobs.Job job, Map<String, Object> vm, String step, String task,
       Map<String, Object> taskParams, int timeout, String reqId, String snapshot) {
     String server = (String) vm.get("server_uuid");
     String uuid = (String) vm.get("uuid");
     String state = String.valueOf(vm.get("state"));
     String[] id = new String[1];
-    VmapiWorkflow wf = new VmapiWorkflow().now("common.validate_params", () -> "All parameters OK!");
+    WorkflowChain wf = new WorkflowChain().now("common.validate_params", () -> "All parameters OK!");
     if (snapshot != null) {
       wf.now("common.validate_snapshot_name", () -> "Snapshot name " + snapshot + " is valid");
     }

@@ -282,12 +282,27 @@ class CnapiTaskDispatchTest {
   }
 
   @Test
-  void notImplementedEndpoints_answer501WithClearMessage() {
-    TestHttp.Reply r = TestHttp.put(cnapi + "/servers/" + CN + "/nics", Map.of("action", "update"));
-    assertThat(r.status()).isEqualTo(501);
-    assertThat(r.object()).containsEntry("code", "NotImplementedError")
-        .containsEntry("message", "the server-update-nics workflow is not implemented by the mockcloud sandbox");
-    assertThat(TestHttp.post(cnapi + "/servers/" + CN + "/reboot", Map.of()).status()).isEqualTo(501);
+  void serverWorkflowEndpoints_checkTheirParametersAsCnapi_andStartNoJob() {
+    TestHttp.Reply noNics = TestHttp.put(cnapi + "/servers/" + CN + "/nics", Map.of("action", "update"));
+    assertThat(noNics.status()).isEqualTo(500);
+    assertThat(noNics.object()).containsEntry("code", "InvalidParameters").containsEntry("errors",
+        List.of(Map.of("field", "nics", "code", "Invalid", "message", "value was not an array")));
+    TestHttp.Reply badAction = TestHttp.put(cnapi + "/servers/" + CN + "/nics",
+        Map.of("action", "frob", "nics", List.of()));
+    assertThat(badAction.status()).isEqualTo(500);
+    assertThat(badAction.object()).containsEntry("errors", List.of(Map.of("field", "action", "code", "Invalid",
+        "message", "action must be 'update', 'replace', or 'delete'")));
+    TestHttp.Reply drain = TestHttp.post(cnapi + "/servers/" + CN + "/reboot", Map.of("drain", "yes"));
+    assertThat(drain.status()).isEqualTo(500);
+    assertThat(drain.object()).containsEntry("errors", List.of(Map.of("field", "drain", "code", "Invalid",
+        "message", "value was not true or false")));
+    TestHttp.Reply unknown = TestHttp.post(cnapi + "/servers/" + CN + "/reboot", Map.of("force", true));
+    assertThat(unknown.status()).isEqualTo(409);
+    assertThat(unknown.object()).containsEntry("code", "InvalidArgument");
+    TestHttp.Reply execute = TestHttp.post(cnapi + "/servers/" + CN + "/execute", Map.of("script", "true"));
+    assertThat(execute.status()).isEqualTo(501);
+    assertThat(execute.object()).containsEntry("code", "NotImplementedError");
+    assertThat(sandbox.cnapi().tasks().size()).isZero();
   }
 
   @Test

@@ -14,21 +14,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * VMAPI's job records as it answers them (translateJob: {@code name, uuid, execution, params,
- * exec_after, created_at, timeout, chain_results}), kept in memory: what a workflow API would
- * hold for the sandbox's jobs.
+ * The sandbox's workflow API: the jobs of VMAPI and CNAPI, kept in memory and answered as
+ * VMAPI answers them (translateJob: {@code name, uuid, execution, params, exec_after,
+ * created_at, timeout, chain_results}). CNAPI's jobs are read at VMAPI's {@code /jobs}, as a
+ * Triton client reads them from the workflow API.
  *
  * <p>Thread contract: this object's lock guards the jobs; each {@link Job} guards itself.
  * Readers get deep copies.
  */
-final class VmapiJobs {
+final class WorkflowJobs {
   static final Set<String> EXECUTIONS = Set.of("queued", "running", "succeeded", "failed", "canceled");
   private static final int MAX_LISTED = 1000;
 
   private final Clock clock;
   private final Map<String, Job> jobs = new LinkedHashMap<>();
 
-  VmapiJobs(Clock clock) {
+  WorkflowJobs(Clock clock) {
     this.clock = clock;
   }
 

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * {@code chain_results} as node-workflow records them. A task that has nothing to do answers
  * the text the real task gives in that case.
  */
-final class VmapiWorkflow {
+final class WorkflowChain {
   /** Ends the job with {@code error} (a string, or an {@code {name, message}} object) as the task's error. */
   static final class TaskError extends RuntimeException {
     final transient Object error;
@@ -39,29 +39,29 @@ final class VmapiWorkflow {
   private final List<Task> tasks = new ArrayList<>();
   private Runnable onError = () -> { };
 
-  VmapiWorkflow task(String name, Supplier<CompletionStage<String>> run) {
+  WorkflowChain task(String name, Supplier<CompletionStage<String>> run) {
     tasks.add(new Task(name, run));
     return this;
   }
 
   /** A task that does its work at once and answers its result text. */
-  VmapiWorkflow now(String name, Supplier<String> run) {
+  WorkflowChain now(String name, Supplier<String> run) {
     return task(name, () -> CompletableFuture.completedFuture(run.get()));
   }
 
   /** What to do when a task fails (the workflow's onerror chain, unrecorded as VMAPI hides it). */
-  VmapiWorkflow onError(Runnable r) {
+  WorkflowChain onError(Runnable r) {
     onError = r;
     return this;
   }
 
   /** Runs the chain for {@code job}; the job records every step and ends succeeded or failed. */
-  void run(VmapiJobs.Job job) {
+  void run(WorkflowJobs.Job job) {
     job.running();
     step(job, 0);
   }
 
-  private void step(VmapiJobs.Job job, int i) {
+  private void step(WorkflowJobs.Job job, int i) {
     if (i == tasks.size()) {
       job.succeeded();
       return;

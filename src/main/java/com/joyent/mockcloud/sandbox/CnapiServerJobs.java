@@ -1,0 +1,279 @@
+package com.joyent.mockcloud.sandbox;
+
+import com.joyent.mockcloud.http.RestError;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * CNAPI's server workflows as jobs in the sandbox's workflow API: server-update-nics (NAPI's
+ * {@code nic_tags_provided}, then cn-agent's server_update_nics, then the sysinfo it returns
+ * back into CNAPI, so the tags reach the server's sysinfo as on a real CN) and server-reboot
+ * (optionally pausing and draining cn-agent, then the server_reboot task, then
+ * {@code transitional_status: rebooting}). The chains carry the real workflows' task names
+ * and results (sdc-cnapi lib/workflows, sdc-wf-shared).
+ */
+final class CnapiServerJobs {
+  private static final int TWO_HOURS = 2 * 60 * 60;
+  private static final long DRAIN_POLL_MS = 500;
+  /** CNAPI sends server_reboot to cn-agents at least this new; older ones get Ur's exit 113. */
+  private static final int[] SERVER_REBOOT_TASK_VERSION = {2, 11, 0};
+
+  private final WorkflowJobs jobs;
+  private final SandboxCnapi cnapi;
+  private final SandboxNapi napi;
+
+  CnapiServerJobs(WorkflowJobs jobs, SandboxCnapi cnapi, SandboxNapi napi) {
+    this.jobs = jobs;
+    this.cnapi = cnapi;
+    this.napi = napi;
+  }
+
+  /** NicUpdate ({@code PUT /servers/:uuid/nics}): CNAPI's checks, then server-update-nics-1.0.1. */
+  WorkflowJobs.Job updateNics(String server, Map<String, Object> request, String reqId) {
+    List<Map<String, Object>> errors = new ArrayList<>();
+    if (!(request.get("action") instanceof String)) {
+      errors.add(RestError.fieldError("action", "Invalid", "value was not a string"));
+    }
+    if (!(request.get("nics") instanceof List<?>)) {
+      errors.add(RestError.fieldError("nics", "Invalid", "value was not an array"));
+    }
+    if (!errors.isEmpty()) {
+      throw new RestError(500, "InvalidParameters", "Request parameters failed validation", Map.of("errors", errors));
+    }
+    String action = (String) request.get("action");
+    if (!List.of("update", "replace", "delete").contains(action)) {
+      throw SandboxCnapi.cnapiInvalid(500, "action", "action must be 'update', 'replace', or 'delete'");
+    }
+    if (!Boolean.TRUE.equals(cnapi.server(server).get("setup"))) {
+      throw RestError.internalError("Server is not setup");
+    }
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("nic_action", action);
+    params.put("nics", request.get("nics"));
+    params.put("server_uuid", server);
+    params.put("target", server);
+    putIfGiven(params, request, "origin");
+    putIfGiven(params, request, "creator_uuid");
+    WorkflowJobs.Job job = jobs.create("server-update-nics-1.0.1", null, params, TWO_HOURS);
+
+    List<Map<String, Object>> nics = new ArrayList<>();
+    List<Map<String, Object>> current = new ArrayList<>();
+    String[] task = new String[1];
+    Map<String, Object>[] returnedSysinfo = new Map[1];
+    new WorkflowChain()
+        .now("cnapi.validate_params", () -> "All parameters OK!")
+        .now("napi.validate_nic_params", () -> {
+          for (Object n : (List<?>) request.get("nics")) {
+            if (!(n instanceof Map<?, ?> m)) {
+              throw new WorkflowChain.TaskError("nics object must be an array of objects");
+            }
+            if (m.containsKey("mac") && m.containsKey("nic_tags_provided")) {
+              Map<String, Object> nic = new LinkedHashMap<>();
+              nic.put("mac", m.get("mac"));
+              nic.put("nic_tags_provided", m.get("nic_tags_provided"));
+              nics.add(nic);
+            }
+          }
+          return "nic parameters OK!";
+        })
+        .now("napi.get_current_nics", () -> {
+          current.addAll(napi.nics().list(Set.of(server), n -> true));
+          return current.size() + " nics retrieved from NAPI";
+        })
+        .now("napi.apply_nic_updates", () -> applyNicUpdates(action, nics, current))
+        .now("napi.update_nics", () -> {
+          if (nics.isEmpty()) {
+            return "No nics to update";
+          }
+          for (Map<String, Object> nic : nics) {
+            napi.updateNic(String.valueOf(nic.get("mac")), nic);
+          }
+          return "nics updated in NAPI successfully";
+        })
+        .now("cnapi.update_nics", () -> {
+          if (nics.isEmpty()) {
+            return "No nics to update";
+          }
+          task[0] = cnapi.dispatchTask(server, "server_update_nics", Map.of("nics", nics), reqId);
+          return "Started nic update task on server";
+        })
+        .task("cnapi.poll_tasks", () -> {
+          if (task[0] == null) {
+            return CompletableFuture.completedFuture("No tasks to poll");
+          }
+          return cnapi.tasks().await(task[0], 120).thenApply(t -> {
+            if (!"complete".equals(t.get("status"))) {
+              throw new WorkflowChain.TaskError("CNAPI task \"" + task[0] + "\" failed for server \"" + server + "\"");
+            }
+            returnedSysinfo[0] = finishedSysinfo(t);
+            return "All server tasks returned successfully";
+          });
+        })
+        .now("cnapi.refresh_server_sysinfo", () -> {
+          if (returnedSysinfo[0] != null) {
+            cnapi.registerFromWorkflow(server, returnedSysinfo[0]);
+          }
+          return "";
+        })
+        .run(job);
+    return job;
+  }
+
+  /**
+   * applyNicUpdates: for update and delete, every NIC of the server with its tags after the
+   * change (update adds the given tags, delete removes them); replace sends the given ones.
+   */
+  private static String applyNicUpdates(String action, List<Map<String, Object>> nics,
+      List<Map<String, Object>> current) {
+    if (nics.isEmpty()) {
+      return "No nics to get changes for";
+    }
+    if ("replace".equals(action)) {
+      return "replacing nic values";
+    }
+    Map<String, Set<Object>> tags = new LinkedHashMap<>(); // by normalised MAC, in NAPI's order
+    Map<String, Object> macs = new LinkedHashMap<>();
+    for (Map<String, Object> nic : current) {
+      Set<Object> have = new LinkedHashSet<>();
+      if (nic.get("nic_tags_provided") instanceof List<?> l) {
+        have.addAll(l);
+      }
+      String key = NicStore.normalizeMac(nic.get("mac"));
+      tags.put(key, have);
+      macs.put(key, nic.get("mac"));
+    }
+    for (Map<String, Object> nic : nics) {
+      String key = NicStore.normalizeMac(nic.get("mac"));
+      Set<Object> have = key == null ? null : tags.get(key);
+      if (have == null || !(nic.get("nic_tags_provided") instanceof List<?> given)) {
+        continue; // a MAC the server lacks is skipped, as the real workflow only logs it
+      }
+      if ("delete".equals(action)) {
+        have.removeAll(given);
+      } else {
+        have.addAll(given);
+      }
+    }
+    nics.clear();
+    tags.forEach((key, t) -> {
+      Map<String, Object> nic = new LinkedHashMap<>();
+      nic.put("mac", macs.get(key));
+      nic.put("nic_tags_provided", new ArrayList<>(t));
+      nics.add(nic);
+    });
+    return "applied nic " + action + "s";
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> finishedSysinfo(Map<String, Object> task) {
+    if (task.get("history") instanceof List<?> history) {
+      for (Object h : history) {
+        if (h instanceof Map<?, ?> e && e.get("event") instanceof Map<?, ?> ev && ev.get("sysinfo") instanceof Map<?, ?> s) {
+          return (Map<String, Object>) s;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** ServerReboot without {@code nojob}: server-reboot-1.2.0. */
+  WorkflowJobs.Job reboot(String server, Map<String, Object> request, String reqId) {
+    boolean drain = Boolean.TRUE.equals(request.get("drain"));
+    boolean supported = supportsRebootTask(cnapi.server(server));
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("cnapi_url", cnapi.selfUrl());
+    params.put("server_uuid", server);
+    params.put("target", server);
+    putIfGiven(params, request, "origin");
+    putIfGiven(params, request, "creator_uuid");
+    params.put("drain", drain);
+    params.put("supportsServerRebootTask", supported);
+    WorkflowJobs.Job job = jobs.create("server-reboot-1.2.0", null, params, TWO_HOURS);
+    new WorkflowChain()
+        .now("cnapi.validate_params", () -> "All parameters OK!")
+        .task("cnapi.pause_cn_agent_task_handler", () -> drain
+            ? cnapi.agentRequest(server, "POST", "/pause", reqId).thenApply(x -> "")
+            : CompletableFuture.completedFuture("No need to pause cn-agent"))
+        .task("cnapi.wait_for_cn_agent_drained", () -> {
+          CompletableFuture<String> drained = new CompletableFuture<>();
+          if (drain) {
+            awaitDrained(server, reqId, System.nanoTime() + TimeUnit.MINUTES.toNanos(15), drained);
+          } else {
+            drained.complete("");
+          }
+          return drained;
+        })
+        .task("cnapi.send_reboot_message", () -> {
+          if (!supported) {
+            throw new WorkflowChain.TaskError("the cn-agent of server " + server + " is older than 2.11.0 and the "
+                + "sandbox has no Ur to send exit 113 through");
+          }
+          Map<String, Object> p = new LinkedHashMap<>();
+          p.put("server_uuid", server);
+          p.put("nojob", true); // the workflow POSTs ServerReboot with nojob=true
+          return cnapi.rebootTask(server, p, reqId).thenApply(x -> "");
+        })
+        .now("cnapi.mark_server_as_rebooting", () -> {
+          cnapi.servers().update(server, Map.of("transitional_status", "rebooting"));
+          return "";
+        })
+        .run(job);
+    return job;
+  }
+
+  /** waitForCnAgentDrained: the task history until no task is active. */
+  private void awaitDrained(String server, String reqId, long deadline, CompletableFuture<String> done) {
+    cnapi.agentRequest(server, "GET", "/history", reqId).whenComplete((history, err) -> {
+      boolean active = history instanceof List<?> l
+          && l.stream().anyMatch(t -> t instanceof Map<?, ?> m && "active".equals(m.get("status")));
+      if (err == null && !active) {
+        done.complete("");
+      } else if (System.nanoTime() - deadline > 0) {
+        done.completeExceptionally(new WorkflowChain.TaskError("Waiting for cn-agent tasks to drain timed out"));
+      } else {
+        CompletableFuture.delayedExecutor(DRAIN_POLL_MS, TimeUnit.MILLISECONDS)
+            .execute(() -> awaitDrained(server, reqId, deadline, done));
+      }
+    });
+  }
+
+  /** CNAPI's check: the server's cn-agent is at least 2.11.0. */
+  static boolean supportsRebootTask(Map<String, Object> server) {
+    if (server != null && server.get("agents") instanceof List<?> agents) {
+      for (Object a : agents) {
+        if (a instanceof Map<?, ?> m && "cn-agent".equals(m.get("name")) && m.get("version") instanceof String v) {
+          return atLeast(v, SERVER_REBOOT_TASK_VERSION);
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean atLeast(String version, int[] wanted) {
+    String[] parts = version.split("[.-]");
+    for (int i = 0; i < wanted.length; i++) {
+      int have;
+      try {
+        have = i < parts.length ? Integer.parseInt(parts[i]) : 0;
+      } catch (NumberFormatException e) {
+        return false;
+      }
+      if (have != wanted[i]) {
+        return have > wanted[i];
+      }
+    }
+    return true;
+  }
+
+  private static void putIfGiven(Map<String, Object> params, Map<String, Object> request, String key) {
+    if (request.get(key) != null) {
+      params.put(key, request.get(key));
+    }
+  }
+}
