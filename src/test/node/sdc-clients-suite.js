@@ -316,7 +316,8 @@ test('VMAPI update, snapshots, reprovision and NICs as jobs', async function () 
 
 test('CNAPI updateNics and rebootServer as jobs, read from the workflow API', async function () {
     var adminNics = await until('net-agent to claim the server\'s admin NIC', async function () {
-        var nics = await call(napi, 'listNics', { belongs_to_uuid: server, belongs_to_type: 'server' });
+        var nics = await call(napi, 'listNics', { belongs_to_uuid: server, belongs_to_type: 'server',
+            nic_tags_provided: 'admin' });
         return nics.length ? nics : null;
     });
     var mac = adminNics[0].mac;
