@@ -145,8 +145,8 @@ public final class SandboxCnapi {
       return jobAccepted(serverJobs.updateNics(uuid, req.params(), req.requestId()));
     });
     notImplemented(r, "POST", "/servers/{server_uuid}/execute", "command execution");
-    notImplemented(r, "PUT", "/servers/{server_uuid}/setup", "the server-setup workflow");
-    notImplemented(r, "PUT", "/servers/{server_uuid}/factory-reset", "the server-factory-reset workflow");
+    r.put("/servers/{server_uuid}/setup", this::setupServer);
+    r.put("/servers/{server_uuid}/factory-reset", this::factoryReset);
     notImplemented(r, "POST", "/servers/{server_uuid}/recovery-config", "recovery configuration");
     notImplemented(r, "POST", "/servers/{server_uuid}/uninstall-agents", "agent uninstall");
     notImplemented(r, "POST", "/servers/{server_uuid}/vms/{uuid}/migrate", "VM migration");
@@ -583,6 +583,71 @@ public final class SandboxCnapi {
         });
   }
 
+  /**
+   * ServerSetup: CNAPI's checks, then 204 for a server already set up (every mock CN is). The
+   * setup workflow itself runs joysetup and agentsetup through Ur, which a mock CN has not.
+   */
+  private RestResponse setupServer(RestRequest req) {
+    strict(req, Set.of("server_uuid", "hostname", "nics", "postsetup_script", "disk_spares", "disk_width",
+        "disk_cache", "disk_layout", "encryption_enabled", "disk_exclude", "origin", "creator_uuid"));
+    Map<String, Object> p = req.params();
+    for (String f : List.of("hostname", "postsetup_script", "disk_layout", "disk_exclude")) {
+      if (p.get(f) != null && !(p.get(f) instanceof String)) {
+        throw cnapiInvalid(500, f, "value was not a string");
+      }
+    }
+    if (p.get("nics") != null && !(p.get("nics") instanceof List<?>)) {
+      throw cnapiInvalid(500, "nics", "value was not an array");
+    }
+    for (String f : List.of("disk_spares", "disk_width")) {
+      if (p.get(f) != null) {
+        Double d = jsNumber(p.get(f)); // JavaScript's isNaN: "5" is a number too
+        if (d == null) {
+          throw cnapiInvalid(500, f, "value was not a number");
+        }
+        if (d < 0) {
+          throw cnapiInvalid(500, f, "value was not greater than or equal to zero");
+        }
+      }
+    }
+    for (String f : List.of("disk_cache", "encryption_enabled")) {
+      if (p.get(f) != null && !"true".equals(p.get(f)) && !"false".equals(p.get(f))) {
+        throw cnapiInvalid(500, f, "value was not 'true' or 'false'");
+      }
+    }
+    List<String> layouts = List.of("single", "mirror", "raidz1", "raidz2", "raidz3");
+    if (p.get("disk_layout") != null && !layouts.contains(p.get("disk_layout"))) {
+      throw RestError.invalidArgument("disk_layout must be one of: '" + String.join("', '", layouts) + "'");
+    }
+    Map<String, Object> server = servers.server(checkUuid(req.pathParam("server_uuid")));
+    if (server == null) {
+      throw RestError.resourceNotFound("Server " + req.pathParam("server_uuid") + " not found");
+    }
+    if (Boolean.TRUE.equals(server.get("setup"))) {
+      return RestResponse.noContent();
+    }
+    throw notImplementedError("the server-setup workflow (joysetup and agentsetup run through Ur, which a mock CN "
+        + "has not)");
+  }
+
+  /**
+   * ServerFactoryReset: CNAPI's checks (strict parameters; 409 while the server has VMs), then
+   * 501: the workflow wipes the CN through an Ur script and a reboot.
+   */
+  private RestResponse factoryReset(RestRequest req) {
+    strict(req, Set.of("server_uuid", "creator_uuid", "origin"));
+    String uuid = checkUuid(req.pathParam("server_uuid"));
+    Map<String, Object> server = renderedServer(uuid);
+    if (server == null) {
+      throw RestError.resourceNotFound("Server " + uuid + " not found");
+    }
+    if (server.get("vms") instanceof Map<?, ?> vms && !vms.isEmpty()) {
+      return RestResponse.of(409, "Server may not be reset because it has " + vms.size() + " vms");
+    }
+    throw notImplementedError("the server-factory-reset workflow (its Ur script marks the zpool and reboots the CN "
+        + "to wipe it; a mock CN has neither)");
+  }
+
   /** A job started for a server workflow: 202 {@code {job_uuid}}, as CNAPI answers. */
   private static CompletionStage<RestResponse> jobAccepted(WorkflowJobs.Job job) {
     Map<String, Object> body = new LinkedHashMap<>();
@@ -639,6 +704,21 @@ public final class SandboxCnapi {
       throw cnapiInvalid(500, "signal", "value was not a number or string");
     }
     return asyncTask(req, "machine_kill", p);
+  }
+
+  /** JavaScript's Number(v) for a JSON scalar, or null where it is NaN. */
+  private static Double jsNumber(Object v) {
+    if (v instanceof Number n) {
+      return n.doubleValue();
+    }
+    if (v instanceof Boolean b) {
+      return b ? 1.0 : 0.0;
+    }
+    if (v instanceof String str) {
+      String t = str.strip();
+      return t.isEmpty() ? 0.0 : t.matches("[-+]?(\\d+\\.?\\d*|\\.\\d+)") ? Double.valueOf(t) : null;
+    }
+    return null;
   }
 
   /** CNAPI's isNumberOrStringType: a string, or anything JavaScript's isNaN does not call NaN. */

@@ -306,6 +306,31 @@ class CnapiTaskDispatchTest {
   }
 
   @Test
+  void setupAndFactoryReset_answerAsCnapiForASetUpServer() {
+    assertThat(TestHttp.put(cnapi + "/servers/" + CN + "/setup", Map.of("hostname", "cn1")).status()).isEqualTo(204);
+    TestHttp.Reply layout = TestHttp.put(cnapi + "/servers/" + CN + "/setup", Map.of("disk_layout", "raid5"));
+    assertThat(layout.status()).isEqualTo(409);
+    assertThat(layout.object()).containsEntry("code", "InvalidArgument").containsEntry("message",
+        "disk_layout must be one of: 'single', 'mirror', 'raidz1', 'raidz2', 'raidz3'");
+    TestHttp.Reply spares = TestHttp.put(cnapi + "/servers/" + CN + "/setup", Map.of("disk_spares", -1));
+    assertThat(spares.status()).isEqualTo(500);
+    assertThat(spares.object()).containsEntry("errors", List.of(Map.of("field", "disk_spares", "code", "Invalid",
+        "message", "value was not greater than or equal to zero")));
+    assertThat(TestHttp.put(cnapi + "/servers/" + CN + "/setup", Map.of("disk_spares", "2")).status()).isEqualTo(204);
+    assertThat(TestHttp.put(cnapi + "/servers/" + CN + "/setup", Map.of("colour", "red")).object())
+        .containsEntry("code", "InvalidArgument");
+
+    TestHttp.put(sandbox.vmapiUrl() + "/vms/" + VM, Fixtures.vm(VM, CN, "running"));
+    TestHttp.Reply busy = TestHttp.put(cnapi + "/servers/" + CN + "/factory-reset", Map.of());
+    assertThat(busy.status()).isEqualTo(409);
+    assertThat(busy.json()).isEqualTo("Server may not be reset because it has 1 vms"); // restify sends the string as JSON
+    TestHttp.put(sandbox.vmapiUrl() + "/vms/" + VM, Fixtures.vm(VM, CN, "destroyed"));
+    TestHttp.Reply reset = TestHttp.put(cnapi + "/servers/" + CN + "/factory-reset", Map.of());
+    assertThat(reset.status()).isEqualTo(501);
+    assertThat(reset.object()).containsEntry("code", "NotImplementedError");
+  }
+
+  @Test
   void noAgentAddress_answersIdButWritesNoTask() {
     Map<String, Object> sysinfo = new LinkedHashMap<>(Fixtures.sysinfo(Fixtures.CN_B, "x", 1));
     sysinfo.remove("CN Agent IP");
