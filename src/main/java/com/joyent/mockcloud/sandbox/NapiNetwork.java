@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 
 /**
  * One NAPI IPv4 network and its IP allocator (triton-apis.md §4.4): the lowest never-used
@@ -18,24 +18,39 @@ import java.util.TreeSet;
  */
 final class NapiNetwork {
   final String uuid;
-  final String name;
   final Ipv4.Cidr subnet;
-  final long provisionStart;
-  final long provisionEnd;
-  final String gateway;
-  final List<String> resolvers;
   final String nicTag;
   final int vlanId;
-  final int mtu;
   final String etag;
-  /**
-   * Addresses NAPI reserves for the admin user when it creates a network (gateway, resolvers
-   * inside the subnet, broadcast): never handed out, and an explicit request for one is a
-   * duplicate, as an IP held by something else.
-   */
-  final Set<Long> reserved;
+  // What UpdateNetwork may change (guarded by the NicStore lock, as the allocator).
+  String name;
+  long provisionStart;
+  long provisionEnd;
+  String gateway;
+  List<String> resolvers;
+  int mtu;
+  /** Static routes, destination to gateway; null when never set. */
+  Map<String, Object> routes;
+  /** The owners allowed to provision; null when anyone may. */
+  List<String> ownerUuids;
+  String description;
 
-  /** What {@link #holder} answers for a reserved address. */
+  /** An IP record NAPI stores without a NIC: reserved, or assigned by UpdateIP. */
+  record IpRecord(boolean reserved, String ownerUuid, String belongsToUuid, String belongsToType) {
+    /** NAPI's {@code free}: not reserved and nothing it belongs to or is owned by. */
+    boolean free() {
+      return !reserved && ownerUuid == null && belongsToUuid == null && belongsToType == null;
+    }
+  }
+
+  /**
+   * IP records without a NIC: those NAPI makes for the admin user when it creates a network
+   * (gateway, resolvers inside the subnet, broadcast), and those UpdateIP writes. A record that
+   * is not free is never handed out, and an explicit request for it is a duplicate.
+   */
+  private final Map<Long, IpRecord> records = new TreeMap<>();
+
+  /** What {@link #holder} answers for an address held by a record that is not free. */
   static final String RESERVED = "reserved";
 
   private final Map<Long, String> usedBy = new HashMap<>(); // ip -> mac of the NIC holding it
@@ -44,6 +59,12 @@ final class NapiNetwork {
 
   NapiNetwork(String uuid, String name, Ipv4.Cidr subnet, long provisionStart, long provisionEnd, String gateway,
       List<String> resolvers, String nicTag, int vlanId, int mtu) {
+    this(uuid, name, subnet, provisionStart, provisionEnd, gateway, resolvers, nicTag, vlanId, mtu, null);
+  }
+
+  /** A network; {@code adminUuid} owns the reserved addresses (null: the records have no owner yet). */
+  NapiNetwork(String uuid, String name, Ipv4.Cidr subnet, long provisionStart, long provisionEnd, String gateway,
+      List<String> resolvers, String nicTag, int vlanId, int mtu, String adminUuid) {
     if (!subnet.contains(provisionStart) || !subnet.contains(provisionEnd) || provisionStart > provisionEnd) {
       throw new IllegalArgumentException("provision range " + Ipv4.format(provisionStart) + "-"
           + Ipv4.format(provisionEnd) + " is not inside " + subnet);
@@ -59,19 +80,50 @@ final class NapiNetwork {
     this.vlanId = vlanId;
     this.mtu = mtu;
     this.etag = Long.toHexString(uuid.hashCode() & 0xffffffffL).toUpperCase();
-    Set<Long> r = new TreeSet<>();
+    IpRecord admin = new IpRecord(true, adminUuid, adminUuid, "other");
     if (gateway != null) {
-      r.add(Ipv4.parse(gateway));
+      records.put(Ipv4.parse(gateway), admin);
     }
     for (String resolver : resolvers) {
       long ip = Ipv4.parse(resolver);
       if (subnet.contains(ip)) {
-        r.add(ip);
+        records.put(ip, admin);
       }
     }
-    r.add(subnet.last());
-    this.reserved = Set.copyOf(r);
+    records.put(subnet.last(), admin);
     this.nextFresh = provisionStart;
+  }
+
+  /** The owner of the admin records, once the store knows the admin user. */
+  void adminIs(String adminUuid) {
+    records.replaceAll((ip, r) -> r.reserved() && r.ownerUuid() == null && "other".equals(r.belongsToType())
+        ? new IpRecord(true, adminUuid, adminUuid, "other") : r);
+  }
+
+  /** The record of an address that has one (without a NIC), or null. */
+  IpRecord record(long ip) {
+    return records.get(ip);
+  }
+
+  /** Addresses with a record, in order. */
+  Set<Long> recordAddresses() {
+    return java.util.Collections.unmodifiableSet(records.keySet());
+  }
+
+  void putRecord(long ip, IpRecord r) {
+    records.put(ip, r);
+  }
+
+  private boolean taken(long ip) {
+    IpRecord r = records.get(ip);
+    return usedBy.containsKey(ip) || (r != null && !r.free());
+  }
+
+  /** A new provision range (already checked): addresses below the old start become fresh again. */
+  void provisionRange(long start, long end) {
+    provisionStart = start;
+    provisionEnd = end;
+    nextFresh = start; // the allocator skips what is held; a shrunk range simply hands out less
   }
 
   /**
@@ -87,7 +139,7 @@ final class NapiNetwork {
 
   /** Takes the next free address for {@code mac}; null when the range is exhausted. */
   Long allocate(String mac) {
-    while (nextFresh <= provisionEnd && (usedBy.containsKey(nextFresh) || reserved.contains(nextFresh))) {
+    while (nextFresh <= provisionEnd && taken(nextFresh)) {
       nextFresh++;
     }
     if (nextFresh <= provisionEnd) {
@@ -97,7 +149,7 @@ final class NapiNetwork {
     }
     while (!released.isEmpty()) {
       long ip = released.pollFirst();
-      if (!usedBy.containsKey(ip)) {
+      if (!taken(ip) && ip >= provisionStart && ip <= provisionEnd) {
         usedBy.put(ip, mac);
         return ip;
       }
@@ -108,7 +160,8 @@ final class NapiNetwork {
   /** The MAC holding {@code ip}, {@link #RESERVED}, or null. */
   String holder(long ip) {
     String mac = usedBy.get(ip);
-    return mac == null && reserved.contains(ip) ? RESERVED : mac;
+    IpRecord r = records.get(ip);
+    return mac == null && r != null && !r.free() ? RESERVED : mac;
   }
 
   /** Claims an explicit address (already checked to be free and inside the subnet). */
@@ -131,7 +184,7 @@ final class NapiNetwork {
     return usedBy.size();
   }
 
-  /** The network as NAPI renders it (§3.2). */
+  /** The network as NAPI serialises it (triton-apis.md §4.4; sdc-napi's Network.serialize). */
   Map<String, Object> render() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("family", "ipv4");
@@ -146,6 +199,15 @@ final class NapiNetwork {
     m.put("resolvers", resolvers);
     if (gateway != null) {
       m.put("gateway", gateway);
+    }
+    if (routes != null) {
+      m.put("routes", routes);
+    }
+    if (description != null && !description.isEmpty()) {
+      m.put("description", description);
+    }
+    if (ownerUuids != null) {
+      m.put("owner_uuids", ownerUuids);
     }
     m.put("netmask", subnet.netmask());
     return m;

@@ -75,7 +75,10 @@ public final class NicStore {
     this.clock = clock;
     this.nicTags = nicTags;
     this.adminUuid = adminUuid;
-    initialNetworks.forEach(n -> networks.put(n.uuid, n));
+    initialNetworks.forEach(n -> {
+      n.adminIs(adminUuid);
+      networks.put(n.uuid, n);
+    });
   }
 
   /** Normalises a MAC from a path or body ({@code 0010fe000037}, dashes or colons); null if invalid. */
@@ -135,6 +138,251 @@ public final class NicStore {
     return n;
   }
 
+  private Integer tagMtu(String tag) {
+    return nicTags.exists(tag) ? ((Number) nicTags.get(tag).get("mtu")).intValue() : null;
+  }
+
+  /** CreateNetwork: NAPI's checks, the admin user's reserved records, then the network. */
+  public synchronized Map<String, Object> createNetwork(Map<String, Object> params) {
+    NapiNetworkParams.Checked c = NapiNetworkParams.create(params, this::tagMtu, List.copyOf(networks.values()));
+    String name = (String) c.get("name");
+    if (networks.values().stream().anyMatch(x -> x.name.equals(name))) {
+      throw new RestError(422, "InvalidParameters", "name is in use by another network",
+          Map.of("errors", List.of(RestError.fieldError("name", "Duplicate", "Already exists"))));
+    }
+    String uuid = c.has("uuid") ? (String) c.get("uuid") : java.util.UUID.randomUUID().toString();
+    if (networks.containsKey(uuid)) {
+      throw new RestError(422, "InvalidParameters", "uuid is in use by another network",
+          Map.of("errors", List.of(RestError.fieldError("uuid", "Duplicate", "Already exists"))));
+    }
+    @SuppressWarnings("unchecked")
+    List<String> resolvers = c.has("resolvers") ? (List<String>) c.get("resolvers") : List.of();
+    Long gw = (Long) c.get("gateway");
+    NapiNetwork net = new NapiNetwork(uuid, name, (Ipv4.Cidr) c.get("subnet"), (Long) c.get("provision_start_ip"),
+        (Long) c.get("provision_end_ip"), gw == null ? null : Ipv4.format(gw), resolvers, (String) c.get("nic_tag"),
+        (Integer) c.get("vlan_id"), c.has("mtu") ? (Integer) c.get("mtu") : 1500, adminUuid);
+    applyOptional(net, c);
+    networks.put(uuid, net);
+    return net.render();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void applyOptional(NapiNetwork net, NapiNetworkParams.Checked c) {
+    if (c.has("routes")) {
+      net.routes = (Map<String, Object>) c.get("routes");
+    }
+    if (c.has("owner_uuids")) {
+      List<String> owners = (List<String>) c.get("owner_uuids");
+      net.ownerUuids = owners.isEmpty() ? null : owners; // an empty list removes them
+    }
+    if (c.has("description")) {
+      net.description = (String) c.get("description");
+    }
+  }
+
+  /** The changes UpdateNetwork made that the changefeed names (gateway, resolvers, routes). */
+  public record NetworkUpdate(Map<String, Object> network, Set<String> changed) {}
+
+  /** UpdateNetwork: NAPI's checks against the network as it is, then the changes. */
+  @SuppressWarnings("unchecked")
+  public synchronized NetworkUpdate updateNetwork(String uuidOrName, Map<String, Object> params) {
+    NapiNetwork net = findNetwork(uuidOrName);
+    NapiNetworkParams.Checked c = NapiNetworkParams.update(params, net, tagMtu(net.nicTag),
+        List.copyOf(networks.values()));
+    if (c.has("name") && networks.values().stream().anyMatch(x -> x != net && x.name.equals(c.get("name")))) {
+      // Real NAPI answers a raw moray error here; the sandbox answers what CreateNetwork would.
+      throw new RestError(422, "InvalidParameters", "name is in use by another network",
+          Map.of("errors", List.of(RestError.fieldError("name", "Duplicate", "Already exists"))));
+    }
+    Set<String> changed = new java.util.TreeSet<>();
+    if (c.has("name")) {
+      net.name = (String) c.get("name");
+    }
+    if (c.has("mtu")) {
+      net.mtu = (Integer) c.get("mtu");
+    }
+    if (c.has("provision_start_ip") || c.has("provision_end_ip")) {
+      net.provisionRange(c.has("provision_start_ip") ? (Long) c.get("provision_start_ip") : net.provisionStart,
+          c.has("provision_end_ip") ? (Long) c.get("provision_end_ip") : net.provisionEnd);
+    }
+    if (c.has("gateway")) {
+      long gw = (Long) c.get("gateway");
+      NapiNetwork.IpRecord old = net.record(gw);
+      net.putRecord(gw, old == null ? new NapiNetwork.IpRecord(true, null, null, null)
+          : new NapiNetwork.IpRecord(true, old.ownerUuid(), old.belongsToUuid(), old.belongsToType()));
+      net.gateway = Ipv4.format(gw);
+      changed.add("gateway");
+    }
+    if (c.has("resolvers")) {
+      net.resolvers = List.copyOf((List<String>) c.get("resolvers"));
+      changed.add("resolvers");
+    }
+    if (c.has("routes")) {
+      changed.add("routes");
+    }
+    applyOptional(net, c);
+    return new NetworkUpdate(net.render(), changed);
+  }
+
+  /**
+   * DeleteNetwork: 422 InUse while a pool holds it ({@code pools}: the uuids of those that do)
+   * or a NIC is on it; IP records alone do not keep it.
+   */
+  public synchronized Map<String, Object> deleteNetwork(String uuidOrName, List<String> pools) {
+    NapiNetwork net = findNetwork(uuidOrName);
+    if (!pools.isEmpty()) {
+      throw inUse("Network is in use", "network pool", pools);
+    }
+    List<String> macs = new ArrayList<>(new java.util.TreeSet<>(net.holders().values()));
+    if (!macs.isEmpty()) {
+      throw inUse("network must have no NICs provisioned", "nic", macs);
+    }
+    networks.remove(net.uuid);
+    return net.render();
+  }
+
+  private static RestError inUse(String message, String type, List<String> ids) {
+    List<Map<String, Object>> errors = new ArrayList<>();
+    for (String id : ids.stream().sorted().toList()) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("type", type);
+      e.put("id", id);
+      e.put("code", "UsedBy");
+      e.put("message", "In use by " + type + " \"" + id + "\"");
+      errors.add(e);
+    }
+    return new RestError(422, "InUse", message, Map.of("errors", errors));
+  }
+
+  /**
+   * UpdateIP: frees, creates or changes the record of an address of the network, with NAPI's
+   * checks. An address a NIC holds takes only {@code reserved} here (the sandbox keeps such an
+   * address's owner on the NIC); changing who it belongs to is a clear 501.
+   */
+  public synchronized Map<String, Object> updateIp(String uuidOrName, String address, Map<String, Object> p) {
+    NapiNetwork net = findNetwork(uuidOrName);
+    Long ip = Ipv4.parse(address);
+    if (ip == null) {
+      throw RestError.resourceNotFound("Invalid IP address");
+    }
+    if (!net.subnet.contains(ip)) {
+      throw RestError.resourceNotFound("IP is not in subnet");
+    }
+    String mac = net.holders().get(ip);
+    if (mac != null) {
+      for (String k : List.of("belongs_to_uuid", "belongs_to_type", "owner_uuid", "unassign", "free")) {
+        if (p.containsKey(k)) {
+          throw SandboxCnapi.notImplementedError("changing " + k + " of an IP a NIC holds (UpdateIP)");
+        }
+      }
+      if (p.containsKey("reserved")) {
+        Boolean r = bool(p.get("reserved"));
+        if (r == null) {
+          NapiNetworkParams.fail(List.of(NapiNetworkParams.invalid("reserved", "must be a boolean value")));
+        }
+        nics.get(mac).reserved = r;
+      }
+      return ipRecord(net, ip);
+    }
+    NapiNetwork.IpRecord old = net.record(ip);
+    if (p.containsKey("free") && JsValues.truthy(p.get("free")) && !p.containsKey("unassign")) {
+      net.putRecord(ip, new NapiNetwork.IpRecord(false, null, null, null));
+      return ipRecord(net, ip);
+    }
+    List<Map<String, Object>> errors = new ArrayList<>();
+    Boolean reserved = null;
+    if (p.containsKey("reserved")) {
+      reserved = bool(p.get("reserved"));
+      if (reserved == null) {
+        errors.add(NapiNetworkParams.invalid("reserved", "must be a boolean value"));
+      }
+    }
+    Boolean checkOwner = p.containsKey("check_owner") ? bool(p.get("check_owner")) : Boolean.TRUE;
+    if (checkOwner == null) {
+      errors.add(NapiNetworkParams.invalid("check_owner", "must be a boolean value"));
+    }
+    String belongsUuid = uuidParam(p, "belongs_to_uuid", errors);
+    String owner = uuidParam(p, "owner_uuid", errors);
+    String belongsType = null;
+    if (p.get("belongs_to_type") != null) {
+      if (p.get("belongs_to_type") instanceof String s && !s.isBlank() && s.length() <= 64) {
+        belongsType = s;
+      } else {
+        errors.add(NapiNetworkParams.invalid("belongs_to_type", p.get("belongs_to_type") instanceof String
+            ? "must not be empty" : "must be a string"));
+      }
+    }
+    boolean unassign = false;
+    if (old != null && p.containsKey("unassign")) {
+      Boolean u = bool(p.get("unassign"));
+      if (u == null) {
+        errors.add(NapiNetworkParams.invalid("unassign", "must be a boolean value"));
+      } else {
+        unassign = u;
+      }
+    }
+    boolean assigning = p.get("belongs_to_uuid") != null || p.get("belongs_to_type") != null;
+    if (assigning) { // the three go together, unless the record already has them
+      if (p.get("belongs_to_type") == null && (old == null || old.belongsToType() == null)) {
+        errors.add(missingIp("belongs_to_type"));
+      }
+      if (p.get("belongs_to_uuid") == null && (old == null || old.belongsToUuid() == null)) {
+        errors.add(missingIp("belongs_to_uuid"));
+      }
+      if (p.get("owner_uuid") == null && (old == null || old.ownerUuid() == null)) {
+        errors.add(missingIp("owner_uuid"));
+      }
+    }
+    NapiNetworkParams.fail(errors);
+    if (owner != null && !Boolean.FALSE.equals(checkOwner) && net.ownerUuids != null && !net.ownerUuids.isEmpty()
+        && !net.ownerUuids.contains(owner) && !owner.equals(adminUuid)) {
+      NapiNetworkParams.fail(List.of(NapiNetworkParams.invalid("owner_uuid", "network owner_uuids do not match")));
+    }
+    if (unassign && p.containsKey("free") && Boolean.TRUE.equals(bool(p.get("free")))) {
+      NapiNetworkParams.fail(List.of(NapiNetworkParams.invalid("unassign",
+          "free and unassign cannot both be set to \"true\"")));
+    }
+    NapiNetwork.IpRecord base = old != null ? old : new NapiNetwork.IpRecord(false, null, null, null);
+    NapiNetwork.IpRecord next = unassign
+        ? new NapiNetwork.IpRecord(base.reserved(), base.ownerUuid(), null, null)
+        : new NapiNetwork.IpRecord(reserved != null ? reserved : base.reserved(),
+            owner != null ? owner : base.ownerUuid(), belongsUuid != null ? belongsUuid : base.belongsToUuid(),
+            belongsType != null ? belongsType : base.belongsToType());
+    net.putRecord(ip, next);
+    return ipRecord(net, ip);
+  }
+
+  private static Map<String, Object> missingIp(String field) {
+    Map<String, Object> e = new LinkedHashMap<>();
+    e.put("field", field);
+    e.put("code", "MissingParameter");
+    e.put("message", "Missing parameter");
+    return e;
+  }
+
+  private static String uuidParam(Map<String, Object> p, String key, List<Map<String, Object>> errors) {
+    Object v = p.get(key);
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof String s && s.matches("^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$")) {
+      return s.toLowerCase();
+    }
+    errors.add(NapiNetworkParams.invalid(key, "invalid UUID"));
+    return null;
+  }
+
+  /** NAPI's boolean: true, false, "true", "false"; null for anything else. */
+  private static Boolean bool(Object v) {
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    if ("true".equals(v) || "false".equals(v)) {
+      return "true".equals(v);
+    }
+    return null;
+  }
+
   // ---- IPs ----
 
   /**
@@ -145,7 +393,7 @@ public final class NicStore {
    */
   public synchronized List<Map<String, Object>> ips(String uuidOrName, Predicate<Map<String, Object>> filter) {
     NapiNetwork n = findNetwork(uuidOrName);
-    java.util.TreeSet<Long> addresses = new java.util.TreeSet<>(n.reserved);
+    java.util.TreeSet<Long> addresses = new java.util.TreeSet<>(n.recordAddresses());
     addresses.addAll(n.holders().keySet());
     if (n.subnet.contains(n.provisionStart - 1)) {
       addresses.add(n.provisionStart - 1);
@@ -191,17 +439,24 @@ public final class NicStore {
       r.put("belongs_to_type", nic.belongsToType);
       r.put("belongs_to_uuid", nic.belongsToUuid);
       r.put("owner_uuid", nic.ownerUuid);
-    } else if (n.reserved.contains(ip)) {
-      r.put("reserved", true);
-      r.put("free", false);
-      r.put("belongs_to_type", "other");
-      r.put("belongs_to_uuid", adminUuid);
-      r.put("owner_uuid", adminUuid);
+    } else if (n.record(ip) != null) {
+      NapiNetwork.IpRecord rec = n.record(ip);
+      r.put("reserved", rec.reserved());
+      r.put("free", rec.free());
+      putIfSet(r, "belongs_to_type", rec.belongsToType());
+      putIfSet(r, "belongs_to_uuid", rec.belongsToUuid());
+      putIfSet(r, "owner_uuid", rec.ownerUuid());
     } else {
       r.put("reserved", false);
       r.put("free", true);
     }
     return r;
+  }
+
+  private static void putIfSet(Map<String, Object> r, String key, String value) {
+    if (value != null) {
+      r.put(key, value);
+    }
   }
 
   public synchronized String networkEtag(String uuidOrName) {

@@ -98,6 +98,26 @@ public final class SandboxNapi {
     r.get("/networks/{uuid}", req -> RestResponse.ok(nics.network(req.pathParam("uuid")))
         .withHeader("Etag", nics.networkEtag(req.pathParam("uuid"))));
     r.post("/networks/{uuid}/nics", req -> changed(create(req.pathParam("uuid"), req.params()), CREATE));
+    r.post("/networks", req -> {
+      Map<String, Object> net = nics.createNetwork(req.params());
+      changefeed.publish("network", CREATE, (String) net.get("uuid"), Map.of());
+      return RestResponse.ok(net).withHeader("Etag", nics.networkEtag((String) net.get("uuid")));
+    });
+    r.put("/networks/{uuid}", req -> {
+      NicStore.NetworkUpdate u = nics.updateNetwork(req.pathParam("uuid"), req.params());
+      String uuid = (String) u.network().get("uuid");
+      changefeed.publish("network", u.changed(), uuid, Map.of());
+      return RestResponse.ok(u.network()).withHeader("Etag", nics.networkEtag(uuid));
+    });
+    r.delete("/networks/{uuid}", req -> {
+      String uuid = (String) nics.network(req.pathParam("uuid")).get("uuid");
+      List<String> holding = pools.list(null, uuid).stream().map(p -> (String) p.get("uuid")).toList();
+      nics.deleteNetwork(uuid, holding);
+      changefeed.publish("network", Set.of("delete"), uuid, Map.of());
+      return RestResponse.noContent();
+    });
+    r.put("/networks/{uuid}/ips/{ip}",
+        req -> RestResponse.ok(nics.updateIp(req.pathParam("uuid"), req.pathParam("ip"), req.params())));
     r.get("/network_pools", req -> {
       rejectUnknown(req.query().keySet(), POOL_FILTERS);
       return RestResponse.ok(page(pools.list(req.query().get("name"), req.query().get("networks")), req));
