@@ -351,6 +351,34 @@ test('CNAPI updateNics and rebootServer as jobs, read from the workflow API', as
     eq((await call(cnapi, 'getServer', server)).transitional_status, 'rebooting', 'marked as rebooting');
 });
 
+test('NAPI createNetwork, updateNetwork, updateIP, deleteNetwork', async function () {
+    var name = 'suite-net-' + run;
+    var third = 100 + (parseInt(run, 16) % 100);
+    var prefix = '10.' + third + '.7.';
+    var net = await call(napi, 'createNetwork', { name: name, nic_tag: 'external', vlan_id: 7,
+        subnet: prefix + '0/24', provision_start_ip: prefix + '10', provision_end_ip: prefix + '200',
+        gateway: prefix + '1', resolvers: [prefix + '2'] });
+    eq([net.name, net.mtu, net.netmask, net.gateway], [name, 1500, '255.255.255.0', prefix + '1'], 'created network');
+    eq((await call(napi, 'getIP', net.uuid, prefix + '1')).reserved, true, 'the gateway is reserved');
+    var dup = await failure(call(napi, 'createNetwork', { name: name, nic_tag: 'external', vlan_id: 7,
+        subnet: prefix + '0/24', provision_start_ip: prefix + '10', provision_end_ip: prefix + '200' }));
+    eq([dup.statusCode, dup.restCode, dup.message], [422, 'InvalidParameters', 'name is in use by another network'],
+        'a second network of that name');
+    var upd = await call(napi, 'updateNetwork', net.uuid, { description: 'suite', provision_start_ip: prefix + '50' });
+    eq([upd.description, upd.provision_start_ip], ['suite', prefix + '50'], 'updated network');
+    var ip = await call(napi, 'updateIP', net.uuid, prefix + '50', { reserved: true });
+    eq([ip.reserved, ip.free], [true, false], 'a reserved IP');
+    var nic = await call(napi, 'provisionNic', net.uuid, { owner_uuid: cfg.adminUuid,
+        belongs_to_uuid: OTHER_OWNER, belongs_to_type: 'zone' });
+    eq(nic.ip, prefix + '51', 'provisioning skips the reserved IP');
+    var busy = await failure(call(napi, 'deleteNetwork', net.uuid));
+    eq([busy.statusCode, busy.restCode], [422, 'InUse'], 'deleting a network with a NIC');
+    await call(napi, 'deleteNic', nic.mac);
+    await call(napi, 'deleteNetwork', net.uuid);
+    var gone = await failure(call(napi, 'getNetwork', net.uuid));
+    eq(gone.statusCode, 404, 'deleted network');
+});
+
 (async function main() {
     var failed = 0;
     for (var i = 0; i < checks.length; i++) {
