@@ -434,7 +434,7 @@ final class NapiNetworkParams {
     return (ip >>> 24) == 10 || (ip >>> 20) == ((172L << 4) | 1) || (ip >>> 16) == ((192L << 8) | 168);
   }
 
-  private static Map<String, Object> missing(String field) {
+  static Map<String, Object> missing(String field) {
     Map<String, Object> e = new LinkedHashMap<>();
     e.put("field", field);
     e.put("code", "MissingParameter");

@@ -324,13 +324,13 @@ public final class NicStore {
     boolean assigning = p.get("belongs_to_uuid") != null || p.get("belongs_to_type") != null;
     if (assigning) { // the three go together, unless the record already has them
       if (p.get("belongs_to_type") == null && (old == null || old.belongsToType() == null)) {
-        errors.add(missingIp("belongs_to_type"));
+        errors.add(NapiNetworkParams.missing("belongs_to_type"));
       }
       if (p.get("belongs_to_uuid") == null && (old == null || old.belongsToUuid() == null)) {
-        errors.add(missingIp("belongs_to_uuid"));
+        errors.add(NapiNetworkParams.missing("belongs_to_uuid"));
       }
       if (p.get("owner_uuid") == null && (old == null || old.ownerUuid() == null)) {
-        errors.add(missingIp("owner_uuid"));
+        errors.add(NapiNetworkParams.missing("owner_uuid"));
       }
     }
     NapiNetworkParams.fail(errors);
@@ -350,14 +350,6 @@ public final class NicStore {
             belongsType != null ? belongsType : base.belongsToType());
     net.putRecord(ip, next);
     return ipRecord(net, ip);
-  }
-
-  private static Map<String, Object> missingIp(String field) {
-    Map<String, Object> e = new LinkedHashMap<>();
-    e.put("field", field);
-    e.put("code", "MissingParameter");
-    e.put("message", "Missing parameter");
-    return e;
   }
 
   private static String uuidParam(Map<String, Object> p, String key, List<Map<String, Object>> errors) {

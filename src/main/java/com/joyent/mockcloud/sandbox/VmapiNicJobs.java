@@ -80,14 +80,9 @@ final class VmapiNicJobs {
     params.put("wantResolvers", wantResolvers);
     params.put("add_nics", added);
     WorkflowJobs.Job job = jobs.create("add-nics-7.3.1", uuid, params, 300);
-    Map<String, Object> taskParams = new LinkedHashMap<>();
-    taskParams.put("uuid", uuid);
-    taskParams.put("jobid", job.uuid);
-    taskParams.put("add_nics", added);
+    Map<String, Object> taskParams = taskParams(uuid, job, "add_nics", added);
     String[] task = new String[1];
-    new WorkflowChain()
-        .now("common.validate_params", () -> "All parameters OK!")
-        .now("common.setup_request", () -> "Request has been setup!")
+    WorkflowChain wf = setUp()
         .now("common.update_network_params", () -> {
           List<Object> resolvers = new ArrayList<>(vm.get("resolvers") instanceof List<?> l ? l : List.of());
           Map<String, Object> routes = new LinkedHashMap<>();
@@ -110,14 +105,8 @@ final class VmapiNicJobs {
             taskParams.put("set_routes", routes);
           }
           return "Added network parameters to payload";
-        })
-        .now("cnapi.update_vm", () -> {
-          task[0] = cnapi.dispatchTask(server, "machine_update", taskParams, reqId);
-          return "Task id: " + task[0] + " queued to CNAPI!";
-        })
-        .task("cnapi.wait_task", () -> steps.waitTask(task[0], 300))
-        .task("vmapi.check_updated", () -> steps.checkUpdated(uuid, task[0], vm.get("last_modified")))
-        .task("vmapi.put_vm", () -> steps.putVm(uuid, task[0], String.valueOf(vm.get("state")), "running"))
+        });
+    updateVm(wf, vm, taskParams, task, reqId, null, null)
         .onError(() -> {
           if (task[0] == null) { // napi.cleanup_nics: the CN never took them
             provisioned.forEach(n -> napi.deleteNic((String) n.get("mac")));
@@ -125,6 +114,40 @@ final class VmapiNicJobs {
         })
         .run(job);
     return job;
+  }
+
+  /** What cnapi.update_vm sends for a NIC job: the VM, the job, and the one NIC change. */
+  private static Map<String, Object> taskParams(String uuid, WorkflowJobs.Job job, String key, Object value) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("uuid", uuid);
+    p.put("jobid", job.uuid);
+    p.put(key, value);
+    return p;
+  }
+
+  /**
+   * The NIC workflows' ends: cnapi.update_vm (then {@code afterDispatch}, if any: remove-nics
+   * drops the NAPI NICs there), cnapi.wait_task, vmapi.check_updated, vmapi.put_vm.
+   */
+  private WorkflowChain updateVm(WorkflowChain wf, Map<String, Object> vm, Map<String, Object> taskParams,
+      String[] task, String reqId, String afterName, java.util.function.Supplier<String> afterDispatch) {
+    String uuid = (String) vm.get("uuid");
+    wf.now("cnapi.update_vm", () -> {
+      task[0] = cnapi.dispatchTask((String) vm.get("server_uuid"), "machine_update", taskParams, reqId);
+      return "Task id: " + task[0] + " queued to CNAPI!";
+    });
+    if (afterDispatch != null) {
+      wf.now(afterName, afterDispatch);
+    }
+    return wf.task("cnapi.wait_task", () -> steps.waitTask(task[0], 300))
+        .task("vmapi.check_updated", () -> steps.checkUpdated(uuid, task[0], vm.get("last_modified")))
+        .task("vmapi.put_vm", () -> steps.putVm(uuid, task[0], String.valueOf(vm.get("state")), "running"));
+  }
+
+  private static WorkflowChain setUp() {
+    return new WorkflowChain()
+        .now("common.validate_params", () -> "All parameters OK!")
+        .now("common.setup_request", () -> "Request has been setup!");
   }
 
   /** VMAPI marks a NIC primary on add_nics only when the request says so. */
@@ -181,20 +204,13 @@ final class VmapiNicJobs {
           e.getMessage())));
     }
     String uuid = (String) vm.get("uuid");
-    String server = (String) vm.get("server_uuid");
     Map<String, Object> params = new LinkedHashMap<>();
     params.put("update_nics", nics);
     params.putAll(VmapiJobSteps.jobParams("update_nics", vm, reqId));
     params.put("last_modified", vm.get("last_modified"));
     WorkflowJobs.Job job = jobs.create("update-nics-7.0.5", uuid, params, 300);
-    Map<String, Object> taskParams = new LinkedHashMap<>();
-    taskParams.put("uuid", uuid);
-    taskParams.put("jobid", job.uuid);
-    taskParams.put("update_nics", nics);
     String[] task = new String[1];
-    new WorkflowChain()
-        .now("common.validate_params", () -> "All parameters OK!")
-        .now("common.setup_request", () -> "Request has been setup!")
+    WorkflowChain wf = setUp()
         .now("napi.update_nics", () -> {
           for (Map<String, Object> nic : nics) {
             Map<String, Object> change = new LinkedHashMap<>(nic);
@@ -205,15 +221,8 @@ final class VmapiNicJobs {
             }
           }
           return "Updated NAPI NICs";
-        })
-        .now("cnapi.update_vm", () -> {
-          task[0] = cnapi.dispatchTask(server, "machine_update", taskParams, reqId);
-          return "Task id: " + task[0] + " queued to CNAPI!";
-        })
-        .task("cnapi.wait_task", () -> steps.waitTask(task[0], 300))
-        .task("vmapi.check_updated", () -> steps.checkUpdated(uuid, task[0], vm.get("last_modified")))
-        .task("vmapi.put_vm", () -> steps.putVm(uuid, task[0], String.valueOf(vm.get("state")), "running"))
-        .run(job);
+        });
+    updateVm(wf, vm, taskParams(uuid, job, "update_nics", nics), task, reqId, null, null).run(job);
     return job;
   }
 
@@ -281,7 +290,6 @@ final class VmapiNicJobs {
     }
     List<String> macs = macs(request.get("macs"), "macs");
     String uuid = (String) vm.get("uuid");
-    String server = (String) vm.get("server_uuid");
     List<String> oldMacs = new ArrayList<>();
     if (vm.get("nics") instanceof List<?> l) {
       l.forEach(n -> oldMacs.add(n instanceof Map<?, ?> m ? String.valueOf(m.get("mac")) : null));
@@ -293,34 +301,21 @@ final class VmapiNicJobs {
     params.put("wantResolvers", wantResolvers(vm, false));
     params.put("oldMacs", oldMacs);
     WorkflowJobs.Job job = jobs.create("remove-nics-7.0.7", uuid, params, 300);
-    Map<String, Object> taskParams = new LinkedHashMap<>();
-    taskParams.put("uuid", uuid);
-    taskParams.put("jobid", job.uuid);
-    taskParams.put("remove_nics", macs);
+    Map<String, Object> taskParams = taskParams(uuid, job, "remove_nics", macs);
     List<Map<String, Object>> removed = new ArrayList<>();
     String[] task = new String[1];
-    new WorkflowChain()
-        .now("common.validate_params", () -> "All parameters OK!")
-        .now("common.setup_request", () -> "Request has been setup!")
+    WorkflowChain wf = setUp()
         .now("common.remove_network_params", () -> {
           removeNetworkParams(uuid, macs, oldMacs, wantResolvers(vm, false), taskParams, removed);
           return "Added network parameters to payload";
-        })
-        .now("cnapi.update_vm", () -> {
-          task[0] = cnapi.dispatchTask(server, "machine_update", taskParams, reqId);
-          return "Task id: " + task[0] + " queued to CNAPI!";
-        })
-        .now("napi.remove_nics", () -> {
-          if (macs.isEmpty()) {
-            throw new WorkflowChain.TaskError("No MAC addresses to remove");
-          }
-          macs.forEach(napi::deleteNic);
-          return "NICs removed";
-        })
-        .task("cnapi.wait_task", () -> steps.waitTask(task[0], 300))
-        .task("vmapi.check_updated", () -> steps.checkUpdated(uuid, task[0], vm.get("last_modified")))
-        .task("vmapi.put_vm", () -> steps.putVm(uuid, task[0], String.valueOf(vm.get("state")), "running"))
-        .run(job);
+        });
+    updateVm(wf, vm, taskParams, task, reqId, "napi.remove_nics", () -> {
+      if (macs.isEmpty()) {
+        throw new WorkflowChain.TaskError("No MAC addresses to remove");
+      }
+      macs.forEach(napi::deleteNic);
+      return "NICs removed";
+    }).run(job);
     return job;
   }
 

@@ -175,13 +175,9 @@ final class VmapiUpdateParams {
         return value instanceof List<?> ? null : VmapiListQuery.invalid(name, "Not an array");
       }
       case METADATA -> {
-        Object parsed = value;
-        if (value instanceof String s) {
-          try {
-            parsed = Json.parse(s.getBytes(StandardCharsets.UTF_8));
-          } catch (RuntimeException e) {
-            return VmapiListQuery.invalid(name, "Invalid parameter");
-          }
+        Object parsed = parseJson(value);
+        if (parsed == null) {
+          return VmapiListQuery.invalid(name, "Invalid parameter");
         }
         Map<String, Object> bad = badMetadata(name, parsed);
         if (bad != null) {
@@ -191,6 +187,18 @@ final class VmapiUpdateParams {
         return null;
       }
       default -> throw new IllegalStateException(kind.name());
+    }
+  }
+
+  /** A string parsed as JSON (VMAPI takes metadata as a JSON string too), else the value; null if unparsable. */
+  private static Object parseJson(Object value) {
+    if (!(value instanceof String s)) {
+      return value;
+    }
+    try {
+      return Json.parse(s.getBytes(StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      return null;
     }
   }
 
@@ -245,14 +253,10 @@ final class VmapiUpdateParams {
    */
   private static Map<String, Object> metadataDiff(Map<String, Object> vm, String key, Object given,
       Map<String, Object> params) {
-    Object metadata = given;
-    if (given instanceof String s) {
-      try {
-        metadata = Json.parse(s.getBytes(StandardCharsets.UTF_8));
-      } catch (RuntimeException e) {
-        return VmapiListQuery.invalid(key, "Malformed JSON");
-      }
-    } else if (!(given instanceof Map<?, ?>) && !(given instanceof List<?>)) {
+    Object metadata = parseJson(given);
+    if (metadata == null) {
+      return VmapiListQuery.invalid(key, "Malformed JSON");
+    } else if (!(metadata instanceof Map<?, ?>) && !(metadata instanceof List<?>)) {
       return VmapiListQuery.invalid(key, "Invalid data type");
     }
     Map<String, Object> bad = badMetadata(key, metadata);
