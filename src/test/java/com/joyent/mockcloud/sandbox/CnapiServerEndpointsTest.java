@@ -227,12 +227,19 @@ class CnapiServerEndpointsTest {
   }
 
   @Test
-  void setupAndFactoryReset_arePuts_answeredNotImplementedUntilTheWorkflowsExist() {
+  void setupAndFactoryReset_arePuts_setupOfASetUpServerIs204_theWorkflowsAre501() {
     register(CN);
+    assertThat(TestHttp.put(cnapi + "/servers/" + CN + "/setup", Map.of()).status()).isEqualTo(204);
+    TestHttp.Reply reset = TestHttp.put(cnapi + "/servers/" + CN + "/factory-reset", Map.of());
+    assertThat(reset.status()).isEqualTo(501);
+    assertThat(reset.object()).containsEntry("code", "NotImplementedError");
+    Map<String, Object> unsetup = new java.util.LinkedHashMap<>(Fixtures.sysinfo(Fixtures.CN_B, "127.0.0.1", 5309));
+    unsetup.put("Setup", "false");
+    TestHttp.post(cnapi + "/servers/" + Fixtures.CN_B + "/sysinfo", Map.of("sysinfo", unsetup));
+    TestHttp.Reply setup = TestHttp.put(cnapi + "/servers/" + Fixtures.CN_B + "/setup", Map.of());
+    assertThat(setup.status()).isEqualTo(501);
+    assertThat((String) setup.object().get("message")).startsWith("the server-setup workflow");
     for (String what : List.of("setup", "factory-reset")) {
-      TestHttp.Reply put = TestHttp.put(cnapi + "/servers/" + CN + "/" + what, Map.of());
-      assertThat(put.status()).as(what).isEqualTo(501);
-      assertThat(put.object()).containsEntry("code", "NotImplementedError");
       assertThat(TestHttp.post(cnapi + "/servers/" + CN + "/" + what, Map.of()).status()).as(what).isEqualTo(405);
     }
   }
