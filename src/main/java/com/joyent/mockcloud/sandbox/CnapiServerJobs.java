@@ -203,7 +203,7 @@ final class CnapiServerJobs {
         .task("cnapi.wait_for_cn_agent_drained", () -> {
           CompletableFuture<String> drained = new CompletableFuture<>();
           if (drain) {
-            awaitDrained(server, reqId, System.nanoTime() + TimeUnit.MINUTES.toNanos(15), drained);
+            awaitDrained(server, reqId, System.nanoTime() + TimeUnit.MINUTES.toNanos(15), 0, drained);
           } else {
             drained.complete("");
           }
@@ -227,18 +227,27 @@ final class CnapiServerJobs {
     return job;
   }
 
-  /** waitForCnAgentDrained: the task history until no task is active. */
-  private void awaitDrained(String server, String reqId, long deadline, CompletableFuture<String> done) {
-    cnapi.agentRequest(server, "GET", "/history", reqId).whenComplete((history, err) -> {
-      boolean active = history instanceof List<?> l
+  /** waitForCnAgentDrained: the task history until no task is active; five failed reads fail it. */
+  private void awaitDrained(String server, String reqId, long deadline, int errors, CompletableFuture<String> done) {
+    java.util.concurrent.CompletionStage<Object> history;
+    try {
+      history = cnapi.agentRequest(server, "GET", "/history", reqId);
+    } catch (RuntimeException e) {
+      history = CompletableFuture.failedFuture(e);
+    }
+    history.whenComplete((tasks, err) -> {
+      boolean active = tasks instanceof List<?> l
           && l.stream().anyMatch(t -> t instanceof Map<?, ?> m && "active".equals(m.get("status")));
+      int failures = err == null ? errors : errors + 1;
       if (err == null && !active) {
         done.complete("");
+      } else if (err != null && failures >= 5) {
+        done.completeExceptionally(new WorkflowChain.TaskError(String.valueOf(err.getMessage())));
       } else if (System.nanoTime() - deadline > 0) {
         done.completeExceptionally(new WorkflowChain.TaskError("Waiting for cn-agent tasks to drain timed out"));
       } else {
         CompletableFuture.delayedExecutor(DRAIN_POLL_MS, TimeUnit.MILLISECONDS)
-            .execute(() -> awaitDrained(server, reqId, deadline, done));
+            .execute(() -> awaitDrained(server, reqId, deadline, failures, done));
       }
     });
   }

@@ -21,7 +21,8 @@ final class NapiNetwork {
   final Ipv4.Cidr subnet;
   final String nicTag;
   final int vlanId;
-  final String etag;
+  /** Changes with every UpdateNetwork, as moray's etag does. */
+  String etag;
   // What UpdateNetwork may change (guarded by the NicStore lock, as the allocator).
   String name;
   long provisionStart;

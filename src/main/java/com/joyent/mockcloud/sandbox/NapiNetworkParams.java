@@ -114,7 +114,7 @@ final class NapiNetworkParams {
     string(p, "name", v, errors);
     string(p, "description", v, errors);
     common(p, v, errors, false);
-    if (p.containsKey("gateway") && !v.containsKey("gateway")) {
+    if (p.containsKey("gateway") && (p.get("gateway") == null || "".equals(p.get("gateway")))) {
       errors.add(invalid("gateway", "invalid IP address")); // a gateway cannot be removed
     }
     fail(errors);

@@ -221,6 +221,7 @@ public final class NicStore {
       changed.add("routes");
     }
     applyOptional(net, c);
+    net.etag = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL).toUpperCase();
     return new NetworkUpdate(net.render(), changed);
   }
 
@@ -305,11 +306,12 @@ public final class NicStore {
     String owner = uuidParam(p, "owner_uuid", errors);
     String belongsType = null;
     if (p.get("belongs_to_type") != null) {
-      if (p.get("belongs_to_type") instanceof String s && !s.isBlank() && s.length() <= 64) {
+      Object t = p.get("belongs_to_type");
+      if (t instanceof String s && !s.isBlank() && s.length() <= 64) {
         belongsType = s;
       } else {
-        errors.add(NapiNetworkParams.invalid("belongs_to_type", p.get("belongs_to_type") instanceof String
-            ? "must not be empty" : "must be a string"));
+        errors.add(NapiNetworkParams.invalid("belongs_to_type", !(t instanceof String s) ? "must be a string"
+            : s.length() > 64 ? "must not be longer than 64 characters" : "must not be empty"));
       }
     }
     boolean unassign = false;
@@ -320,6 +322,9 @@ public final class NicStore {
       } else {
         unassign = u;
       }
+    }
+    if (old == null) {
+      NapiNetworkParams.fail(errors); // a new record's required set is checked only once its fields pass
     }
     boolean assigning = p.get("belongs_to_uuid") != null || p.get("belongs_to_type") != null;
     if (assigning) { // the three go together, unless the record already has them

@@ -542,17 +542,13 @@ public final class SandboxCnapi {
    */
   private CompletionStage<RestResponse> rebootServer(RestRequest req) {
     strict(req, Set.of("server_uuid", "creator_uuid", "drain", "nojob", "origin"));
-    for (String b : List.of("drain", "nojob")) {
-      Object v = req.params().get(b);
-      if (v != null && !(v instanceof Boolean) && !"true".equals(v) && !"false".equals(v)) {
-        throw cnapiInvalid(500, b, "value was not true or false");
-      }
-    }
+    checkRules(req.params(), new String[][] {{"creator_uuid", "string"}, {"drain", "boolean"},
+        {"nojob", "boolean"}, {"origin", "string"}});
     String uuid = req.pathParam("server_uuid");
     runningServer(uuid, true);
-    if (!Values.isTrueParam(req.params().get("nojob"))) {
+    if (!Boolean.TRUE.equals(req.params().get("nojob"))) {
       Map<String, Object> p = new LinkedHashMap<>(req.params());
-      p.put("drain", Values.isTrueParam(p.get("drain")));
+      p.put("drain", Boolean.TRUE.equals(p.get("drain")));
       return jobAccepted(serverJobs.reboot(uuid, p, req.requestId()));
     }
     if (!CnapiServerJobs.supportsRebootTask(servers.server(uuid))) {
@@ -589,32 +585,11 @@ public final class SandboxCnapi {
    */
   private RestResponse setupServer(RestRequest req) {
     strict(req, Set.of("server_uuid", "hostname", "nics", "postsetup_script", "disk_spares", "disk_width",
-        "disk_cache", "disk_layout", "encryption_enabled", "disk_exclude", "origin", "creator_uuid"));
+        "disk_cache", "disk_layout", "encryption_enabled", "disk_exclude"));
     Map<String, Object> p = req.params();
-    for (String f : List.of("hostname", "postsetup_script", "disk_layout", "disk_exclude")) {
-      if (p.get(f) != null && !(p.get(f) instanceof String)) {
-        throw cnapiInvalid(500, f, "value was not a string");
-      }
-    }
-    if (p.get("nics") != null && !(p.get("nics") instanceof List<?>)) {
-      throw cnapiInvalid(500, "nics", "value was not an array");
-    }
-    for (String f : List.of("disk_spares", "disk_width")) {
-      if (p.get(f) != null) {
-        Double d = jsNumber(p.get(f)); // JavaScript's isNaN: "5" is a number too
-        if (d == null) {
-          throw cnapiInvalid(500, f, "value was not a number");
-        }
-        if (d < 0) {
-          throw cnapiInvalid(500, f, "value was not greater than or equal to zero");
-        }
-      }
-    }
-    for (String f : List.of("disk_cache", "encryption_enabled")) {
-      if (p.get(f) != null && !"true".equals(p.get(f)) && !"false".equals(p.get(f))) {
-        throw cnapiInvalid(500, f, "value was not 'true' or 'false'");
-      }
-    }
+    checkRules(p, new String[][] {{"hostname", "string"}, {"nics", "array"}, {"postsetup_script", "string"},
+        {"disk_spares", "numberAtLeastZero"}, {"disk_width", "numberAtLeastZero"}, {"disk_cache", "booleanString"},
+        {"disk_layout", "string"}, {"encryption_enabled", "booleanString"}, {"disk_exclude", "string"}});
     List<String> layouts = List.of("single", "mirror", "raidz1", "raidz2", "raidz3");
     if (p.get("disk_layout") != null && !layouts.contains(p.get("disk_layout"))) {
       throw RestError.invalidArgument("disk_layout must be one of: '" + String.join("', '", layouts) + "'");
@@ -706,8 +681,43 @@ public final class SandboxCnapi {
     return asyncTask(req, "machine_kill", p);
   }
 
+  /**
+   * CNAPI's ensureParamsValid for optional rules: each given parameter (JSON null included, as
+   * CNAPI tests for undefined) checked by its type, every error in rule order, one 500.
+   */
+  private static void checkRules(Map<String, Object> p, String[][] rules) {
+    List<Map<String, Object>> errors = new ArrayList<>();
+    for (String[] rule : rules) {
+      if (!p.containsKey(rule[0])) {
+        continue;
+      }
+      Object v = p.get(rule[0]);
+      String message = switch (rule[1]) {
+        case "string" -> v instanceof String ? null : "value was not a string";
+        case "array" -> v instanceof List<?> ? null : "value was not an array";
+        case "boolean" -> v instanceof Boolean ? null : "value was not true or false";
+        case "booleanString" -> String.valueOf(v).matches("(?i)^(true|false)$") ? null
+            : "value was not 'true' or 'false'";
+        case "numberAtLeastZero" -> {
+          Double d = jsNumber(v);
+          yield d == null ? "value was not a number" : d < 0 ? "value was not greater than or equal to zero" : null;
+        }
+        default -> throw new IllegalArgumentException(rule[1]);
+      };
+      if (message != null) {
+        errors.add(RestError.fieldError(rule[0], "Invalid", message));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new RestError(500, "InvalidParameters", "Request parameters failed validation", Map.of("errors", errors));
+    }
+  }
+
   /** JavaScript's Number(v) for a JSON scalar, or null where it is NaN. */
   private static Double jsNumber(Object v) {
+    if (v == null) {
+      return 0.0; // Number(null)
+    }
     if (v instanceof Number n) {
       return n.doubleValue();
     }

@@ -107,11 +107,7 @@ final class VmapiNicJobs {
           return "Added network parameters to payload";
         });
     updateVm(wf, vm, taskParams, task, reqId, null, null)
-        .onError(() -> {
-          if (task[0] == null) { // napi.cleanup_nics: the CN never took them
-            provisioned.forEach(n -> napi.deleteNic((String) n.get("mac")));
-          }
-        })
+        .onError(() -> added.forEach(n -> napi.deleteNic((String) n.get("mac")))) // napi.cleanup_nics: all add_nics
         .run(job);
     return job;
   }
@@ -185,7 +181,7 @@ final class VmapiNicJobs {
       for (String m : s.split(",")) {
         out.add(m);
       }
-    } else if (raw instanceof List<?> l && !l.isEmpty() && l.stream().allMatch(x -> x instanceof String)) {
+    } else if (raw instanceof List<?> l && l.stream().allMatch(x -> x instanceof String)) { // [] too, as VMAPI
       l.forEach(x -> out.add((String) x));
     } else {
       throw VmapiUpdateParams.failed("Invalid VM update parameters",
@@ -217,7 +213,7 @@ final class VmapiNicJobs {
             change.remove("mac");
             change.remove("interface"); // a NAPI NIC has no interface; the CN renames its own
             if (!change.isEmpty()) {
-              napi.updateNic((String) nic.get("mac"), change);
+              napi.updateNic(String.valueOf(nic.get("mac")), change);
             }
           }
           return "Updated NAPI NICs";

@@ -56,7 +56,12 @@ final class VmapiUpdateParams {
   }
 
   /** The payload for the CN (what vmadm update takes) and the job's subtask. */
-  record Checked(Map<String, Object> payload, String subtask) {}
+  /**
+   * The payload for the CN, the job's subtask, and the errors VMAPI collects after the field
+   * checks (new owner, metadata, resize of a kvm VM): the caller adds its own (alias, capacity)
+   * and answers them all in one 409, as VMAPI does.
+   */
+  record Checked(Map<String, Object> payload, String subtask, List<Map<String, Object>> errors) {}
 
   private VmapiUpdateParams() {}
 
@@ -74,7 +79,7 @@ final class VmapiUpdateParams {
       Map<String, Object> error = fieldError(name, f.getValue(), value, converted);
       if (error != null) {
         errors.add(error);
-      } else if (value != null || f.getValue() == Kind.SNAPSHOT_LIMIT) {
+      } else if (value != null || f.getValue() == Kind.SNAPSHOT_LIMIT) { // a null tags is dropped
         params.put(name, converted[0]);
       }
     }
@@ -118,10 +123,7 @@ final class VmapiUpdateParams {
     if ("bhyve".equals(vm.get("brand")) && params.get("max_physical_memory") != null) {
       params.put("ram", params.remove("max_physical_memory"));
     }
-    if (!errors.isEmpty()) {
-      throw failed("Invalid VM update parameters", errors);
-    }
-    return new Checked(params, subtask);
+    return new Checked(params, subtask, errors);
   }
 
   static RestError failed(String message, List<Map<String, Object>> errors) {
@@ -130,8 +132,8 @@ final class VmapiUpdateParams {
 
   /** The field's error element, or null with its converted value in {@code out[0]}. */
   private static Map<String, Object> fieldError(String name, Kind kind, Object value, Object[] out) {
-    if (value == null) {
-      return null; // JSON null is "undefined" to VMAPI's checks and is dropped
+    if (value == null && (kind == Kind.METADATA || kind == Kind.SNAPSHOT_LIMIT)) {
+      return null; // VMAPI checks a JSON null like any value; these two take it (and vmadm ignores it)
     }
     switch (kind) {
       case STRING, ALIAS -> {

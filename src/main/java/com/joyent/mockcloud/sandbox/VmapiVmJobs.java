@@ -437,9 +437,9 @@ final class VmapiVmJobs {
     switch (action) {
       case "update" -> {
         Object alias = params.get("alias");
+        // VMAPI's validateUniqueAlias counts the VM itself: renaming a VM to its own alias is a Duplicate.
         return updates.update(vm, params, reqId, vms.list(other -> alias != null && alias.equals(other.get("alias"))
-            && !uuid.equals(other.get("uuid")) && vm.get("owner_uuid").equals(other.get("owner_uuid"))
-            && VmapiVms.isActive(other)));
+            && vm.get("owner_uuid").equals(other.get("owner_uuid")) && VmapiVms.isActive(other)));
       }
       case "reprovision" -> {
         return updates.reprovision(vm, params, reqId);

@@ -37,15 +37,18 @@ final class VmapiVmUpdates {
       sameAlias) {
     VmapiUpdateParams.Checked checked = VmapiUpdateParams.check(vm, request);
     Map<String, Object> payload = new LinkedHashMap<>(checked.payload());
+    List<Map<String, Object>> errors = new java.util.ArrayList<>(checked.errors());
     if (payload.get("alias") != null && !sameAlias.isEmpty()) {
-      throw VmapiUpdateParams.failed("Invalid VM update parameters",
-          List.of(RestError.fieldError("alias", "Duplicate", "Already exists for this owner_uuid")));
+      errors.add(RestError.fieldError("alias", "Duplicate", "Already exists for this owner_uuid"));
     }
-    if ("resize".equals(checked.subtask()) && !Boolean.TRUE.equals(request.get("force"))
-        && !"true".equals(request.get("force"))) {
-      checkCapacity(vm, payload);
+    if ("resize".equals(checked.subtask()) && !"kvm".equals(vm.get("brand"))
+        && !Boolean.TRUE.equals(request.get("force")) && !"true".equals(request.get("force"))) {
+      errors.addAll(capacityErrors(vm, payload));
     }
-    if (payload.get("tmpfs") == null && Integer.valueOf(0).equals(number(vm.get("tmpfs")))) {
+    if (!errors.isEmpty()) {
+      throw VmapiUpdateParams.failed("Invalid VM update parameters", errors);
+    }
+    if (payload.get("tmpfs") == null && vm.get("tmpfs") instanceof Number t && t.doubleValue() == 0) {
       payload.put("tmpfs", 0); // as VMAPI works around a platform resize bug
     }
     String uuid = (String) vm.get("uuid");
@@ -72,12 +75,11 @@ final class VmapiVmUpdates {
   }
 
   /** validateCapacity: more RAM or quota than the VM has must fit in its server's unreserved share. */
-  private void checkCapacity(Map<String, Object> vm, Map<String, Object> payload) {
+  private List<Map<String, Object>> capacityErrors(Map<String, Object> vm, Map<String, Object> payload) {
     Map<String, Object> server = cnapi.renderedServer(String.valueOf(vm.get("server_uuid")));
     if (server == null || !(server.get("unreserved_ram") instanceof Number sram)
         || !(server.get("unreserved_disk") instanceof Number disk)) {
-      throw VmapiUpdateParams.failed("Invalid VM update parameters", List.of(
-          RestError.fieldError("server", "InsufficientCapacity", "Unable to determine server capacity")));
+      return List.of(RestError.fieldError("server", "InsufficientCapacity", "Unable to determine server capacity"));
     }
     long currentRam = number(vm.get("ram") != null ? vm.get("ram") : vm.get("max_physical_memory"));
     Object wanted = payload.get("ram") != null ? payload.get("ram") : payload.get("max_physical_memory");
@@ -100,9 +102,7 @@ final class VmapiVmUpdates {
             + ") exceeds the server's available disk (" + sdisk + ")"));
       }
     }
-    if (!errors.isEmpty()) {
-      throw VmapiUpdateParams.failed("Invalid VM update parameters", errors);
-    }
+    return errors;
   }
 
   private static String fmt(Number n) {

@@ -296,6 +296,10 @@ class CnapiTaskDispatchTest {
     assertThat(drain.status()).isEqualTo(500);
     assertThat(drain.object()).containsEntry("errors", List.of(Map.of("field", "drain", "code", "Invalid",
         "message", "value was not true or false")));
+    TestHttp.Reply strings = TestHttp.post(cnapi + "/servers/" + CN + "/reboot", Map.of("nojob", "true",
+        "origin", 5));
+    assertThat(strings.status()).isEqualTo(500); // isBooleanType wants a JSON boolean
+    assertThat(strings.errorFields()).containsExactly("nojob", "origin");
     TestHttp.Reply unknown = TestHttp.post(cnapi + "/servers/" + CN + "/reboot", Map.of("force", true));
     assertThat(unknown.status()).isEqualTo(409);
     assertThat(unknown.object()).containsEntry("code", "InvalidArgument");

@@ -155,6 +155,10 @@ class NapiNetworksTest {
     TestHttp.Reply gw = TestHttp.put(napi + "/networks/" + uuid, Map.of("gateway", ""));
     assertThat(gw.errors()).containsExactly(Map.of("field", "gateway", "code", "InvalidParameter",
         "message", "invalid IP address"));
+    assertThat(TestHttp.put(napi + "/networks/" + uuid, Map.of("gateway", "asdf")).errors()).hasSize(1);
+    String etag = TestHttp.get(napi + "/networks/" + uuid).header("Etag");
+    assertThat(TestHttp.put(napi + "/networks/" + uuid, Map.of("description", "again")).header("Etag"))
+        .isNotEqualTo(etag);
     assertThat(TestHttp.put(napi + "/networks/" + uuid, Map.of("provision_end_ip", "10.0.2.50")).errors())
         .hasSize(2);
     assertThat(TestHttp.get(napi + "/networks/" + uuid).object()).containsEntry("provision_end_ip", "10.0.2.250");
@@ -194,6 +198,9 @@ class NapiNetworksTest {
     assertThat(TestHttp.post(napi + "/networks/" + uuid + "/nics", Map.of("owner_uuid", ADMIN,
         "belongs_to_uuid", OTHER, "belongs_to_type", "zone")).object()).containsEntry("ip", "10.0.2.6");
 
+    // A new record's required set is checked only once its fields pass, as NAPI's after-chain.
+    assertThat(TestHttp.put(ips + "10.0.2.9", Map.of("belongs_to_uuid", "asdf")).errors()).containsExactly(
+        Map.of("field", "belongs_to_uuid", "code", "InvalidParameter", "message", "invalid UUID"));
     TestHttp.Reply half = TestHttp.put(ips + "10.0.2.9", Map.of("belongs_to_uuid", OTHER));
     assertThat(half.status()).isEqualTo(422);
     assertThat(half.object()).containsEntry("message", "Missing parameters");

@@ -188,6 +188,15 @@ class VmapiEndpointsTest {
     cases.put("update  ", new Object[] {Map.of("customer_metadata", Map.of("root_pw", "x")),
         "Invalid VM update parameters", List.of(Map.of("field", "customer_metadata.root_pw", "code", "Invalid",
             "message", "Forbidden Metadata Key"))});
+    Map<String, Object> nullBoolean = new java.util.HashMap<>();
+    nullBoolean.put("autoboot", null);
+    cases.put("update   ", new Object[] {nullBoolean, "Invalid VM update parameters",
+        List.of(Map.of("field", "autoboot", "code", "Invalid", "message", "Invalid parameter"))});
+    // VMAPI collects the later errors into one answer; the VM's own alias counts as taken.
+    cases.put("update    ", new Object[] {Map.of("alias", "h1", "new_owner_uuid", "nope"),
+        "Invalid VM update parameters", List.of(Map.of("field", "new_owner_uuid", "code", "Invalid",
+            "message", "Invalid UUID"), Map.of("field", "alias", "code", "Duplicate",
+            "message", "Already exists for this owner_uuid"))});
     cases.put("add_nics", new Object[] {Map.of(), "Invalid Parameters",
         List.of(Map.of("field", "missing networks or macs", "code", "MissingParameter"))});
     cases.put("remove_nics", new Object[] {Map.of(), "Invalid VM update parameters",
