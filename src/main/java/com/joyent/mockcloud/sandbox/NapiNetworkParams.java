@@ -40,13 +40,13 @@ final class NapiNetworkParams {
     List<Map<String, Object>> errors = new ArrayList<>();
     Map<String, Object> v = new LinkedHashMap<>();
     for (String required : List.of("name", "nic_tag", "vlan_id")) {
-      if (p.get(required) == null) {
+      if (!p.containsKey(required)) { // warden: a JSON null is given, and checked as a value
         errors.add(missing(required));
       }
     }
     string(p, "name", v, errors);
     string(p, "description", v, errors);
-    if (p.get("nic_tag") != null) {
+    if (p.containsKey("nic_tag")) {
       Object t = p.get("nic_tag");
       List<?> tags = t instanceof String s ? List.of((Object[]) s.split(",", -1)) : t instanceof List<?> l ? l : null;
       if (tags == null) {
@@ -63,17 +63,17 @@ final class NapiNetworkParams {
         v.put("nic_tag", tag);
       }
     }
-    if (p.get("vlan_id") != null) {
+    if (p.containsKey("vlan_id")) {
       vlan(p.get("vlan_id"), v, errors);
     }
-    if (p.get("family") != null && !"ipv4".equals(p.get("family"))) {
+    if (p.containsKey("family") && !"ipv4".equals(p.get("family"))) {
       errors.add(invalid("family", "must be one of: \"ipv4\""));
     }
     if (Values.isTrueParam(p.get("fabric"))) {
       throw SandboxCnapi.notImplementedError("NAPI fabric networks");
     }
     common(p, v, errors, true);
-    if (p.get("uuid") != null) {
+    if (p.containsKey("uuid")) {
       if (p.get("uuid") instanceof String u && UUID.matcher(u).matches()) {
         v.put("uuid", u.toLowerCase());
       } else {
@@ -151,11 +151,11 @@ final class NapiNetworkParams {
   /** The fields create and update share: subnet, range, gateway, mtu, owners, routes, resolvers. */
   private static void common(Map<String, Object> p, Map<String, Object> v, List<Map<String, Object>> errors,
       boolean create) {
-    if (create && p.get("subnet") != null) {
+    if (create && p.containsKey("subnet")) {
       subnet(p.get("subnet"), v, errors);
     }
     for (String f : List.of("provision_start_ip", "provision_end_ip")) {
-      if (p.get(f) != null) {
+      if (p.containsKey(f)) {
         Long ip = ip(p.get(f));
         if (ip == null) {
           errors.add(invalid(f, "invalid IP address"));
@@ -173,7 +173,7 @@ final class NapiNetworkParams {
         v.put("gateway", ip);
       }
     }
-    if (p.get("mtu") != null) {
+    if (p.containsKey("mtu")) {
       if (p.get("mtu") instanceof Number m && m.doubleValue() == Math.rint(m.doubleValue())
           && m.intValue() >= 576 && m.intValue() <= 9000) {
         v.put("mtu", m.intValue());
@@ -181,22 +181,22 @@ final class NapiNetworkParams {
         errors.add(invalid("mtu", "mtu must be a number between 576 and 9000"));
       }
     }
-    if (p.containsKey("owner_uuids") && p.get("owner_uuids") != null) {
+    if (p.containsKey("owner_uuids")) {
       owners(p.get("owner_uuids"), v, errors);
     }
     if (p.containsKey("routes")) {
       routes(p.get("routes"), v, errors);
     }
-    if (p.get("resolvers") != null) {
+    if (p.containsKey("resolvers")) {
       resolvers(p.get("resolvers"), v, errors);
     }
   }
 
   private static void string(Map<String, Object> p, String f, Map<String, Object> v, List<Map<String, Object>> errors) {
-    Object s = p.get(f);
-    if (s == null) {
+    if (!p.containsKey(f)) {
       return;
     }
+    Object s = p.get(f);
     if (!(s instanceof String str)) {
       errors.add(invalid(f, "must be a string"));
     } else if (str.length() > 64) {
@@ -209,7 +209,7 @@ final class NapiNetworkParams {
   }
 
   private static void vlan(Object raw, Map<String, Object> v, List<Map<String, Object>> errors) {
-    Double d = raw instanceof Number n ? Double.valueOf(n.doubleValue())
+    Double d = raw == null ? Double.valueOf(0) : raw instanceof Number n ? Double.valueOf(n.doubleValue())
         : raw instanceof Boolean b ? Double.valueOf(b ? 1 : 0)
         : raw instanceof String s ? parseNumber(s) : raw instanceof List<?> l && l.isEmpty() ? Double.valueOf(0) : null;
     if (d == null || d != Math.rint(d) || d < 0 || d > 4094) {

@@ -95,6 +95,15 @@ class NapiNetworksTest {
     assertThat(many.errors().get(5)).containsEntry("message", "Subnet must be in CIDR form");
     assertThat(many.errors().get(6)).containsEntry("message", "VLAN ID must be a number between 0 and 4094, and not 1");
 
+    // A JSON null is a given value to NAPI's validators: a string it is not, a VLAN it is (0).
+    Map<String, Object> nulls = internal();
+    nulls.put("name", null);
+    nulls.put("vlan_id", null);
+    nulls.put("resolvers", null);
+    assertThat(TestHttp.post(napi + "/networks", nulls).errors()).containsExactly(
+        Map.of("field", "name", "code", "InvalidParameter", "message", "must be a string"),
+        Map.of("field", "resolvers", "code", "InvalidParameter", "message", "must be an array of strings"));
+
     Map<String, Object> backwards = internal();
     backwards.put("provision_start_ip", "10.0.2.250");
     backwards.put("provision_end_ip", "10.0.2.25");
