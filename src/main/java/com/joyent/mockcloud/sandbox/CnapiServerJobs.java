@@ -254,14 +254,20 @@ final class CnapiServerJobs {
 
   /** CNAPI's check: the server's cn-agent is at least 2.11.0. */
   static boolean supportsRebootTask(Map<String, Object> server) {
+    String version = cnAgentVersion(server);
+    return version != null && atLeast(version, SERVER_REBOOT_TASK_VERSION);
+  }
+
+  /** The version of cn-agent in the server's {@code agents}, or null (getCnAgentFromStashedServer). */
+  static String cnAgentVersion(Map<String, Object> server) {
     if (server != null && server.get("agents") instanceof List<?> agents) {
       for (Object a : agents) {
         if (a instanceof Map<?, ?> m && "cn-agent".equals(m.get("name")) && m.get("version") instanceof String v) {
-          return atLeast(v, SERVER_REBOOT_TASK_VERSION);
+          return v;
         }
       }
     }
-    return false;
+    return null;
   }
 
   private static boolean atLeast(String version, int[] wanted) {

@@ -264,6 +264,11 @@ final class NapiNetworkParams {
     v.put("subnet", Ipv4.Cidr.parse(s));
   }
 
+  /** warden's UUID check (any case). */
+  static boolean isUuid(String s) {
+    return UUID.matcher(s).matches();
+  }
+
   /** An IPv4 address as NAPI takes one: a dotted quad, or a 32-bit number written in digits. */
   static Long ip(Object raw) {
     if (!(raw instanceof String s)) {

@@ -362,7 +362,7 @@ public final class NicStore {
     if (v == null) {
       return null;
     }
-    if (v instanceof String s && s.matches("^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$")) {
+    if (v instanceof String s && NapiNetworkParams.isUuid(s)) {
       return s.toLowerCase();
     }
     errors.add(NapiNetworkParams.invalid(key, "invalid UUID"));

@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -553,20 +554,10 @@ public final class SandboxCnapi {
     }
     if (!CnapiServerJobs.supportsRebootTask(servers.server(uuid))) {
       throw new RestError(503, "ServiceUnavailable",
-          "cn-agent version on server does not support server_reboot: " + cnAgentVersion(uuid) + " < 2.11.0");
+          "cn-agent version on server does not support server_reboot: "
+          + Objects.requireNonNullElse(CnapiServerJobs.cnAgentVersion(servers.server(uuid)), "unknown") + " < 2.11.0");
     }
     return rebootTask(uuid, params(req), req.requestId()).thenApply(x -> RestResponse.noContent());
-  }
-
-  private String cnAgentVersion(String uuid) {
-    if (servers.server(uuid).get("agents") instanceof List<?> agents) {
-      for (Object a : agents) {
-        if (a instanceof Map<?, ?> m && "cn-agent".equals(m.get("name")) && m.get("version") != null) {
-          return String.valueOf(m.get("version"));
-        }
-      }
-    }
-    return "unknown";
   }
 
   /** The server_reboot task with CNAPI's request params, waited for; fails with the task's error. */
