@@ -379,6 +379,46 @@ test('NAPI createNetwork, updateNetwork, updateIP, deleteNetwork', async functio
     eq(gone.statusCode, 404, 'deleted network');
 });
 
+/* A PUT through the client's generic put (sdc-clients has no factoryReset): {status, body}. */
+function put(client, path, body) {
+    return new Promise(function (resolve, reject) {
+        client.put(path, body, function (err, obj, req, res) {
+            if (err && !res) {
+                reject(err);
+            } else {
+                resolve({ status: res.statusCode, body: obj });
+            }
+        });
+    });
+}
+
+test('CNAPI factory reset, then setupServer, as jobs', async function () {
+    var idle = null;
+    for (var i = 0; i < cfg.servers.length && !idle; i++) {
+        var s = await call(cnapi, 'getServer', cfg.servers[i]);
+        if (Object.keys(s.vms || {}).length === 0) {
+            idle = s;
+        }
+    }
+    check(idle, 'a server without VMs to reset');
+    var reset = await put(cnapi, '/servers/' + idle.uuid + '/factory-reset', {});
+    eq(reset.status, 202, 'factory-reset answers 202');
+    var rj = await jobEnds(reset.body.job_uuid);
+    eq([rj.name, rj.execution], ['server-factory-reset-1.0.0', 'succeeded'], 'server-factory-reset job');
+    await until('the server back not set up', async function () {
+        return (await call(cnapi, 'getServer', idle.uuid)).setup === false ? true : null;
+    });
+    var setup = await call(cnapi, 'setupServer', idle.uuid, { hostname: 'suite-' + run });
+    check(setup.job_uuid, 'setupServer answers {job_uuid}');
+    var sj = await jobEnds(setup.job_uuid);
+    eq([sj.name, sj.execution], ['server-setup-1.1.0', 'succeeded'], 'server-setup job');
+    var after = await call(cnapi, 'getServer', idle.uuid);
+    eq([after.setup, after.hostname, after.sysinfo.Hostname, after.status], [true, 'suite-' + run, 'suite-' + run,
+        'running'], 'set up again under the new hostname');
+    var again = await put(cnapi, '/servers/' + idle.uuid + '/setup', {});
+    eq(again.status, 204, 'setup of a set-up server');
+});
+
 (async function main() {
     var failed = 0;
     for (var i = 0; i < checks.length; i++) {

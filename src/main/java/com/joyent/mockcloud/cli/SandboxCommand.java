@@ -7,6 +7,7 @@ import com.joyent.mockcloud.config.SettingsLoader;
 import com.joyent.mockcloud.config.ZoneMetadata;
 import com.joyent.mockcloud.fleet.Daemon;
 import com.joyent.mockcloud.fleet.DaemonOptions;
+import com.joyent.mockcloud.fleet.ServerActions;
 import com.joyent.mockcloud.io.AtomicFiles;
 import com.joyent.mockcloud.io.FileTrees;
 import com.joyent.mockcloud.json.Json;
@@ -132,6 +133,8 @@ public final class SandboxCommand implements Callable<Integer> {
     try (Daemon daemon = new Daemon(settings, DaemonOptions.ephemeral(
         CnAgentOptions.defaults().withTmpDir(dir.resolve("tmp"))))) {
       daemon.start();
+      sb.setupScripts(new FleetSetupScripts(daemon.fleet().actions(), daemon.threads().taskPool(),
+          ServerActions.DEFAULT_DOWN));
       out.println("mock CNs: " + daemon.fleet().running().size() + " in " + serverRoot.serversDir()
           + " (cmon-agent on port " + daemon.cmon().port() + ")");
       out.println("try:  curl -s " + sb.cnapiUrl() + "/servers");

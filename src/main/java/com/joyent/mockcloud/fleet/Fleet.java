@@ -278,6 +278,11 @@ public final class Fleet implements Closeable {
     return true;
   }
 
+  /** The directory of the CN {@code uuid} under this fleet's root (it need not exist). */
+  ServerDirectory directoryOf(UUID uuid) {
+    return new ServerDirectory(uuid, root.serversDir().resolve(uuid.toString()));
+  }
+
   /** Whether {@code uuid} is powered off by a server action. */
   public boolean isPoweredOff(UUID uuid) {
     return poweredOff.containsKey(uuid);
@@ -294,7 +299,7 @@ public final class Fleet implements Closeable {
     if (port == null || closed) {
       return false;
     }
-    ServerDirectory d = new ServerDirectory(uuid, root.serversDir().resolve(uuid.toString()));
+    ServerDirectory d = directoryOf(uuid);
     if (!Files.isRegularFile(d.sysinfoFile())) {
       poweredOff.remove(uuid);
       throw new IOException("server " + uuid + " has no directory any more");

@@ -1,10 +1,13 @@
 package com.joyent.mockcloud.fleet;
 
+import com.joyent.mockcloud.io.FileTrees;
+import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.util.Timer;
 import com.joyent.mockcloud.vm.ServerVms;
 import com.joyent.mockcloud.vm.VmException;
 import com.joyent.mockcloud.vm.VmStore;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -90,6 +93,60 @@ public final class ServerActions {
 
   /** Down for {@code down} (heartbeats, reports and listener stop), then back as after a boot. */
   public void reboot(UUID uuid, Duration down) throws ActionException {
+    rebootChanged(uuid, down, null, null);
+    LOG.info("server {} rebooting, back in {} s", uuid, down.toSeconds());
+  }
+
+  /**
+   * What a factory reset does to a real CN (sdc-cnapi's server-factory-reset workflow marks the
+   * zpool and exits 113; the CN boots on an empty pool, not set up): down, its VMs' files gone,
+   * sysinfo {@code Setup} "false", and back after {@code down} as after a boot.
+   */
+  public void factoryReset(UUID uuid, Duration down) throws ActionException {
+    rebootChanged(uuid, down, null, d -> {
+      FileTrees.deleteTree(d.vmsDir());
+      Files.createDirectories(d.vmsDir());
+      Map<String, Object> sysinfo = d.readSysinfo();
+      sysinfo.put("Setup", "false");
+      d.writeSysinfo(sysinfo, 2);
+    });
+    LOG.info("server {} factory reset, back not set up in {} s", uuid, down.toSeconds());
+  }
+
+  /**
+   * What server-setup's joysetup, agentsetup and reboot leave on a CN that was not set up: back
+   * after {@code down} with sysinfo {@code Setup} "true" and, if given, the new {@code Hostname}.
+   *
+   * @throws ActionException CONFLICT when the CN is set up already
+   */
+  public void setUp(UUID uuid, String hostname, Duration down) throws ActionException {
+    rebootChanged(uuid, down, sysinfo -> {
+      if (!"false".equals(String.valueOf(sysinfo.get("Setup")))) {
+        throw new ActionException(ActionException.Kind.CONFLICT, "server " + uuid + " is set up already");
+      }
+    }, d -> {
+      Map<String, Object> sysinfo = d.readSysinfo();
+      sysinfo.put("Setup", "true");
+      if (hostname != null) {
+        sysinfo.put("Hostname", hostname);
+      }
+      d.writeSysinfo(sysinfo, 2);
+    });
+    LOG.info("server {} set up, back in {} s", uuid, down.toSeconds());
+  }
+
+  /** A check of the sysinfo before anything is done, or a change to the directory while the CN is down. */
+  @FunctionalInterface
+  private interface Step<T> {
+    void accept(T t) throws IOException, ActionException;
+  }
+
+  /**
+   * Down, {@code whileDown} done to its directory, back after {@code down}. If the change fails,
+   * the CN boots at once and the action fails.
+   */
+  private void rebootChanged(UUID uuid, Duration down, Step<Map<String, Object>> check,
+      Step<ServerDirectory> whileDown) throws ActionException {
     if (down.isNegative() || down.compareTo(MAX_DOWN) > 0) {
       throw new ActionException(ActionException.Kind.INVALID,
           "down time must be 0 to " + MAX_DOWN.toSeconds() + " s, got " + down.toSeconds());
@@ -102,11 +159,24 @@ public final class ServerActions {
       if (fleet.isPoweredOff(uuid)) {
         throw new ActionException(ActionException.Kind.CONFLICT, "server " + uuid + " is powered off");
       }
-      fleet.powerOff(uuid);
+      ServerDirectory d = fleet.directoryOf(uuid);
+      try {
+        if (check != null) {
+          check.accept(d.readSysinfo());
+        }
+        fleet.powerOff(uuid);
+        if (whileDown != null) {
+          whileDown.accept(d);
+        }
+      } catch (IOException e) {
+        if (fleet.isPoweredOff(uuid)) {
+          boot(uuid);
+        }
+        throw new ActionException(ActionException.Kind.FAILED, "server " + uuid + ": " + e.getMessage());
+      }
       rebooting.put(uuid, timer.schedule(() -> work.execute(() -> endReboot(uuid)), down.toMillis(),
           TimeUnit.MILLISECONDS));
     }
-    LOG.info("server {} rebooting, back in {} s", uuid, down.toSeconds());
   }
 
   /** Gone: connection refused, nothing sent, until {@link #powerOn}. Ends a reboot's down time there. */

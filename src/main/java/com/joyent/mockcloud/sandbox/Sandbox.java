@@ -37,6 +37,7 @@ public final class Sandbox implements AutoCloseable {
   private final SandboxNapi napi;
   private final SandboxCnapi cnapi;
   private final SandboxVmapi vmapi;
+  private final CnapiServerJobs serverJobs;
   private final HttpListeners.Listener napiListener;
   private final HttpListeners.Listener cnapiListener;
   private final HttpListeners.Listener vmapiListener;
@@ -48,7 +49,8 @@ public final class Sandbox implements AutoCloseable {
     this.napi = new SandboxNapi(options);
     this.cnapi = new SandboxCnapi(options, napi.nicTags(), agentClient);
     WorkflowJobs jobs = new WorkflowJobs(options.clock()); // the workflow API both APIs' jobs run in
-    cnapi.serverJobs(new CnapiServerJobs(jobs, cnapi, napi));
+    this.serverJobs = new CnapiServerJobs(jobs, cnapi, napi);
+    cnapi.serverJobs(serverJobs);
     this.vmapi = new SandboxVmapi(options, cnapi, napi, jobs);
     cnapi.vmsOfServer(vmapi.vms()::serverVms);
     cnapi.vmListOfServer(vmapi.vms()::serverVmList);
@@ -64,6 +66,7 @@ public final class Sandbox implements AutoCloseable {
       this.vmapiListener = listeners.open(options.bindHost(), 0, vmapi.router());
       vmapi.selfUrl(vmapiListener.baseUrl());
       cnapi.selfUrl(c.baseUrl());
+      napi.selfUrl(n.baseUrl());
     } catch (RuntimeException e) {
       if (c != null) {
         c.close();
@@ -125,6 +128,14 @@ public final class Sandbox implements AutoCloseable {
 
   public SandboxVmapi vmapi() {
     return vmapi;
+  }
+
+  /**
+   * Lets CNAPI's server-setup and server-factory-reset workflows run: {@code scripts} does to a
+   * mock CN what their scripts do to a real one. Without it they answer 501.
+   */
+  public void setupScripts(SetupScripts scripts) {
+    serverJobs.setupScripts(scripts);
   }
 
   /** The three URLs, one per line, as the {@code sandbox} command prints them. */

@@ -146,8 +146,8 @@ public final class SandboxCnapi {
       return jobAccepted(serverJobs.updateNics(uuid, req.params(), req.requestId()));
     });
     notImplemented(r, "POST", "/servers/{server_uuid}/execute", "command execution");
-    r.put("/servers/{server_uuid}/setup", this::setupServer);
-    r.put("/servers/{server_uuid}/factory-reset", this::factoryReset);
+    r.route("PUT", "/servers/{server_uuid}/setup", this::setupServer);
+    r.route("PUT", "/servers/{server_uuid}/factory-reset", this::factoryReset);
     notImplemented(r, "POST", "/servers/{server_uuid}/recovery-config", "recovery configuration");
     notImplemented(r, "POST", "/servers/{server_uuid}/uninstall-agents", "agent uninstall");
     notImplemented(r, "POST", "/servers/{server_uuid}/vms/{uuid}/migrate", "VM migration");
@@ -571,10 +571,11 @@ public final class SandboxCnapi {
   }
 
   /**
-   * ServerSetup: CNAPI's checks, then 204 for a server already set up (every mock CN is). The
-   * setup workflow itself runs joysetup and agentsetup through Ur, which a mock CN has not.
+   * ServerSetup: CNAPI's checks, then 204 for a server already set up, or the server-setup
+   * workflow (202 {@code {job_uuid}}) when a fleet in this process can do its scripts to the
+   * mock CN; 501 otherwise, and for a {@code postsetup_script}, which a mock CN cannot run.
    */
-  private RestResponse setupServer(RestRequest req) {
+  private CompletionStage<RestResponse> setupServer(RestRequest req) {
     strict(req, Set.of("server_uuid", "hostname", "nics", "postsetup_script", "disk_spares", "disk_width",
         "disk_cache", "disk_layout", "encryption_enabled", "disk_exclude"));
     Map<String, Object> p = req.params();
@@ -585,33 +586,55 @@ public final class SandboxCnapi {
     if (p.get("disk_layout") != null && !layouts.contains(p.get("disk_layout"))) {
       throw RestError.invalidArgument("disk_layout must be one of: '" + String.join("', '", layouts) + "'");
     }
-    Map<String, Object> server = servers.server(checkUuid(req.pathParam("server_uuid")));
+    String uuid = checkUuid(req.pathParam("server_uuid"));
+    Map<String, Object> server = servers.server(uuid);
     if (server == null) {
       throw RestError.resourceNotFound("Server " + req.pathParam("server_uuid") + " not found");
     }
     if (Boolean.TRUE.equals(server.get("setup"))) {
-      return RestResponse.noContent();
+      return CompletableFuture.completedFuture(RestResponse.noContent());
     }
-    throw notImplementedError("the server-setup workflow (joysetup and agentsetup run through Ur, which a mock CN "
-        + "has not)");
+    if (!serverJobs.runsSetupScripts()) {
+      throw notImplementedError("the server-setup workflow here (no mock CN runs in the sandbox's process, so "
+          + "nothing can do joysetup and agentsetup to this server)");
+    }
+    if (p.containsKey("postsetup_script")) {
+      throw notImplementedError("postsetup_script (a mock CN runs no scripts)");
+    }
+    Map<String, Object> params = new LinkedHashMap<>(p);
+    if (p.get("disk_cache") != null) {
+      params.put("disk_cache", "true".equals(p.get("disk_cache")));
+    }
+    if (p.get("encryption_enabled") != null) {
+      params.put("encryption_enabled", "true".equals(p.get("encryption_enabled")));
+    }
+    if (p.get("hostname") instanceof String h && !h.isEmpty()) {
+      servers.update(uuid, Map.of("hostname", h)); // CNAPI's upsert before the job
+    }
+    return jobAccepted(serverJobs.setup(uuid, params, req.requestId()));
   }
 
   /**
    * ServerFactoryReset: CNAPI's checks (strict parameters; 409 while the server has VMs), then
-   * 501: the workflow wipes the CN through an Ur script and a reboot.
+   * the server-factory-reset workflow, or 501 when no fleet in this process can reset the CN.
    */
-  private RestResponse factoryReset(RestRequest req) {
+  private CompletionStage<RestResponse> factoryReset(RestRequest req) {
     strict(req, Set.of("server_uuid", "creator_uuid", "origin"));
+    checkRules(req.params(), new String[][] {{"creator_uuid", "string"}, {"origin", "string"}});
     String uuid = checkUuid(req.pathParam("server_uuid"));
     Map<String, Object> server = renderedServer(uuid);
     if (server == null) {
       throw RestError.resourceNotFound("Server " + uuid + " not found");
     }
     if (server.get("vms") instanceof Map<?, ?> vms && !vms.isEmpty()) {
-      return RestResponse.of(409, "Server may not be reset because it has " + vms.size() + " vms");
+      return CompletableFuture.completedFuture(
+          RestResponse.of(409, "Server may not be reset because it has " + vms.size() + " vms"));
     }
-    throw notImplementedError("the server-factory-reset workflow (its Ur script marks the zpool and reboots the CN "
-        + "to wipe it; a mock CN has neither)");
+    if (!serverJobs.runsSetupScripts()) {
+      throw notImplementedError("the server-factory-reset workflow here (no mock CN runs in the sandbox's "
+          + "process, so nothing can reset this server)");
+    }
+    return jobAccepted(serverJobs.factoryReset(uuid, req.params()));
   }
 
   /** A job started for a server workflow: 202 {@code {job_uuid}}, as CNAPI answers. */

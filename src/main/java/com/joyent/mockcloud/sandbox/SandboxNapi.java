@@ -41,9 +41,12 @@ public final class SandboxNapi {
   private final String externalNetworkUuid;
   /** Null when the sandbox runs without a changefeed (as an older NAPI would). */
   private final NapiChangefeed changefeed;
+  private final String adminUuid;
+  private volatile String selfUrl = "";
 
   SandboxNapi(SandboxOptions options) {
     this.changefeed = options.changefeed() ? new NapiChangefeed(options.clock()) : null;
+    this.adminUuid = options.adminUuid();
     this.nicTags = new NicTagStore();
     nicTags.create("admin", 1500);
     nicTags.create("external", 1500);
@@ -198,6 +201,42 @@ public final class SandboxNapi {
     touched.retainAll(NapiChangefeed.NIC_UPDATE_FIELDS);
     publishNic(nic, touched, nics.etag((String) nic.get("mac")));
     return nic;
+  }
+
+  void selfUrl(String url) {
+    this.selfUrl = url;
+  }
+
+  /** This NAPI's base URL (as workflows carry it in their params). */
+  String selfUrl() {
+    return selfUrl;
+  }
+
+  /**
+   * What booter does when a CN it does not know asks for a lease on its admin NIC: the NIC is
+   * in NAPI again, on the admin network, owned by the admin user. The sandbox keeps the address
+   * sysinfo has. Nothing is done when NAPI has the MAC or sysinfo names no admin NIC.
+   */
+  void bootAdminNic(Map<String, Object> sysinfo) {
+    if (!(sysinfo.get("Network Interfaces") instanceof Map<?, ?> ifaces)) {
+      return;
+    }
+    for (Object i : ifaces.values()) {
+      if (i instanceof Map<?, ?> nic && nic.get("NIC Names") instanceof List<?> names && names.contains("admin")
+          && nic.get("MAC Address") instanceof String mac && nics.find(mac) == null) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("mac", mac);
+        if (nic.get("ip4addr") instanceof String ip && !ip.isEmpty()) {
+          params.put("ip", ip);
+        }
+        params.put("belongs_to_type", "other");
+        params.put("belongs_to_uuid", adminUuid);
+        params.put("owner_uuid", adminUuid);
+        params.put("nic_tags_provided", List.of("admin"));
+        provisionNic(adminNetworkUuid, params);
+        return;
+      }
+    }
   }
 
   /** DeleteNic in-process (VMAPI's destroy), published on the changefeed; a NIC already gone is no error. */

@@ -126,4 +126,70 @@ class CnapiServerJobsEndToEndTest {
     assertThat(calls.send("POST", cnapi + "/servers/" + server + "/cn-agent/resume", Map.of()).status())
         .isEqualTo(204);
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void factoryReset_thenSetup_theCnRebootsUnsetupThenSetUp_underItsNewHostname() throws Exception {
+    Map<String, Object> before = calls.send("GET", cnapi + "/servers/" + server, null).object();
+    Map<String, Object> sysinfo = (Map<String, Object>) before.get("sysinfo");
+    String adminMac = adminMac(sysinfo);
+    String spareMac = ((Map<String, Map<String, Object>>) sysinfo.get("Network Interfaces")).values().stream()
+        .map(n -> (String) n.get("MAC Address")).filter(m -> !m.equals(adminMac)).findFirst().orElseThrow();
+    Thread.sleep(1100); // Boot Time is in whole seconds
+
+    Map<String, Object> reset = serverJob("PUT", "/servers/" + server + "/factory-reset", Map.of());
+    assertThat(reset).containsEntry("name", "server-factory-reset-1.0.0").containsEntry("execution", "succeeded");
+    assertThat(VmapiCalls.names(reset)).containsExactly("cnapi.validate_params",
+        "cnapi.execute_factory_reset_script", "napi.get_current_nics", "napi.delete_server_nics");
+    Await.require(Duration.ofSeconds(20), () -> Boolean.FALSE.equals(sandbox.cnapi().server(server.toString())
+        .get("setup")), "the CN to come back not set up");
+    Map<String, Object> unsetup = calls.send("GET", cnapi + "/servers/" + server, null).object();
+    assertThat(((Map<String, Object>) unsetup.get("sysinfo")).get("Setup")).isEqualTo("false");
+    assertThat(Long.parseLong((String) ((Map<String, Object>) unsetup.get("sysinfo")).get("Boot Time")))
+        .isGreaterThan(Long.parseLong((String) sysinfo.get("Boot Time")));
+    // booter's stand-in gave the admin NIC back at the boot, with the address sysinfo has
+    assertThat(sandbox.napi().nics().find(adminMac)).containsEntry("ip", adminIp(sysinfo));
+    // not set up: CNAPI refuses NIC updates and VMAPI places nothing there
+    VmapiCalls.Reply nics = calls.send("PUT", cnapi + "/servers/" + server + "/nics",
+        Map.of("action", "update", "nics", List.of()));
+    assertThat(nics.status()).isEqualTo(500);
+    assertThat(nics.object()).containsEntry("message", "Server is not setup");
+    VmapiCalls.Reply provision = calls.send("POST", "/vms", calls.createBody("nowhere"));
+    assertThat(provision.status()).isEqualTo(409);
+    assertThat(provision.object()).containsEntry("code", "NoAllocatableServersError");
+
+    Map<String, Object> setup = serverJob("PUT", "/servers/" + server + "/setup", Map.of("hostname", "cn-fresh",
+        "nics", List.of(Map.of("mac", spareMac, "nic_tags_provided", List.of("external")))));
+    assertThat(setup).containsEntry("name", "server-setup-1.1.0").containsEntry("execution", "succeeded");
+    assertThat(VmapiCalls.names(setup)).containsExactly("cnapi.validate_params", "napi.validate_nic_params",
+        "napi.get_current_nics", "napi.apply_nic_updates", "napi.update_nics", "cnapi.mark_as_setting_up",
+        "cnapi.clear_server_agents", "cnapi.fetch_setup_files", "cnapi.execute_joysetup_script",
+        "cnapi.execute_agentsetup_script", "cnapi.update_nics", "cnapi.poll_tasks", "cnapi.touch_setup_complete",
+        "cnapi.reboot_server", "cnapi.wait_for_reboot", "cnapi.run_postsetup_script", "cnapi.restart_ur",
+        "cnapi.mark_server_as_setup");
+    Map<String, Object> after = calls.send("GET", cnapi + "/servers/" + server, null).object();
+    assertThat(after).containsEntry("setup", true).containsEntry("setting_up", false)
+        .containsEntry("hostname", "cn-fresh").containsEntry("status", "running");
+    assertThat(((Map<String, Object>) after.get("sysinfo"))).containsEntry("Setup", "true")
+        .containsEntry("Hostname", "cn-fresh");
+    assertThat((List<?>) after.get("agents")).isNotEmpty();
+    assertThat(sysinfoTags(spareMac)).contains("external");
+    assertThat(calls.send("PUT", cnapi + "/servers/" + server + "/setup", Map.of()).status()).isEqualTo(204);
+    String vm = calls.provision(calls.createBody("placed"));
+    assertThat(calls.vm(vm)).containsEntry("server_uuid", server.toString());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> adminNic(Map<String, Object> sysinfo) {
+    return ((Map<String, Map<String, Object>>) sysinfo.get("Network Interfaces")).values().stream()
+        .filter(n -> ((List<?>) n.get("NIC Names")).contains("admin")).findFirst().orElseThrow();
+  }
+
+  private static String adminMac(Map<String, Object> sysinfo) {
+    return (String) adminNic(sysinfo).get("MAC Address");
+  }
+
+  private static String adminIp(Map<String, Object> sysinfo) {
+    return (String) adminNic(sysinfo).get("ip4addr");
+  }
 }

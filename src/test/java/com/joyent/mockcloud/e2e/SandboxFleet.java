@@ -5,6 +5,7 @@ import com.joyent.mockcloud.config.Setting;
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.config.SettingsLoader;
 import com.joyent.mockcloud.config.ZoneMetadata;
+import com.joyent.mockcloud.cli.FleetSetupScripts;
 import com.joyent.mockcloud.fleet.Daemon;
 import com.joyent.mockcloud.fleet.DaemonOptions;
 import com.joyent.mockcloud.sandbox.Sandbox;
@@ -66,6 +67,9 @@ final class SandboxFleet implements AutoCloseable {
   Daemon start() throws Exception {
     daemon = new Daemon(settings, DaemonOptions.ephemeral(CnAgentOptions.defaults().withTmpDir(root.resolve("t"))))
         .start();
+    // Setup and factory reset reboot the CN: one second down keeps the tests short.
+    sandbox.setupScripts(new FleetSetupScripts(daemon.fleet().actions(), daemon.threads().taskPool(),
+        Duration.ofSeconds(1)));
     return daemon;
   }
 

@@ -339,6 +339,36 @@ class FleetTest {
     assertThat(daemon.fleet().running().get(d.uuid()).cnAgent().port()).isEqualTo(before.port());
   }
 
+  /** A factory reset boots the CN with no VMs and not set up; setup boots it set up, under a new hostname. */
+  @Test
+  void factoryReset_thenSetUp_rewriteSysinfoAndWipeVms_whileTheCnIsDown() throws Exception {
+    ServerDirectory d = makeServer();
+    startDaemon();
+    await(() -> !sysinfoPosts(d.uuid()).isEmpty(), "the first registration");
+    ServerActions actions = daemon.fleet().actions();
+    String vm = UUID.randomUUID().toString();
+    daemon.fleet().running().get(d.uuid()).vms().create(new java.util.LinkedHashMap<>(Map.of("uuid", vm,
+        "brand", "joyent-minimal", "owner_uuid", UUID.randomUUID().toString(), "max_physical_memory", 128)));
+    assertThat(d.vmsDir()).isNotEmptyDirectory();
+    assertThatActionFails(() -> actions.setUp(d.uuid(), "cn-x", Duration.ZERO), ServerActions.ActionException.Kind.CONFLICT);
+    assertThat(d.readSysinfo()).containsEntry("Setup", "true");
+
+    actions.factoryReset(d.uuid(), Duration.ofMillis(200));
+    assertThat(actions.stateOf(d.uuid())).isEqualTo("rebooting");
+    await(() -> "running".equals(actions.stateOf(d.uuid())), "the CN back from its reset");
+    assertThat(d.readSysinfo()).containsEntry("Setup", "false");
+    assertThat(d.vmsDir()).isEmptyDirectory();
+    assertThat(daemon.fleet().running().get(d.uuid()).vms().exists(vm)).isFalse();
+    int posts = sysinfoPosts(d.uuid()).size();
+
+    actions.setUp(d.uuid(), "cn-x", Duration.ofMillis(200));
+    await(() -> "running".equals(actions.stateOf(d.uuid())) && sysinfoPosts(d.uuid()).size() > posts,
+        "the CN back set up");
+    assertThat(d.readSysinfo()).containsEntry("Setup", "true").containsEntry("Hostname", "cn-x");
+    assertThat(Json.parseObject(sysinfoPosts(d.uuid()).get(sysinfoPosts(d.uuid()).size() - 1).getBodyAsString()))
+        .extracting(b -> ((Map<?, ?>) b.get("sysinfo")).get("Setup")).isEqualTo("true");
+  }
+
   @Test
   void nextBootTime_isNow_butAlwaysLaterThanTheLastOne() {
     assertThat(CnFactory.nextBootTime("1000", 5000)).isEqualTo(5000);

@@ -227,7 +227,7 @@ class CnapiServerEndpointsTest {
   }
 
   @Test
-  void setupAndFactoryReset_arePuts_setupOfASetUpServerIs204_theWorkflowsAre501() {
+  void setupAndFactoryReset_arePuts_setupOfASetUpServerIs204_theWorkflowsAre501WithoutAFleet() {
     register(CN);
     assertThat(TestHttp.put(cnapi + "/servers/" + CN + "/setup", Map.of()).status()).isEqualTo(204);
     TestHttp.Reply reset = TestHttp.put(cnapi + "/servers/" + CN + "/factory-reset", Map.of());
