@@ -109,6 +109,9 @@ public final class CreateServerCommand implements Callable<Integer> {
     ServerCreator creator = new ServerCreator(root, TritonApis.standalone(settings).napi(UserAgent.tool("create-server")),
         settings.requireDatacenter(), settings.requireAdminUuid(), PlatformImage.current(),
         Clock.systemUTC(), new SecureRandom());
+    if (settings.sapiUrl() != null) {
+      creator.adoptingInto(TritonApis.standalone(settings).sapi(UserAgent.tool("create-server")));
+    }
     Progress progress = new Progress(err, n);
     for (int i = 0; i < n; i++) {
       ServerDirectory d = creator.create(new ServerCreator.Request(fixedUuid, hostname, hw, traitsObject));

@@ -98,6 +98,7 @@ public final class SandboxCommand implements Callable<Integer> {
       out.println("  NAPI   " + sb.napiUrl());
       out.println("  CNAPI  " + sb.cnapiUrl());
       out.println("  VMAPI  " + sb.vmapiUrl());
+      out.println("  SAPI   " + sb.sapiUrl());
       out.flush();
       writeUrlFile(sb);
       if (apisOnly) {
@@ -125,7 +126,7 @@ public final class SandboxCommand implements Callable<Integer> {
     int missing = Math.max(0, servers - serverRoot.list().size());
     ServerCreator creator = new ServerCreator(serverRoot, TritonApis.standalone(settings).napi(UserAgent.tool("sandbox")),
         sb.datacenter(), UUID.fromString(sb.adminUuid()), PlatformImage.current(), Clock.systemUTC(),
-        new SecureRandom());
+        new SecureRandom()).adoptingInto(TritonApis.standalone(settings).sapi(UserAgent.tool("sandbox")));
     for (int i = 0; i < missing; i++) {
       creator.create(ServerCreator.Request.random(HardwareProfile.STANDARD));
     }
@@ -163,6 +164,7 @@ public final class SandboxCommand implements Callable<Integer> {
     flags.put(Setting.NAPI_URL, sb.napiUrl());
     flags.put(Setting.CNAPI_URL, sb.cnapiUrl());
     flags.put(Setting.VMAPI_URL, sb.vmapiUrl());
+    flags.put(Setting.SAPI_URL, sb.sapiUrl());
     return new SettingsLoader(flags, Map.of(), null, ZoneMetadata.NONE).load();
   }
 
@@ -174,6 +176,7 @@ public final class SandboxCommand implements Callable<Integer> {
     urls.put("napiUrl", sb.napiUrl());
     urls.put("cnapiUrl", sb.cnapiUrl());
     urls.put("vmapiUrl", sb.vmapiUrl());
+    urls.put("sapiUrl", sb.sapiUrl());
     urls.put("datacenter", sb.datacenter());
     urls.put("adminUuid", sb.adminUuid());
     Path f = urlFile.toAbsolutePath();

@@ -143,7 +143,8 @@ final class AgentInstaller {
     if (!Files.exists(instance)) {
       AtomicFiles.write(instance, (UUID.randomUUID() + "\n").getBytes(StandardCharsets.UTF_8));
     }
-    new SapiAdoption(cn).adopt(agent, Files.readString(instance).strip());
+    new SapiAdoption(cn).adopt(agent, Files.readString(instance).strip(),
+        new String(imageUuidFile, StandardCharsets.UTF_8).strip());
   }
 
   private void download(URI uri, Path to) throws IOException, InstallException {
@@ -190,7 +191,11 @@ final class AgentInstaller {
     throw new InstallException("unhandled file type: " + file);
   }
 
-  /** SAPI's view of an agent instance (spec §4.6): adopt it into the agent's service, if SAPI has one. */
+  /**
+   * SAPI's view of an agent instance (spec §4.6): adopt it into the agent's service, if SAPI has
+   * one. The body is the dummy's plus the {@code params} a real agent's postinstall sends
+   * ({@code server_uuid}, {@code image_uuid}), so SAPI's config of the instance names this CN.
+   */
   static final class SapiAdoption {
     private static final int TRIES = 10;
     private final CnContext cn;
@@ -199,7 +204,7 @@ final class AgentInstaller {
       this.cn = cn;
     }
 
-    void adopt(String agent, String instanceUuid) throws IOException, InstallException {
+    void adopt(String agent, String instanceUuid, String imageUuid) throws IOException, InstallException {
       JsonHttpClient sapi = cn.apis().sapi(cn.options().userAgent(cn.serverUuid()));
       String find = "/services?type=agent&name=" + URLEncoder.encode(agent, StandardCharsets.UTF_8);
       String problem = null;
@@ -219,6 +224,10 @@ final class AgentInstaller {
             body.put("name", agent);
             body.put("service_uuid", ((Map<?, ?>) services.get(0)).get("uuid"));
             body.put("uuid", instanceUuid);
+            Map<String, Object> params = new LinkedHashMap<>();
+            params.put("server_uuid", cn.serverUuid().toString());
+            params.put("image_uuid", imageUuid);
+            body.put("params", params);
             ApiResponse p = sapi.send("POST", "/instances", body);
             if (p.isSuccessful()) {
               return;

@@ -1,5 +1,8 @@
 package com.joyent.mockcloud.fleet;
 
+import com.joyent.mockcloud.configagent.ConfigAgent;
+import com.joyent.mockcloud.configagent.ConfigAgentOptions;
+
 import com.joyent.mockcloud.behaviour.Behaviour;
 import com.joyent.mockcloud.behaviour.Behaviour.Agent;
 import com.joyent.mockcloud.behaviour.CnBehaviour;
@@ -43,6 +46,7 @@ final class CnFactory {
 
   private final Settings settings;
   private final CnAgentOptions options;
+  private final ConfigAgentOptions configAgentOptions;
   private final DaemonThreads threads;
   private final TritonApis apis;
   private final VmStore vmStore;
@@ -53,9 +57,12 @@ final class CnFactory {
   /** One for every CN's context (a method reference made per CN would be an object per CN). */
   private final Supplier<HttpClient> downloads;
   private final AtomicBoolean warnedNoNetAgent = new AtomicBoolean();
+  private final AtomicBoolean warnedNoConfigAgent = new AtomicBoolean();
 
-  CnFactory(Settings settings, CnAgentOptions options, DaemonThreads threads, TritonApis apis, VmStore vmStore,
-      Clock clock, PortAllocator ports, CnFileWatches fileWatches, FleetBehaviour behaviours) {
+  CnFactory(Settings settings, CnAgentOptions options, ConfigAgentOptions configAgentOptions, DaemonThreads threads,
+      TritonApis apis, VmStore vmStore, Clock clock, PortAllocator ports, CnFileWatches fileWatches,
+      FleetBehaviour behaviours) {
+    this.configAgentOptions = configAgentOptions;
     this.behaviours = behaviours;
     this.settings = settings;
     this.options = options;
@@ -115,7 +122,13 @@ final class CnFactory {
       } else {
         netAgent.start();
       }
-      return new MockCn(d.uuid(), vms, agent, vmAgent, netAgent, sysinfoWatch);
+      ConfigAgent configAgent = newConfigAgent(d);
+      if (configAgent == null) {
+        warnNoConfigAgentOnce();
+      } else {
+        configAgent.start();
+      }
+      return new MockCn(d.uuid(), vms, agent, vmAgent, netAgent, configAgent, sysinfoWatch);
     } catch (IOException | RuntimeException e) {
       if (sysinfoWatch != null) {
         sysinfoWatch.cancel();
@@ -141,6 +154,22 @@ final class CnFactory {
       last = 0;
     }
     return Math.max(nowSeconds, last + 1);
+  }
+
+  private void warnNoConfigAgentOnce() {
+    if (warnedNoConfigAgent.compareAndSet(false, true)) {
+      LOG.warn("no SAPI URL: config-agents are not running, no agent config is fetched from SAPI");
+    }
+  }
+
+  /** The CN's config-agent, or null without SAPI. Its random start spreads the fleet's polls. */
+  private ConfigAgent newConfigAgent(ServerDirectory d) {
+    if (settings.sapiUrl() == null) {
+      return null;
+    }
+    String uuid = d.uuid().toString();
+    return new ConfigAgent(d, apis.sapi(configAgentOptions.userAgent(uuid), configAgentOptions.requestTimeout()),
+        threads.timer(), threads.taskPool(), configAgentOptions, new java.util.Random(d.uuid().getLeastSignificantBits()));
   }
 
   private void warnNoNetAgentOnce() {
@@ -188,7 +217,7 @@ final class CnFactory {
       LOG.info("net-agent of {} resumed", cn.uuid());
     }
     return vm == cn.vmAgent() && netAgent == cn.netAgent() ? cn
-        : new MockCn(cn.uuid(), cn.vms(), cn.cnAgent(), vm, netAgent, cn.sysinfoWatch());
+        : new MockCn(cn.uuid(), cn.vms(), cn.cnAgent(), vm, netAgent, cn.configAgent(), cn.sysinfoWatch());
   }
 
   /**
@@ -209,7 +238,7 @@ final class CnFactory {
       }
       throw e;
     }
-    return new MockCn(old.uuid(), old.vms(), agent, old.vmAgent(), old.netAgent(), watch);
+    return new MockCn(old.uuid(), old.vms(), agent, old.vmAgent(), old.netAgent(), old.configAgent(), watch);
   }
 
   /**

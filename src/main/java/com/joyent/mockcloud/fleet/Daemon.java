@@ -38,7 +38,7 @@ public final class Daemon implements Closeable {
         .scheduler(threads.scheduler())
         .watcher(threads.watcher())
         .build();
-    this.fleet = new Fleet(settings, options.cnAgent(), threads, vmStore, Clock.systemUTC(),
+    this.fleet = new Fleet(settings, options.cnAgent(), options.configAgent(), threads, vmStore, Clock.systemUTC(),
         new PortAllocator(options.portBase()));
     this.cmon = new CmonServer(vmStore, Clock.systemUTC(), fleet::isCmonAgentPaused);
   }

@@ -1,5 +1,7 @@
 package com.joyent.mockcloud.fleet;
 
+import com.joyent.mockcloud.configagent.ConfigAgentOptions;
+
 import com.joyent.mockcloud.cnagent.CnAgentOptions;
 
 /**
@@ -8,8 +10,18 @@ import com.joyent.mockcloud.cnagent.CnAgentOptions;
  * the cn-agent timings, and the control port (127.0.0.1; {@link #NO_CONTROL_PORT} = none, 0 =
  * OS-chosen).
  */
-public record DaemonOptions(int cmonPort, int portBase, CnAgentOptions cnAgent, int controlPort) {
+public record DaemonOptions(int cmonPort, int portBase, CnAgentOptions cnAgent, int controlPort,
+    ConfigAgentOptions configAgent) {
   public static final int NO_CONTROL_PORT = -1;
+
+  /** With config-agent's default timings. */
+  public DaemonOptions(int cmonPort, int portBase, CnAgentOptions cnAgent, int controlPort) {
+    this(cmonPort, portBase, cnAgent, controlPort, ConfigAgentOptions.defaults());
+  }
+
+  public DaemonOptions withConfigAgent(ConfigAgentOptions o) {
+    return new DaemonOptions(cmonPort, portBase, cnAgent, controlPort, o);
+  }
 
   public static DaemonOptions defaults() {
     return new DaemonOptions(9163, 0, CnAgentOptions.defaults(), NO_CONTROL_PORT);

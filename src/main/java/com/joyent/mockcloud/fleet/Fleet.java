@@ -1,5 +1,7 @@
 package com.joyent.mockcloud.fleet;
 
+import com.joyent.mockcloud.configagent.ConfigAgentOptions;
+
 import com.joyent.mockcloud.behaviour.Behaviour;
 import com.joyent.mockcloud.behaviour.Behaviour.Agent;
 import com.joyent.mockcloud.behaviour.BehaviourParser;
@@ -84,8 +86,8 @@ public final class Fleet implements Closeable {
   /** When the servers directory must be listed again (guarded by this; see rescan()). */
   private final RescanSchedule schedule = new RescanSchedule();
 
-  Fleet(Settings settings, CnAgentOptions options, DaemonThreads threads, VmStore vmStore, Clock clock,
-      PortAllocator ports) {
+  Fleet(Settings settings, CnAgentOptions options, ConfigAgentOptions configAgent, DaemonThreads threads,
+      VmStore vmStore, Clock clock, PortAllocator ports) {
     this.settings = settings;
     this.options = options;
     this.threads = threads;
@@ -94,7 +96,8 @@ public final class Fleet implements Closeable {
     this.root = new ServerRoot(settings.root());
     this.behaviours = new FleetBehaviour(settings.root(), new BehaviourParser(CnAgent::isTask), this::behaviourApplied);
     this.fileWatches = new CnFileWatches(threads.watcher(), threads.taskPool(), behaviours);
-    this.factory = new CnFactory(settings, options, threads, apis, vmStore, clock, ports, fileWatches, behaviours);
+    this.factory = new CnFactory(settings, options, configAgent, threads, apis, vmStore, clock, ports, fileWatches,
+        behaviours);
     this.actions = new ServerActions(this, vmStore, threads.timer(), threads.taskPool());
     this.scenarios = new Scenarios(new ScenarioParser(CnAgent::isTask, HardwareProfile::isId),
         new FleetScenarioTarget(this), threads.timer(), threads.taskPool());

@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.fleet;
 
 import com.joyent.mockcloud.cnagent.CnAgent;
+import com.joyent.mockcloud.configagent.ConfigAgent;
 import com.joyent.mockcloud.io.DirectoryWatcher;
 import com.joyent.mockcloud.netagent.NetAgent;
 import com.joyent.mockcloud.vm.ServerVms;
@@ -8,12 +9,13 @@ import com.joyent.mockcloud.vmagent.VmAgent;
 import java.util.UUID;
 
 /**
- * One running mock CN: its VMs, its agents (net-agent is null when no NAPI is configured) and
+ * One running mock CN: its VMs, its agents (net-agent is null when no NAPI is configured,
+ * config-agent when no SAPI is) and
  * the watch on its directory that notices sysinfo.json changes (null: it is polled). Small on
  * purpose: there are thousands.
  */
 public record MockCn(UUID uuid, ServerVms vms, CnAgent cnAgent, VmAgent vmAgent, NetAgent netAgent,
-    DirectoryWatcher.Watch sysinfoWatch) {
+    ConfigAgent configAgent, DirectoryWatcher.Watch sysinfoWatch) {
   /**
    * Stops the agents; net-agent first, so it never mistakes the closing VM store for "no VMs".
    *
@@ -28,6 +30,9 @@ public record MockCn(UUID uuid, ServerVms vms, CnAgent cnAgent, VmAgent vmAgent,
     }
     cnAgent.stop(powerLoss);
     vmAgent.stop();
+    if (configAgent != null) {
+      configAgent.stop();
+    }
   }
 
   /** Stops cn-agent alone (restart-agent), as killed: its directory watch, reports, listener and connections. */

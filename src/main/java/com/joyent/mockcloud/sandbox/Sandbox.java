@@ -3,7 +3,7 @@ package com.joyent.mockcloud.sandbox;
 import com.joyent.mockcloud.http.HttpListeners;
 
 /**
- * An embedded, in-memory Triton for mock CNs and an operator: NAPI, CNAPI and VMAPI
+ * An embedded, in-memory Triton for mock CNs and an operator: NAPI, CNAPI, VMAPI and SAPI
  * stand-ins in this JVM, each on its own loopback listener with an OS-chosen port. In the
  * spirit of mockwebserver: start it, point clients at the URLs, and read what it received
  * through the stores. See {@code docs/sandbox.md} for every endpoint and its errors.
@@ -37,10 +37,12 @@ public final class Sandbox implements AutoCloseable {
   private final SandboxNapi napi;
   private final SandboxCnapi cnapi;
   private final SandboxVmapi vmapi;
+  private final SandboxSapi sapi;
   private final CnapiServerJobs serverJobs;
   private final HttpListeners.Listener napiListener;
   private final HttpListeners.Listener cnapiListener;
   private final HttpListeners.Listener vmapiListener;
+  private final HttpListeners.Listener sapiListener;
 
   private Sandbox(SandboxOptions options) {
     this.options = options;
@@ -52,6 +54,7 @@ public final class Sandbox implements AutoCloseable {
     this.serverJobs = new CnapiServerJobs(jobs, cnapi, napi);
     cnapi.serverJobs(serverJobs);
     this.vmapi = new SandboxVmapi(options, cnapi, napi, jobs);
+    this.sapi = new SandboxSapi(options);
     cnapi.vmsOfServer(vmapi.vms()::serverVms);
     cnapi.vmListOfServer(vmapi.vms()::serverVmList);
     // NAPI gets half the I/O threads (one on the default two): its changefeed broadcast, every
@@ -60,14 +63,20 @@ public final class Sandbox implements AutoCloseable {
     this.napiListeners = new HttpListeners("mockcloud-sandbox-napi", Math.max(1, options.ioThreads() / 2));
     HttpListeners.Listener n = null;
     HttpListeners.Listener c = null;
+    HttpListeners.Listener v = null;
     try {
       n = napiListeners.open(options.bindHost(), 0, napi.handler());
       c = listeners.open(options.bindHost(), 0, cnapi.router());
-      this.vmapiListener = listeners.open(options.bindHost(), 0, vmapi.router());
+      v = listeners.open(options.bindHost(), 0, vmapi.router());
+      this.vmapiListener = v;
+      this.sapiListener = listeners.open(options.bindHost(), 0, sapi.router());
       vmapi.selfUrl(vmapiListener.baseUrl());
       cnapi.selfUrl(c.baseUrl());
       napi.selfUrl(n.baseUrl());
     } catch (RuntimeException e) {
+      if (v != null) {
+        v.close();
+      }
       if (c != null) {
         c.close();
       }
@@ -105,6 +114,10 @@ public final class Sandbox implements AutoCloseable {
     return vmapiListener.baseUrl();
   }
 
+  public String sapiUrl() {
+    return sapiListener.baseUrl();
+  }
+
   /** The operator uuid ({@code ufdsAdmin}) that create-server puts on admin NICs. */
   public String adminUuid() {
     return options.adminUuid();
@@ -130,6 +143,10 @@ public final class Sandbox implements AutoCloseable {
     return vmapi;
   }
 
+  public SandboxSapi sapi() {
+    return sapi;
+  }
+
   /**
    * Lets CNAPI's server-setup and server-factory-reset workflows run: {@code scripts} does to a
    * mock CN what their scripts do to a real one. Without it they answer 501.
@@ -140,13 +157,14 @@ public final class Sandbox implements AutoCloseable {
 
   /** The three URLs, one per line, as the {@code sandbox} command prints them. */
   public String describe() {
-    return "napi  " + napiUrl() + "\ncnapi " + cnapiUrl() + "\nvmapi " + vmapiUrl()
+    return "napi  " + napiUrl() + "\ncnapi " + cnapiUrl() + "\nvmapi " + vmapiUrl() + "\nsapi  " + sapiUrl()
         + "\ndatacenter " + datacenter() + "\nadmin " + adminUuid();
   }
 
   /** Stops the listeners and the I/O workers; stored state is dropped with the object. */
   @Override
   public void close() {
+    sapiListener.close();
     vmapiListener.close();
     cnapiListener.close();
     napiListener.close();

@@ -1,5 +1,8 @@
 package com.joyent.mockcloud.server;
 
+import com.joyent.mockcloud.triton.ApiResponse;
+import com.joyent.mockcloud.triton.JsonHttpClient;
+
 import com.joyent.mockcloud.io.FileTrees;
 import com.joyent.mockcloud.triton.NapiApi;
 import com.joyent.mockcloud.util.Uuids;
@@ -8,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
@@ -33,6 +37,8 @@ public final class ServerCreator {
   private final String liveImage;
   private final Clock clock;
   private final Random random;
+  /** Where the new CN's agent instances are adopted, as each agent's install does; null: nowhere. */
+  private JsonHttpClient sapi;
 
   public ServerCreator(ServerRoot root, NapiApi napi, String datacenter, UUID adminUuid, String liveImage,
       Clock clock, Random random) {
@@ -43,6 +49,16 @@ public final class ServerCreator {
     this.liveImage = liveImage;
     this.clock = clock;
     this.random = random;
+  }
+
+  /**
+   * Adopts each new CN's agent instances into {@code sapi} (the agent's service, the instance
+   * uuid, {@code params.server_uuid} and {@code image_uuid}), as a real agent's postinstall
+   * does, so the CN's config-agent finds them. Returns this creator.
+   */
+  public ServerCreator adoptingInto(JsonHttpClient sapi) {
+    this.sapi = sapi;
+    return this;
   }
 
   /** What to create: all optional; null means "make one up". */
@@ -82,11 +98,47 @@ public final class ServerCreator {
       }
       Files.createDirectories(root.serversDir());
       Files.move(staging, target.dir(), StandardCopyOption.ATOMIC_MOVE);
+      adoptAgents(target);
       return target;
     } catch (IOException | RuntimeException e) {
       FileTrees.deleteTree(root.stagingDir().resolve(uuid.toString()));
       releaseNic(adminMac);
       throw e;
+    }
+  }
+
+  /**
+   * SAPI adoption of every agent: a service SAPI lacks is skipped, as the installs skip it; a
+   * failure is one warning (the CN exists; its config-agent then reports the instance missing).
+   */
+  private void adoptAgents(ServerDirectory d) {
+    if (sapi == null) {
+      return;
+    }
+    for (StandardAgents.Agent a : StandardAgents.AGENTS) {
+      try {
+        String find = "/services?type=agent&name=" + java.net.URLEncoder.encode(a.name(), java.nio.charset.StandardCharsets.UTF_8);
+        ApiResponse r = sapi.send("GET", find, null);
+        if (!r.isSuccessful()) {
+          throw new IOException("SAPI GET /services answered " + r.status());
+        }
+        if (r.bodyList().size() != 1) {
+          continue;
+        }
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("server_uuid", d.uuid().toString());
+        params.put("image_uuid", a.imageUuid());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("service_uuid", ((Map<?, ?>) r.bodyList().get(0)).get("uuid"));
+        body.put("uuid", Files.readString(d.agentsDir().resolve(a.name()).resolve("instance_uuid")).strip());
+        body.put("params", params);
+        ApiResponse p = sapi.send("POST", "/instances", body);
+        if (!p.isSuccessful()) {
+          throw new IOException("SAPI POST /instances answered " + p.status() + " " + p.restCode());
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("server {}: {} not adopted into SAPI: {}", d.uuid(), a.name(), e.getMessage());
+      }
     }
   }
 

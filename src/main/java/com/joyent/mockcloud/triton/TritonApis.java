@@ -106,6 +106,16 @@ public final class TritonApis {
     return JsonHttpClient.to(http, url, "IMGAPI").userAgent(userAgent).build();
   }
 
+  /**
+   * A config-agent's SAPI: on the shared client, behind the agents' gate (the vm-agents'), in
+   * its bulk lane, so thousands of polls never stand before a heartbeat.
+   */
+  public JsonHttpClient sapi(String userAgent, Duration timeout) {
+    JsonHttpClient.Builder b = JsonHttpClient.to(http, settings.requireSapiUrl(), "SAPI").userAgent(userAgent)
+        .timeout(timeout);
+    return (vmapiGate == null ? b : b.gate(vmapiGate)).build();
+  }
+
   public JsonHttpClient sapi(String userAgent) {
     return JsonHttpClient.to(http, settings.requireSapiUrl(), "SAPI").userAgent(userAgent).build();
   }

@@ -229,7 +229,9 @@ class AgentTasksTest {
     assertThat(imgapiRequests).containsExactly("GET /images/" + IMAGE, "GET /images/" + IMAGE + "/file");
     assertThat(sapiInstances).hasSize(1);
     assertThat(Json.compact(sapiInstances.get(0))).isEqualTo("{\"exists\":true,\"name\":\"test-agent\","
-        + "\"service_uuid\":\"" + SERVICE + "\",\"uuid\":\"" + instance.strip() + "\"}");
+        + "\"service_uuid\":\"" + SERVICE + "\",\"uuid\":\"" + instance.strip() + "\",\"params\":{\"server_uuid\":\""
+        + cn.uuid() + "\",\"image_uuid\":\""
+        + Files.readString(cn.dir.agentsDir().resolve("test-agent/image_uuid")).strip() + "\"}}");
     assertThat(agentPosts()).hasSize(1);
     assertThat(Json.compact(agentPosts().get(0).body())).contains("{\"name\":\"test-agent\",\"image_uuid\":\""
         + AGENT_IMAGE_UUID + "\",\"uuid\":\"" + instance.strip() + "\",\"version\":\"1.2.3\"}");

@@ -6,6 +6,7 @@ import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.config.SettingsLoader;
 import com.joyent.mockcloud.config.ZoneMetadata;
 import com.joyent.mockcloud.cli.FleetSetupScripts;
+import com.joyent.mockcloud.configagent.ConfigAgentOptions;
 import com.joyent.mockcloud.fleet.Daemon;
 import com.joyent.mockcloud.fleet.DaemonOptions;
 import com.joyent.mockcloud.sandbox.Sandbox;
@@ -35,6 +36,8 @@ final class SandboxFleet implements AutoCloseable {
   final ServerCreator creator;
   private final Path root;
   private Daemon daemon;
+  /** config-agent's timings for the fleet {@link #start()} starts. */
+  ConfigAgentOptions configAgent = ConfigAgentOptions.defaults();
 
   /** {@code extra} settings (e.g. FLEET_TRAITS) go beside the sandbox's. */
   SandboxFleet(Path root, Map<Setting, String> extra) {
@@ -47,11 +50,12 @@ final class SandboxFleet implements AutoCloseable {
     flags.put(Setting.NAPI_URL, sandbox.napiUrl());
     flags.put(Setting.CNAPI_URL, sandbox.cnapiUrl());
     flags.put(Setting.VMAPI_URL, sandbox.vmapiUrl());
+    flags.put(Setting.SAPI_URL, sandbox.sapiUrl());
     flags.putAll(extra);
     this.settings = new SettingsLoader(flags, Map.of(), null, ZoneMetadata.NONE).load();
     this.creator = new ServerCreator(new ServerRoot(root), TritonApis.standalone(settings).napi(UserAgent.tool("test")),
         sandbox.datacenter(), UUID.fromString(sandbox.adminUuid()), "20190718T003512Z", Clock.systemUTC(),
-        new Random());
+        new Random()).adoptingInto(TritonApis.standalone(settings).sapi(UserAgent.tool("test")));
   }
 
   SandboxFleet(Path root) {
@@ -65,8 +69,8 @@ final class SandboxFleet implements AutoCloseable {
 
   /** Starts run-servers over the root. */
   Daemon start() throws Exception {
-    daemon = new Daemon(settings, DaemonOptions.ephemeral(CnAgentOptions.defaults().withTmpDir(root.resolve("t"))))
-        .start();
+    daemon = new Daemon(settings, DaemonOptions.ephemeral(CnAgentOptions.defaults().withTmpDir(root.resolve("t")))
+        .withConfigAgent(configAgent)).start();
     // Setup and factory reset reboot the CN: one second down keeps the tests short.
     sandbox.setupScripts(new FleetSetupScripts(daemon.fleet().actions(), daemon.threads().taskPool(),
         Duration.ofSeconds(1)));
