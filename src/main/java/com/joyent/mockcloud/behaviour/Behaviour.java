@@ -14,7 +14,7 @@ import java.util.Set;
  * @param heartbeat what happens to each heartbeat
  * @param statusReportsStopped no status reports are sent ({@code status_reports.mode: "stop"})
  * @param listener what cn-agent's listener does with connections and requests
- * @param pausedAgents the agents paused ({@code vm_agent}, {@code net_agent}, {@code cmon_agent} mode pause)
+ * @param pausedAgents the agents paused ({@code vm_agent}, {@code net_agent}, {@code cmon_agent}, {@code config_agent} mode pause)
  * @param seed seeds every random choice (null: a fresh seed)
  */
 public record Behaviour(Map<String, TaskBehaviour> tasks, HeartbeatBehaviour heartbeat, boolean statusReportsStopped,
@@ -76,7 +76,7 @@ public record Behaviour(Map<String, TaskBehaviour> tasks, HeartbeatBehaviour hea
 
   /** The agents a behaviour can pause, by their key in the file. */
   public enum Agent {
-    VM_AGENT("vm_agent"), NET_AGENT("net_agent"), CMON_AGENT("cmon_agent");
+    VM_AGENT("vm_agent"), NET_AGENT("net_agent"), CMON_AGENT("cmon_agent"), CONFIG_AGENT("config_agent");
 
     private final String key;
 

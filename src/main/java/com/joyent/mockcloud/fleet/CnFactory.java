@@ -125,6 +125,8 @@ final class CnFactory {
       ConfigAgent configAgent = newConfigAgent(d);
       if (configAgent == null) {
         warnNoConfigAgentOnce();
+      } else if (behaviour.current().isPaused(Agent.CONFIG_AGENT)) {
+        configAgent.stop();
       } else {
         configAgent.start();
       }
@@ -193,7 +195,7 @@ final class CnFactory {
   }
 
   /**
-   * The CN's vm-agent and net-agent as its behaviour's pauses say: a paused one is stopped (VMAPI
+   * The CN's vm-agent, net-agent and config-agent as its behaviour's pauses say: a paused one is stopped (VMAPI
    * and NAPI then drift from the CN); a resumed one is a new agent whose start-up syncs everything,
    * as a real agent's does after an outage. Returns the CN as it is now, the same one if nothing changed.
    */
@@ -216,8 +218,19 @@ final class CnFactory {
       netAgent.start();
       LOG.info("net-agent of {} resumed", cn.uuid());
     }
-    return vm == cn.vmAgent() && netAgent == cn.netAgent() ? cn
-        : new MockCn(cn.uuid(), cn.vms(), cn.cnAgent(), vm, netAgent, cn.configAgent(), cn.sysinfoWatch());
+    ConfigAgent configAgent = cn.configAgent();
+    if (configAgent != null && b.isPaused(Agent.CONFIG_AGENT) && !configAgent.isStopped()) {
+      configAgent.stop();
+      LOG.info("config-agent of {} paused", cn.uuid());
+    } else if (configAgent != null && !b.isPaused(Agent.CONFIG_AGENT) && configAgent.isStopped()) {
+      // As the real agent's start method, which polls once before its daemon's first wait.
+      configAgent = newConfigAgent(cn.cnAgent().context().dir());
+      configAgent.start();
+      configAgent.pollNow();
+      LOG.info("config-agent of {} resumed", cn.uuid());
+    }
+    return vm == cn.vmAgent() && netAgent == cn.netAgent() && configAgent == cn.configAgent() ? cn
+        : new MockCn(cn.uuid(), cn.vms(), cn.cnAgent(), vm, netAgent, configAgent, cn.sysinfoWatch());
   }
 
   /**

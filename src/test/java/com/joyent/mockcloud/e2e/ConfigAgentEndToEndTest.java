@@ -113,4 +113,32 @@ class ConfigAgentEndToEndTest {
     }
     assertThat(agent.writes()).isEqualTo(writes + 1);
   }
+
+  @Test
+  void aPausedConfigAgent_writesNothing_andCatchesUpWhenResumed() throws Exception {
+    Map<String, Object> svc = sandbox.sapi().agentService("cn-agent");
+    String manifest = (String) post(sandbox.sapiUrl() + "/manifests", Map.of("name", "cn-agent", "path", PATH,
+        "template", "port={{port}}")).get("uuid");
+    sandbox.sapi().update("service", (String) svc.get("uuid"), Map.of("manifests", Map.of("cn-agent", manifest),
+        "metadata", Map.of("port", 1)));
+    UUID paused = servers.get(0);
+    UUID other = servers.get(1);
+    Path behaviour = tmp.resolve("servers").resolve(paused.toString()).resolve("behaviour.json");
+    fleet.start();
+    for (UUID s : servers) {
+      Await.require(Duration.ofSeconds(10), () -> "port=1".equals(read(s)), "the first config of " + s);
+    }
+    Files.writeString(behaviour, "{\"config_agent\": {\"mode\": \"pause\"}}");
+    Await.require(Duration.ofSeconds(10), () -> fleet.daemon().fleet().running().get(paused).configAgent().isStopped(),
+        "config-agent paused");
+    sandbox.sapi().update("service", (String) svc.get("uuid"), Map.of("metadata", Map.of("port", 2)));
+    Await.require(Duration.ofSeconds(5), () -> "port=2".equals(read(other)), "the running agent's new config");
+    ConfigAgent otherAgent = fleet.daemon().fleet().running().get(other).configAgent();
+    long polls = otherAgent.requests();
+    Await.require(Duration.ofSeconds(10), () -> otherAgent.requests() >= polls + 8, "two more polls elsewhere");
+    assertThat(read(paused)).isEqualTo("port=1");
+
+    Files.delete(behaviour);
+    Await.require(Duration.ofSeconds(10), () -> "port=2".equals(read(paused)), "the resumed agent caught up");
+  }
 }
