@@ -158,6 +158,9 @@ class CnapiServerJobsEndToEndTest {
     assertThat(provision.status()).isEqualTo(409);
     assertThat(provision.object()).containsEntry("code", "NoAllocatableServersError");
 
+    // setup tags only NICs NAPI has for the server: wait for net-agent to put the spare one back after the boot
+    Await.require(Duration.ofSeconds(20), () -> !sandbox.napi().nics().list(Set.of(server.toString()),
+        n -> spareMac.equals(n.get("mac"))).isEmpty(), "net-agent to register the spare NIC again");
     Map<String, Object> setup = serverJob("PUT", "/servers/" + server + "/setup", Map.of("hostname", "cn-fresh",
         "nics", List.of(Map.of("mac", spareMac, "nic_tags_provided", List.of("external")))));
     assertThat(setup).containsEntry("name", "server-setup-1.1.0").containsEntry("execution", "succeeded");
