@@ -4,11 +4,11 @@ import com.joyent.mockcloud.io.AtomicFiles;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.JsonHttpClient;
+import com.joyent.mockcloud.triton.SapiAgentInstances;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +18,6 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -206,36 +205,15 @@ final class AgentInstaller {
 
     void adopt(String agent, String instanceUuid, String imageUuid) throws IOException, InstallException {
       JsonHttpClient sapi = cn.apis().sapi(cn.options().userAgent(cn.serverUuid()));
-      String find = "/services?type=agent&name=" + URLEncoder.encode(agent, StandardCharsets.UTF_8);
       String problem = null;
       for (int i = 0; i < TRIES; i++) {
         try {
-          ApiResponse r = sapi.send("GET", find, null);
-          if (r.isSuccessful()) {
-            List<Object> services = r.bodyList();
-            if (services.isEmpty()) {
-              return;
-            }
-            if (services.size() > 1) {
-              throw new TaskCrash("SAPI has " + services.size() + " agent services named " + agent);
-            }
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("exists", true);
-            body.put("name", agent);
-            body.put("service_uuid", ((Map<?, ?>) services.get(0)).get("uuid"));
-            body.put("uuid", instanceUuid);
-            Map<String, Object> params = new LinkedHashMap<>();
-            params.put("server_uuid", cn.serverUuid().toString());
-            params.put("image_uuid", imageUuid);
-            body.put("params", params);
-            ApiResponse p = sapi.send("POST", "/instances", body);
-            if (p.isSuccessful()) {
-              return;
-            }
-            problem = "SAPI POST /instances answered " + p.status();
-          } else {
-            problem = "SAPI GET /services answered " + r.status();
-          }
+          SapiAgentInstances.adopt(sapi, agent, true, instanceUuid, cn.serverUuid().toString(), imageUuid);
+          return;
+        } catch (IllegalStateException several) {
+          throw new TaskCrash(several.getMessage());
+        } catch (SapiAgentInstances.Refused e) {
+          problem = e.getMessage();
         } catch (IOException e) {
           problem = e.toString();
         }

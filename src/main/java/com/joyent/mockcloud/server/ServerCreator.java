@@ -1,7 +1,7 @@
 package com.joyent.mockcloud.server;
 
-import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.JsonHttpClient;
+import com.joyent.mockcloud.triton.SapiAgentInstances;
 
 import com.joyent.mockcloud.io.FileTrees;
 import com.joyent.mockcloud.triton.NapiApi;
@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
@@ -117,25 +116,8 @@ public final class ServerCreator {
     }
     for (StandardAgents.Agent a : StandardAgents.AGENTS) {
       try {
-        String find = "/services?type=agent&name=" + java.net.URLEncoder.encode(a.name(), java.nio.charset.StandardCharsets.UTF_8);
-        ApiResponse r = sapi.send("GET", find, null);
-        if (!r.isSuccessful()) {
-          throw new IOException("SAPI GET /services answered " + r.status());
-        }
-        if (r.bodyList().size() != 1) {
-          continue;
-        }
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("server_uuid", d.uuid().toString());
-        params.put("image_uuid", a.imageUuid());
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("service_uuid", ((Map<?, ?>) r.bodyList().get(0)).get("uuid"));
-        body.put("uuid", Files.readString(d.agentsDir().resolve(a.name()).resolve("instance_uuid")).strip());
-        body.put("params", params);
-        ApiResponse p = sapi.send("POST", "/instances", body);
-        if (!p.isSuccessful()) {
-          throw new IOException("SAPI POST /instances answered " + p.status() + " " + p.restCode());
-        }
+        String instance = Files.readString(d.agentsDir().resolve(a.name()).resolve("instance_uuid")).strip();
+        SapiAgentInstances.adopt(sapi, a.name(), false, instance, d.uuid().toString(), a.imageUuid());
       } catch (IOException | RuntimeException e) {
         LOG.warn("server {}: {} not adopted into SAPI: {}", d.uuid(), a.name(), e.getMessage());
       }
