@@ -3,8 +3,8 @@ package com.joyent.mockcloud.sandbox;
 import com.joyent.mockcloud.http.HttpListeners;
 
 /**
- * An embedded, in-memory Triton for mock CNs and an operator: NAPI, CNAPI, VMAPI and SAPI
- * stand-ins in this JVM, each on its own loopback listener with an OS-chosen port. In the
+ * An embedded, in-memory Triton for mock CNs and an operator: NAPI, CNAPI, VMAPI, SAPI and
+ * FWAPI stand-ins in this JVM, each on its own loopback listener with an OS-chosen port. In the
  * spirit of mockwebserver: start it, point clients at the URLs, and read what it received
  * through the stores. See {@code docs/sandbox.md} for every endpoint and its errors.
  *
@@ -38,11 +38,13 @@ public final class Sandbox implements AutoCloseable {
   private final SandboxCnapi cnapi;
   private final SandboxVmapi vmapi;
   private final SandboxSapi sapi;
+  private final SandboxFwapi fwapi;
   private final CnapiServerJobs serverJobs;
   private final HttpListeners.Listener napiListener;
   private final HttpListeners.Listener cnapiListener;
   private final HttpListeners.Listener vmapiListener;
   private final HttpListeners.Listener sapiListener;
+  private final HttpListeners.Listener fwapiListener;
 
   private Sandbox(SandboxOptions options) {
     this.options = options;
@@ -55,6 +57,8 @@ public final class Sandbox implements AutoCloseable {
     cnapi.serverJobs(serverJobs);
     this.vmapi = new SandboxVmapi(options, cnapi, napi, jobs);
     this.sapi = new SandboxSapi(options);
+    this.fwapi = new SandboxFwapi(options.bindHost(), vmapi.vms()::get, () -> vmapi.vms().list(VmapiVms::isActive));
+    vmapi.fwapi(fwapi);
     cnapi.vmsOfServer(vmapi.vms()::serverVms);
     cnapi.vmListOfServer(vmapi.vms()::serverVmList);
     // NAPI gets half the I/O threads (one on the default two): its changefeed broadcast, every
@@ -70,6 +74,7 @@ public final class Sandbox implements AutoCloseable {
       v = listeners.open(options.bindHost(), 0, vmapi.router());
       this.vmapiListener = v;
       this.sapiListener = listeners.open(options.bindHost(), 0, sapi.router());
+      this.fwapiListener = listeners.open(options.bindHost(), 0, fwapi.router());
       vmapi.selfUrl(vmapiListener.baseUrl());
       cnapi.selfUrl(c.baseUrl());
       napi.selfUrl(n.baseUrl());
@@ -86,6 +91,7 @@ public final class Sandbox implements AutoCloseable {
       agentClient.close();
       listeners.close();
       napiListeners.close();
+      fwapi.close();
       throw e;
     }
     this.napiListener = n;
@@ -118,6 +124,15 @@ public final class Sandbox implements AutoCloseable {
     return sapiListener.baseUrl();
   }
 
+  public String fwapiUrl() {
+    return fwapiListener.baseUrl();
+  }
+
+  /** FWAPI's fast-messages port, where firewallers connect (2020 on a real FWAPI), on the same host. */
+  public int fwapiFastPort() {
+    return fwapi.fastPort();
+  }
+
   /** The operator uuid ({@code ufdsAdmin}) that create-server puts on admin NICs. */
   public String adminUuid() {
     return options.adminUuid();
@@ -147,6 +162,10 @@ public final class Sandbox implements AutoCloseable {
     return sapi;
   }
 
+  public SandboxFwapi fwapi() {
+    return fwapi;
+  }
+
   /**
    * Lets CNAPI's server-setup and server-factory-reset workflows run: {@code scripts} does to a
    * mock CN what their scripts do to a real one. Without it they answer 501.
@@ -158,12 +177,15 @@ public final class Sandbox implements AutoCloseable {
   /** The three URLs, one per line, as the {@code sandbox} command prints them. */
   public String describe() {
     return "napi  " + napiUrl() + "\ncnapi " + cnapiUrl() + "\nvmapi " + vmapiUrl() + "\nsapi  " + sapiUrl()
+        + "\nfwapi " + fwapiUrl() + " (fast port " + fwapiFastPort() + ")"
         + "\ndatacenter " + datacenter() + "\nadmin " + adminUuid();
   }
 
   /** Stops the listeners and the I/O workers; stored state is dropped with the object. */
   @Override
   public void close() {
+    fwapiListener.close();
+    fwapi.close();
     sapiListener.close();
     vmapiListener.close();
     cnapiListener.close();

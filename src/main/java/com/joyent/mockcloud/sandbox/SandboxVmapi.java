@@ -35,6 +35,11 @@ public final class SandboxVmapi {
     this.vmJobs = new VmapiVmJobs(options.clock(), vms, jobs, cnapi, napi);
   }
 
+  /** The FWAPI the workflows' fwapi.update step tells of VM changes. */
+  void fwapi(SandboxFwapi f) {
+    vmJobs.fwapi(f);
+  }
+
   void selfUrl(String url) {
     this.selfUrl = url;
   }

@@ -14,12 +14,51 @@ import java.util.concurrent.TimeUnit;
 final class VmapiJobSteps {
   private static final long POLL_MS = 200;
 
+  /** What {@code fwapi.update} copies from a job's params (job-common.js updateFwapi). */
+  private static final List<String> FWAPI_PROPS = List.of("add_nics", "firewall_enabled", "nics", "remove_ips",
+      "remove_nics", "remove_tags", "set_tags", "tags");
+
   private final VmapiVms vms;
   private final SandboxCnapi cnapi;
+  private volatile SandboxFwapi fwapi;
 
   VmapiJobSteps(VmapiVms vms, SandboxCnapi cnapi) {
     this.vms = vms;
     this.cnapi = cnapi;
+  }
+
+  void fwapi(SandboxFwapi f) {
+    this.fwapi = f;
+  }
+
+  /**
+   * fwapi.update: tells FWAPI (and through it every firewaller) of the VM's firewall-relevant
+   * properties — vm.add for a provision, vm.delete for a destroy, vm.update otherwise — from the
+   * job's payload, or its params. Nothing to tell is no update, except for a destroy. As VMAPI, a
+   * failure to reach FWAPI does not fail the job.
+   */
+  String fwapiUpdate(String task, Map<String, Object> jobParams, Map<String, Object> payload) {
+    Map<String, Object> from = payload != null ? payload : jobParams;
+    Map<String, Object> update = new LinkedHashMap<>();
+    for (String prop : FWAPI_PROPS) {
+      if (from.containsKey(prop)) {
+        update.put(prop, from.get(prop));
+      }
+    }
+    if (update.isEmpty() && !"destroy".equals(task)) {
+      return "No properties affecting FWAPI found: not updating";
+    }
+    update.put("owner_uuid", from.get("owner_uuid") != null ? from.get("owner_uuid") : jobParams.get("owner_uuid"));
+    update.put("server_uuid", from.get("server_uuid") != null ? from.get("server_uuid") : jobParams.get("server_uuid"));
+    update.put("type", "provision".equals(task) ? "vm.add" : "destroy".equals(task) ? "vm.delete" : "vm.update");
+    Object uuid = from.get("uuid") != null ? from.get("uuid") : from.get("vm_uuid") != null ? from.get("vm_uuid")
+        : jobParams.get("vm_uuid");
+    update.put("uuid", uuid);
+    SandboxFwapi f = fwapi;
+    if (f == null) {
+      return "Error updating FWAPI";
+    }
+    return "Updated FWAPI with update UUID: " + f.createUpdate(update);
   }
 
   /** The params every VM job carries (wfapi.js): task, vm, owner, server, request id. */

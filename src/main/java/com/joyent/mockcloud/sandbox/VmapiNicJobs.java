@@ -107,6 +107,7 @@ final class VmapiNicJobs {
           return "Added network parameters to payload";
         });
     updateVm(wf, vm, taskParams, task, reqId, null, null)
+        .now("fwapi.update", () -> steps.fwapiUpdate("add_nics", params, null))
         .onError(() -> added.forEach(n -> napi.deleteNic((String) n.get("mac")))) // napi.cleanup_nics: all add_nics
         .run(job);
     return job;
@@ -311,6 +312,12 @@ final class VmapiNicJobs {
       }
       macs.forEach(napi::deleteNic);
       return "NICs removed";
+    }).now("fwapi.update", () -> { // common.remove_network_params left remove_ips in the job's params
+      Map<String, Object> withIps = new LinkedHashMap<>(params);
+      if (taskParams.containsKey("remove_ips")) {
+        withIps.put("remove_ips", taskParams.get("remove_ips"));
+      }
+      return steps.fwapiUpdate("remove_nics", withIps, null);
     }).run(job);
     return job;
   }

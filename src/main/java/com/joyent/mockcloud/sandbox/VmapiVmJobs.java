@@ -45,6 +45,10 @@ final class VmapiVmJobs {
     this.nicJobs = new VmapiNicJobs(jobs, cnapi, napi, steps, this);
   }
 
+  void fwapi(SandboxFwapi f) {
+    steps.fwapi(f);
+  }
+
   /** A network a new VM asked for: its NAPI network, an address if one was named, primary. */
   record WantedNic(Map<String, Object> network, String ip, boolean primary) {}
 
@@ -177,6 +181,7 @@ final class VmapiVmJobs {
         })
         .task("cnapi.wait_task", () -> steps.waitTask(createTask[0], 3600))
         .task("vmapi.put_vm", () -> steps.putVm(vmUuid, createTask[0], "running", "stopped"))
+        .now("fwapi.update", () -> steps.fwapiUpdate("provision", jobParams, payload))
         .onError(() -> {
           if (createTask[0] == null) { // the CN never took it: its NICs go too, as napi.cleanup_nics
             nics.forEach(n -> napi.deleteNic((String) n.get("mac")));
@@ -541,6 +546,7 @@ final class VmapiVmJobs {
           }
           return "NICs removed";
         })
+        .now("fwapi.update", () -> steps.fwapiUpdate("destroy", jobParams, null))
         .run(job);
     return job;
   }

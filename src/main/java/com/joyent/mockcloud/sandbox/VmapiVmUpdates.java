@@ -70,7 +70,8 @@ final class VmapiVmUpdates {
     }
     taskParams.put("uuid", uuid);
     taskParams.put("jobid", job.uuid);
-    oneTask(job, vm, "cnapi.update_vm", "machine_update", taskParams, 300, reqId);
+    WorkflowChain wf = oneTaskChain(vm, "cnapi.update_vm", "machine_update", taskParams, 300, reqId, null);
+    wf.now("fwapi.update", () -> steps.fwapiUpdate("update", params, payload)).run(job);
     return job;
   }
 
@@ -231,6 +232,11 @@ final class VmapiVmUpdates {
   /** vp, [validate_snapshot_name], setup_request, the task, wait_task, put_vm: most VM workflows. */
   private void oneTask(WorkflowJobs.Job job, Map<String, Object> vm, String step, String task,
       Map<String, Object> taskParams, int timeout, String reqId, String snapshot) {
+    oneTaskChain(vm, step, task, taskParams, timeout, reqId, snapshot).run(job);
+  }
+
+  private WorkflowChain oneTaskChain(Map<String, Object> vm, String step, String task,
+      Map<String, Object> taskParams, int timeout, String reqId, String snapshot) {
     String server = (String) vm.get("server_uuid");
     String uuid = (String) vm.get("uuid");
     String state = String.valueOf(vm.get("state"));
@@ -245,7 +251,7 @@ final class VmapiVmUpdates {
           return "Task id: " + id[0] + " queued to CNAPI!";
         })
         .task("cnapi.wait_task", () -> steps.waitTask(id[0], timeout))
-        .task("vmapi.put_vm", () -> steps.putVm(uuid, id[0], state, state))
-        .run(job);
+        .task("vmapi.put_vm", () -> steps.putVm(uuid, id[0], state, state));
+    return wf;
   }
 }

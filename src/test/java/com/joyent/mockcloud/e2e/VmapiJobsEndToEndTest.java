@@ -67,7 +67,8 @@ class VmapiJobsEndToEndTest {
         "chain_results").containsEntry("name", "provision-8.2.4").containsEntry("execution", "succeeded")
         .containsEntry("timeout", 3810);
     assertThat(VmapiCalls.names(job)).containsExactly("common.validate_params", "workflow.set_job_action", "cnapi.ensure_image",
-        "cnapi.wait_task_ensure_image", "prepare_payload", "cnapi.provision_vm", "cnapi.wait_task", "vmapi.put_vm");
+        "cnapi.wait_task_ensure_image", "prepare_payload", "cnapi.provision_vm", "cnapi.wait_task", "vmapi.put_vm",
+        "fwapi.update");
     assertThat((Map<String, Object>) job.get("params")).containsEntry("task", "provision").containsEntry("vm_uuid", vm);
 
     Map<String, Object> running = calls.vm(vm);

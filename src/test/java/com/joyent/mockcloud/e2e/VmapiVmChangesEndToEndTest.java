@@ -52,7 +52,7 @@ class VmapiVmChangesEndToEndTest {
     assertThat(job).containsEntry("name", "update-7.1.10").containsEntry("execution", "succeeded")
         .containsEntry("timeout", 300);
     assertThat(VmapiCalls.names(job)).containsExactly("common.validate_params", "common.setup_request",
-        "cnapi.update_vm", "cnapi.wait_task", "vmapi.put_vm");
+        "cnapi.update_vm", "cnapi.wait_task", "vmapi.put_vm", "fwapi.update");
     Map<String, Object> params = (Map<String, Object>) job.get("params");
     assertThat(params).containsEntry("task", "update").containsEntry("subtask", "resize")
         .containsEntry("current_ram", 256);
@@ -147,7 +147,7 @@ class VmapiVmChangesEndToEndTest {
     assertThat(added).containsEntry("name", "add-nics-7.3.1").containsEntry("execution", "succeeded");
     assertThat(VmapiCalls.names(added)).containsExactly("common.validate_params", "common.setup_request",
         "common.update_network_params", "cnapi.update_vm", "cnapi.wait_task", "vmapi.check_updated",
-        "vmapi.put_vm");
+        "vmapi.put_vm", "fwapi.update");
     List<Map<String, Object>> nics = (List<Map<String, Object>>) calls.vm(vm).get("nics");
     assertThat(nics).hasSize(2);
     String second = (String) nics.stream().filter(n -> !first.equals(n.get("mac"))).findFirst().orElseThrow()
@@ -166,7 +166,7 @@ class VmapiVmChangesEndToEndTest {
     assertThat(removed).containsEntry("name", "remove-nics-7.0.7").containsEntry("execution", "succeeded");
     assertThat(VmapiCalls.names(removed)).containsExactly("common.validate_params", "common.setup_request",
         "common.remove_network_params", "cnapi.update_vm", "napi.remove_nics", "cnapi.wait_task",
-        "vmapi.check_updated", "vmapi.put_vm");
+        "vmapi.check_updated", "vmapi.put_vm", "fwapi.update");
     assertThat((List<Map<String, Object>>) calls.vm(vm).get("nics")).extracting(n -> n.get("mac"))
         .containsExactly(second);
     assertThat(sandbox.napi().nics().find(first)).isNull();
