@@ -76,7 +76,8 @@ public record Behaviour(Map<String, TaskBehaviour> tasks, HeartbeatBehaviour hea
 
   /** The agents a behaviour can pause, by their key in the file. */
   public enum Agent {
-    VM_AGENT("vm_agent"), NET_AGENT("net_agent"), CMON_AGENT("cmon_agent"), CONFIG_AGENT("config_agent");
+    VM_AGENT("vm_agent"), NET_AGENT("net_agent"), CMON_AGENT("cmon_agent"), CONFIG_AGENT("config_agent"),
+    FIREWALLER("firewaller");
 
     private final String key;
 

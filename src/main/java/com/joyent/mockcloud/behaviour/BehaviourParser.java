@@ -23,7 +23,7 @@ public final class BehaviourParser {
   /** The longest latency or delay accepted: a day (the task timeout is an hour by default). */
   static final long MAX_MS = 86_400_000L;
   private static final Set<String> KEYS = Set.of("tasks", "heartbeat", "status_reports", "listener", "vm_agent",
-      "net_agent", "cmon_agent", "config_agent", "seed");
+      "net_agent", "cmon_agent", "config_agent", "firewaller", "seed");
   private static final Set<String> TASK_KEYS = Set.of("latency_ms", "fail_rate", "error", "hang");
   private static final Set<String> HEARTBEAT_KEYS = Set.of("mode", "drop_rate", "delay_ms");
 
@@ -47,7 +47,7 @@ public final class BehaviourParser {
         case "heartbeat" -> checkHeartbeat(e.getValue());
         case "status_reports" -> checkMode(e.getValue(), key, List.of("normal", "stop"));
         case "listener" -> checkMode(e.getValue(), key, List.of("normal", "refuse", "hang", "unavailable"));
-        case "vm_agent", "net_agent", "cmon_agent", "config_agent" -> checkMode(e.getValue(), key, List.of("normal", "pause"));
+        case "vm_agent", "net_agent", "cmon_agent", "config_agent", "firewaller" -> checkMode(e.getValue(), key, List.of("normal", "pause"));
         case "seed" -> wholeNumber(e.getValue(), "seed", Long.MIN_VALUE, Long.MAX_VALUE);
         default -> throw new AssertionError(key);
       }

@@ -74,6 +74,9 @@ final class Bench {
       String cnapi = o.cnapiUrl();
       String vmapi = o.vmapiUrl();
       String napi = o.napiUrl();
+      String sapi = null;
+      String fwapi = null;
+      Object fwapiFastPort = null;
       Path receiverUrls = root.resolve("receiver-urls.json");
       Path napiUrls = root.resolve("napi-urls.json");
       if (cnapi == null) {
@@ -92,6 +95,11 @@ final class Bench {
         Map<String, Object> u = awaitFile(receiverUrls, receiver);
         cnapi = (String) u.get("cnapiUrl");
         vmapi = (String) u.get("vmapiUrl");
+        // The receiver's SAPI and FWAPI: the CNs' config-agents and firewallers talk to them, never to
+        // the names --datacenter/--dns-domain would derive.
+        sapi = (String) u.get("sapiUrl");
+        fwapi = (String) u.get("fwapiUrl");
+        fwapiFastPort = u.get("fwapiFastPort");
         say("receiver (sandbox CNAPI + VMAPI, pid %d): CNAPI %s", receiver.pid(), cnapi);
       }
       if (napiReceiver != null) {
@@ -117,6 +125,13 @@ final class Bench {
         r.put("napi_seed_s", round((System.nanoTime() - s0) / 1e9));
         say("seeded NAPI with the fleet's %d NICs in %.1f s", n, (System.nanoTime() - s0) / 1e9);
       }
+      if (sapi != null) {
+        long s0 = System.nanoTime();
+        JsonHttpClient sa = JsonHttpClient.to(http, URI.create(sapi), "SAPI").userAgent("mockcloud-bench").build();
+        int n = SapiSeeder.seed(sa, new com.joyent.mockcloud.server.ServerRoot(root).list());
+        r.put("sapi_seeded_instances", n);
+        say("adopted the fleet's %d agent instances into SAPI in %.1f s", n, (System.nanoTime() - s0) / 1e9);
+      }
       if (o.behaviour() != null) {
         Files.copy(o.behaviour(), root.resolve("behaviour.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         r.put("behaviour", o.behaviour().toString());
@@ -129,6 +144,12 @@ final class Bench {
           "--cmon-port", "0"));
       if (napi != null) {
         args.addAll(List.of("--napi-url", napi));
+      }
+      if (sapi != null) {
+        args.addAll(List.of("--sapi-url", sapi));
+      }
+      if (fwapi != null && fwapiFastPort != null) {
+        args.addAll(List.of("--fwapi-url", fwapi, "--fwapi-fast-port", String.valueOf(fwapiFastPort)));
       }
       if (o.portBase() > 0) {
         args.addAll(List.of("--port-base", Integer.toString(o.portBase())));

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         SandboxCommand.class,
         AddExternalsCommand.class,
         BenchCommand.class,
+        FwadmCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
   /** Exit status for bad settings or arguments, as picocli uses for usage errors. */

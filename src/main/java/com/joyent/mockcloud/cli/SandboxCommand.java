@@ -99,6 +99,7 @@ public final class SandboxCommand implements Callable<Integer> {
       out.println("  CNAPI  " + sb.cnapiUrl());
       out.println("  VMAPI  " + sb.vmapiUrl());
       out.println("  SAPI   " + sb.sapiUrl());
+      out.println("  FWAPI  " + sb.fwapiUrl() + " (fast-messages port " + sb.fwapiFastPort() + ")");
       out.flush();
       writeUrlFile(sb);
       if (apisOnly) {
@@ -165,6 +166,8 @@ public final class SandboxCommand implements Callable<Integer> {
     flags.put(Setting.CNAPI_URL, sb.cnapiUrl());
     flags.put(Setting.VMAPI_URL, sb.vmapiUrl());
     flags.put(Setting.SAPI_URL, sb.sapiUrl());
+    flags.put(Setting.FWAPI_URL, sb.fwapiUrl());
+    flags.put(Setting.FWAPI_FAST_PORT, Integer.toString(sb.fwapiFastPort()));
     return new SettingsLoader(flags, Map.of(), null, ZoneMetadata.NONE).load();
   }
 
@@ -177,6 +180,8 @@ public final class SandboxCommand implements Callable<Integer> {
     urls.put("cnapiUrl", sb.cnapiUrl());
     urls.put("vmapiUrl", sb.vmapiUrl());
     urls.put("sapiUrl", sb.sapiUrl());
+    urls.put("fwapiUrl", sb.fwapiUrl());
+    urls.put("fwapiFastPort", sb.fwapiFastPort());
     urls.put("datacenter", sb.datacenter());
     urls.put("adminUuid", sb.adminUuid());
     Path f = urlFile.toAbsolutePath();

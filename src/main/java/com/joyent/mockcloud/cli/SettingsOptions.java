@@ -37,6 +37,12 @@ public final class SettingsOptions {
   @Option(names = "--sapi-url", paramLabel = "URL", description = "SAPI base URL (env MOCKCLOUD_SAPI_URL)")
   String sapiUrl;
 
+  @Option(names = "--fwapi-url", paramLabel = "URL", description = "FWAPI base URL (env MOCKCLOUD_FWAPI_URL)")
+  String fwapiUrl;
+
+  @Option(names = "--fwapi-fast-port", paramLabel = "PORT", description = "FWAPI's fast-messages port on the FWAPI URL's host, where firewallers connect (env MOCKCLOUD_FWAPI_FAST_PORT, default 2020)")
+  String fwapiFastPort;
+
   @Option(names = "--imgapi-url", paramLabel = "URL", description = "IMGAPI base URL (env MOCKCLOUD_IMGAPI_URL)")
   String imgapiUrl;
 
@@ -68,6 +74,8 @@ public final class SettingsOptions {
     put(m, Setting.TASK_LOG_MAX_AGE, taskLogMaxAge);
     put(m, Setting.TASK_LOG_MAX_FILES, taskLogMaxFiles);
     put(m, Setting.FLEET_TRAITS, fleetTraits);
+    put(m, Setting.FWAPI_URL, fwapiUrl);
+    put(m, Setting.FWAPI_FAST_PORT, fwapiFastPort);
     return m;
   }
 

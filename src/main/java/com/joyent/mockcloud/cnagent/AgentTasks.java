@@ -41,6 +41,7 @@ final class AgentTasks {
     for (Object n : names) {
       FileTrees.deleteTree(ctx.cn().dir().agentsDir().resolve((String) n));
     }
+    ctx.cn().agentsChanged(); // an uninstalled config-agent or firewaller stops
     return ctx.reporter().postAgentsNow().handle((resp, err) -> {
       String problem = problem(resp, err);
       if (problem != null) {
@@ -57,6 +58,7 @@ final class AgentTasks {
     String image = ctx.requireUuid("image_uuid");
     try {
       new AgentInstaller(ctx).install(image);
+      ctx.cn().agentsChanged();
     } catch (AgentInstaller.InstallException | IOException | RuntimeException e) {
       if (e instanceof TaskCrash crash) {
         throw crash;

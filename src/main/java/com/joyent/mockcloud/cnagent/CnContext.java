@@ -96,6 +96,17 @@ public final class CnContext {
     return downloads.get();
   }
 
+  private volatile Runnable agentsChanged = () -> {};
+
+  /** Run after agent_install or agents_uninstall changed {@code agents/}: the fleet starts or stops agents. */
+  public void onAgentsChanged(Runnable r) {
+    this.agentsChanged = r;
+  }
+
+  void agentsChanged() {
+    agentsChanged.run();
+  }
+
   /** What this CN does unlike an ideal one (behaviour files; ideal without them). */
   public CnBehaviour behaviour() {
     return behaviour;

@@ -17,7 +17,9 @@ public enum Setting {
   IMGAPI_URL("--imgapi-url", "MOCKCLOUD_IMGAPI_URL", "imgapiUrl", null),
   TASK_LOG_MAX_AGE("--task-log-max-age", "MOCKCLOUD_TASK_LOG_MAX_AGE", "taskLogMaxAge", null),
   TASK_LOG_MAX_FILES("--task-log-max-files", "MOCKCLOUD_TASK_LOG_MAX_FILES", "taskLogMaxFiles", null),
-  FLEET_TRAITS("--fleet-traits", "MOCKCLOUD_FLEET_TRAITS", "fleetTraits", null);
+  FLEET_TRAITS("--fleet-traits", "MOCKCLOUD_FLEET_TRAITS", "fleetTraits", null),
+  FWAPI_URL("--fwapi-url", "MOCKCLOUD_FWAPI_URL", "fwapiUrl", null),
+  FWAPI_FAST_PORT("--fwapi-fast-port", "MOCKCLOUD_FWAPI_FAST_PORT", "fwapiFastPort", null);
 
   private final String flag;
   private final String envVar;

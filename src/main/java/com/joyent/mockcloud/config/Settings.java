@@ -27,8 +27,12 @@ public record Settings(
     URI imgapiUrl,
     Duration taskLogMaxAge,
     int taskLogMaxFiles,
-    Map<String, Object> fleetTraits) {
+    Map<String, Object> fleetTraits,
+    URI fwapiUrl,
+    int fwapiFastPort) {
 
+  /** The port FWAPI's fast-messages server listens on (sdc-fwapi's {@code fast.port}). */
+  public static final int DEFAULT_FWAPI_FAST_PORT = 2020;
   public static final Path DEFAULT_ROOT = Path.of("/data/mockcloud");
   public static final String DEFAULT_BIND_IP = "127.0.0.1";
   /** A week, what a SmartOS CN keeps of its task logs (logadm: 168 hourly rotations). */
@@ -40,14 +44,14 @@ public record Settings(
   public Settings(Path root, String datacenter, String dnsDomain, UUID adminUuid, String bindIp, URI cnapiUrl,
       URI vmapiUrl, URI napiUrl, URI sapiUrl, URI imgapiUrl) {
     this(root, datacenter, dnsDomain, adminUuid, bindIp, cnapiUrl, vmapiUrl, napiUrl, sapiUrl, imgapiUrl,
-        DEFAULT_TASK_LOG_MAX_AGE, DEFAULT_TASK_LOG_MAX_FILES, null);
+        DEFAULT_TASK_LOG_MAX_AGE, DEFAULT_TASK_LOG_MAX_FILES, null, null, DEFAULT_FWAPI_FAST_PORT);
   }
 
   /** Settings without fleet traits. */
   public Settings(Path root, String datacenter, String dnsDomain, UUID adminUuid, String bindIp, URI cnapiUrl,
       URI vmapiUrl, URI napiUrl, URI sapiUrl, URI imgapiUrl, Duration taskLogMaxAge, int taskLogMaxFiles) {
     this(root, datacenter, dnsDomain, adminUuid, bindIp, cnapiUrl, vmapiUrl, napiUrl, sapiUrl, imgapiUrl,
-        taskLogMaxAge, taskLogMaxFiles, null);
+        taskLogMaxAge, taskLogMaxFiles, null, null, DEFAULT_FWAPI_FAST_PORT);
   }
 
   public Settings {
@@ -85,6 +89,10 @@ public record Settings(
 
   public URI requireSapiUrl() {
     return requireUrl(sapiUrl, Setting.SAPI_URL);
+  }
+
+  public URI requireFwapiUrl() {
+    return requireUrl(fwapiUrl, Setting.FWAPI_URL);
   }
 
   public URI requireImgapiUrl() {

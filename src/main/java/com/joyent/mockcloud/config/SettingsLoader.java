@@ -159,7 +159,10 @@ public final class SettingsLoader {
             .orElse(Settings.DEFAULT_TASK_LOG_MAX_AGE),
         Optional.ofNullable(raw.get(Setting.TASK_LOG_MAX_FILES)).map(v -> positiveInt(Setting.TASK_LOG_MAX_FILES, v))
             .orElse(Settings.DEFAULT_TASK_LOG_MAX_FILES),
-        Optional.ofNullable(raw.get(Setting.FLEET_TRAITS)).map(SettingsLoader::fleetTraits).orElse(null));
+        Optional.ofNullable(raw.get(Setting.FLEET_TRAITS)).map(SettingsLoader::fleetTraits).orElse(null),
+        url(raw, Setting.FWAPI_URL, "fwapi", dc, dns),
+        Optional.ofNullable(raw.get(Setting.FWAPI_FAST_PORT)).map(v -> positiveInt(Setting.FWAPI_FAST_PORT, v))
+            .orElse(Settings.DEFAULT_FWAPI_FAST_PORT));
   }
 
   private static Map<String, Object> fleetTraits(String v) {

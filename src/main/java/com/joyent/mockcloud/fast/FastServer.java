@@ -11,7 +11,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,13 +32,14 @@ public final class FastServer implements AutoCloseable {
 
   private final EventLoopGroup group;
   private final Map<String, Consumer<FastCall>> methods = new HashMap<>();
-  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final ChannelGroup connections;
   private final Set<Consumer<Channel>> closeListeners = ConcurrentHashMap.newKeySet();
   private volatile Channel listener;
 
   /** A server whose connections run on {@code group} (the caller owns and shuts it). */
   public FastServer(EventLoopGroup group) {
     this.group = group;
+    this.connections = new DefaultChannelGroup(group.next()); // not Netty's global executor: no extra thread
   }
 
   public FastServer method(String name, Consumer<FastCall> handler) {

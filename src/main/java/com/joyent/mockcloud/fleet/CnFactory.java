@@ -2,6 +2,10 @@ package com.joyent.mockcloud.fleet;
 
 import com.joyent.mockcloud.configagent.ConfigAgent;
 import com.joyent.mockcloud.configagent.ConfigAgentOptions;
+import com.joyent.mockcloud.firewaller.Firewaller;
+import com.joyent.mockcloud.firewaller.FirewallerFeed;
+import com.joyent.mockcloud.firewaller.FirewallerOptions;
+import com.joyent.mockcloud.firewaller.FwState;
 
 import com.joyent.mockcloud.behaviour.Behaviour;
 import com.joyent.mockcloud.behaviour.Behaviour.Agent;
@@ -58,6 +62,9 @@ final class CnFactory {
   private final Supplier<HttpClient> downloads;
   private final AtomicBoolean warnedNoNetAgent = new AtomicBoolean();
   private final AtomicBoolean warnedNoConfigAgent = new AtomicBoolean();
+  private volatile FirewallerOptions firewallerOptions = FirewallerOptions.defaults();
+  private volatile FirewallerFeed firewallerFeed; // null: no FWAPI
+  private volatile java.util.function.Consumer<java.util.UUID> agentsChanged = u -> {};
 
   CnFactory(Settings settings, CnAgentOptions options, ConfigAgentOptions configAgentOptions, DaemonThreads threads,
       TritonApis apis, VmStore vmStore, Clock clock, PortAllocator ports, CnFileWatches fileWatches,
@@ -73,6 +80,20 @@ final class CnFactory {
     this.ports = ports;
     this.fileWatches = fileWatches;
     this.downloads = threads::downloads;
+  }
+
+  /** How firewallers hear FWAPI (the fleet sets it at start, once it knows how many CNs); null: no firewallers. */
+  void firewallerFeed(FirewallerFeed feed) {
+    this.firewallerFeed = feed;
+  }
+
+  void firewallerOptions(FirewallerOptions o) {
+    this.firewallerOptions = o;
+  }
+
+  /** Told when an agent_install or agents_uninstall changed a CN's agents. */
+  void onAgentsChanged(java.util.function.Consumer<java.util.UUID> listener) {
+    this.agentsChanged = listener;
   }
 
   /**
@@ -104,6 +125,7 @@ final class CnFactory {
       CnBehaviour behaviour = behaviours.open(d.uuid(), d.dir());
       CnContext ctx = new CnContext(d, vms, settings.bindIp(), settings, options, clock, threads.timer(),
           apis, downloads, threads.cnapiReporting(), behaviour);
+      ctx.onAgentsChanged(() -> agentsChanged.accept(d.uuid()));
       CnAgent agent = new CnAgent(ctx, threads.taskPool(), threads.taskAdmission());
       VmAgent vmAgent = newVmAgent(uuid, vms);
       NetAgent netAgent = newNetAgent(d, vms, net, shared);
@@ -125,12 +147,20 @@ final class CnFactory {
       ConfigAgent configAgent = newConfigAgent(d);
       if (configAgent == null) {
         warnNoConfigAgentOnce();
-      } else if (behaviour.current().isPaused(Agent.CONFIG_AGENT)) {
+      } else if (behaviour.current().isPaused(Agent.CONFIG_AGENT) || !installed(d, "config-agent")) {
         configAgent.stop();
       } else {
         configAgent.start();
       }
-      return new MockCn(d.uuid(), vms, agent, vmAgent, netAgent, configAgent, sysinfoWatch);
+      Firewaller firewaller = newFirewaller(d, vms);
+      if (firewaller != null) {
+        if (behaviour.current().isPaused(Agent.FIREWALLER) || !installed(d, "firewaller")) {
+          firewaller.stop();
+        } else {
+          firewaller.start(firewallerFeed);
+        }
+      }
+      return new MockCn(d.uuid(), vms, agent, vmAgent, netAgent, configAgent, firewaller, sysinfoWatch);
     } catch (IOException | RuntimeException e) {
       if (sysinfoWatch != null) {
         sysinfoWatch.cancel();
@@ -172,6 +202,23 @@ final class CnFactory {
     String uuid = d.uuid().toString();
     return new ConfigAgent(d, apis.sapi(configAgentOptions.userAgent(uuid), configAgentOptions.requestTimeout()),
         threads.timer(), threads.taskPool(), configAgentOptions, new java.util.Random(d.uuid().getLeastSignificantBits()));
+  }
+
+  /** Whether the CN has the agent installed ({@code agents/<name>/}): agents_uninstall stops it, agent_install starts it. */
+  private static boolean installed(ServerDirectory d, String agent) {
+    return java.nio.file.Files.isDirectory(d.agentsDir().resolve(agent));
+  }
+
+  /** The CN's firewaller, or null without FWAPI. */
+  private Firewaller newFirewaller(ServerDirectory d, ServerVms vms) {
+    if (firewallerFeed == null) {
+      return null;
+    }
+    String uuid = d.uuid().toString();
+    return new Firewaller(uuid, vms, new FwState(d.dir()),
+        apis.fwapi(firewallerOptions.userAgent(uuid), firewallerOptions.requestTimeout()),
+        apis.vmapiClient(firewallerOptions.userAgent(uuid), firewallerOptions.requestTimeout()),
+        threads.timer(), threads.taskPool(), firewallerOptions, new java.util.Random(~d.uuid().getLeastSignificantBits()));
   }
 
   private void warnNoNetAgentOnce() {
@@ -219,18 +266,31 @@ final class CnFactory {
       LOG.info("net-agent of {} resumed", cn.uuid());
     }
     ConfigAgent configAgent = cn.configAgent();
-    if (configAgent != null && b.isPaused(Agent.CONFIG_AGENT) && !configAgent.isStopped()) {
+    ServerDirectory dir = cn.cnAgent().context().dir();
+    boolean configRuns = !b.isPaused(Agent.CONFIG_AGENT) && installed(dir, "config-agent");
+    if (configAgent != null && !configRuns && !configAgent.isStopped()) {
       configAgent.stop();
-      LOG.info("config-agent of {} paused", cn.uuid());
-    } else if (configAgent != null && !b.isPaused(Agent.CONFIG_AGENT) && configAgent.isStopped()) {
+      LOG.info("config-agent of {} {}", cn.uuid(), b.isPaused(Agent.CONFIG_AGENT) ? "paused" : "uninstalled");
+    } else if (configAgent != null && configRuns && configAgent.isStopped()) {
       // As the real agent's start method, which polls once before its daemon's first wait.
-      configAgent = newConfigAgent(cn.cnAgent().context().dir());
+      configAgent = newConfigAgent(dir);
       configAgent.start();
       configAgent.pollNow();
-      LOG.info("config-agent of {} resumed", cn.uuid());
+      LOG.info("config-agent of {} running again", cn.uuid());
     }
-    return vm == cn.vmAgent() && netAgent == cn.netAgent() && configAgent == cn.configAgent() ? cn
-        : new MockCn(cn.uuid(), cn.vms(), cn.cnAgent(), vm, netAgent, configAgent, cn.sysinfoWatch());
+    Firewaller firewaller = cn.firewaller();
+    boolean firewallerRuns = !b.isPaused(Agent.FIREWALLER) && installed(dir, "firewaller");
+    if (firewaller != null && !firewallerRuns && !firewaller.isStopped()) {
+      firewaller.stop();
+      LOG.info("firewaller of {} {}", cn.uuid(), b.isPaused(Agent.FIREWALLER) ? "paused" : "uninstalled");
+    } else if (firewaller != null && firewallerRuns && firewaller.isStopped()) {
+      firewaller = newFirewaller(dir, cn.vms()); // a new agent: it syncs at start, as a restarted one does
+      firewaller.start(firewallerFeed);
+      LOG.info("firewaller of {} running again", cn.uuid());
+    }
+    return vm == cn.vmAgent() && netAgent == cn.netAgent() && configAgent == cn.configAgent()
+        && firewaller == cn.firewaller() ? cn
+        : new MockCn(cn.uuid(), cn.vms(), cn.cnAgent(), vm, netAgent, configAgent, firewaller, cn.sysinfoWatch());
   }
 
   /**
@@ -251,7 +311,8 @@ final class CnFactory {
       }
       throw e;
     }
-    return new MockCn(old.uuid(), old.vms(), agent, old.vmAgent(), old.netAgent(), old.configAgent(), watch);
+    return new MockCn(old.uuid(), old.vms(), agent, old.vmAgent(), old.netAgent(), old.configAgent(),
+        old.firewaller(), watch);
   }
 
   /**

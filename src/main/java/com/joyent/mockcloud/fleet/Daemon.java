@@ -40,6 +40,7 @@ public final class Daemon implements Closeable {
         .build();
     this.fleet = new Fleet(settings, options.cnAgent(), options.configAgent(), threads, vmStore, Clock.systemUTC(),
         new PortAllocator(options.portBase()));
+    fleet.setFirewallerOptions(options.firewaller());
     this.cmon = new CmonServer(vmStore, Clock.systemUTC(), fleet::isCmonAgentPaused);
   }
 

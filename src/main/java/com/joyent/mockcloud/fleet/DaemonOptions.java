@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.fleet;
 
 import com.joyent.mockcloud.configagent.ConfigAgentOptions;
+import com.joyent.mockcloud.firewaller.FirewallerOptions;
 
 import com.joyent.mockcloud.cnagent.CnAgentOptions;
 
@@ -11,16 +12,20 @@ import com.joyent.mockcloud.cnagent.CnAgentOptions;
  * OS-chosen).
  */
 public record DaemonOptions(int cmonPort, int portBase, CnAgentOptions cnAgent, int controlPort,
-    ConfigAgentOptions configAgent) {
+    ConfigAgentOptions configAgent, FirewallerOptions firewaller) {
   public static final int NO_CONTROL_PORT = -1;
 
-  /** With config-agent's default timings. */
+  /** With config-agent's and firewaller's default timings. */
   public DaemonOptions(int cmonPort, int portBase, CnAgentOptions cnAgent, int controlPort) {
-    this(cmonPort, portBase, cnAgent, controlPort, ConfigAgentOptions.defaults());
+    this(cmonPort, portBase, cnAgent, controlPort, ConfigAgentOptions.defaults(), FirewallerOptions.defaults());
   }
 
   public DaemonOptions withConfigAgent(ConfigAgentOptions o) {
-    return new DaemonOptions(cmonPort, portBase, cnAgent, controlPort, o);
+    return new DaemonOptions(cmonPort, portBase, cnAgent, controlPort, o, firewaller);
+  }
+
+  public DaemonOptions withFirewaller(FirewallerOptions o) {
+    return new DaemonOptions(cmonPort, portBase, cnAgent, controlPort, configAgent, o);
   }
 
   public static DaemonOptions defaults() {

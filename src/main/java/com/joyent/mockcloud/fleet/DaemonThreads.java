@@ -96,6 +96,7 @@ public final class DaemonThreads implements Closeable {
   private final ThreadPoolExecutor downloadThreads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60,
       TimeUnit.SECONDS, new SynchronousQueue<>(), new NamedThreads("download"));
   private HttpClient downloads; // guarded by this; made on first use
+  private io.netty.channel.nio.NioEventLoopGroup fastLoop; // guarded by this; made on first use
   private final DaemonMetrics metrics = new DaemonMetrics();
 
   public DaemonThreads(int ioThreads, int taskThreads) {
@@ -247,8 +248,21 @@ public final class DaemonThreads implements Closeable {
     return downloads;
   }
 
+  /** The firewallers' fast-messages connections to FWAPI: one Netty thread, made on first use. */
+  public synchronized io.netty.channel.EventLoopGroup fastLoop() {
+    if (fastLoop == null) {
+      fastLoop = new io.netty.channel.nio.NioEventLoopGroup(1, new NamedThreads("fast"));
+    }
+    return fastLoop;
+  }
+
   @Override
   public void close() {
+    synchronized (this) {
+      if (fastLoop != null) {
+        fastLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      }
+    }
     reporterTimers.shutdownNow();
     reporting.http().close();
     reporterFiles.shutdownNow();

@@ -49,6 +49,21 @@ public final class FdBudget {
     return plan == Plan.PER_CN_CHANGEFEED ? ChangefeedMode.PER_CN : ChangefeedMode.SHARED;
   }
 
+  /**
+   * How firewallers hear FWAPI: a connection per CN while that still fits beside the listeners and
+   * changefeed sockets, else one for the process (said once in the log).
+   */
+  public static com.joyent.mockcloud.firewaller.FirewallerFeed.Mode firewallerFeed(int cns, ChangefeedMode changefeed,
+      long limit) {
+    if (need(cns, changefeed) + cns <= limit) {
+      LOG.info("firewallers: a fast-messages connection to FWAPI per CN");
+      return com.joyent.mockcloud.firewaller.FirewallerFeed.Mode.PER_CN;
+    }
+    LOG.info("firewallers: one shared fast-messages connection to FWAPI (a connection for each of the {} CNs "
+        + "would need about {} open files, and this process may open {})", cns, need(cns, changefeed) + cns, limit);
+    return com.joyent.mockcloud.firewaller.FirewallerFeed.Mode.SHARED;
+  }
+
   /** Open files needed by {@code cns} CNs with the changefeed in {@code mode} (auto counts as per-cn). */
   public static long need(int cns, ChangefeedMode mode) {
     return switch (mode) {

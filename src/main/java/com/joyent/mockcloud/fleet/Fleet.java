@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.fleet;
 
 import com.joyent.mockcloud.configagent.ConfigAgentOptions;
+import com.joyent.mockcloud.firewaller.FirewallerFeed;
 
 import com.joyent.mockcloud.behaviour.Behaviour;
 import com.joyent.mockcloud.behaviour.Behaviour.Agent;
@@ -79,6 +80,7 @@ public final class Fleet implements Closeable {
   private final Scenarios scenarios;
   private volatile boolean closed;
   private volatile NetAgentOptions netOptions = NetAgentOptions.defaults();
+  private volatile com.joyent.mockcloud.firewaller.FirewallerFeed firewallerFeed;
   /** The net-agents' changefeed mode asked for (run-servers --changefeed); after start(), the one in effect. */
   private volatile ChangefeedMode changefeedMode = ChangefeedMode.AUTO;
   /** Mode shared: the process's changefeed socket (one per NAPI); null otherwise. */
@@ -98,6 +100,12 @@ public final class Fleet implements Closeable {
     this.fileWatches = new CnFileWatches(threads.watcher(), threads.taskPool(), behaviours);
     this.factory = new CnFactory(settings, options, configAgent, threads, apis, vmStore, clock, ports, fileWatches,
         behaviours);
+    factory.onAgentsChanged(uuid -> {
+      MockCn cn = running.get(uuid);
+      if (cn != null) {
+        behaviourApplied(uuid, cn.cnAgent().context().behaviour().current());
+      }
+    });
     this.actions = new ServerActions(this, vmStore, threads.timer(), threads.taskPool());
     this.scenarios = new Scenarios(new ScenarioParser(CnAgent::isTask, HardwareProfile::isId),
         new FleetScenarioTarget(this), threads.timer(), threads.taskPool());
@@ -145,6 +153,10 @@ public final class Fleet implements Closeable {
    * {@link #start()}. Default {@link ChangefeedMode#AUTO}: a socket per CN while the open-file
    * limit has room for it ({@link FdBudget}), else one shared socket.
    */
+  public void setFirewallerOptions(com.joyent.mockcloud.firewaller.FirewallerOptions o) {
+    factory.firewallerOptions(o);
+  }
+
   public void setChangefeedMode(ChangefeedMode mode) {
     this.changefeedMode = Objects.requireNonNull(mode, "mode");
   }
@@ -177,6 +189,11 @@ public final class Fleet implements Closeable {
           net);
     }
     netOptions = net;
+    if (settings.fwapiUrl() != null && settings.vmapiUrl() != null) {
+      firewallerFeed = new FirewallerFeed(threads.fastLoop(), settings.fwapiUrl().getHost(), settings.fwapiFastPort(),
+          FdBudget.firewallerFeed(found.size(), changefeedMode, FdBudget.limit()));
+      factory.firewallerFeed(firewallerFeed);
+    }
     List<CompletableFuture<Void>> all = new ArrayList<>();
     for (ServerDirectory d : found) {
       all.add(startAsync(d));
@@ -350,6 +367,9 @@ public final class Fleet implements Closeable {
   @Override
   public void close() {
     closed = true;
+    if (firewallerFeed != null) {
+      firewallerFeed.close();
+    }
     scenarios.stopAll();
     jobs.forEach(j -> j.cancel(false));
     CompletableFuture<?>[] drains = running.values().stream().map(cn -> cn.cnAgent().drain())

@@ -2,6 +2,7 @@ package com.joyent.mockcloud.fleet;
 
 import com.joyent.mockcloud.cnagent.CnAgent;
 import com.joyent.mockcloud.configagent.ConfigAgent;
+import com.joyent.mockcloud.firewaller.Firewaller;
 import com.joyent.mockcloud.io.DirectoryWatcher;
 import com.joyent.mockcloud.netagent.NetAgent;
 import com.joyent.mockcloud.vm.ServerVms;
@@ -10,12 +11,13 @@ import java.util.UUID;
 
 /**
  * One running mock CN: its VMs, its agents (net-agent is null when no NAPI is configured,
- * config-agent when no SAPI is) and
+ * config-agent when no SAPI is, firewaller
+ * when no FWAPI is) and
  * the watch on its directory that notices sysinfo.json changes (null: it is polled). Small on
  * purpose: there are thousands.
  */
 public record MockCn(UUID uuid, ServerVms vms, CnAgent cnAgent, VmAgent vmAgent, NetAgent netAgent,
-    ConfigAgent configAgent, DirectoryWatcher.Watch sysinfoWatch) {
+    ConfigAgent configAgent, Firewaller firewaller, DirectoryWatcher.Watch sysinfoWatch) {
   /**
    * Stops the agents; net-agent first, so it never mistakes the closing VM store for "no VMs".
    *
@@ -32,6 +34,9 @@ public record MockCn(UUID uuid, ServerVms vms, CnAgent cnAgent, VmAgent vmAgent,
     vmAgent.stop();
     if (configAgent != null) {
       configAgent.stop();
+    }
+    if (firewaller != null) {
+      firewaller.stop();
     }
   }
 

@@ -25,6 +25,7 @@ public final class ThreadNames {
       "mockcloud-io-ws Accept",
       "mockcloud-scheduler-1",
       "mockcloud-netagent-1",
+      "mockcloud-fast-1",
       "mockcloud-task-N",
       "mockcloud-http-N",
       "mockcloud-watch-1",
@@ -39,6 +40,7 @@ public final class ThreadNames {
       "mockcloud-sandbox-napi I/O-N",
       "mockcloud-sandbox-napi Accept",
       "mockcloud-sandbox-cnapi-client-N",
+      "mockcloud-sandbox-fwapi-fast-1",
       "CompletableFutureDelayScheduler");
 
   /**

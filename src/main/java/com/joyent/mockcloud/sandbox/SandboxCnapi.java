@@ -108,6 +108,14 @@ public final class SandboxCnapi {
     });
     r.route("POST", "/servers/{server_uuid}/ensure-image", req -> asyncTask(req, "image_ensure_present", params(req)));
     r.route("POST", "/servers/{server_uuid}/install-agent", req -> asyncTask(req, "agent_install", params(req)));
+    // ServerUninstallAgents: every mock CN's cn-agent is past 2.8.0, the version CNAPI requires.
+    r.route("POST", "/servers/{server_uuid}/uninstall-agents", req -> {
+      Map<String, Object> p = params(req);
+      if (!(p.get("agents") instanceof List<?>)) {
+        throw cnapiInvalid(500, "agents", "value was not an array");
+      }
+      return asyncTask(req, "agents_uninstall", p);
+    });
     r.route("POST", "/servers/{server_uuid}/vms", req -> asyncTask(req, "machine_create", params(req)));
     r.get("/servers/{server_uuid}/vms", this::listVms);
     r.route("POST", "/servers/{server_uuid}/vms/nics/update",
@@ -149,7 +157,6 @@ public final class SandboxCnapi {
     r.route("PUT", "/servers/{server_uuid}/setup", this::setupServer);
     r.route("PUT", "/servers/{server_uuid}/factory-reset", this::factoryReset);
     notImplemented(r, "POST", "/servers/{server_uuid}/recovery-config", "recovery configuration");
-    notImplemented(r, "POST", "/servers/{server_uuid}/uninstall-agents", "agent uninstall");
     notImplemented(r, "POST", "/servers/{server_uuid}/vms/{uuid}/migrate", "VM migration");
     r.route("GET", "/servers/{server_uuid}/vms/{uuid}/proc", this::vmProc);
     r.route("GET", "/servers/{server_uuid}/vms/{uuid}/info", this::vmInfo);

@@ -39,7 +39,7 @@ public final class SandboxFwapi implements AutoCloseable {
 
   private final FwapiRules rules = new FwapiRules();
   private final NioEventLoopGroup group = new NioEventLoopGroup(1,
-      new com.joyent.mockcloud.util.NamedThreads("mockcloud-sandbox-fwapi-fast"));
+      new com.joyent.mockcloud.util.NamedThreads("sandbox-fwapi-fast"));
   private final FastServer fast = new FastServer(group);
   private final FastMessagesServer messages = new FastMessagesServer(fast, "fwapi0");
   private final String bindHost;

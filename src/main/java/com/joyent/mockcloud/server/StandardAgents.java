@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The GZ agents a new mock CN has installed: the four that mockcloud mocks, at the versions
+ * The GZ agents a new mock CN has installed: the six that mockcloud mocks, at the versions
  * the golden traces show. Each gets {@code agents/<name>/{package.json,image_uuid,instance_uuid}}
  * (spec cn-agent.md §5.6). cn-agent is ≥ 2.11.0 so CNAPI uses its newer task paths
  * (sysinfo-refresh through {@code server_sysinfo}, {@code server_reboot}).
@@ -24,6 +24,8 @@ public final class StandardAgents {
   public static final List<Agent> AGENTS = List.of(
       new Agent("cmon-agent", "1.17.1", "a0000000-0000-4000-8000-00000000c0a4"),
       new Agent("cn-agent", "2.14.5", "a0000000-0000-4000-8000-00000000c0a1"),
+      new Agent("config-agent", "1.8.4", "a0000000-0000-4000-8000-00000000c0a5"),
+      new Agent("firewaller", "1.6.1", "a0000000-0000-4000-8000-00000000c0a6"),
       new Agent("net-agent", "2.3.3", "a0000000-0000-4000-8000-00000000c0a3"),
       new Agent("vm-agent", "1.9.0", "a0000000-0000-4000-8000-00000000c0a2"));
 

@@ -116,6 +116,19 @@ public final class TritonApis {
     return (vmapiGate == null ? b : b.gate(vmapiGate)).build();
   }
 
+  /** FWAPI for a firewaller, gated with the per-CN agents' requests. */
+  public JsonHttpClient fwapi(String userAgent, Duration timeout) {
+    JsonHttpClient.Builder b = JsonHttpClient.to(http, settings.requireFwapiUrl(), "FWAPI").userAgent(userAgent)
+        .timeout(timeout);
+    return (vmapiGate == null ? b : b.gate(vmapiGate)).build();
+  }
+
+  /** VMAPI as a plain JSON client (the firewaller's remote VM lookups), gated as vm-agent's. */
+  public JsonHttpClient vmapiClient(String userAgent, Duration timeout) {
+    return JsonHttpClient.to(http, settings.requireVmapiUrl(), "VMAPI").userAgent(userAgent).timeout(timeout)
+        .gate(vmapiGate).build();
+  }
+
   public JsonHttpClient sapi(String userAgent) {
     return JsonHttpClient.to(http, settings.requireSapiUrl(), "SAPI").userAgent(userAgent).build();
   }

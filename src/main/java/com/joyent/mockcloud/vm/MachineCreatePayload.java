@@ -12,7 +12,9 @@ import java.util.Set;
  * defaults cn-agent adds before calling {@link ServerVms#create}. Lives here because it decides
  * what ends up in the VM file; cn-agent calls it and logs {@link Mapped#ignored()}.
  * Deviation D7: absent {@code nics} (and kvm/bhyve {@code disks}) default to {@code []}, not
- * {@code {}}. Pure; thread-safe.
+ * {@code {}}. Deviation from the Node dummy: {@code firewall_enabled: true} is kept, as real vmadm
+ * keeps it (false, the default a VM shows, is not written), since the firewaller acts on it (DESIGN "which behaviour wins", rule 3).
+ * Pure; thread-safe.
  */
 public final class MachineCreatePayload {
   static final Set<String> KEPT = Set.of(
@@ -46,6 +48,8 @@ public final class MachineCreatePayload {
         out.put(k, filterList((List<?>) e.getValue(), DISK_KEPT, null, null, null));
       } else if (KEPT.contains(k)) {
         out.put(k, e.getValue());
+      } else if (k.equals("firewall_enabled") && Boolean.TRUE.equals(e.getValue())) {
+        out.put(k, true); // false is what the VM shows without it: the reference file stays byte-exact
       } else if (!DROPPED_SILENTLY.contains(k)) {
         ignored.add(k);
       }

@@ -64,7 +64,7 @@ class BehaviourParserTest {
   @Test
   void mistakes_areRefusedNamingTheKey() {
     assertThat(refusal("[]")).isEqualTo("the file: must be a JSON object");
-    assertThat(refusal("{\"taks\": {}}")).isEqualTo("taks: unknown key; known keys are cmon_agent, config_agent, heartbeat, listener, net_agent, seed, "
+    assertThat(refusal("{\"taks\": {}}")).isEqualTo("taks: unknown key; known keys are cmon_agent, config_agent, firewaller, heartbeat, listener, net_agent, seed, "
         + "status_reports, tasks, vm_agent");
     assertThat(refusal("{\"tasks\": {\"machine_creat\": {}}}"))
         .isEqualTo("tasks.machine_creat: no cn-agent task has this name (\"*\" stands for every task)");

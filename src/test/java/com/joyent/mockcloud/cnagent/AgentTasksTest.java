@@ -172,7 +172,7 @@ class AgentTasksTest {
   @Test
   void agentsUninstall_removesTheDirAndReportsIt_andIsIdempotent() throws Exception {
     // The spec's fixture has only cn-agent installed; remove the other standard agents first.
-    for (String other : List.of("cmon-agent", "net-agent", "vm-agent")) {
+    for (String other : List.of("cmon-agent", "config-agent", "firewaller", "net-agent", "vm-agent")) {
       com.joyent.mockcloud.io.FileTrees.deleteTree(cn.dir.agentsDir().resolve(other));
     }
     cn.cnapi.clear();

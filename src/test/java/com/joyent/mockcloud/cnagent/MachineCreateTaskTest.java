@@ -168,9 +168,11 @@ class MachineCreateTaskTest {
     CnAgentHarness.Answer a = cn.call("machine_create", p);
 
     assertThat(a.status()).isEqualTo(200);
-    assertThat(a.vm()).containsEntry("zfs_io_priority", 100).doesNotContainKeys("firewall_enabled", "do_not_inventory");
-    assertThat(cn.vmOnDisk(v)).containsEntry("zfs_io_priority", 100)
-        .doesNotContainKeys("firewall_enabled", "do_not_inventory");
+    // firewall_enabled is kept, as real vmadm keeps it (the Node dummy dropped it: docs/firewaller.md).
+    assertThat(a.vm()).containsEntry("zfs_io_priority", 100).containsEntry("firewall_enabled", true)
+        .doesNotContainKeys("do_not_inventory");
+    assertThat(cn.vmOnDisk(v)).containsEntry("zfs_io_priority", 100).containsEntry("firewall_enabled", true)
+        .doesNotContainKeys("do_not_inventory");
     // do_not_inventory was dropped, so the VM is visible to machine_load.
     assertThat(cn.call("machine_load", Map.of("uuid", v)).status()).isEqualTo(200);
   }

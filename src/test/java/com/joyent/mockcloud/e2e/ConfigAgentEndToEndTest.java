@@ -6,6 +6,7 @@ import com.joyent.mockcloud.configagent.ConfigAgent;
 import com.joyent.mockcloud.configagent.ConfigAgentOptions;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.sandbox.Sandbox;
+import com.joyent.mockcloud.server.StandardAgents;
 import com.joyent.mockcloud.testing.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -81,7 +82,7 @@ class ConfigAgentEndToEndTest {
 
   @Test
   void everyCn_rendersItsInstancesConfig_andAMetadataChangeReachesEveryCn() throws Exception {
-    assertThat(sandbox.sapi().instances()).hasSize(4 * servers.size()); // adopted at create-server
+    assertThat(sandbox.sapi().instances()).hasSize(StandardAgents.AGENTS.size() * servers.size()); // adopted at create-server
     Map<String, Object> svc = sandbox.sapi().agentService("cn-agent");
     String manifest = (String) post(sandbox.sapiUrl() + "/manifests", Map.of("name", "cn-agent", "path", PATH,
         "template", "{\"dc\":\"{{datacenter_name}}\",\"port\":{{port}},\"server\":\"{{auto.SERVER_UUID}}\","

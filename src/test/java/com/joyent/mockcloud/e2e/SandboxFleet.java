@@ -38,6 +38,8 @@ final class SandboxFleet implements AutoCloseable {
   private Daemon daemon;
   /** config-agent's timings for the fleet {@link #start()} starts. */
   ConfigAgentOptions configAgent = ConfigAgentOptions.defaults();
+  /** The firewallers' timings for the fleet {@link #start()} starts. */
+  com.joyent.mockcloud.firewaller.FirewallerOptions firewaller = com.joyent.mockcloud.firewaller.FirewallerOptions.defaults();
 
   /** {@code extra} settings (e.g. FLEET_TRAITS) go beside the sandbox's. */
   SandboxFleet(Path root, Map<Setting, String> extra) {
@@ -51,6 +53,8 @@ final class SandboxFleet implements AutoCloseable {
     flags.put(Setting.CNAPI_URL, sandbox.cnapiUrl());
     flags.put(Setting.VMAPI_URL, sandbox.vmapiUrl());
     flags.put(Setting.SAPI_URL, sandbox.sapiUrl());
+    flags.put(Setting.FWAPI_URL, sandbox.fwapiUrl());
+    flags.put(Setting.FWAPI_FAST_PORT, Integer.toString(sandbox.fwapiFastPort()));
     flags.putAll(extra);
     this.settings = new SettingsLoader(flags, Map.of(), null, ZoneMetadata.NONE).load();
     this.creator = new ServerCreator(new ServerRoot(root), TritonApis.standalone(settings).napi(UserAgent.tool("test")),
@@ -70,7 +74,7 @@ final class SandboxFleet implements AutoCloseable {
   /** Starts run-servers over the root. */
   Daemon start() throws Exception {
     daemon = new Daemon(settings, DaemonOptions.ephemeral(CnAgentOptions.defaults().withTmpDir(root.resolve("t")))
-        .withConfigAgent(configAgent)).start();
+        .withConfigAgent(configAgent).withFirewaller(firewaller)).start();
     // Setup and factory reset reboot the CN: one second down keeps the tests short.
     sandbox.setupScripts(new FleetSetupScripts(daemon.fleet().actions(), daemon.threads().taskPool(),
         Duration.ofSeconds(1)));

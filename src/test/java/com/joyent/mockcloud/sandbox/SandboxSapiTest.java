@@ -45,7 +45,7 @@ class SandboxSapiTest {
         .doesNotContainKey("type"); // version 1 leaves type out
     // version 1 lists only vm services unless asked for a type; version 2 shows the type
     assertThat(TestHttp.get(sapi + "/services").array()).isEmpty();
-    assertThat(TestHttp.send("GET", sapi + "/services", null, V2).array()).hasSize(4)
+    assertThat(TestHttp.send("GET", sapi + "/services", null, V2).array()).hasSize(6)
         .allSatisfy(s -> assertThat(s).containsEntry("type", "agent"));
   }
 

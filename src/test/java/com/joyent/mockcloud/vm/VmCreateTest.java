@@ -92,7 +92,8 @@ class VmCreateTest {
         .containsEntry("zfs_filesystem", "zones/" + uuid).containsEntry("zonepath", "/zones/" + uuid)
         .containsEntry("zfs_io_priority", 100).containsEntry("datasets", List.of())
         .containsEntry("limit_priv", "default")
-        .doesNotContainKeys("firewall_enabled", "hostname", "ram");
+        .containsEntry("firewall_enabled", true) // kept, as real vmadm does (the Node dummy dropped it)
+        .doesNotContainKeys("hostname", "ram");
     @SuppressWarnings("unchecked")
     Map<String, Object> n = ((List<Map<String, Object>>) vm.get("nics")).get(0);
     assertThat(n).doesNotContainKeys("gateway", "gateways", "belongs_to_uuid", "state")

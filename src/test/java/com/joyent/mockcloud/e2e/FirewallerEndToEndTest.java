@@ -1,0 +1,192 @@
+package com.joyent.mockcloud.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.joyent.mockcloud.firewaller.FirewallerOptions;
+import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.sandbox.Sandbox;
+import com.joyent.mockcloud.sandbox.SandboxFwapi;
+import com.joyent.mockcloud.testing.Await;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Mock CNs' firewallers against the sandbox FWAPI and VMAPI: a rule on a tag reaches exactly the
+ * CNs holding a firewall-enabled VM with the tag and leaves with its removal; a VM provisioned
+ * later brings its rules with it; and after an outage of FWAPI's push the next sync puts every
+ * CN's rules in step again.
+ */
+class FirewallerEndToEndTest {
+  private static final String OWNER = "930896af-bf8c-48d4-885c-6573a94b1853";
+  @TempDir Path tmp;
+  private SandboxFleet fleet;
+
+  @AfterEach
+  void tearDown() {
+    if (fleet != null) {
+      fleet.close();
+    }
+  }
+
+  private Path ruleFile(UUID server, String rule) {
+    return tmp.resolve("servers").resolve(server.toString()).resolve("fw/rules").resolve(rule + ".json");
+  }
+
+  private Path rvmFile(UUID server, String vm) {
+    return tmp.resolve("servers").resolve(server.toString()).resolve("fw/vms").resolve(vm + ".json");
+  }
+
+  private static HttpResponse<String> send(String method, String url, Object body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("content-type", "application/json")
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(Json.compact(body)));
+    return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private String createRule(Sandbox sb, String text) throws Exception {
+    HttpResponse<String> r = send("POST", sb.fwapiUrl() + "/rules", Map.of("owner_uuid", OWNER, "enabled", true,
+        "rule", text));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    return (String) Json.parseObject(r.body()).get("uuid");
+  }
+
+  private String provision(VmapiCalls vmapi, UUID server, String alias, Map<String, Object> tags, boolean fw)
+      throws Exception {
+    Map<String, Object> body = new LinkedHashMap<>(vmapi.createBody(alias));
+    body.put("server_uuid", server.toString());
+    body.put("tags", tags);
+    body.put("firewall_enabled", fw);
+    return vmapi.provision(body);
+  }
+
+  private void awaitConnected(Sandbox sb, List<UUID> servers) throws InterruptedException {
+    Await.require(Duration.ofSeconds(20), () -> sb.fwapi().connectedFirewallers().containsAll(
+        servers.stream().map(UUID::toString).toList()), "every firewaller connected to FWAPI");
+  }
+
+  @Test
+  void aTagRuleReachesTheCnsWithATaggedFirewalledVm_andItsRemovalRemovesIt() throws Exception {
+    fleet = new SandboxFleet(tmp);
+    Sandbox sb = fleet.sandbox;
+    UUID a = fleet.createServer();
+    UUID b = fleet.createServer();
+    UUID c = fleet.createServer();
+    fleet.start();
+    awaitConnected(sb, List.of(a, b, c));
+    VmapiCalls vmapi = new VmapiCalls(sb.vmapiUrl(), OWNER);
+    String webA = provision(vmapi, a, "web-a", Map.of("role", "web"), true);
+    provision(vmapi, b, "web-b-off", Map.of("role", "web"), false); // firewall off: no rules for it
+    provision(vmapi, c, "db-c", Map.of("role", "db"), true);
+
+    String rule = createRule(sb, "FROM any TO tag role = web ALLOW tcp PORT 80");
+    Await.require(Duration.ofSeconds(20), () -> Files.exists(ruleFile(a, rule)), "the rule on CN a");
+    Map<String, Object> onDisk = Json.parseObject(Files.readAllBytes(ruleFile(a, rule)));
+    assertThat(onDisk).containsEntry("created_by", "fwapi").containsEntry("enabled", true)
+        .containsEntry("owner_uuid", OWNER).containsEntry("rule", "FROM any TO tag \"role\" = \"web\" ALLOW tcp PORT 80");
+    assertThat(Files.exists(ruleFile(b, rule))).isFalse();
+    assertThat(Files.exists(ruleFile(c, rule))).isFalse();
+
+    // A firewalled web VM provisioned later on b brings the rule there (vm.add → /resolve).
+    provision(vmapi, b, "web-b", Map.of("role", "web"), true);
+    Await.require(Duration.ofSeconds(20), () -> Files.exists(ruleFile(b, rule)), "the rule on CN b");
+
+    // A rule from the db VM to the web VMs: c holds it with a's and b's web VMs as remote VMs.
+    String toWeb = createRule(sb, "FROM tag role = db TO tag role = web ALLOW tcp PORT 443");
+    Await.require(Duration.ofSeconds(20), () -> Files.exists(ruleFile(a, toWeb)) && Files.exists(ruleFile(b, toWeb)),
+        "the db rule on the web CNs");
+    Await.require(Duration.ofSeconds(20), () -> Files.exists(rvmFile(a, vmUuid(vmapi, "db-c"))),
+        "db-c as a remote VM on CN a");
+    Map<String, Object> rvm = Json.parseObject(Files.readAllBytes(rvmFile(a, vmUuid(vmapi, "db-c"))));
+    assertThat(rvm).containsEntry("owner_uuid", OWNER).containsEntry("tags", Map.of("role", "db"));
+    assertThat((List<?>) rvm.get("ips")).isNotEmpty();
+
+    assertThat(send("DELETE", sb.fwapiUrl() + "/rules/" + rule, null).statusCode()).isEqualTo(204);
+    Await.require(Duration.ofSeconds(20), () -> !Files.exists(ruleFile(a, rule)) && !Files.exists(ruleFile(b, rule)),
+        "the rule gone from every CN");
+    assertThat(Files.exists(ruleFile(a, toWeb))).isTrue();
+    assertThat(webA).isNotNull();
+  }
+
+  private static String vmUuid(VmapiCalls vmapi, String alias) {
+    try {
+      return (String) vmapi.send("GET", "/vms?alias=" + alias, null).array().get(0).get("uuid");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void afterAnOutageOfFwapisPush_theNextSyncPutsEveryCnInStep() throws Exception {
+    fleet = new SandboxFleet(tmp);
+    fleet.firewaller = FirewallerOptions.defaults().withSyncInterval(Duration.ofSeconds(3));
+    Sandbox sb = fleet.sandbox;
+    UUID a = fleet.createServer();
+    UUID b = fleet.createServer();
+    fleet.start();
+    awaitConnected(sb, List.of(a, b));
+    VmapiCalls vmapi = new VmapiCalls(sb.vmapiUrl(), OWNER);
+    provision(vmapi, a, "web-a", Map.of("role", "web"), true);
+    provision(vmapi, b, "web-b", Map.of("role", "web"), true);
+    String kept = createRule(sb, "FROM any TO tag role ALLOW tcp PORT 22");
+    Await.require(Duration.ofSeconds(20), () -> Files.exists(ruleFile(a, kept)) && Files.exists(ruleFile(b, kept)),
+        "the first rule on both CNs");
+
+    sb.fwapi().outage(SandboxFwapi.Outage.PUSH); // rule changes now reach no firewaller
+    String added = createRule(sb, "FROM any TO tag role = web ALLOW tcp PORT 80");
+    assertThat(send("DELETE", sb.fwapiUrl() + "/rules/" + kept, null).statusCode()).isEqualTo(204);
+    Thread.sleep(300);
+    assertThat(Files.exists(ruleFile(a, added))).isFalse();
+    assertThat(Files.exists(ruleFile(a, kept))).isTrue();
+
+    sb.fwapi().outage(SandboxFwapi.Outage.NONE);
+    awaitConnected(sb, List.of(a, b));
+    Await.require(Duration.ofSeconds(20), () -> Files.exists(ruleFile(a, added)) && Files.exists(ruleFile(b, added))
+        && !Files.exists(ruleFile(a, kept)) && !Files.exists(ruleFile(b, kept)), "both CNs in step after a sync");
+  }
+
+  @Test
+  void aPausedFirewallerLeavesFwapi_catchesUpWhenResumed_andAnUninstalledOneStops() throws Exception {
+    fleet = new SandboxFleet(tmp);
+    Sandbox sb = fleet.sandbox;
+    UUID a = fleet.createServer();
+    UUID b = fleet.createServer();
+    fleet.start();
+    awaitConnected(sb, List.of(a, b));
+    VmapiCalls vmapi = new VmapiCalls(sb.vmapiUrl(), OWNER);
+    provision(vmapi, a, "web-a", Map.of("role", "web"), true);
+    provision(vmapi, b, "web-b", Map.of("role", "web"), true);
+
+    Path behaviour = tmp.resolve("servers").resolve(a.toString()).resolve("behaviour.json");
+    Files.writeString(behaviour, "{\"firewaller\": {\"mode\": \"pause\"}}");
+    Await.require(Duration.ofSeconds(10), () -> !sb.fwapi().connectedFirewallers().contains(a.toString()),
+        "the paused firewaller gone from FWAPI");
+    String rule = createRule(sb, "FROM any TO tag role = web ALLOW tcp PORT 80");
+    Await.require(Duration.ofSeconds(20), () -> Files.exists(ruleFile(b, rule)), "the rule on the running CN");
+    assertThat(Files.exists(ruleFile(a, rule))).isFalse();
+
+    Files.delete(behaviour); // resumed: its start-up sync brings the rule
+    Await.require(Duration.ofSeconds(20), () -> Files.exists(ruleFile(a, rule)), "the resumed CN caught up");
+    awaitConnected(sb, List.of(a, b));
+
+    HttpResponse<String> task = send("POST", sb.cnapiUrl() + "/servers/" + b + "/uninstall-agents",
+        Map.of("agents", List.of("firewaller")));
+    assertThat(task.statusCode()).as(task.body()).isEqualTo(200);
+    Await.require(Duration.ofSeconds(20), () -> !sb.fwapi().connectedFirewallers().contains(b.toString()),
+        "the uninstalled firewaller gone from FWAPI");
+    assertThat(tmp.resolve("servers").resolve(b.toString()).resolve("agents/firewaller")).doesNotExist();
+    assertThat(send("POST", sb.cnapiUrl() + "/servers/" + b + "/uninstall-agents", Map.of("agents", "x"))
+        .statusCode()).isEqualTo(500);
+  }
+}
