@@ -5,6 +5,7 @@ import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.JsonHttpClient;
 import com.joyent.mockcloud.util.Backoff;
+import com.joyent.mockcloud.util.Failures;
 import com.joyent.mockcloud.util.Timer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -133,7 +134,7 @@ public final class ConfigAgent {
         .handle((ok, err) -> {
           boolean reached = err == null && ok;
           if (err != null) {
-            LOG.warn("config-agent of {}: poll failed: {}", dir.uuid(), rootMessage(err));
+            LOG.warn("config-agent of {}: poll failed: {}", dir.uuid(), Failures.rootMessage(err));
           }
           finishPoll(reached);
           return reached;
@@ -196,7 +197,7 @@ public final class ConfigAgent {
     requests.incrementAndGet();
     return sapi.sendAsync("GET", "/configs/" + inst.uuid(), null, headers).handle((resp, err) -> {
       if (err != null || resp.status() >= 500) {
-        String why = err != null ? rootMessage(err) : resp.status() + " " + resp.restCode();
+        String why = err != null ? Failures.rootMessage(err) : resp.status() + " " + resp.restCode();
         markDown(why);
         return CompletableFuture.completedFuture(false);
       }
@@ -361,14 +362,5 @@ public final class ConfigAgent {
       }
       next = timer.schedule(this::pollNow, delayMs, TimeUnit.MILLISECONDS);
     }
-  }
-
-  private static String rootMessage(Throwable t) {
-    Throwable c = t;
-    while ((c instanceof CompletionException || c instanceof java.util.concurrent.ExecutionException)
-        && c.getCause() != null) {
-      c = c.getCause();
-    }
-    return String.valueOf(c.getMessage() != null ? c.getMessage() : c);
   }
 }

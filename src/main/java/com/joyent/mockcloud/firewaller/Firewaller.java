@@ -6,6 +6,7 @@ import com.joyent.mockcloud.fwrule.FwRules;
 import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.JsonHttpClient;
+import com.joyent.mockcloud.util.Failures;
 import com.joyent.mockcloud.util.Timer;
 import com.joyent.mockcloud.vm.ServerVms;
 import java.io.IOException;
@@ -190,7 +191,7 @@ public final class Firewaller {
     }
     if (err != null) {
       LOG.warn("firewaller of {}: start-up sync failed {} times, connecting to FWAPI anyway: {}", server, attempt + 1,
-          rootMessage(err));
+          Failures.rootMessage(err));
     }
     FirewallerFeed f;
     synchronized (this) {
@@ -269,7 +270,7 @@ public final class Firewaller {
         afterStartupSync(task, err);
       }
       if (err != null) {
-        LOG.warn("firewaller of {}: {} {} failed: {}", server, task.get("name"), task.get("req_id"), rootMessage(err));
+        LOG.warn("firewaller of {}: {} {} failed: {}", server, task.get("name"), task.get("req_id"), Failures.rootMessage(err));
       }
       work.execute(this::runNext);
     });
@@ -322,7 +323,7 @@ public final class Firewaller {
     for (Map<String, Object> payload : payloads.values()) {
       chain = chain.thenCompose(x -> resolveAndApply(payload, rules, rvms).handle((ok, err) -> {
         if (err != null) {
-          failed.add(payload.get("owner_uuid") + ": " + rootMessage(err));
+          failed.add(payload.get("owner_uuid") + ": " + Failures.rootMessage(err));
         }
         return null;
       }));
@@ -649,14 +650,5 @@ public final class Firewaller {
       out.put("owner_uuid", owner);
     }
     return out;
-  }
-
-  static String rootMessage(Throwable t) {
-    Throwable c = t;
-    while (c.getCause() != null && (c instanceof java.util.concurrent.CompletionException
-        || c instanceof java.util.concurrent.ExecutionException || c instanceof java.io.UncheckedIOException)) {
-      c = c.getCause();
-    }
-    return c.getMessage() == null ? c.toString() : c.getMessage();
   }
 }
