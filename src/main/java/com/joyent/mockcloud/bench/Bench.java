@@ -49,6 +49,7 @@ final class Bench {
   private final BenchOptions o;
   private final PrintWriter log;
   private final OutboundHttp http = OutboundHttp.standalone();
+  private Map<String, Object> lastRequests; // the receiver's request counts from the last stats()
   /** run-servers' control port (its /metrics), or null when it has none. */
   private URI control;
   /** Why run-servers' metrics could not be read (the first reason), or null. */
@@ -131,6 +132,10 @@ final class Bench {
         int n = SapiSeeder.seed(sa, new com.joyent.mockcloud.server.ServerRoot(root).list());
         r.put("sapi_seeded_instances", n);
         say("adopted the fleet's %d agent instances into SAPI in %.1f s", n, (System.nanoTime() - s0) / 1e9);
+      }
+      if (fwapi != null) {
+        JsonHttpClient fw = JsonHttpClient.to(http, URI.create(fwapi), "FWAPI").userAgent("mockcloud-bench").build();
+        r.put("fwapi_rules", seedFwapiRules(fw));
       }
       if (o.behaviour() != null) {
         Files.copy(o.behaviour(), root.resolve("behaviour.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -245,6 +250,12 @@ final class Bench {
       r.put("cpu_idle_by_process", idleCpu);
       r.put("cpu_idle_second_half_by_process", idleCpuHalf);
       Map<String, Object> idleHb = stats(cn, false);
+      // What the CNs' agents asked of each API over the hold: config-agents polling SAPI,
+      // firewallers syncing with FWAPI and VMAPI, vm-agents, heartbeats and status reports.
+      r.put("api_requests_idle", requestRates(lastRequests, (cpuEnd.nanos() - cpu0.nanos()) / 1e9));
+      if (fwapi != null) {
+        r.put("fwapi_connected_firewallers", connectedFirewallers(fwapi));
+      }
       if (napiReceiver != null && o.changefeed()) {
         Map<String, Object> cf = na.send("GET", "/changefeeds/stats", null).bodyObject();
         r.put("changefeed_registrations", cf.get("registrations"));
@@ -593,7 +604,51 @@ final class Bench {
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> hb = (Map<String, Object>) a.bodyObject().get("heartbeats");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> requests = (Map<String, Object>) a.bodyObject().get("requests");
+    lastRequests = requests;
     return hb;
+  }
+
+  /**
+   * Rules for the fleet's firewalled VMs (FleetGenerator tags them role=web or role=db): the
+   * firewallers' syncs then resolve and write real rules. None names VMs on both sides, so no CN
+   * has to hold the fleet's VMs as remote VMs.
+   */
+  private static int seedFwapiRules(JsonHttpClient fw) throws IOException {
+    List<String> rules = List.of("FROM any TO tag role = web ALLOW tcp PORT 443",
+        "FROM any TO tag role = db ALLOW tcp PORT 5432", "FROM any TO all vms ALLOW tcp PORT 22");
+    for (String rule : rules) {
+      ApiResponse a = fw.send("POST", "/rules", Map.of("owner_uuid", SandboxOptions.DEFAULT_ADMIN_UUID, "enabled", true,
+          "rule", rule));
+      if (!a.isSuccessful()) {
+        throw new IOException("FWAPI refused the bench's rule " + rule + ": " + a.status() + " " + a.body());
+      }
+    }
+    return rules.size();
+  }
+
+  /** How many firewallers FWAPI's push has connected (its {@code /ping?agents=true}), or null. */
+  private Object connectedFirewallers(String fwapi) throws IOException {
+    JsonHttpClient fw = JsonHttpClient.to(http, URI.create(fwapi), "FWAPI").userAgent("mockcloud-bench").build();
+    ApiResponse a = fw.send("GET", "/ping?agents=true", null);
+    if (!a.isSuccessful() || !(a.bodyObject().get("agents") instanceof Map<?, ?> agents)) {
+      return null;
+    }
+    return agents.get("connected") instanceof List<?> l ? l.size() : null;
+  }
+
+  /** {api: {requests, per_s}} of the receiver over a window of {@code seconds}. */
+  static Map<String, Object> requestRates(Map<String, Object> requests, double seconds) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    if (requests == null || seconds <= 0) {
+      return m;
+    }
+    requests.forEach((api, n) -> {
+      long count = ((Number) n).longValue();
+      m.put(api, Map.of("requests", count, "per_s", round(count / seconds)));
+    });
+    return m;
   }
 
   private double awaitRegistered(JsonHttpClient cn, List<UUID> uuids, long t0, Process servers) throws Exception {

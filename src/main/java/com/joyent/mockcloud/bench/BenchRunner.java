@@ -77,6 +77,16 @@ public final class BenchRunner {
       String asked = cf.get("asked") == null ? "not passed" : String.valueOf(cf.get("asked"));
       row("run-servers --changefeed asked / used", asked + " / " + (cf.get("used") == null ? "-" : cf.get("used")));
     }
+    if (r.get("api_requests_idle") instanceof Map<?, ?> req && !req.isEmpty()) {
+      StringBuilder b = new StringBuilder();
+      req.forEach((api, v) -> b.append(b.length() == 0 ? "" : ", ").append(api).append(' ')
+          .append(((Map<?, ?>) v).get("per_s")));
+      row("requests at the receiver per s, idle", b);
+    }
+    if (r.get("fwapi_rules") != null) {
+      row("FWAPI rules / firewallers connected to its push", r.get("fwapi_rules") + " / "
+          + (r.get("fwapi_connected_firewallers") == null ? "-" : r.get("fwapi_connected_firewallers")));
+    }
     row("RSS (MB) / per CN (KB)", r.get("rss_mb") + " / " + r.get("rss_per_cn_kb"));
     row("heap used after full GC (MB) / per CN (KB)", r.get("heap_used_after_gc_mb") + " / " + r.get("heap_per_cn_kb"));
     row("run-servers CPU idle, whole hold / 2nd half (%)", r.get("cpu_idle_pct_of_core") + " / "

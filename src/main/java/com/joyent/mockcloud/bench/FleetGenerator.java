@@ -158,7 +158,13 @@ final class FleetGenerator {
     nic.put("mtu", 1500);
     p.put("nics", List.of(nic));
     p.put("customer_metadata", new LinkedHashMap<>());
-    p.put("tags", new LinkedHashMap<>());
+    Map<String, Object> tags = new LinkedHashMap<>();
+    if (vmIndex % 2 == 0) {
+      // Half the VMs firewalled, as web or db, for the bench's FWAPI rules (Bench.seedFwapiRules).
+      p.put("firewall_enabled", true);
+      tags.put("role", vmIndex % 4 == 0 ? "web" : "db");
+    }
+    p.put("tags", tags);
     p.put("resolvers", net == null ? List.of("10.99.99.11") : net.resolvers());
     p.put("server_uuid", server.toString());
     return p;

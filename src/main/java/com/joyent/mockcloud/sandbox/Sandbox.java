@@ -69,12 +69,14 @@ public final class Sandbox implements AutoCloseable {
     HttpListeners.Listener c = null;
     HttpListeners.Listener v = null;
     try {
-      n = napiListeners.open(options.bindHost(), 0, napi.handler());
-      c = listeners.open(options.bindHost(), 0, cnapi.router());
-      v = listeners.open(options.bindHost(), 0, vmapi.router());
+      RequestCounts counts = new RequestCounts();
+      cnapi.requestCounts(counts);
+      n = napiListeners.open(options.bindHost(), 0, counts.counted("napi", napi.handler()));
+      c = listeners.open(options.bindHost(), 0, counts.counted("cnapi", cnapi.router()));
+      v = listeners.open(options.bindHost(), 0, counts.counted("vmapi", vmapi.router()));
       this.vmapiListener = v;
-      this.sapiListener = listeners.open(options.bindHost(), 0, sapi.router());
-      this.fwapiListener = listeners.open(options.bindHost(), 0, fwapi.router());
+      this.sapiListener = listeners.open(options.bindHost(), 0, counts.counted("sapi", sapi.router()));
+      this.fwapiListener = listeners.open(options.bindHost(), 0, counts.counted("fwapi", fwapi.router()));
       vmapi.selfUrl(vmapiListener.baseUrl());
       cnapi.selfUrl(c.baseUrl());
       napi.selfUrl(n.baseUrl());

@@ -50,6 +50,7 @@ public final class SandboxCnapi {
   private volatile Function<String, Map<String, Object>> vmsOfServer = uuid -> null;
   private volatile Function<String, List<Map<String, Object>>> vmListOfServer = uuid -> List.of();
   private final HeartbeatStats heartbeatStats;
+  private volatile RequestCounts requestCounts;
 
   private CnapiServerJobs serverJobs;
   private volatile String selfUrl = "";
@@ -180,14 +181,29 @@ public final class SandboxCnapi {
     r.route(method, template, req -> CompletableFuture.failedFuture(notImplementedError(what)));
   }
 
-  /** Registered servers and the heartbeat gaps seen; {@code ?reset=true} starts a new window. */
+  /** Where {@code /mockcloud/stats} reads each stand-in's request count from. */
+  void requestCounts(RequestCounts counts) {
+    this.requestCounts = counts;
+  }
+
+  /**
+   * Registered servers, the heartbeat gaps seen and the requests each stand-in received;
+   * {@code ?reset=true} starts a new window for both.
+   */
   private RestResponse stats(RestRequest req) {
-    if ("true".equals(req.query().get("reset"))) {
-      heartbeatStats.reset();
-    }
+    RequestCounts counts = requestCounts;
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("registered", servers.size());
     m.put("heartbeats", heartbeatStats.summary());
+    if (counts != null) {
+      m.put("requests", counts.snapshot());
+    }
+    if ("true".equals(req.query().get("reset"))) {
+      heartbeatStats.reset();
+      if (counts != null) {
+        counts.reset();
+      }
+    }
     return RestResponse.ok(m);
   }
 

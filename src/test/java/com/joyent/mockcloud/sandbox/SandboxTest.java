@@ -33,6 +33,25 @@ class SandboxTest {
     }).isInstanceOf(ConnectException.class);
   }
 
+  /** What the benchmark reads: each stand-in's requests since the last reset, refused ones too. */
+  @Test
+  void mockcloudStats_countsEachStandInsRequests_andResetStartsANewWindow() {
+    try (Sandbox sb = Sandbox.start()) {
+      TestHttp.get(sb.cnapiUrl() + "/mockcloud/stats?reset=true");
+      TestHttp.get(sb.sapiUrl() + "/ping");
+      TestHttp.get(sb.sapiUrl() + "/no-such-route");
+      TestHttp.get(sb.fwapiUrl() + "/rules");
+      TestHttp.get(sb.vmapiUrl() + "/ping");
+      Map<?, ?> first = (Map<?, ?>) TestHttp.get(sb.cnapiUrl() + "/mockcloud/stats?reset=true").json();
+      // The stats request itself is CNAPI's one request of the window.
+      assertThat(first.get("requests")).isEqualTo(Map.of("napi", 0, "cnapi", 1, "vmapi", 1, "sapi", 2,
+          "fwapi", 1));
+      Map<?, ?> second = (Map<?, ?>) TestHttp.get(sb.cnapiUrl() + "/mockcloud/stats").json();
+      assertThat(second.get("requests")).isEqualTo(Map.of("napi", 0, "cnapi", 1, "vmapi", 0, "sapi", 0,
+          "fwapi", 0));
+    }
+  }
+
   @Test
   void options_invalidValues_failWithTheValue() {
     assertThatThrownBy(() -> SandboxOptions.defaults().withAdminSubnet("10.99.0.0/33"))
