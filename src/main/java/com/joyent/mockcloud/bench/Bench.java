@@ -146,7 +146,7 @@ final class Bench {
 
       List<String> args = new ArrayList<>(List.of("run-servers", "--root", root.toString(), "--cnapi-url", cnapi,
           "--vmapi-url", vmapi, "--datacenter", "bench", "--dns-domain", "bench.test", "--admin-uuid", ADMIN,
-          "--cmon-port", "0"));
+          "--cmon-port", "0", "--firewaller-port", "0"));
       if (napi != null) {
         args.addAll(List.of("--napi-url", napi));
       }

@@ -24,6 +24,11 @@ public final class RunServersCommand implements Callable<Integer> {
       description = "port of the mock cmon-agent on the bind IP (default 9163, as on a real CN; 0 = any)")
   int cmonPort;
 
+  @Option(names = "--firewaller-port", paramLabel = "PORT", defaultValue = "2021",
+      description = "port of the mock firewallers' HTTP API (GET /status, /rules/UUID, ...) on the bind IP, shared "
+          + "by every CN (default 2021, as on a real CN; 0 = any). See docs/firewaller.md")
+  int firewallerPort;
+
   @Option(names = "--port-base", paramLabel = "PORT", defaultValue = "0",
       description = "first cn-agent listener port; CNs take the ports from here upward (default 0: OS-chosen "
           + "ephemeral ports; set it for thousands of CNs so outbound connections keep the ephemeral range)")
@@ -69,7 +74,7 @@ public final class RunServersCommand implements Callable<Integer> {
     settings.requireVmapiUrl();
     CountDownLatch stop = new CountDownLatch(1);
     Signals.onTermination(stop::countDown);
-    try (Daemon daemon = new Daemon(settings, new DaemonOptions(cmonPort, portBase,
+    try (Daemon daemon = new Daemon(settings, new DaemonOptions(cmonPort, firewallerPort, portBase,
         CnAgentOptions.defaults().withCnapiConnectionPerRequest(cnapiConnectionPerRequest), controlPort))) {
       daemon.fleet().setChangefeedMode(changefeedMode);
       daemon.start();

@@ -138,7 +138,9 @@ public final class SandboxCommand implements Callable<Integer> {
       sb.setupScripts(new FleetSetupScripts(daemon.fleet().actions(), daemon.threads().taskPool(),
           ServerActions.DEFAULT_DOWN));
       out.println("mock CNs: " + daemon.fleet().running().size() + " in " + serverRoot.serversDir()
-          + " (cmon-agent on port " + daemon.cmon().port() + ")");
+          + " (cmon-agent on port " + daemon.cmon().port()
+          + (daemon.firewallerServer().isListening() ? ", firewallers on port " + daemon.firewallerServer().port() : "")
+          + ")");
       out.println("try:  curl -s " + sb.cnapiUrl() + "/servers");
       out.println("      curl -s " + sb.cnapiUrl() + "/servers | jq -r '.[] | [.uuid, .hostname, .status] | @tsv'");
       out.println(root != null ? "root " + dir : keepRoot ? "the root " + dir + " is kept on exit (--keep-root)"

@@ -47,8 +47,6 @@ import org.slf4j.LoggerFactory;
 public final class Firewaller {
   private static final Logger LOG = LoggerFactory.getLogger(Firewaller.class);
   static final int RECENT = 50;
-  private static final String STARTUP_ATTEMPT = "mockcloud_startup_attempt";
-  private static final String STARTUP_DELAY = "mockcloud_startup_delay";
   static final Set<String> TASKS = Set.of("fw.add_rule", "fw.del_rule", "fw.update_rule", "ping", "sync", "vm.add",
       "vm.delete", "vm.update");
   private static final List<String> VM_FIELDS = List.of("firewall_enabled", "nics", "owner_uuid", "state", "tags",
@@ -63,7 +61,7 @@ public final class Firewaller {
   private final Executor work;
   private final FirewallerOptions options;
   private final Random random;
-  private final Deque<Map<String, Object>> queue = new ArrayDeque<>();
+  private final Deque<Queued> queue = new ArrayDeque<>();
   private final Deque<String> recent = new ArrayDeque<>();
   private final AtomicLong fwapiRequests = new AtomicLong();
   private final AtomicLong vmapiRequests = new AtomicLong();
@@ -73,6 +71,18 @@ public final class Firewaller {
   private Future<?> nextSync;
   private FirewallerFeed feed;
   private AutoCloseable subscription;
+
+  /**
+   * A task waiting its turn: a start-up sync carries its attempt and the delay before the next
+   * one (attempt -1 for any other task); a task from the agent's HTTP API, the future its answer
+   * waits on.
+   */
+  private record Queued(Map<String, Object> task, int startupAttempt, long startupDelayMs,
+      CompletableFuture<Object> reply) {
+    static Queued of(Map<String, Object> task) {
+      return new Queued(task, -1, 0, null);
+    }
+  }
 
   public Firewaller(String server, ServerVms vms, FwState state, JsonHttpClient fwapi, JsonHttpClient vmapi,
       Timer timer, Executor work, FirewallerOptions options, Random random) {
@@ -103,8 +113,10 @@ public final class Firewaller {
   public void stop() {
     Future<?> f;
     AutoCloseable s;
+    List<Queued> dropped;
     synchronized (this) {
       stopped = true;
+      dropped = new ArrayList<>(queue);
       queue.clear();
       f = nextSync;
       s = subscription;
@@ -114,6 +126,8 @@ public final class Firewaller {
       f.cancel(false);
     }
     closeQuietly(s);
+    dropped.stream().filter(q -> q.reply() != null)
+        .forEach(q -> q.reply().completeExceptionally(new IllegalStateException("the firewaller stopped")));
   }
 
   /** Whether the CN is hearing FWAPI's push (subscribed; its connection may be retrying). */
@@ -133,7 +147,29 @@ public final class Firewaller {
     }
     Map<String, Object> task = new LinkedHashMap<>(m);
     task.putIfAbsent("req_id", java.util.UUID.randomUUID().toString());
-    enqueue(task);
+    enqueue(Queued.of(task));
+  }
+
+  /**
+   * The agent's {@code PUT /rules/:uuid}: {@code value} is queued as {@code fw.add_rule} with
+   * {@code force} (added even when no VM here is on a side yet), and the answer is the rule as
+   * stored. Fails when the rule does not parse, is not enabled, or the firewaller stops first.
+   */
+  public CompletableFuture<Object> putRule(String reqId, Map<String, Object> value) {
+    Map<String, Object> v = new LinkedHashMap<>(value);
+    v.put("force", true);
+    Map<String, Object> task = new LinkedHashMap<>();
+    task.put("name", "fw.add_rule");
+    task.put("req_id", reqId);
+    task.put("value", v);
+    CompletableFuture<Object> reply = new CompletableFuture<>();
+    synchronized (this) {
+      if (stopped) {
+        return CompletableFuture.failedFuture(new IllegalStateException("the firewaller stopped"));
+      }
+    }
+    enqueue(new Queued(task, -1, 0, reply));
+    return reply;
   }
 
   /** Queues a full sync now (what FWAPI's {@code sync} update and the timer do). */
@@ -142,7 +178,7 @@ public final class Firewaller {
     t.put("name", "sync");
     t.put("req_id", java.util.UUID.randomUUID().toString());
     t.put("value", Map.of());
-    enqueue(t);
+    enqueue(Queued.of(t));
   }
 
   /** The real agent's {@code GET /status}: tasks waiting, and the last 50 request ids, newest first. */
@@ -170,20 +206,18 @@ public final class Firewaller {
     return state;
   }
 
-  private static Map<String, Object> startupSync(int attempt, long nextDelayMs) {
+  private static Queued startupSync(int attempt, long nextDelayMs) {
     Map<String, Object> t = new LinkedHashMap<>();
     t.put("name", "sync");
     t.put("req_id", java.util.UUID.randomUUID().toString());
     t.put("value", Map.of());
-    t.put(STARTUP_ATTEMPT, attempt);
-    t.put(STARTUP_DELAY, nextDelayMs);
-    return t;
+    return new Queued(t, attempt, nextDelayMs, null);
   }
 
   /** After a start-up sync: again later while retries are left, else (or on success) connect to the push. */
-  private void afterStartupSync(Map<String, Object> task, Throwable err) {
-    int attempt = (Integer) task.get(STARTUP_ATTEMPT);
-    long delay = (Long) task.get(STARTUP_DELAY);
+  private void afterStartupSync(Queued q, Throwable err) {
+    int attempt = q.startupAttempt();
+    long delay = q.startupDelayMs();
     if (err != null && attempt < options.retries()) {
       timer.schedule(() -> enqueue(startupSync(attempt + 1, Math.min(delay * 2, options.retryMax().toMillis()))),
           delay, TimeUnit.MILLISECONDS);
@@ -232,7 +266,7 @@ public final class Firewaller {
     }, delayMs, TimeUnit.MILLISECONDS);
   }
 
-  private void enqueue(Map<String, Object> task) {
+  private void enqueue(Queued task) {
     synchronized (this) {
       if (stopped) {
         return;
@@ -247,18 +281,19 @@ public final class Firewaller {
   }
 
   private void runNext() {
-    Map<String, Object> task;
+    Queued q;
     synchronized (this) {
-      task = queue.pollFirst();
-      if (task == null || stopped) {
+      q = queue.pollFirst();
+      if (q == null || stopped) {
         running = false;
         return;
       }
-      recent.addFirst(String.valueOf(task.get("req_id")));
+      recent.addFirst(String.valueOf(q.task().get("req_id")));
       while (recent.size() > RECENT) {
         recent.removeLast();
       }
     }
+    Map<String, Object> task = q.task();
     CompletableFuture<?> done;
     try {
       done = run(task);
@@ -266,8 +301,11 @@ public final class Firewaller {
       done = CompletableFuture.failedFuture(e);
     }
     done.whenComplete((v, err) -> {
-      if (task.containsKey(STARTUP_ATTEMPT)) {
-        afterStartupSync(task, err);
+      if (q.startupAttempt() >= 0) {
+        afterStartupSync(q, err);
+      }
+      if (q.reply() != null) {
+        answer(q, err);
       }
       if (err != null) {
         LOG.warn("firewaller of {}: {} {} failed: {}", server, task.get("name"), task.get("req_id"), Failures.rootMessage(err));
@@ -276,13 +314,35 @@ public final class Firewaller {
     });
   }
 
+  /** A PUT's answer: the rule as now stored, or why it is not. */
+  private void answer(Queued q, Throwable err) {
+    if (err != null) {
+      q.reply().completeExceptionally(err instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+          ? c.getCause() : err);
+      return;
+    }
+    try {
+      Map<?, ?> value = (Map<?, ?>) q.task().get("value");
+      Object uuid = value.get("uuid");
+      Map<String, Object> stored = uuid == null || !Boolean.TRUE.equals(value.get("enabled")) ? null
+          : state.rule(String.valueOf(uuid));
+      if (stored == null) {
+        q.reply().completeExceptionally(new IllegalStateException("rule is not enabled: not added"));
+      } else {
+        q.reply().complete(stored);
+      }
+    } catch (IOException e) {
+      q.reply().completeExceptionally(e);
+    }
+  }
+
   @SuppressWarnings("unchecked")
   private CompletableFuture<?> run(Map<String, Object> task) throws IOException {
     Object value = task.get("value");
     Map<String, Object> v = value instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
     return switch (String.valueOf(task.get("name"))) {
       case "sync" -> runSync();
-      case "fw.add_rule" -> addRule(v, false);
+      case "fw.add_rule" -> addRule(v, Boolean.TRUE.equals(v.get("force")));
       case "fw.update_rule" -> updateRule(v);
       case "fw.del_rule" -> done(state.deleteRule(String.valueOf(v.get("uuid"))));
       case "vm.add" -> vmAdd(v);
@@ -412,7 +472,7 @@ public final class Firewaller {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("created_by", "fwapi");
     r.forEach((k, v) -> {
-      if (!k.equals("created_by")) {
+      if (!k.equals("created_by") && !k.equals("force")) { // force is the add's, not the rule's
         out.put(k, v);
       }
     });
@@ -496,6 +556,9 @@ public final class Firewaller {
     try {
       rule = FwRuleParser.parse(String.valueOf(value.get("rule")));
     } catch (FwRuleParser.RuleException e) {
+      if (force) { // the agent's PUT /rules answers fwadm's error
+        return CompletableFuture.failedFuture(new IllegalArgumentException(e.getMessage()));
+      }
       LOG.warn("firewaller of {}: rule {} does not parse: {}", server, value.get("uuid"), e.getMessage());
       return done(null);
     }

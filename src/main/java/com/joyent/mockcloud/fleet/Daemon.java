@@ -1,6 +1,7 @@
 package com.joyent.mockcloud.fleet;
 
 import com.joyent.mockcloud.cmon.CmonServer;
+import com.joyent.mockcloud.firewaller.FirewallerServer;
 import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.control.ControlServer;
 import com.joyent.mockcloud.io.AtomicFiles;
@@ -23,6 +24,8 @@ public final class Daemon implements Closeable {
   private final VmStore vmStore;
   private final Fleet fleet;
   private final CmonServer cmon;
+  private final FirewallerServer firewallerServer;
+  private final int firewallerPort;
   private final Settings settings;
   private final int cmonPort;
   private final int controlPort;
@@ -31,6 +34,7 @@ public final class Daemon implements Closeable {
   public Daemon(Settings settings, DaemonOptions options) {
     this.settings = settings;
     this.cmonPort = options.cmonPort();
+    this.firewallerPort = options.firewallerPort();
     this.controlPort = options.controlPort();
     this.threads = DaemonThreads.forThisMachine();
     this.vmStore = VmStore.builder()
@@ -42,12 +46,16 @@ public final class Daemon implements Closeable {
         new PortAllocator(options.portBase()));
     fleet.setFirewallerOptions(options.firewaller());
     this.cmon = new CmonServer(vmStore, Clock.systemUTC(), fleet::isCmonAgentPaused);
+    this.firewallerServer = new FirewallerServer(fleet::firewallerOf, vmStore);
   }
 
   /** The VM store is ready before the agents; cmon-agent listens once every CN has started. */
   public Daemon start() throws IOException {
     fleet.start();
     cmon.start(threads.listeners(), settings.bindIp(), cmonPort);
+    if (settings.fwapiUrl() != null) { // firewallers run only with an FWAPI to hear
+      firewallerServer.start(threads.listeners(), settings.bindIp(), firewallerPort);
+    }
     if (controlPort != DaemonOptions.NO_CONTROL_PORT) {
       control = ControlServer.start(threads.listeners(), controlPort, threads.metrics(), fleet.actions(),
           fleet.behaviours(), fleet.scenarios(), threads.taskPool());
@@ -72,6 +80,11 @@ public final class Daemon implements Closeable {
     return cmon;
   }
 
+  /** The firewallers' shared HTTP API (listening only when an FWAPI is set). */
+  public FirewallerServer firewallerServer() {
+    return firewallerServer;
+  }
+
   public Fleet fleet() {
     return fleet;
   }
@@ -91,6 +104,7 @@ public final class Daemon implements Closeable {
       }
     }
     cmon.close();
+    firewallerServer.close();
     fleet.close();
     vmStore.close();
     threads.close();

@@ -138,6 +138,12 @@ public final class Fleet implements Closeable {
     return cn != null && cn.cnAgent().context().behaviour().current().isPaused(Agent.CMON_AGENT);
   }
 
+  /** The CN's firewaller, or null when the CN is not running here or has none running. */
+  public com.joyent.mockcloud.firewaller.Firewaller firewallerOf(UUID uuid) {
+    MockCn cn = running.get(uuid);
+    return cn == null ? null : cn.firewaller();
+  }
+
   /** The fleet's behaviour files, for the control API. */
   public FleetBehaviour behaviours() {
     return behaviours;

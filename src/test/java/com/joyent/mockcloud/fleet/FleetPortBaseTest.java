@@ -54,7 +54,7 @@ class FleetPortBaseTest {
     // The base is a port the OS chose for a socket this test keeps open.
     try (ServerSocket holder = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       int base = holder.getLocalPort();
-      DaemonOptions options = new DaemonOptions(0, base, CnAgentOptions.defaults().withTmpDir(tmp.resolve("vartmp")),
+      DaemonOptions options = new DaemonOptions(0, 0, base, CnAgentOptions.defaults().withTmpDir(tmp.resolve("vartmp")),
           DaemonOptions.NO_CONTROL_PORT);
       try (Daemon daemon = new Daemon(settings, options).start()) {
         assertThat(daemon.fleet().running()).containsKey(uuid);
