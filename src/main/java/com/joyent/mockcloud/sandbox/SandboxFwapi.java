@@ -136,13 +136,18 @@ public final class SandboxFwapi implements AutoCloseable {
     return out.withHeader("x-update-id", id);
   }
 
-  /** FWAPI's ownership check: {@code ?owner_uuid} must be the rule's owner, and a global rule has none. */
+  /**
+   * FWAPI's ownership check (ruleBefore, then disallowOwnerForGlobal): an {@code owner_uuid}
+   * among the request's parameters, query or body, must be the rule's owner, and a global rule
+   * takes none.
+   */
   private static Map<String, Object> owned(RestRequest req, Map<String, Object> rule) {
-    String owner = req.query().get("owner_uuid");
-    if (owner == null && req.bodyObject().get("owner_uuid") instanceof String o && "GET".equals(req.method())) {
-      owner = o;
+    if (!req.params().containsKey("owner_uuid")) {
+      return rule;
     }
-    if (owner != null && (Boolean.TRUE.equals(rule.get("global")) || !owner.equals(rule.get("owner_uuid")))) {
+    Object owner = req.params().get("owner_uuid");
+    boolean otherOwner = rule.containsKey("owner_uuid") && !rule.get("owner_uuid").equals(owner);
+    if (otherOwner || Boolean.TRUE.equals(rule.get("global"))) {
       throw new RestError(403, "Forbidden", "owner does not match", Map.of("errors",
           List.of(RestError.fieldError("owner_uuid", "InvalidParameter", "owner_uuid does not match"))));
     }

@@ -60,6 +60,18 @@ class SandboxFwapiTest {
         .containsExactly(uuid);
     assertThat(TestHttp.get(fwapi + "/rules?global=true").array()).hasSize(1);
 
+    // The owner check reads the body as well as the query, on every verb; a global rule takes no owner.
+    assertThat(TestHttp.put(fwapi + "/rules/" + uuid, Map.of("owner_uuid", OTHER, "enabled", true)).status())
+        .isEqualTo(403);
+    assertThat(TestHttp.delete(fwapi + "/rules/" + uuid + "?owner_uuid=" + OTHER).status()).isEqualTo(403);
+    assertThat(TestHttp.get(fwapi + "/rules/" + uuid).object()).containsEntry("enabled", false);
+    String globalUuid = (String) global.object().get("uuid");
+    TestHttp.Reply ownedGlobal = TestHttp.get(fwapi + "/rules/" + globalUuid + "?owner_uuid=" + OWNER);
+    assertThat(ownedGlobal.status()).isEqualTo(403);
+    assertThat(ownedGlobal.object()).containsEntry("code", "Forbidden");
+    assertThat(TestHttp.put(fwapi + "/rules/" + uuid, Map.of("owner_uuid", OWNER, "enabled", false)).status())
+        .isEqualTo(202);
+
     TestHttp.Reply deleted = TestHttp.delete(fwapi + "/rules/" + uuid);
     assertThat(deleted.status()).isEqualTo(204);
     assertThat(deleted.header("x-update-id")).isNotNull();
