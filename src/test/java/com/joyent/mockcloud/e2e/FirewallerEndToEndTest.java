@@ -1,5 +1,7 @@
 package com.joyent.mockcloud.e2e;
 
+import static com.joyent.mockcloud.e2e.JsonCalls.json;
+import static com.joyent.mockcloud.e2e.JsonCalls.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.joyent.mockcloud.firewaller.FirewallerOptions;
@@ -7,14 +9,10 @@ import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.sandbox.Sandbox;
 import com.joyent.mockcloud.sandbox.SandboxFwapi;
 import com.joyent.mockcloud.testing.Await;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -48,27 +46,11 @@ class FirewallerEndToEndTest {
     return tmp.resolve("servers").resolve(server.toString()).resolve("fw/vms").resolve(vm + ".json");
   }
 
-  private static HttpResponse<String> send(String method, String url, Object body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("content-type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(Json.compact(body)));
-    return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
   private String createRule(Sandbox sb, String text) throws Exception {
     HttpResponse<String> r = send("POST", sb.fwapiUrl() + "/rules", Map.of("owner_uuid", OWNER, "enabled", true,
         "rule", text));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-    return (String) Json.parseObject(r.body()).get("uuid");
-  }
-
-  private String provision(VmapiCalls vmapi, UUID server, String alias, Map<String, Object> tags, boolean fw)
-      throws Exception {
-    Map<String, Object> body = new LinkedHashMap<>(vmapi.createBody(alias));
-    body.put("server_uuid", server.toString());
-    body.put("tags", tags);
-    body.put("firewall_enabled", fw);
-    return vmapi.provision(body);
+    return (String) json(r).get("uuid");
   }
 
   private void awaitConnected(Sandbox sb, List<UUID> servers) throws InterruptedException {
@@ -86,9 +68,9 @@ class FirewallerEndToEndTest {
     fleet.start();
     awaitConnected(sb, List.of(a, b, c));
     VmapiCalls vmapi = new VmapiCalls(sb.vmapiUrl(), OWNER);
-    String webA = provision(vmapi, a, "web-a", Map.of("role", "web"), true);
-    provision(vmapi, b, "web-b-off", Map.of("role", "web"), false); // firewall off: no rules for it
-    provision(vmapi, c, "db-c", Map.of("role", "db"), true);
+    String webA = vmapi.provisionOn(a, "web-a", Map.of("role", "web"), true);
+    vmapi.provisionOn(b, "web-b-off", Map.of("role", "web"), false); // firewall off: no rules for it
+    vmapi.provisionOn(c, "db-c", Map.of("role", "db"), true);
 
     String rule = createRule(sb, "FROM any TO tag role = web ALLOW tcp PORT 80");
     Await.require(Duration.ofSeconds(20), () -> Files.exists(ruleFile(a, rule)), "the rule on CN a");
@@ -99,7 +81,7 @@ class FirewallerEndToEndTest {
     assertThat(Files.exists(ruleFile(c, rule))).isFalse();
 
     // A firewalled web VM provisioned later on b brings the rule there (vm.add → /resolve).
-    provision(vmapi, b, "web-b", Map.of("role", "web"), true);
+    vmapi.provisionOn(b, "web-b", Map.of("role", "web"), true);
     Await.require(Duration.ofSeconds(20), () -> Files.exists(ruleFile(b, rule)), "the rule on CN b");
 
     // A rule from the db VM to the web VMs: c holds it with a's and b's web VMs as remote VMs.
@@ -127,60 +109,64 @@ class FirewallerEndToEndTest {
     }
   }
 
-  @Test
-  void changesMissedInAnOutageOfFwapisPush_stayMissedAfterReconnecting_untilASyncUpdate() throws Exception {
+  private record WebCns(UUID a, UUID b, String rule) {}
+
+  /** Two CNs with a firewalled web VM each, syncing every {@code syncInterval}, and a rule for them that both hold. */
+  private WebCns twoWebCnsWithARule(Duration syncInterval) throws Exception {
     fleet = new SandboxFleet(tmp);
-    // A week: no periodic sync comes during the test, so only the push and the sync update act.
-    fleet.firewaller = FirewallerOptions.defaults().withSyncInterval(Duration.ofDays(7));
+    fleet.firewaller = FirewallerOptions.defaults().withSyncInterval(syncInterval);
     Sandbox sb = fleet.sandbox;
     UUID a = fleet.createServer();
     UUID b = fleet.createServer();
     fleet.start();
     awaitConnected(sb, List.of(a, b));
     VmapiCalls vmapi = new VmapiCalls(sb.vmapiUrl(), OWNER);
-    provision(vmapi, a, "web-a", Map.of("role", "web"), true);
-    provision(vmapi, b, "web-b", Map.of("role", "web"), true);
-    String kept = createRule(sb, "FROM any TO tag role ALLOW tcp PORT 22");
-    Await.require(Duration.ofSeconds(20), () -> Files.exists(ruleFile(a, kept)) && Files.exists(ruleFile(b, kept)),
+    vmapi.provisionOn(a, "web-a", Map.of("role", "web"), true);
+    vmapi.provisionOn(b, "web-b", Map.of("role", "web"), true);
+    String rule = createRule(sb, "FROM any TO tag role ALLOW tcp PORT 22");
+    Await.require(Duration.ofSeconds(20), () -> Files.exists(ruleFile(a, rule)) && Files.exists(ruleFile(b, rule)),
         "the first rule on both CNs");
+    return new WebCns(a, b, rule);
+  }
+
+  /** Both CNs hold {@code added} and neither {@code removed}. */
+  private boolean inStep(WebCns w, String added, String removed) {
+    return Files.exists(ruleFile(w.a(), added)) && Files.exists(ruleFile(w.b(), added))
+        && !Files.exists(ruleFile(w.a(), removed)) && !Files.exists(ruleFile(w.b(), removed));
+  }
+
+  @Test
+  void changesMissedInAnOutageOfFwapisPush_stayMissedAfterReconnecting_untilASyncUpdate() throws Exception {
+    // A week: no periodic sync comes during the test, so only the push and the sync update act.
+    WebCns w = twoWebCnsWithARule(Duration.ofDays(7));
+    Sandbox sb = fleet.sandbox;
+    String kept = w.rule();
 
     sb.fwapi().outage(SandboxFwapi.Outage.PUSH); // rule changes now reach no firewaller
     String added = createRule(sb, "FROM any TO tag role = web ALLOW tcp PORT 80");
     assertThat(send("DELETE", sb.fwapiUrl() + "/rules/" + kept, null).statusCode()).isEqualTo(204);
     sb.fwapi().outage(SandboxFwapi.Outage.NONE);
-    awaitConnected(sb, List.of(a, b));
+    awaitConnected(sb, List.of(w.a(), w.b()));
     // As the real agent: nothing re-syncs on reconnecting, so what the outage hid stays missed.
     Thread.sleep(500);
-    assertThat(Files.exists(ruleFile(a, added))).isFalse();
-    assertThat(Files.exists(ruleFile(b, kept))).isTrue();
+    assertThat(Files.exists(ruleFile(w.a(), added))).isFalse();
+    assertThat(Files.exists(ruleFile(w.b(), kept))).isTrue();
 
     assertThat(send("POST", sb.fwapiUrl() + "/updates", Map.of("type", "sync")).statusCode()).isEqualTo(202);
-    Await.require(Duration.ofSeconds(20), () -> Files.exists(ruleFile(a, added)) && Files.exists(ruleFile(b, added))
-        && !Files.exists(ruleFile(a, kept)) && !Files.exists(ruleFile(b, kept)), "both CNs in step after a sync");
+    Await.require(Duration.ofSeconds(20), () -> inStep(w, added, kept), "both CNs in step after a sync");
   }
 
   @Test
   void duringAnOutageOfFwapisPush_thePeriodicSyncPutsEveryCnInStep() throws Exception {
-    fleet = new SandboxFleet(tmp);
-    fleet.firewaller = FirewallerOptions.defaults().withSyncInterval(Duration.ofSeconds(3));
+    WebCns w = twoWebCnsWithARule(Duration.ofSeconds(3));
     Sandbox sb = fleet.sandbox;
-    UUID a = fleet.createServer();
-    UUID b = fleet.createServer();
-    fleet.start();
-    awaitConnected(sb, List.of(a, b));
-    VmapiCalls vmapi = new VmapiCalls(sb.vmapiUrl(), OWNER);
-    provision(vmapi, a, "web-a", Map.of("role", "web"), true);
-    provision(vmapi, b, "web-b", Map.of("role", "web"), true);
-    String kept = createRule(sb, "FROM any TO tag role ALLOW tcp PORT 22");
-    Await.require(Duration.ofSeconds(20), () -> Files.exists(ruleFile(a, kept)) && Files.exists(ruleFile(b, kept)),
-        "the first rule on both CNs");
+    String kept = w.rule();
 
     // The push stays down the whole time, so only the timer's sync can bring these changes.
     sb.fwapi().outage(SandboxFwapi.Outage.PUSH);
     String added = createRule(sb, "FROM any TO tag role = web ALLOW tcp PORT 80");
     assertThat(send("DELETE", sb.fwapiUrl() + "/rules/" + kept, null).statusCode()).isEqualTo(204);
-    Await.require(Duration.ofSeconds(20), () -> Files.exists(ruleFile(a, added)) && Files.exists(ruleFile(b, added))
-        && !Files.exists(ruleFile(a, kept)) && !Files.exists(ruleFile(b, kept)), "both CNs in step after a sync");
+    Await.require(Duration.ofSeconds(20), () -> inStep(w, added, kept), "both CNs in step after a sync");
     assertThat(sb.fwapi().connectedFirewallers()).isEmpty();
   }
 
@@ -193,8 +179,8 @@ class FirewallerEndToEndTest {
     fleet.start();
     awaitConnected(sb, List.of(a, b));
     VmapiCalls vmapi = new VmapiCalls(sb.vmapiUrl(), OWNER);
-    provision(vmapi, a, "web-a", Map.of("role", "web"), true);
-    provision(vmapi, b, "web-b", Map.of("role", "web"), true);
+    vmapi.provisionOn(a, "web-a", Map.of("role", "web"), true);
+    vmapi.provisionOn(b, "web-b", Map.of("role", "web"), true);
 
     Path behaviour = tmp.resolve("servers").resolve(a.toString()).resolve("behaviour.json");
     Files.writeString(behaviour, "{\"firewaller\": {\"mode\": \"pause\"}}");

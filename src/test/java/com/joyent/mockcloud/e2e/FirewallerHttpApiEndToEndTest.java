@@ -1,5 +1,7 @@
 package com.joyent.mockcloud.e2e;
 
+import static com.joyent.mockcloud.e2e.JsonCalls.json;
+import static com.joyent.mockcloud.e2e.JsonCalls.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,14 +9,10 @@ import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.sandbox.Sandbox;
 import com.joyent.mockcloud.testing.Await;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -29,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FirewallerHttpApiEndToEndTest {
   private static final String OWNER = "930896af-bf8c-48d4-885c-6573a94b1853";
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   @TempDir Path tmp;
   private SandboxFleet fleet;
 
@@ -44,29 +41,6 @@ class FirewallerHttpApiEndToEndTest {
     return "http://127.0.0.1:" + fleet.daemon().firewallerServer().port();
   }
 
-  private static HttpResponse<String> send(String method, String url, UUID server, Object body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-        .header("content-type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(Json.compact(body)));
-    if (server != null) {
-      b.header("x-server-uuid", server.toString());
-    }
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static Map<String, Object> json(HttpResponse<String> r) {
-    return Json.parseObject(r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-  }
-
-  private String provision(VmapiCalls vmapi, UUID server, String alias, boolean fw) throws Exception {
-    Map<String, Object> body = new LinkedHashMap<>(vmapi.createBody(alias));
-    body.put("server_uuid", server.toString());
-    body.put("tags", Map.of("role", "web"));
-    body.put("firewall_enabled", fw);
-    return vmapi.provision(body);
-  }
-
   @Test
   void statusRulesAndRemoteVms_ofTheCnTheRequestNames() throws Exception {
     fleet = new SandboxFleet(tmp);
@@ -75,7 +49,7 @@ class FirewallerHttpApiEndToEndTest {
     UUID b = fleet.createServer();
     fleet.start();
     VmapiCalls vmapi = new VmapiCalls(sb.vmapiUrl(), OWNER);
-    provision(vmapi, a, "web-a", true);
+    vmapi.provisionOn(a, "web-a", Map.of("role", "web"), true);
     HttpResponse<String> created = send("POST", sb.fwapiUrl() + "/rules", null, Map.of("owner_uuid", OWNER,
         "enabled", true, "rule", "FROM any TO tag role = web ALLOW tcp PORT 80"));
     String rule = (String) json(created).get("uuid");
@@ -138,8 +112,8 @@ class FirewallerHttpApiEndToEndTest {
     UUID a = fleet.createServer();
     fleet.start();
     VmapiCalls vmapi = new VmapiCalls(sb.vmapiUrl(), OWNER);
-    String on = provision(vmapi, a, "web-on", true);
-    String off = provision(vmapi, a, "web-off", false);
+    String on = vmapi.provisionOn(a, "web-on", Map.of("role", "web"), true);
+    String off = vmapi.provisionOn(a, "web-off", Map.of("role", "web"), false);
     HttpResponse<String> s = send("GET", base() + "/vms/" + on + "/status", null, null);
     assertThat(s.statusCode()).isEqualTo(200);
     assertThat(json(s)).containsEntry("running", true).containsEntry("active list", 0).containsKey("ipf");

@@ -103,6 +103,16 @@ final class VmapiCalls {
     return (String) r.object().get("vm_uuid");
   }
 
+  /** {@link #provision} of {@link #createBody} on {@code server}, with these tags and firewall. */
+  String provisionOn(java.util.UUID server, String alias, Map<String, Object> tags, boolean firewallEnabled)
+      throws Exception {
+    Map<String, Object> body = new java.util.LinkedHashMap<>(createBody(alias));
+    body.put("server_uuid", server.toString());
+    body.put("tags", tags);
+    body.put("firewall_enabled", firewallEnabled);
+    return provision(body);
+  }
+
   Map<String, Object> vm(String uuid) throws Exception {
     return send("GET", "/vms/" + uuid, null).object();
   }
