@@ -133,8 +133,9 @@ final class Bench {
         r.put("sapi_seeded_instances", n);
         say("adopted the fleet's %d agent instances into SAPI in %.1f s", n, (System.nanoTime() - s0) / 1e9);
       }
-      if (fwapi != null) {
-        JsonHttpClient fw = JsonHttpClient.to(http, URI.create(fwapi), "FWAPI").userAgent("mockcloud-bench").build();
+      JsonHttpClient fw = fwapi == null ? null
+          : JsonHttpClient.to(http, URI.create(fwapi), "FWAPI").userAgent("mockcloud-bench").build();
+      if (fw != null) {
         r.put("fwapi_rules", seedFwapiRules(fw));
       }
       if (o.behaviour() != null) {
@@ -253,8 +254,8 @@ final class Bench {
       // What the CNs' agents asked of each API over the hold: config-agents polling SAPI,
       // firewallers syncing with FWAPI and VMAPI, vm-agents, heartbeats and status reports.
       r.put("api_requests_idle", requestRates(lastRequests, (cpuEnd.nanos() - cpu0.nanos()) / 1e9));
-      if (fwapi != null) {
-        r.put("fwapi_connected_firewallers", connectedFirewallers(fwapi));
+      if (fw != null) {
+        r.put("fwapi_connected_firewallers", connectedFirewallers(fw));
       }
       if (napiReceiver != null && o.changefeed()) {
         Map<String, Object> cf = na.send("GET", "/changefeeds/stats", null).bodyObject();
@@ -629,8 +630,7 @@ final class Bench {
   }
 
   /** How many firewallers FWAPI's push has connected (its {@code /ping?agents=true}), or null. */
-  private Object connectedFirewallers(String fwapi) throws IOException {
-    JsonHttpClient fw = JsonHttpClient.to(http, URI.create(fwapi), "FWAPI").userAgent("mockcloud-bench").build();
+  private static Object connectedFirewallers(JsonHttpClient fw) throws IOException {
     ApiResponse a = fw.send("GET", "/ping?agents=true", null);
     if (!a.isSuccessful() || !(a.bodyObject().get("agents") instanceof Map<?, ?> agents)) {
       return null;

@@ -163,12 +163,9 @@ public final class Firewaller {
     task.put("req_id", reqId);
     task.put("value", v);
     CompletableFuture<Object> reply = new CompletableFuture<>();
-    synchronized (this) {
-      if (stopped) {
-        return CompletableFuture.failedFuture(new IllegalStateException("the firewaller stopped"));
-      }
+    if (!enqueue(new Queued(task, -1, 0, reply))) {
+      return CompletableFuture.failedFuture(new IllegalStateException("the firewaller stopped"));
     }
-    enqueue(new Queued(task, -1, 0, reply));
     return reply;
   }
 
@@ -266,18 +263,20 @@ public final class Firewaller {
     }, delayMs, TimeUnit.MILLISECONDS);
   }
 
-  private void enqueue(Queued task) {
+  /** Queues the task and starts the queue if idle; false (and nothing queued) once stopped. */
+  private boolean enqueue(Queued task) {
     synchronized (this) {
       if (stopped) {
-        return;
+        return false;
       }
       queue.addLast(task);
       if (running) {
-        return;
+        return true;
       }
       running = true;
     }
     work.execute(this::runNext);
+    return true;
   }
 
   private void runNext() {
