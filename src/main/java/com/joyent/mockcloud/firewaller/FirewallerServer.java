@@ -84,7 +84,7 @@ public final class FirewallerServer implements Closeable {
   }
 
   private CompletionStage<RestResponse> withFirewaller(RestRequest req, Handler h) {
-    Firewaller fw = firewallerOf(req, named(req));
+    Firewaller fw = firewallerOf(named(req));
     if (fw == null) {
       return dropped(req);
     }
@@ -108,7 +108,7 @@ public final class FirewallerServer implements Closeable {
     return UUID.fromString(s);
   }
 
-  private Firewaller firewallerOf(RestRequest req, UUID server) {
+  private Firewaller firewallerOf(UUID server) {
     Firewaller fw = firewallers.apply(server);
     return fw == null || fw.isStopped() ? null : fw;
   }
@@ -128,7 +128,7 @@ public final class FirewallerServer implements Closeable {
 
   /** PUT: the body's parameters and the path's uuid become the rule, queued as a forced fw.add_rule. */
   private CompletionStage<RestResponse> putRule(RestRequest req) {
-    Firewaller fw = firewallerOf(req, named(req));
+    Firewaller fw = firewallerOf(named(req));
     if (fw == null) {
       return dropped(req);
     }
@@ -153,7 +153,7 @@ public final class FirewallerServer implements Closeable {
     if (server.isEmpty()) {
       throw RestError.resourceNotFound("VM " + uuid + " not found");
     }
-    if (firewallerOf(req, UUID.fromString(server.get().serverUuid())) == null) {
+    if (firewallerOf(UUID.fromString(server.get().serverUuid())) == null) {
       return dropped(req);
     }
     Map<String, Object> vm;

@@ -3,7 +3,6 @@ package com.joyent.mockcloud.sandbox;
 import io.undertow.server.HttpHandler;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -12,14 +11,12 @@ import java.util.concurrent.atomic.LongAdder;
  * request arrives, before routing, so refused and unknown routes count as an API sees them.
  */
 final class RequestCounts {
-  private final Map<String, LongAdder> byApi = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> order = new LinkedHashMap<>(); // the order APIs were added in
+  private final Map<String, LongAdder> byApi = new LinkedHashMap<>(); // guarded by this; in the order added
 
   /** {@code handler}, counting every request it gets under {@code api}. */
   synchronized HttpHandler counted(String api, HttpHandler handler) {
     LongAdder n = new LongAdder();
     byApi.put(api, n);
-    order.put(api, n);
     return exchange -> {
       n.increment();
       handler.handleRequest(exchange);
@@ -29,11 +26,11 @@ final class RequestCounts {
   /** {api: requests} in the order the APIs were added. */
   synchronized Map<String, Object> snapshot() {
     Map<String, Object> m = new LinkedHashMap<>();
-    order.forEach((api, n) -> m.put(api, n.sum()));
+    byApi.forEach((api, n) -> m.put(api, n.sum()));
     return m;
   }
 
-  void reset() {
+  synchronized void reset() {
     byApi.values().forEach(LongAdder::reset);
   }
 }
