@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
         AddExternalsCommand.class,
         BenchCommand.class,
         FwadmCommand.class,
+        MirrorCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
   /** Exit status for bad settings or arguments, as picocli uses for usage errors. */

@@ -1,5 +1,7 @@
 package com.joyent.mockcloud.sandbox;
 
+import com.joyent.mockcloud.util.Ipv4;
+
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package com.joyent.mockcloud.sandbox;
 
+import com.joyent.mockcloud.util.Ipv4;
+
 import com.joyent.mockcloud.http.RestError;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,5 +1,7 @@
 package com.joyent.mockcloud.sandbox;
 
+import com.joyent.mockcloud.util.Ipv4;
+
 import java.time.Clock;
 import java.util.Objects;
 import java.util.UUID;

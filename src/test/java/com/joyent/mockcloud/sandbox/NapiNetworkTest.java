@@ -1,5 +1,7 @@
 package com.joyent.mockcloud.sandbox;
 
+import com.joyent.mockcloud.util.Ipv4;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

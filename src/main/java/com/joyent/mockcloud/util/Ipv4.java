@@ -1,11 +1,11 @@
-package com.joyent.mockcloud.sandbox;
+package com.joyent.mockcloud.util;
 
 /** IPv4 addresses as longs, and CIDR blocks. Pure; thread-safe. */
-final class Ipv4 {
+public final class Ipv4 {
   private Ipv4() {}
 
   /** Parses a dotted quad; null when it is not one. */
-  static Long parse(String s) {
+  public static Long parse(String s) {
     if (s == null) {
       return null;
     }
@@ -27,13 +27,13 @@ final class Ipv4 {
     return v;
   }
 
-  static String format(long v) {
+  public static String format(long v) {
     return ((v >> 24) & 255) + "." + ((v >> 16) & 255) + "." + ((v >> 8) & 255) + "." + (v & 255);
   }
 
   /** A network block, e.g. {@code 10.99.0.0/16}. */
-  record Cidr(long base, int bits) {
-    static Cidr parse(String cidr) {
+  public record Cidr(long base, int bits) {
+    public static Cidr parse(String cidr) {
       String[] parts = cidr == null ? new String[0] : cidr.split("/", 2);
       Long base = parts.length == 2 ? Ipv4.parse(parts[0]) : null;
       int bits;
@@ -56,15 +56,15 @@ final class Ipv4 {
       return (0xffffffffL << (32 - bits)) & 0xffffffffL;
     }
 
-    String netmask() {
+    public String netmask() {
       return format(mask(bits));
     }
 
-    long last() {
+    public long last() {
       return base | (~mask(bits) & 0xffffffffL);
     }
 
-    boolean contains(long ip) {
+    public boolean contains(long ip) {
       return ip >= base && ip <= last();
     }
 
