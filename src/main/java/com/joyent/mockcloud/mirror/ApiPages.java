@@ -29,7 +29,12 @@ final class ApiPages {
     String sep = path.contains("?") ? "&" : "?";
     for (int offset = 0; ; offset += PAGE) {
       String page = path + sep + "limit=" + PAGE + "&offset=" + offset;
-      ApiResponse r = api.send("GET", page, null);
+      ApiResponse r;
+      try {
+        r = api.send("GET", page, null);
+      } catch (IOException e) {
+        throw new IOException(api.apiName() + " GET " + page + " at " + api.base() + ": " + e.getMessage(), e);
+      }
       if (!r.isSuccessful()) {
         throw new ApiException(api.apiName() + " GET " + page, r);
       }

@@ -338,9 +338,27 @@ public final class MirrorImporter {
     if (ip == null) {
       return require(napi, "POST", "/networks/" + m.targetUuid() + "/nics", body).bodyObject();
     }
-    body.put("network_uuid", m.targetUuid());
-    body.put("ip", ip);
-    return require(napi, "POST", "/nics", body).bodyObject();
+    Map<String, Object> withIp = new LinkedHashMap<>(body);
+    withIp.put("network_uuid", m.targetUuid());
+    withIp.put("ip", ip);
+    ApiResponse r = napi.send("POST", "/nics", withIp);
+    if (r.status() == 422 && ipTaken(r)) {
+      // The address is someone else's in the target: the NIC gets the next free one instead.
+      return require(napi, "POST", "/networks/" + m.targetUuid() + "/nics", body).bodyObject();
+    }
+    if (!r.isSuccessful()) {
+      throw new ApiException(napi.apiName() + " POST /nics", r);
+    }
+    return r.bodyObject();
+  }
+
+  /** NAPI's 422 for an address already held: an {@code errors} element on {@code ip} with code Duplicate. */
+  private static boolean ipTaken(ApiResponse r) {
+    if (!(r.body() instanceof Map<?, ?> b) || !(b.get("errors") instanceof List<?> errors)) {
+      return false;
+    }
+    return errors.stream().anyMatch(e -> e instanceof Map<?, ?> m && "ip".equals(m.get("field"))
+        && "Duplicate".equals(m.get("code")));
   }
 
   // ---- the mock root ----
