@@ -10,17 +10,22 @@ import com.joyent.mockcloud.fleet.DaemonOptions;
 import com.joyent.mockcloud.fleet.ServerActions;
 import com.joyent.mockcloud.io.AtomicFiles;
 import com.joyent.mockcloud.io.FileTrees;
+import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.mirror.MirrorArchive;
+import com.joyent.mockcloud.mirror.MirrorImporter;
 import com.joyent.mockcloud.sandbox.Sandbox;
 import com.joyent.mockcloud.sandbox.SandboxOptions;
 import com.joyent.mockcloud.server.HardwareProfile;
 import com.joyent.mockcloud.server.PlatformImage;
 import com.joyent.mockcloud.server.ServerCreator;
 import com.joyent.mockcloud.server.ServerRoot;
+import com.joyent.mockcloud.triton.JsonHttpClient;
 import com.joyent.mockcloud.triton.TritonApis;
 import com.joyent.mockcloud.triton.UserAgent;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -78,6 +83,10 @@ public final class SandboxCommand implements Callable<Integer> {
       + "older NAPI): net-agents then rely on their periodic refreshes")
   boolean noChangefeed;
 
+  @Option(names = "--from", paramLabel = "FILE", description = "start with the mock CNs, VMs, networks and NICs "
+      + "of a mirror export (mirror export); the datacenter name is the archive's unless --datacenter is given")
+  Path from;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -91,7 +100,10 @@ public final class SandboxCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     CountDownLatch stop = new CountDownLatch(1);
     Signals.onTermination(stop::countDown);
-    SandboxOptions sbOptions = SandboxOptions.defaults().withDatacenter(datacenter).withAdminSubnet(adminSubnet)
+    MirrorArchive archive = from == null ? null : MirrorArchive.read(from);
+    boolean datacenterGiven = spec.commandLine().getParseResult().hasMatchedOption("--datacenter");
+    String dc = archive != null && !datacenterGiven && archive.datacenter() != null ? archive.datacenter() : datacenter;
+    SandboxOptions sbOptions = SandboxOptions.defaults().withDatacenter(dc).withAdminSubnet(adminSubnet)
         .withChangefeed(!noChangefeed);
     try (Sandbox sb = Sandbox.start(sbOptions)) {
       out.println("sandbox Triton APIs:");
@@ -108,7 +120,7 @@ public final class SandboxCommand implements Callable<Integer> {
       }
       Path dir = root != null ? root.toAbsolutePath() : Files.createTempDirectory("mockcloud-sandbox-");
       try {
-        runServers(sb, dir, stop, out);
+        runServers(sb, dir, archive, stop, out);
       } finally {
         if (root == null && !keepRoot) {
           FileTrees.deleteTree(dir);
@@ -121,10 +133,23 @@ public final class SandboxCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void runServers(Sandbox sb, Path dir, CountDownLatch stop, PrintWriter out) throws Exception {
+  private void runServers(Sandbox sb, Path dir, MirrorArchive archive, CountDownLatch stop, PrintWriter out)
+      throws Exception {
     Settings settings = settingsFor(sb, dir);
     ServerRoot serverRoot = new ServerRoot(dir);
-    int missing = Math.max(0, servers - serverRoot.list().size());
+    if (archive != null) {
+      OutboundHttp http = OutboundHttp.standalone();
+      MirrorImporter.Result r = new MirrorImporter(archive, serverRoot,
+          JsonHttpClient.to(http, URI.create(sb.napiUrl()), "NAPI").userAgent(UserAgent.tool("sandbox")).build(),
+          JsonHttpClient.to(http, URI.create(sb.cnapiUrl()), "CNAPI").userAgent(UserAgent.tool("sandbox")).build(),
+          new MirrorImporter.Options(sb.adminUuid(), sb.datacenter(), false), line -> { }).run();
+      out.println("from " + from + ": " + r.serversCreated() + " mock CNs and " + r.vmsWritten() + " VMs imported ("
+          + r.serversKept() + " CNs already in the root)");
+      out.flush();
+    }
+    // With --from the archive says how many CNs there are, unless --servers asks for more.
+    boolean serversGiven = spec.commandLine().getParseResult().hasMatchedOption("--servers");
+    int missing = archive != null && !serversGiven ? 0 : Math.max(0, servers - serverRoot.list().size());
     ServerCreator creator = new ServerCreator(serverRoot, TritonApis.standalone(settings).napi(UserAgent.tool("sandbox")),
         sb.datacenter(), UUID.fromString(sb.adminUuid()), PlatformImage.current(), Clock.systemUTC(),
         new SecureRandom()).adoptingInto(TritonApis.standalone(settings).sapi(UserAgent.tool("sandbox")));

@@ -227,7 +227,7 @@ class MirrorCommandTest {
   }
 
   /** A one-CN datacenter "us-east-9": its admin network on 172.24.0.0/16, a VM on external (10.88.88.0/24). */
-  private Path fixture(Path file) throws Exception {
+  static Path fixture(Path file) throws Exception {
     Map<String, Object> sysinfo = Sysinfo.build(new Sysinfo.Identity(UUID.fromString(SERVER), "prod-cn-1", "us-east-9",
         "172.24.0.31", ADMIN_MAC, "00:10:fe:aa:bb:03", "20190718T003512Z", Instant.parse("2026-11-01T00:00:00Z"),
         HardwareProfile.SMALL), new Random(1));

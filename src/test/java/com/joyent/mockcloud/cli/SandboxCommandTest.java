@@ -2,6 +2,17 @@ package com.joyent.mockcloud.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.joyent.mockcloud.json.Json;
+import com.joyent.mockcloud.testing.Await;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -35,6 +46,35 @@ class SandboxCommandTest {
     } finally {
       com.joyent.mockcloud.io.FileTrees.deleteTree(root);
     }
+  }
+
+  @Test
+  void from_startsWithTheExportedCnAndVm_registeredAndReported(@TempDir Path tmp)
+      throws Exception {
+    Path file = MirrorCommandTest.fixture(tmp.resolve("dc.json.gz"));
+    Path urls = tmp.resolve("urls.json");
+    CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(
+        () -> CliRunner.run("sandbox", "--from", file.toString(), "--root", tmp.resolve("root").toString(),
+            "--url-file", urls.toString(), "--duration", "8"));
+    Await.require(Duration.ofSeconds(20), () -> Files.exists(urls), "the URL file");
+    Map<String, Object> u = Json.parseObject(Files.readAllBytes(urls));
+    assertThat(u).containsEntry("datacenter", "us-east-9"); // the archive's
+    HttpClient http = HttpClient.newHttpClient();
+    AtomicReference<String> vms = new AtomicReference<>("");
+    Await.require(Duration.ofSeconds(20), () -> {
+      try {
+        vms.set(http.send(HttpRequest.newBuilder(URI.create(u.get("vmapiUrl")
+            + "/vms?fields=uuid,alias,state,server_uuid")).build(),
+            HttpResponse.BodyHandlers.ofString()).body());
+      } catch (Exception e) {
+        return false;
+      }
+      return vms.get().contains("web-1");
+    }, "the exported VM in VMAPI");
+    assertThat(vms.get()).contains("\"state\":\"stopped\"", "564d0a1e-8b1a-4c7e-9a39-2a1f0c2b9d01");
+    CliRunner.Result r = run.get();
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("1 mock CNs and 1 VMs imported", "mock CNs: 1 in ");
   }
 
   private static Path rootIn(String out) {
