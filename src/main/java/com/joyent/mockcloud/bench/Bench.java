@@ -581,7 +581,7 @@ final class Bench {
   }
 
   /** VM NICs go on NAPI's admin network, from its second quarter up (CN admin IPs use the first). */
-  private static FleetGenerator.VmNetwork adminNetwork(JsonHttpClient napi) throws IOException {
+  static FleetGenerator.VmNetwork adminNetwork(JsonHttpClient napi) throws IOException {
     Map<String, Object> n = napi.send("GET", "/networks/admin", null).bodyObject();
     if (!(n.get("uuid") instanceof String uuid) || !(n.get("subnet") instanceof String subnet)) {
       return null;

@@ -1,5 +1,6 @@
 package com.joyent.mockcloud.cli;
 
+import com.joyent.mockcloud.bench.MirrorBench;
 import com.joyent.mockcloud.http.OutboundHttp;
 import com.joyent.mockcloud.mirror.Anonymiser;
 import com.joyent.mockcloud.mirror.MirrorArchive;
@@ -26,7 +27,8 @@ import picocli.CommandLine.Spec;
 /** {@code mirror export|import|diff}: a datacenter into an archive, an archive into mock CNs, two archives compared. */
 @Command(name = "mirror", mixinStandardHelpOptions = true,
     description = "Mirror a datacenter into mock CNs: export it through its APIs, import the archive, compare two.",
-    subcommands = {MirrorCommand.Export.class, MirrorCommand.Import.class, MirrorCommand.Diff.class})
+    subcommands = {MirrorCommand.Export.class, MirrorCommand.Import.class, MirrorCommand.Diff.class,
+        MirrorCommand.Bench.class})
 public final class MirrorCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -151,6 +153,26 @@ public final class MirrorCommand implements Runnable {
           : real + " differences (" + (diffs.size() - real) + " more by design)");
       o.flush();
       return real == 0 ? 0 : Main.EXIT_FAILURE;
+    }
+  }
+
+  @Command(name = "bench", mixinStandardHelpOptions = true,
+      description = "Time mirror export and mirror import of a generated datacenter (two sandboxes in this JVM); "
+          + "prints the figures and their JSON.")
+  static final class Bench implements Callable<Integer> {
+    @Option(names = "--servers", paramLabel = "N", defaultValue = "2000") int servers;
+    @Option(names = "--vms", paramLabel = "M", defaultValue = "10", description = "VMs per server") int vms;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (servers < 1 || vms < 0) {
+        throw new IllegalArgumentException("--servers must be at least 1 and --vms 0 or more");
+      }
+      PrintWriter o = spec.commandLine().getOut();
+      o.println(com.joyent.mockcloud.json.Json.compact(MirrorBench.run(servers, vms, o)));
+      o.flush();
+      return 0;
     }
   }
 }
