@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
         BenchCommand.class,
         FwadmCommand.class,
         MirrorCommand.class,
+        SnapshotCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
   /** Exit status for bad settings or arguments, as picocli uses for usage errors. */
