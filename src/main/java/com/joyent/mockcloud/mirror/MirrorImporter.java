@@ -9,6 +9,7 @@ import com.joyent.mockcloud.server.StandardAgents;
 import com.joyent.mockcloud.triton.ApiException;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.JsonHttpClient;
+import com.joyent.mockcloud.util.NamedThreads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -285,7 +286,7 @@ public final class MirrorImporter {
         toCreate.add(nic);
       }
     }
-    ExecutorService pool = Executors.newFixedThreadPool(PARALLEL_REQUESTS);
+    ExecutorService pool = Executors.newFixedThreadPool(PARALLEL_REQUESTS, new NamedThreads("mirror-import"));
     try {
       List<Future<?>> done = new ArrayList<>();
       for (Map<String, Object> nic : toCreate) {
