@@ -51,6 +51,7 @@ public final class ThreadNames {
       "mockcloud-client I/O-1",
       "mockcloud-client Accept",
       "mockcloud-client task-N",
+      "mockcloud-mirror-import-N",
       "bench-tasks-1",
       "bench-generate-N",
       "bench-oversized-N",

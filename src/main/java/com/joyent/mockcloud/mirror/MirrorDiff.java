@@ -131,6 +131,11 @@ public final class MirrorDiff {
         case "nic_tags", "networks" -> design.put("uuid", o.remove("uuid"));
         case "network_pools" -> {
           design.put("uuid", o.remove("uuid"));
+          // NAPI's pool nic_tag is its first network's by uuid: another uuid order, another tag.
+          design.put("nic_tag", o.remove("nic_tag"));
+          if (o.get("nic_tags_present") instanceof List<?> tags) {
+            o.put("nic_tags_present", new TreeSet<>(tags.stream().map(String::valueOf).toList()).stream().toList());
+          }
           if (o.get("networks") instanceof List<?> nets) {
             o.put("networks", new TreeSet<>(nets.stream().map(n -> name(String.valueOf(n))).toList()).stream().toList());
           }
