@@ -217,7 +217,7 @@ class SandboxEndToEndTest {
   @SuppressWarnings("unchecked")
   void provisioningThroughCnapi_showsTheVmInVmapiAndItsNicInNapi_andCnNicsAreClaimed() throws Exception {
     UUID cn = servers.get(2);
-    await(() -> sandbox.cnapi().server(cn.toString()) != null, "registration");
+    awaitRegistered(cn);
     // create-server allocated the admin NIC as booter would; the CN's net-agent claims it.
     String adminMac = (String) ((Map<String, Object>) ((Map<String, Object>) Json.parseObject(Files.readAllBytes(
         tmp.resolve("servers").resolve(cn.toString()).resolve("sysinfo.json"))).get("Network Interfaces")).get("dnet0"))
@@ -393,7 +393,7 @@ class SandboxEndToEndTest {
   @Test
   void powerOff_thenPowerOn_andBadInputChangesNothing() throws Exception {
     UUID cn = servers.get(0);
-    await(() -> sandbox.cnapi().server(cn.toString()) != null, "registration");
+    awaitRegistered(cn);
     int port = daemon.fleet().running().get(cn).cnAgent().port();
     Object bootBefore = cnapiServerField(cn, "last_boot");
 
@@ -427,7 +427,7 @@ class SandboxEndToEndTest {
   @SuppressWarnings("unchecked")
   void restartAgent_emptiesHistory_samePort_vmsAndBootTimeUntouched() throws Exception {
     UUID cn = servers.get(2);
-    await(() -> sandbox.cnapi().server(cn.toString()) != null, "registration");
+    awaitRegistered(cn);
     String vm = UUID.randomUUID().toString();
     cnapiTask("POST", "/servers/" + cn + "/vms", vmPayload(vm, 128));
     cnapiTask("POST", "/servers/" + cn + "/vms/" + vm + "/stop", Map.of());
@@ -449,6 +449,15 @@ class SandboxEndToEndTest {
     assertThat(cnapiServerField(cn, "last_boot")).isEqualTo(bootBefore);
     cnapiTask("POST", "/servers/" + cn + "/vms/" + vm + "/start", Map.of());
     assertThat(vmFile(cn, vm)).containsEntry("state", "running");
+  }
+
+  /**
+   * CNAPI has the CN's record and its cn-agent has had the answer: cn-agent takes tasks only from
+   * then on (before, POST /tasks answers 404), and the record alone is there a moment earlier.
+   */
+  private void awaitRegistered(UUID cn) throws Exception {
+    await(() -> sandbox.cnapi().server(cn.toString()) != null && daemon.fleet().running().get(cn) != null
+        && daemon.fleet().running().get(cn).cnAgent().reporter().isRegistered(), "registration");
   }
 
   /** The cmon-agent's GZ metrics of {@code cn}: the status, or -1 when the connection ends unanswered. */
@@ -550,7 +559,7 @@ class SandboxEndToEndTest {
   @Test
   void behaviourFile_failRateWithASeed_withinBinomialBounds_andRepeatsExactly() throws Exception {
     UUID cn = servers.get(1);
-    await(() -> sandbox.cnapi().server(cn.toString()) != null, "registration");
+    awaitRegistered(cn);
     Path file = tmp.resolve("behaviour.json");
     String profile = "{\"tasks\": {\"nop\": {\"fail_rate\": 0.25}}, \"seed\": 16}";
     CnBehaviour behaviour = daemon.fleet().running().get(cn).cnAgent().context().behaviour();
@@ -582,7 +591,7 @@ class SandboxEndToEndTest {
   @Test
   void vmCrash_isSeenByVmapi_withExitStatus_andAStateChangeOnItsOwnToo() throws Exception {
     UUID cn = servers.get(0);
-    await(() -> sandbox.cnapi().server(cn.toString()) != null, "registration");
+    awaitRegistered(cn);
     String vm = UUID.randomUUID().toString();
     cnapiTask("POST", "/servers/" + cn + "/vms", vmPayload(vm, 128));
     await(() -> "running".equals(vmapiVm(vm).get("state")), "running in VMAPI");
@@ -623,7 +632,7 @@ class SandboxEndToEndTest {
   @SuppressWarnings("unchecked")
   void controlApi_putGetDeleteBehaviour_fleetAndOneCn() throws Exception {
     UUID cn = servers.get(1);
-    await(() -> sandbox.cnapi().server(cn.toString()) != null, "registration");
+    awaitRegistered(cn);
     String cnAgent = "http://127.0.0.1:" + daemon.fleet().running().get(cn).cnAgent().port();
     Path cnFile = tmp.resolve("servers").resolve(cn.toString()).resolve("behaviour.json");
 
@@ -666,7 +675,7 @@ class SandboxEndToEndTest {
   @SuppressWarnings("unchecked")
   void behaviourFile_machineCreateLatency_keepsCnapisTaskActiveThatLong() throws Exception {
     UUID cn = servers.get(0);
-    await(() -> sandbox.cnapi().server(cn.toString()) != null, "registration");
+    awaitRegistered(cn);
     Files.writeString(tmp.resolve("behaviour.json"), "{\"tasks\": {\"machine_create\": {\"latency_ms\": 3000}}}");
     CnBehaviour behaviour = daemon.fleet().running().get(cn).cnAgent().context().behaviour();
     Await.require(Duration.ofSeconds(2), () -> behaviour.current().task("machine_create") != null,
