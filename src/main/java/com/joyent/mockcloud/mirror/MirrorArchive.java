@@ -96,7 +96,7 @@ public final class MirrorArchive {
     Map<String, Object> doc = new LinkedHashMap<>(header);
     doc.putAll(sections);
     try (OutputStream out = new GZIPOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)), 1 << 16)) {
-      Json.MAPPER.writeValue(new NonClosing(out), doc);
+      Json.MAPPER.writeValue(out, doc); // closes (finishes) the gzip stream; the second close is a no-op
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(tmp);
       throw e;
@@ -171,23 +171,6 @@ public final class MirrorArchive {
   public static final class BadArchiveException extends IOException {
     public BadArchiveException(String message) {
       super(message);
-    }
-  }
-
-  /** Lets Jackson finish its document without closing the gzip stream under the try-with-resources. */
-  private static final class NonClosing extends java.io.FilterOutputStream {
-    NonClosing(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    @Override
-    public void close() throws IOException {
-      flush();
     }
   }
 }

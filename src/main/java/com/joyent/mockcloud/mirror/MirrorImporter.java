@@ -95,11 +95,15 @@ public final class MirrorImporter {
     int tags = createNicTags(plan);
     int networks = createNetworks(plan);
     int pools = createPools(plan);
-    int[] nics = createNics(plan);
-    int[] servers = writeServers(plan);
-    return new Result(tags, networks, pools, nics[0], nics[1], servers[0], servers[1], servers[2], servers[3],
-        servers[4]);
+    Counts nics = createNics(plan);
+    ServerCounts servers = writeServers(plan);
+    return new Result(tags, networks, pools, nics.created(), nics.kept(), servers.created(), servers.kept(),
+        servers.vmsWritten(), servers.vmsKept(), servers.vmsWithoutServer());
   }
+
+  private record Counts(int created, int kept) {}
+
+  private record ServerCounts(int created, int kept, int vmsWritten, int vmsKept, int vmsWithoutServer) {}
 
   // ---- planning: reads only ----
 
@@ -272,8 +276,8 @@ public final class MirrorImporter {
     return n;
   }
 
-  /** Returns {created, kept}. NICs go out {@value #PARALLEL_REQUESTS} at a time. */
-  private int[] createNics(Plan p) throws IOException {
+  /** NICs go out {@value #PARALLEL_REQUESTS} at a time. */
+  private Counts createNics(Plan p) throws IOException {
     List<Map<String, Object>> toCreate = new ArrayList<>();
     int kept = 0;
     for (Map<String, Object> nic : archive.section("nics")) {
@@ -306,7 +310,7 @@ public final class MirrorImporter {
       pool.shutdownNow();
     }
     progress.accept("NICs created: " + toCreate.size() + ", already there: " + kept);
-    return new int[] {toCreate.size(), kept};
+    return new Counts(toCreate.size(), kept);
   }
 
   private Map<String, Object> createNic(Plan p, Map<String, Object> nic) throws IOException {
@@ -364,8 +368,7 @@ public final class MirrorImporter {
 
   // ---- the mock root ----
 
-  /** Returns {created, kept, VMs written, VMs kept, VMs without a server in the archive}. */
-  private int[] writeServers(Plan p) throws IOException {
+  private ServerCounts writeServers(Plan p) throws IOException {
     Map<String, List<Map<String, Object>>> vmsByServer = new HashMap<>();
     int orphans = 0;
     for (Map<String, Object> vm : archive.section("vms")) {
@@ -431,7 +434,7 @@ public final class MirrorImporter {
       orphans += left.size();
     }
     progress.accept("mock CNs written: " + created + ", already there: " + kept + "; VMs written: " + vmsWritten);
-    return new int[] {created, kept, vmsWritten, vmsKept, orphans};
+    return new ServerCounts(created, kept, vmsWritten, vmsKept, orphans);
   }
 
   /**
