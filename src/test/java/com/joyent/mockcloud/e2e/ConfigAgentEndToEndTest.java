@@ -112,6 +112,10 @@ class ConfigAgentEndToEndTest {
       Await.require(Duration.ofSeconds(5), () -> read(s) != null && read(s).contains("\"port\":1,"),
           "the new port in the config of " + s);
     }
+    // the counter moves just after the file is renamed into place: wait for it, then for two more polls
+    Await.require(Duration.ofSeconds(5), () -> agent.writes() >= writes + 1, "the write counted");
+    long after = agent.requests();
+    Await.require(Duration.ofSeconds(10), () -> agent.requests() >= after + 8, "two more polls of 4 instances");
     assertThat(agent.writes()).isEqualTo(writes + 1);
   }
 
