@@ -18,10 +18,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -118,8 +120,13 @@ public final class MirrorImporter {
     /** Source MAC → the NIC as the target NAPI holds it (kept or created). */
     final Map<String, Map<String, Object>> placedNics = new ConcurrentHashMap<>();
     final Map<String, String> rootVms = new HashMap<>();
+    /** Admin NICs a server's sysinfo names that the archive's NAPI list lacks: they are allocated too. */
+    final List<Map<String, Object>> missingAdminNics = new ArrayList<>();
     Map<String, Object> targetAdmin;
   }
+
+  /** The key of the target's admin network for admin NICs the archive has no network for. */
+  private static final String TARGET_ADMIN = "(target admin network)";
 
   private Plan plan() throws IOException {
     Plan p = new Plan();
@@ -178,7 +185,25 @@ public final class MirrorImporter {
         p.targetNics.put(String.valueOf(nic.get("mac")), nic);
       }
     }
-    for (Map<String, Object> nic : archive.section("nics")) {
+    p.networks.put(TARGET_ADMIN, new NetworkMapping(TARGET_ADMIN, p.targetAdmin, NetworkMapping.Kind.ADMIN));
+    Set<String> exportedMacs = new HashSet<>();
+    archive.section("nics").forEach(nic -> exportedMacs.add(String.valueOf(nic.get("mac"))));
+    for (Map<String, Object> server : archive.section("servers")) {
+      String mac = adminMac(server);
+      if (mac != null && exportedMacs.add(mac)) {
+        Map<String, Object> nic = new LinkedHashMap<>();
+        nic.put("mac", mac);
+        nic.put("belongs_to_type", "server");
+        nic.put("belongs_to_uuid", String.valueOf(server.get("uuid")));
+        nic.put("owner_uuid", options.adminUuid());
+        nic.put("network_uuid", TARGET_ADMIN);
+        nic.put("nic_tags_provided", List.of("admin"));
+        p.missingAdminNics.add(nic);
+      }
+    }
+    List<Map<String, Object>> allNics = new ArrayList<>(archive.section("nics"));
+    allNics.addAll(p.missingAdminNics);
+    for (Map<String, Object> nic : allNics) {
       String mac = ids.mac(String.valueOf(nic.get("mac")));
       Map<String, Object> held = p.targetNics.get(mac);
       if (held != null && !Objects.equals(held.get("belongs_to_uuid"), ids.uuid((String) nic.get("belongs_to_uuid")))) {
@@ -280,7 +305,9 @@ public final class MirrorImporter {
   private Counts createNics(Plan p) throws IOException {
     List<Map<String, Object>> toCreate = new ArrayList<>();
     int kept = 0;
-    for (Map<String, Object> nic : archive.section("nics")) {
+    List<Map<String, Object>> allNics = new ArrayList<>(archive.section("nics"));
+    allNics.addAll(p.missingAdminNics);
+    for (Map<String, Object> nic : allNics) {
       String mac = String.valueOf(nic.get("mac"));
       Map<String, Object> held = p.targetNics.get(ids.mac(mac));
       if (held != null) {
@@ -509,6 +536,20 @@ public final class MirrorImporter {
       }
     }
     return s;
+  }
+
+  /** The MAC of the sysinfo NIC named admin, or null when the sysinfo names none. */
+  private static String adminMac(Map<String, Object> server) {
+    if (!(server.get("sysinfo") instanceof Map<?, ?> s) || !(s.get("Network Interfaces") instanceof Map<?, ?> nics)) {
+      return null;
+    }
+    for (Object o : nics.values()) {
+      if (o instanceof Map<?, ?> nic && nic.get("NIC Names") instanceof List<?> names && names.contains("admin")
+          && nic.get("MAC Address") instanceof String mac) {
+        return mac;
+      }
+    }
+    return null;
   }
 
   /** A VMAPI VM as the VM file a mock CN keeps: derived keys dropped, NICs as the target NAPI holds them. */

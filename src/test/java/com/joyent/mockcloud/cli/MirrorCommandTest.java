@@ -134,6 +134,28 @@ class MirrorCommandTest {
   }
 
   @Test
+  void import_aServerWhoseAdminNicNapiDidNotList_getsOneOnTheTargetAdminNetwork() throws Exception {
+    MirrorArchive full = MirrorArchive.read(fixture(tmp.resolve("full.json.gz")));
+    Map<String, List<Map<String, Object>>> sections = new LinkedHashMap<>();
+    for (String name : MirrorArchive.SECTIONS) {
+      sections.put(name, full.section(name).stream().filter(n -> !ADMIN_MAC.equals(n.get("mac"))).toList());
+    }
+    Path file = tmp.resolve("dc.json.gz");
+    MirrorArchive.of(full.source(), full.exportedAt(), false, sections).write(file);
+    Path root = tmp.resolve("root");
+    CliRunner.Result r = importInto(file, root);
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("2 NICs created");
+    Map<String, Object> nic = sb.napi().nics().get(ADMIN_MAC);
+    assertThat(nic).containsEntry("belongs_to_uuid", SERVER).containsEntry("belongs_to_type", "server")
+        .containsEntry("owner_uuid", sb.adminUuid()).containsEntry("network_uuid", sb.napi().adminNetworkUuid());
+    Map<String, Object> sysinfo = Json.parseObject(Files.readAllBytes(root.resolve("servers").resolve(SERVER)
+        .resolve("sysinfo.json")));
+    assertThat(sysinfo).containsEntry("Admin IP", nic.get("ip"));
+    assertThat((String) nic.get("ip")).startsWith("10.99.");
+  }
+
+  @Test
   void import_withNewUuids_makesASecondCopy() throws Exception {
     Path file = fixture(tmp.resolve("dc.json.gz"));
     Path root = tmp.resolve("root");

@@ -118,8 +118,34 @@ class MirrorRoundTripEndToEndTest {
           .filter(si -> si != null && si.containsKey("CN Agent Port")).count();
       long inVmapi = sb.vmapi().vms().list(v -> !"destroyed".equals(v.get("state"))).size();
       long vmNics = sb.napi().nics().list(n -> "zone".equals(n.get("belongs_to_type"))).size();
-      return registered == servers && inVmapi == vms && vmNics == vms;
-    }, servers + " CNs registered, " + vms + " VMs in VMAPI and their NICs in NAPI");
+      return registered == servers && inVmapi == vms && vmNics == vms && netAgentsCaughtUp(sb);
+    }, servers + " CNs registered, " + vms + " VMs in VMAPI and their NICs in NAPI, net-agent caught up");
+  }
+
+  /**
+   * A VM is created without its NICs' gateway and mtu; net-agent writes them, and the VM's
+   * resolvers, from NAPI a moment later. Until it has, VMAPI's copy differs from NAPI's.
+   */
+  @SuppressWarnings("unchecked")
+  private static boolean netAgentsCaughtUp(Sandbox sb) {
+    for (Map<String, Object> vm : sb.vmapi().vms().list(v -> !"destroyed".equals(v.get("state")))) {
+      for (Map<String, Object> nic : (List<Map<String, Object>>) vm.getOrDefault("nics", List.of())) {
+        Map<String, Object> held = sb.napi().nics().get((String) nic.get("mac"));
+        if (held == null) {
+          return false;
+        }
+        for (String k : List.of("gateway", "mtu")) {
+          if (held.get(k) != null && !held.get(k).equals(nic.get(k))) {
+            return false;
+          }
+        }
+        if (held.get("resolvers") instanceof List<?> r && !r.isEmpty()
+            && !(vm.get("resolvers") instanceof List<?> have && have.containsAll(r))) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static String storageVmMac(MirrorArchive archive, Map<String, Object> storage) {
