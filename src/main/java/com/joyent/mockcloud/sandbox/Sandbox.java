@@ -45,6 +45,7 @@ public final class Sandbox implements AutoCloseable {
   private final HttpListeners.Listener vmapiListener;
   private final HttpListeners.Listener sapiListener;
   private final HttpListeners.Listener fwapiListener;
+  private SandboxBooter booter; // guarded by this; made on first use
 
   private Sandbox(SandboxOptions options) {
     this.options = options;
@@ -168,6 +169,14 @@ public final class Sandbox implements AutoCloseable {
     return fwapi;
   }
 
+  /** The booter stand-in (a DHCP server on a loopback UDP port), started on first use. */
+  public synchronized SandboxBooter booter() {
+    if (booter == null) {
+      booter = new SandboxBooter(options.bindHost(), napi.nics(), adminUuid());
+    }
+    return booter;
+  }
+
   /**
    * Lets CNAPI's server-setup and server-factory-reset workflows run: {@code scripts} does to a
    * mock CN what their scripts do to a real one. Without it they answer 501.
@@ -186,6 +195,11 @@ public final class Sandbox implements AutoCloseable {
   /** Stops the listeners and the I/O workers; stored state is dropped with the object. */
   @Override
   public void close() {
+    synchronized (this) {
+      if (booter != null) {
+        booter.close();
+      }
+    }
     fwapiListener.close();
     fwapi.close();
     sapiListener.close();
