@@ -110,7 +110,7 @@ public final class DhcpClient {
 
   private void sendDiscover() {
     tries++;
-    clients.send(message(DhcpMessageType.DISCOVER, 0), clients.server());
+    clients.send(message(DhcpMessageType.DISCOVER, 0, 0, 0), clients.server());
     schedule(backoff(tries), tries < clients.timing().tries() ? this::sendDiscover : this::startOver);
   }
 
@@ -122,12 +122,7 @@ public final class DhcpClient {
 
   private void sendRequest() {
     tries++;
-    DhcpPacket p = message(DhcpMessageType.REQUEST, 0);
-    p.options().putIps(DhcpOptions.REQUESTED_IP, offered);
-    if (offerServer > 0) {
-      p.options().putIps(DhcpOptions.SERVER_ID, offerServer);
-    }
-    clients.send(p, clients.server());
+    clients.send(message(DhcpMessageType.REQUEST, 0, offered, offerServer), clients.server());
     // Out of tries: the offer is gone; start over (RFC 2131 §4.4.1 leaves the client in INIT).
     schedule(backoff(tries), tries < clients.timing().tries() ? this::sendRequest : this::startOver);
   }
@@ -218,7 +213,7 @@ public final class DhcpClient {
       xid = clients.register(this, xid);
       state(State.REBINDING);
     }
-    DhcpPacket p = message(DhcpMessageType.REQUEST, lease.address());
+    DhcpPacket p = message(DhcpMessageType.REQUEST, lease.address(), 0, 0);
     InetSocketAddress to = state == State.RENEWING && lease.serverId() > 0
         ? new InetSocketAddress(Ipv4.format(lease.serverId()), clients.server().getPort()) : clients.server();
     clients.send(p, to);
@@ -235,10 +230,19 @@ public final class DhcpClient {
 
   // ---- messages ----
 
-  /** A request of this phase's client: iPXE's options or dhcpagent's. */
-  private DhcpPacket message(DhcpMessageType type, long ciaddr) {
+  /**
+   * A request of this phase's client: iPXE's options or dhcpagent's; {@code requested} and
+   * {@code serverId} (options 50 and 54, a REQUEST answering an OFFER) are left out when 0.
+   */
+  private DhcpPacket message(DhcpMessageType type, long ciaddr, long requested, long serverId) {
     DhcpOptions o = new DhcpOptions();
     o.putByte(DhcpOptions.MESSAGE_TYPE, type.code());
+    if (requested > 0) {
+      o.putIps(DhcpOptions.REQUESTED_IP, requested);
+    }
+    if (serverId > 0) {
+      o.putIps(DhcpOptions.SERVER_ID, serverId);
+    }
     if (phase == Phase.PXE) {
       o.putShort(DhcpOptions.MAX_MESSAGE_SIZE, 1472);
       o.putShort(DhcpOptions.CLIENT_ARCH, 0);

@@ -94,6 +94,12 @@ public final class DhcpOptions {
     values.put(code, joined);
   }
 
+  public DhcpOptions copy() {
+    DhcpOptions c = new DhcpOptions();
+    values.forEach((k, v) -> c.values.put(k, v.clone()));
+    return c;
+  }
+
   public boolean has(int code) {
     return values.containsKey(code);
   }

@@ -27,9 +27,25 @@ public record DhcpPacket(int op, long xid, int secs, boolean broadcast, long cia
     if (chaddr.length != 6) {
       throw new IllegalArgumentException("chaddr must be a 6-byte MAC, got " + chaddr.length + " bytes");
     }
+    if (op != BOOTREQUEST && op != BOOTREPLY) {
+      throw new IllegalArgumentException("op must be 1 (request) or 2 (reply), got " + op);
+    }
+    if (xid < 0 || xid > 0xffffffffL || secs < 0 || secs > 0xffff) {
+      throw new IllegalArgumentException("xid must fit 32 bits and secs 16 bits");
+    }
     chaddr = chaddr.clone();
     sname = sname == null ? "" : sname;
     file = file == null ? "" : file;
+    if (sname.length() > 64 || file.length() > 128) {
+      throw new IllegalArgumentException("sname is at most 64 bytes and file 128");
+    }
+    options = options.copy();
+  }
+
+  /** A copy: changing it changes nothing in this packet. */
+  @Override
+  public DhcpOptions options() {
+    return options.copy();
   }
 
   /** Why a packet was dropped: each reason is counted by whoever reads packets. */
@@ -170,8 +186,8 @@ public record DhcpPacket(int op, long xid, int secs, boolean broadcast, long cia
 
   private static void writeField(ByteArrayOutputStream out, String s, int size, String name) {
     byte[] v = s.getBytes(StandardCharsets.US_ASCII);
-    if (v.length >= size) {
-      throw new IllegalArgumentException(name + " is longer than " + (size - 1) + " bytes: " + s);
+    if (v.length > size) { // a full field has no NUL, as RFC 951 allows
+      throw new IllegalArgumentException(name + " is longer than " + size + " bytes: " + s);
     }
     out.write(v, 0, v.length);
     out.write(new byte[size - v.length], 0, size - v.length);
@@ -197,8 +213,8 @@ public record DhcpPacket(int op, long xid, int secs, boolean broadcast, long cia
 
   /** {@code "90:b8:d0:aa:bb:01"} as 6 bytes. */
   public static byte[] parseMac(String mac) {
-    String[] parts = mac.split(":");
-    if (parts.length != 6) {
+    String[] parts = mac.split(":", -1);
+    if (parts.length != 6 || !mac.matches("[0-9A-Fa-f]{1,2}(:[0-9A-Fa-f]{1,2}){5}")) {
       throw new IllegalArgumentException("not a MAC address: " + mac);
     }
     byte[] out = new byte[6];

@@ -54,6 +54,7 @@ public final class SandboxCnapi {
 
   private CnapiServerJobs serverJobs;
   private volatile String selfUrl = "";
+  private final String bindHost;
 
   SandboxCnapi(SandboxOptions options, NicTagStore nicTags, CnAgentClient agents) {
     this.servers = new ServerStore(options.clock(), options.datacenter());
@@ -61,6 +62,7 @@ public final class SandboxCnapi {
     this.tasks = new TaskStore(options.clock());
     this.agents = agents;
     this.nicTags = nicTags;
+    this.bindHost = options.bindHost();
   }
 
   public ServerStore servers() {
@@ -169,7 +171,7 @@ public final class SandboxCnapi {
           req -> dockerTask(req, docker[1], Long.parseLong(docker[2])));
     }
     notImplemented(r, "POST", "/allocate", "DAPI allocation");
-    notImplemented(r, "GET", "/boot/{server_uuid}", "boot parameters");
+    r.get("/boot/{server_uuid}", this::bootParams);
     return r;
   }
 
@@ -490,6 +492,49 @@ public final class SandboxCnapi {
           .findFirst().ifPresent(e -> e.getValue().put("latest", true));
     }
     return RestResponse.ok(found);
+  }
+
+  /**
+   * BootParamsGet ({@code GET /boot/:server_uuid}, and {@code /boot/default}): what booter turns
+   * into the CN's kernel line. {@code kernel_args} are the stored {@code boot_params} over
+   * {@code rabbitmq} (the sandbox has none; CNAPI always sends it) and, for a server, its
+   * {@code hostname}; {@code platform} is the server's {@code boot_platform} (else the one it
+   * runs), {@code latest} for default.
+   */
+  private RestResponse bootParams(RestRequest req) {
+    strict(req, Set.of("server_uuid"));
+    String id = req.pathParam("server_uuid");
+    Map<String, Object> args = new LinkedHashMap<>();
+    args.put("rabbitmq", "guest:guest:" + bindHost + ":5672");
+    Map<String, Object> out = new LinkedHashMap<>();
+    if ("default".equals(id)) {
+      out.put("platform", "latest");
+      out.put("kernel_args", args);
+      out.put("kernel_flags", new LinkedHashMap<>());
+      out.put("boot_modules", new ArrayList<>());
+      out.put("default_console", "serial");
+      out.put("serial", "ttyb");
+      return RestResponse.ok(out);
+    }
+    String uuid = checkUuid(id);
+    Map<String, Object> rec = servers.server(uuid);
+    if (rec == null) {
+      throw RestError.resourceNotFound("Server " + uuid + " not found");
+    }
+    Object platform = rec.get("boot_platform") instanceof String bp && !bp.isEmpty() ? bp : rec.get("current_platform");
+    out.put("platform", platform);
+    if (rec.get("hostname") instanceof String h) {
+      args.put("hostname", h);
+    }
+    if (rec.get("boot_params") instanceof Map<?, ?> bp) {
+      bp.forEach((k, v) -> args.put(String.valueOf(k), v));
+    }
+    out.put("kernel_args", args);
+    out.put("kernel_flags", rec.get("kernel_flags") instanceof Map<?, ?> f ? f : new LinkedHashMap<>());
+    out.put("boot_modules", rec.get("boot_modules") instanceof List<?> m ? m : new ArrayList<>());
+    out.put("default_console", rec.getOrDefault("default_console", "serial"));
+    out.put("serial", rec.getOrDefault("serial", "ttyb"));
+    return RestResponse.ok(out);
   }
 
   /** Every server as {@code GET /servers/:uuid} renders it (capacity included), for placement. */
