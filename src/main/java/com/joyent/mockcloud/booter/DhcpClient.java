@@ -46,6 +46,8 @@ public final class DhcpClient {
   private DhcpLease lease;
   private long boundAtNanos;
   private ScheduledFuture<?> timer;
+  /** Counts starts and stops, so a callback of an earlier boot does nothing. */
+  private int boots;
   private volatile State published = State.STOPPED;
   private volatile DhcpLease publishedLease;
 
@@ -60,6 +62,7 @@ public final class DhcpClient {
   public void start() {
     clients.loop().execute(() -> {
       cancel();
+      boots++;
       phase = Phase.PXE;
       lease = null;
       attempts = 0;
@@ -72,6 +75,7 @@ public final class DhcpClient {
   public void stop() {
     clients.loop().execute(() -> {
       cancel();
+      boots++;
       clients.unregister(xid);
       state(State.STOPPED);
     });
@@ -166,9 +170,15 @@ public final class DhcpClient {
     DhcpLease l = DhcpLease.of(ack);
     attempts = 0;
     if (phase == Phase.PXE) {
+      // The OS asks once the boot files are in: after the listener fetched the boot parameters.
       phase = Phase.OS;
-      clients.callback(() -> listener.booted(l));
-      initAfter(clients.timing().osBoot().toNanos());
+      state(State.INIT);
+      int boot = boots;
+      clients.callback(() -> listener.booted(l), () -> {
+        if (boot == boots && state == State.INIT) {
+          initAfter(clients.timing().osBoot().toNanos());
+        }
+      });
       return;
     }
     boolean changed = lease == null || lease.address() != l.address();

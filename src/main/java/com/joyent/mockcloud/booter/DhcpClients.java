@@ -111,11 +111,19 @@ public final class DhcpClients implements AutoCloseable {
   }
 
   void callback(Runnable r) {
+    callback(r, null);
+  }
+
+  /** Runs {@code r} on the executor, then {@code then} (if any) back on the loop. */
+  void callback(Runnable r, Runnable then) {
     callbacks.execute(() -> {
       try {
         r.run();
       } catch (RuntimeException e) {
         LOG.warn("a DHCP lease listener failed: {}", e.toString());
+      }
+      if (then != null) {
+        loop.execute(then);
       }
     });
   }

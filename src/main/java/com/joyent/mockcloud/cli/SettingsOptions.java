@@ -55,6 +55,18 @@ public final class SettingsOptions {
   @Option(names = "--fleet-traits", paramLabel = "JSON", description = "CNAPI traits every CN without a traits.json of its own asserts at start, e.g. '{\"mockcloud\": true}' (env MOCKCLOUD_FLEET_TRAITS)")
   String fleetTraits;
 
+  @Option(names = "--admin-ip-source", paramLabel = "napi|dhcp", description = "where CNs get their admin IPs: from NAPI at create-server (default) or through DHCP at every boot, as from booter (env MOCKCLOUD_ADMIN_IP_SOURCE; docs/booter.md)")
+  String adminIpSource;
+
+  @Option(names = "--dhcp-server", paramLabel = "IP[:PORT]", description = "where DHCP DISCOVERs go: booter's address, or the admin network's broadcast address (env MOCKCLOUD_DHCP_SERVER, default 255.255.255.255:67)")
+  String dhcpServer;
+
+  @Option(names = "--dhcp-bind", paramLabel = "IP[:PORT]", description = "the DHCP clients' socket (env MOCKCLOUD_DHCP_BIND, default 0.0.0.0:68)")
+  String dhcpBind;
+
+  @Option(names = "--dhcp-rate", paramLabel = "N", description = "at most N DHCP messages a second from the whole daemon (env MOCKCLOUD_DHCP_RATE, default 200)")
+  String dhcpRate;
+
   @Option(names = "--config", paramLabel = "FILE", description = "JSON file with settings in camelCase keys (root, datacenter, dnsDomain, adminUuid, bindIp, cnapiUrl, ...)")
   Path config;
 
@@ -76,6 +88,10 @@ public final class SettingsOptions {
     put(m, Setting.FLEET_TRAITS, fleetTraits);
     put(m, Setting.FWAPI_URL, fwapiUrl);
     put(m, Setting.FWAPI_FAST_PORT, fwapiFastPort);
+    put(m, Setting.ADMIN_IP_SOURCE, adminIpSource);
+    put(m, Setting.DHCP_SERVER, dhcpServer);
+    put(m, Setting.DHCP_BIND, dhcpBind);
+    put(m, Setting.DHCP_RATE, dhcpRate);
     return m;
   }
 

@@ -19,7 +19,11 @@ public enum Setting {
   TASK_LOG_MAX_FILES("--task-log-max-files", "MOCKCLOUD_TASK_LOG_MAX_FILES", "taskLogMaxFiles", null),
   FLEET_TRAITS("--fleet-traits", "MOCKCLOUD_FLEET_TRAITS", "fleetTraits", null),
   FWAPI_URL("--fwapi-url", "MOCKCLOUD_FWAPI_URL", "fwapiUrl", null),
-  FWAPI_FAST_PORT("--fwapi-fast-port", "MOCKCLOUD_FWAPI_FAST_PORT", "fwapiFastPort", null);
+  FWAPI_FAST_PORT("--fwapi-fast-port", "MOCKCLOUD_FWAPI_FAST_PORT", "fwapiFastPort", null),
+  ADMIN_IP_SOURCE("--admin-ip-source", "MOCKCLOUD_ADMIN_IP_SOURCE", "adminIpSource", null),
+  DHCP_SERVER("--dhcp-server", "MOCKCLOUD_DHCP_SERVER", "dhcpServer", null),
+  DHCP_BIND("--dhcp-bind", "MOCKCLOUD_DHCP_BIND", "dhcpBind", null),
+  DHCP_RATE("--dhcp-rate", "MOCKCLOUD_DHCP_RATE", "dhcpRate", null);
 
   private final String flag;
   private final String envVar;

@@ -29,7 +29,8 @@ public record Settings(
     int taskLogMaxFiles,
     Map<String, Object> fleetTraits,
     URI fwapiUrl,
-    int fwapiFastPort) {
+    int fwapiFastPort,
+    DhcpSettings dhcp) {
 
   /** The port FWAPI's fast-messages server listens on (sdc-fwapi's {@code fast.port}). */
   public static final int DEFAULT_FWAPI_FAST_PORT = 2020;
@@ -44,17 +45,26 @@ public record Settings(
   public Settings(Path root, String datacenter, String dnsDomain, UUID adminUuid, String bindIp, URI cnapiUrl,
       URI vmapiUrl, URI napiUrl, URI sapiUrl, URI imgapiUrl) {
     this(root, datacenter, dnsDomain, adminUuid, bindIp, cnapiUrl, vmapiUrl, napiUrl, sapiUrl, imgapiUrl,
-        DEFAULT_TASK_LOG_MAX_AGE, DEFAULT_TASK_LOG_MAX_FILES, null, null, DEFAULT_FWAPI_FAST_PORT);
+        DEFAULT_TASK_LOG_MAX_AGE, DEFAULT_TASK_LOG_MAX_FILES, null, null, DEFAULT_FWAPI_FAST_PORT, null);
   }
 
   /** Settings without fleet traits. */
   public Settings(Path root, String datacenter, String dnsDomain, UUID adminUuid, String bindIp, URI cnapiUrl,
       URI vmapiUrl, URI napiUrl, URI sapiUrl, URI imgapiUrl, Duration taskLogMaxAge, int taskLogMaxFiles) {
     this(root, datacenter, dnsDomain, adminUuid, bindIp, cnapiUrl, vmapiUrl, napiUrl, sapiUrl, imgapiUrl,
-        taskLogMaxAge, taskLogMaxFiles, null, null, DEFAULT_FWAPI_FAST_PORT);
+        taskLogMaxAge, taskLogMaxFiles, null, null, DEFAULT_FWAPI_FAST_PORT, null);
+  }
+
+  /** Settings as before DHCP: admin IPs from NAPI. */
+  public Settings(Path root, String datacenter, String dnsDomain, UUID adminUuid, String bindIp, URI cnapiUrl,
+      URI vmapiUrl, URI napiUrl, URI sapiUrl, URI imgapiUrl, Duration taskLogMaxAge, int taskLogMaxFiles,
+      Map<String, Object> fleetTraits, URI fwapiUrl, int fwapiFastPort) {
+    this(root, datacenter, dnsDomain, adminUuid, bindIp, cnapiUrl, vmapiUrl, napiUrl, sapiUrl, imgapiUrl,
+        taskLogMaxAge, taskLogMaxFiles, fleetTraits, fwapiUrl, fwapiFastPort, null);
   }
 
   public Settings {
+    dhcp = dhcp == null ? DhcpSettings.OFF : dhcp;
     fleetTraits = fleetTraits == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fleetTraits));
   }
 

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,7 +163,52 @@ public final class SettingsLoader {
         Optional.ofNullable(raw.get(Setting.FLEET_TRAITS)).map(SettingsLoader::fleetTraits).orElse(null),
         url(raw, Setting.FWAPI_URL, "fwapi", dc, dns),
         Optional.ofNullable(raw.get(Setting.FWAPI_FAST_PORT)).map(v -> positiveInt(Setting.FWAPI_FAST_PORT, v))
-            .orElse(Settings.DEFAULT_FWAPI_FAST_PORT));
+            .orElse(Settings.DEFAULT_FWAPI_FAST_PORT),
+        dhcp(raw));
+  }
+
+  /** {@code adminIpSource} napi (default) or dhcp, and the DHCP addresses and rate (IP literals, no lookups). */
+  private static DhcpSettings dhcp(Map<Setting, String> raw) {
+    String source = raw.getOrDefault(Setting.ADMIN_IP_SOURCE, "napi");
+    if (!source.equals("napi") && !source.equals("dhcp")) {
+      throw invalid(Setting.ADMIN_IP_SOURCE, source, "must be napi or dhcp");
+    }
+    DhcpSettings d = DhcpSettings.OFF;
+    InetSocketAddress server = raw.containsKey(Setting.DHCP_SERVER)
+        ? ipPort(Setting.DHCP_SERVER, raw.get(Setting.DHCP_SERVER), DhcpSettings.SERVER_PORT) : d.server();
+    InetSocketAddress bind = raw.containsKey(Setting.DHCP_BIND)
+        ? ipPort(Setting.DHCP_BIND, raw.get(Setting.DHCP_BIND), DhcpSettings.CLIENT_PORT) : d.bind();
+    double rate = d.rate();
+    if (raw.containsKey(Setting.DHCP_RATE)) {
+      try {
+        rate = Double.parseDouble(raw.get(Setting.DHCP_RATE));
+      } catch (NumberFormatException e) {
+        rate = -1;
+      }
+      if (!(rate > 0) || Double.isInfinite(rate)) {
+        throw invalid(Setting.DHCP_RATE, raw.get(Setting.DHCP_RATE), "must be a positive number of messages a second");
+      }
+    }
+    return new DhcpSettings(source.equals("dhcp"), server, bind, rate);
+  }
+
+  /** {@code a.b.c.d} or {@code a.b.c.d:port}; port 0 lets the OS choose (tests). */
+  private static InetSocketAddress ipPort(Setting s, String v, int defaultPort) {
+    String host = v;
+    int port = defaultPort;
+    int colon = v.lastIndexOf(':');
+    if (colon >= 0) {
+      host = v.substring(0, colon);
+      try {
+        port = Integer.parseInt(v.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        port = -1;
+      }
+    }
+    if (com.joyent.mockcloud.util.Ipv4.parse(host) == null || port < 0 || port > 65535) {
+      throw invalid(s, v, "must be an IPv4 address with an optional :port");
+    }
+    return new InetSocketAddress(host, port);
   }
 
   private static Map<String, Object> fleetTraits(String v) {

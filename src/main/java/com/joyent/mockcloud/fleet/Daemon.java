@@ -45,6 +45,7 @@ public final class Daemon implements Closeable {
     this.fleet = new Fleet(settings, options.cnAgent(), options.configAgent(), threads, vmStore, Clock.systemUTC(),
         new PortAllocator(options.portBase()));
     fleet.setFirewallerOptions(options.firewaller());
+    fleet.dhcpTiming(options.dhcp());
     this.cmon = new CmonServer(vmStore, Clock.systemUTC(), fleet::isCmonAgentPaused);
     this.firewallerServer = new FirewallerServer(fleet::firewallerOf, vmStore);
   }

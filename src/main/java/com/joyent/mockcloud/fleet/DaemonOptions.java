@@ -11,21 +11,26 @@ import com.joyent.mockcloud.firewaller.FirewallerOptions;
  * timings, and the control port (127.0.0.1; {@link #NO_CONTROL_PORT} = none, 0 = OS-chosen).
  */
 public record DaemonOptions(int cmonPort, int firewallerPort, int portBase, CnAgentOptions cnAgent, int controlPort,
-    ConfigAgentOptions configAgent, FirewallerOptions firewaller) {
+    ConfigAgentOptions configAgent, FirewallerOptions firewaller, com.joyent.mockcloud.booter.DhcpTiming dhcp) {
   public static final int NO_CONTROL_PORT = -1;
 
   /** With config-agent's and firewaller's default timings. */
   public DaemonOptions(int cmonPort, int firewallerPort, int portBase, CnAgentOptions cnAgent, int controlPort) {
     this(cmonPort, firewallerPort, portBase, cnAgent, controlPort, ConfigAgentOptions.defaults(),
-        FirewallerOptions.defaults());
+        FirewallerOptions.defaults(), com.joyent.mockcloud.booter.DhcpTiming.standard());
   }
 
   public DaemonOptions withConfigAgent(ConfigAgentOptions o) {
-    return new DaemonOptions(cmonPort, firewallerPort, portBase, cnAgent, controlPort, o, firewaller);
+    return new DaemonOptions(cmonPort, firewallerPort, portBase, cnAgent, controlPort, o, firewaller, dhcp);
   }
 
   public DaemonOptions withFirewaller(FirewallerOptions o) {
-    return new DaemonOptions(cmonPort, firewallerPort, portBase, cnAgent, controlPort, configAgent, o);
+    return new DaemonOptions(cmonPort, firewallerPort, portBase, cnAgent, controlPort, configAgent, o, dhcp);
+  }
+
+  /** The DHCP clients' clocks (--admin-ip-source dhcp): RFC 2131's by default, shrunk by tests. */
+  public DaemonOptions withDhcpTiming(com.joyent.mockcloud.booter.DhcpTiming t) {
+    return new DaemonOptions(cmonPort, firewallerPort, portBase, cnAgent, controlPort, configAgent, firewaller, t);
   }
 
   public static DaemonOptions defaults() {

@@ -97,6 +97,7 @@ public final class DaemonThreads implements Closeable {
       TimeUnit.SECONDS, new SynchronousQueue<>(), new NamedThreads("download"));
   private HttpClient downloads; // guarded by this; made on first use
   private io.netty.channel.nio.NioEventLoopGroup fastLoop; // guarded by this; made on first use
+  private io.netty.channel.nio.NioEventLoopGroup dhcpLoop; // guarded by this; made on first use
   private final DaemonMetrics metrics = new DaemonMetrics();
 
   public DaemonThreads(int ioThreads, int taskThreads) {
@@ -256,11 +257,22 @@ public final class DaemonThreads implements Closeable {
     return fastLoop;
   }
 
+  /** Every CN's DHCP client (--admin-ip-source dhcp): one Netty thread, made on first use. */
+  public synchronized io.netty.channel.EventLoopGroup dhcpLoop() {
+    if (dhcpLoop == null) {
+      dhcpLoop = new io.netty.channel.nio.NioEventLoopGroup(1, new NamedThreads("dhcp"));
+    }
+    return dhcpLoop;
+  }
+
   @Override
   public void close() {
     synchronized (this) {
       if (fastLoop != null) {
         fastLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      }
+      if (dhcpLoop != null) {
+        dhcpLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       }
     }
     reporterTimers.shutdownNow();

@@ -85,6 +85,9 @@ public final class Fleet implements Closeable {
   private volatile ChangefeedMode changefeedMode = ChangefeedMode.AUTO;
   /** Mode shared: the process's changefeed socket (one per NAPI); null otherwise. */
   private volatile SharedChangefeeds sharedChangefeeds;
+  /** CNs booting through DHCP (--admin-ip-source dhcp), made at start(); null: admin IPs from NAPI. */
+  private volatile DhcpBoots dhcp;
+  private volatile com.joyent.mockcloud.booter.DhcpTiming dhcpTiming = com.joyent.mockcloud.booter.DhcpTiming.standard();
   /** When the servers directory must be listed again (guarded by this; see rescan()). */
   private final RescanSchedule schedule = new RescanSchedule();
 
@@ -109,6 +112,23 @@ public final class Fleet implements Closeable {
     this.actions = new ServerActions(this, vmStore, threads.timer(), threads.taskPool());
     this.scenarios = new Scenarios(new ScenarioParser(CnAgent::isTask, HardwareProfile::isId),
         new FleetScenarioTarget(this), threads.timer(), threads.taskPool());
+  }
+
+  /** The DHCP clients' clocks (RFC 2131's unless a test shrinks them); takes effect at {@link #start}. */
+  public void dhcpTiming(com.joyent.mockcloud.booter.DhcpTiming timing) {
+    this.dhcpTiming = Objects.requireNonNull(timing);
+  }
+
+  /** The DHCP boots (--admin-ip-source dhcp) once started, else null. */
+  public com.joyent.mockcloud.booter.DhcpClient dhcpClient(UUID uuid) {
+    DhcpBoots b = dhcp;
+    return b == null ? null : b.client(uuid);
+  }
+
+  /** The DHCP clients' counters, or null when CNs take their admin IPs from NAPI. */
+  public com.joyent.mockcloud.booter.DhcpClients.Stats dhcpStats() {
+    DhcpBoots b = dhcp;
+    return b == null ? null : b.clients().stats();
   }
 
   /** The scenarios run against this fleet (the control API's). */
@@ -200,6 +220,14 @@ public final class Fleet implements Closeable {
           FdBudget.firewallerFeed(found.size(), changefeedMode, FdBudget.limit()));
       factory.firewallerFeed(firewallerFeed);
     }
+    if (settings.dhcp().enabled()) {
+      com.joyent.mockcloud.config.DhcpSettings ds = settings.dhcp();
+      com.joyent.mockcloud.booter.DhcpClients clients = com.joyent.mockcloud.booter.DhcpClients.open(
+          threads.dhcpLoop(), ds.bind(), ds.server(), dhcpTiming.withRate(ds.rate()), threads.taskPool());
+      dhcp = new DhcpBoots(clients, apis.cnapi("mockcloud booter-client"));
+      LOG.info("{} CNs boot through DHCP: DISCOVERs to {} from {}, at most {} messages a second", found.size(),
+          ds.server(), clients.localAddress(), ds.rate());
+    }
     List<CompletableFuture<Void>> all = new ArrayList<>();
     for (ServerDirectory d : found) {
       all.add(startAsync(d));
@@ -270,6 +298,29 @@ public final class Fleet implements Closeable {
 
   private CompletableFuture<Void> startAsync(ServerDirectory d) {
     starting.add(d.uuid());
+    DhcpBoots boots = dhcp;
+    if (boots != null) {
+      // The CN starts when its OS holds a lease; start() does not wait for a booter that may be silent.
+      try {
+        boots.boot(d, () -> {
+          try {
+            startNow(d);
+          } catch (IOException | RuntimeException e) {
+            boots.stop(d.uuid());
+            LOG.warn("failed to start server {}: {}", d.uuid(), e.toString());
+            retryStartsSoon();
+            throw e;
+          } finally {
+            starting.remove(d.uuid());
+          }
+        });
+      } catch (IOException | RuntimeException e) {
+        starting.remove(d.uuid());
+        LOG.warn("failed to boot server {}: {}", d.uuid(), e.toString());
+        retryStartsSoon();
+      }
+      return CompletableFuture.completedFuture(null);
+    }
     return CompletableFuture.runAsync(() -> {
       try {
         startNow(d);
@@ -330,6 +381,19 @@ public final class Fleet implements Closeable {
       poweredOff.remove(uuid);
       throw new IOException("server " + uuid + " has no directory any more");
     }
+    DhcpBoots boots = dhcp;
+    if (boots != null) {
+      // Booting through DHCP: it stays off (rescans leave it alone) until its OS holds a lease.
+      boots.boot(d, () -> {
+        synchronized (this) {
+          if (!closed && poweredOff.containsKey(uuid)) {
+            running.put(uuid, factory.start(d, netOptions, sharedChangefeeds, CnFactory.Start.boot(port)));
+            poweredOff.remove(uuid);
+          }
+        }
+      });
+      return true;
+    }
     running.put(uuid, factory.start(d, netOptions, sharedChangefeeds, CnFactory.Start.boot(port)));
     poweredOff.remove(uuid);
     return true;
@@ -357,6 +421,10 @@ public final class Fleet implements Closeable {
 
   /** @param powerLoss as a CN losing power: its connections are dropped, answers in progress too */
   private void stop(UUID uuid, boolean powerLoss) {
+    DhcpBoots boots = dhcp;
+    if (boots != null) {
+      boots.stop(uuid);
+    }
     MockCn cn = running.remove(uuid);
     if (cn != null) {
       cn.stop(powerLoss); // cancels its watch first, so no gone() adds it back after forget()
@@ -373,6 +441,9 @@ public final class Fleet implements Closeable {
   @Override
   public void close() {
     closed = true;
+    if (dhcp != null) {
+      dhcp.close();
+    }
     if (firewallerFeed != null) {
       firewallerFeed.close();
     }

@@ -26,6 +26,7 @@ public final class ThreadNames {
       "mockcloud-scheduler-1",
       "mockcloud-netagent-1",
       "mockcloud-fast-1",
+      "mockcloud-dhcp-1",
       "mockcloud-task-N",
       "mockcloud-http-N",
       "mockcloud-watch-1",
@@ -41,6 +42,7 @@ public final class ThreadNames {
       "mockcloud-sandbox-napi Accept",
       "mockcloud-sandbox-cnapi-client-N",
       "mockcloud-sandbox-fwapi-fast-1",
+      "mockcloud-sandbox-booter-1",
       "CompletableFutureDelayScheduler");
 
   /**

@@ -58,6 +58,11 @@ public final class CnapiApi {
     return http.send("GET", "/servers/" + serverUuid, null);
   }
 
+  /** {@code GET /boot/<uuid>} ({@code default} for the parameters of a CN CNAPI does not know). */
+  public ApiResponse bootParams(String serverUuid) throws IOException {
+    return http.send("GET", "/boot/" + serverUuid, null);
+  }
+
   /** {@code PUT /servers/<uuid>/nics} (spec net-agent-cmon-mockcloud.md §5.7). */
   public ApiResponse updateServerNics(String serverUuid, Map<String, Object> body) throws IOException {
     return http.send("PUT", "/servers/" + serverUuid + "/nics", body);

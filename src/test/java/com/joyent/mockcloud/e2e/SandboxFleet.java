@@ -41,8 +41,16 @@ final class SandboxFleet implements AutoCloseable {
   /** The firewallers' timings for the fleet {@link #start()} starts. */
   com.joyent.mockcloud.firewaller.FirewallerOptions firewaller = com.joyent.mockcloud.firewaller.FirewallerOptions.defaults();
 
+  /** The DHCP clients' timings for the fleet {@link #start()} starts (--admin-ip-source dhcp). */
+  com.joyent.mockcloud.booter.DhcpTiming dhcpTiming = com.joyent.mockcloud.booter.DhcpTiming.standard();
+
   /** {@code extra} settings (e.g. FLEET_TRAITS) go beside the sandbox's. */
   SandboxFleet(Path root, Map<Setting, String> extra) {
+    this(root, sb -> extra);
+  }
+
+  /** Settings that need the sandbox (the booter's port) beside the sandbox's. */
+  SandboxFleet(Path root, java.util.function.Function<Sandbox, Map<Setting, String>> extra) {
     this.root = root;
     this.sandbox = Sandbox.start(SandboxOptions.defaults());
     Map<Setting, String> flags = new EnumMap<>(Setting.class);
@@ -55,7 +63,7 @@ final class SandboxFleet implements AutoCloseable {
     flags.put(Setting.SAPI_URL, sandbox.sapiUrl());
     flags.put(Setting.FWAPI_URL, sandbox.fwapiUrl());
     flags.put(Setting.FWAPI_FAST_PORT, Integer.toString(sandbox.fwapiFastPort()));
-    flags.putAll(extra);
+    flags.putAll(extra.apply(sandbox));
     this.settings = new SettingsLoader(flags, Map.of(), null, ZoneMetadata.NONE).load();
     this.creator = new ServerCreator(new ServerRoot(root), TritonApis.standalone(settings).napi(UserAgent.tool("test")),
         sandbox.datacenter(), UUID.fromString(sandbox.adminUuid()), "20190718T003512Z", Clock.systemUTC(),
@@ -74,7 +82,7 @@ final class SandboxFleet implements AutoCloseable {
   /** Starts run-servers over the root. */
   Daemon start() throws Exception {
     daemon = new Daemon(settings, DaemonOptions.ephemeral(CnAgentOptions.defaults().withTmpDir(root.resolve("t")))
-        .withConfigAgent(configAgent).withFirewaller(firewaller)).start();
+        .withConfigAgent(configAgent).withFirewaller(firewaller).withDhcpTiming(dhcpTiming)).start();
     // Setup and factory reset reboot the CN: one second down keeps the tests short.
     sandbox.setupScripts(new FleetSetupScripts(daemon.fleet().actions(), daemon.threads().taskPool(),
         Duration.ofSeconds(1)));
