@@ -36,6 +36,10 @@ public record DhcpTiming(Duration retransmit, Duration maxRetransmit, Duration j
     return new DhcpTiming(retransmit, maxRetransmit, jitter, minRenewRetry, tries, bootSpread, osBoot, perSecond);
   }
 
+  public DhcpTiming withOsBoot(Duration boot) {
+    return new DhcpTiming(retransmit, maxRetransmit, jitter, minRenewRetry, tries, bootSpread, boot, rate);
+  }
+
   public DhcpTiming withBootSpread(Duration spread) {
     return new DhcpTiming(retransmit, maxRetransmit, jitter, minRenewRetry, tries, spread, osBoot, rate);
   }

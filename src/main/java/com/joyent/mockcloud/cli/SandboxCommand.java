@@ -6,6 +6,7 @@ import com.joyent.mockcloud.config.Settings;
 import com.joyent.mockcloud.config.SettingsLoader;
 import com.joyent.mockcloud.config.ZoneMetadata;
 import com.joyent.mockcloud.fleet.Daemon;
+import com.joyent.mockcloud.booter.DhcpTiming;
 import com.joyent.mockcloud.fleet.DaemonOptions;
 import com.joyent.mockcloud.fleet.ServerActions;
 import com.joyent.mockcloud.io.AtomicFiles;
@@ -30,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -87,6 +89,10 @@ public final class SandboxCommand implements Callable<Integer> {
       + "of a mirror export (mirror export); the datacenter name is the archive's unless --datacenter is given")
   Path from;
 
+  @Option(names = "--dhcp", description = "start the booter stand-in (a DHCP server on a loopback UDP port) and "
+      + "boot the mock CNs through it, as --admin-ip-source dhcp does against a real booter")
+  boolean dhcp;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -112,6 +118,9 @@ public final class SandboxCommand implements Callable<Integer> {
       out.println("  VMAPI  " + sb.vmapiUrl());
       out.println("  SAPI   " + sb.sapiUrl());
       out.println("  FWAPI  " + sb.fwapiUrl() + " (fast-messages port " + sb.fwapiFastPort() + ")");
+      if (dhcp) {
+        out.println("  booter " + dhcpServer(sb) + " (DHCP over UDP)");
+      }
       out.flush();
       writeUrlFile(sb);
       if (apisOnly) {
@@ -157,12 +166,15 @@ public final class SandboxCommand implements Callable<Integer> {
       creator.create(ServerCreator.Request.random(HardwareProfile.STANDARD));
     }
     Files.createDirectories(serverRoot.serversDir());
+    // A sandbox boots in seconds: POST and the kernel are short here; the pace and the RFC's waits are kept.
+    DhcpTiming timing = DhcpTiming.standard().withBootSpread(Duration.ofSeconds(1)).withOsBoot(Duration.ofMillis(500));
     try (Daemon daemon = new Daemon(settings, DaemonOptions.ephemeral(
-        CnAgentOptions.defaults().withTmpDir(dir.resolve("tmp"))))) {
+        CnAgentOptions.defaults().withTmpDir(dir.resolve("tmp"))).withDhcpTiming(timing))) {
       daemon.start();
       sb.setupScripts(new FleetSetupScripts(daemon.fleet().actions(), daemon.threads().taskPool(),
           ServerActions.DEFAULT_DOWN));
-      out.println("mock CNs: " + daemon.fleet().running().size() + " in " + serverRoot.serversDir()
+      out.println("mock CNs: " + (dhcp ? serverRoot.list().size() + " booting through DHCP"
+          : Integer.toString(daemon.fleet().running().size())) + " in " + serverRoot.serversDir()
           + " (cmon-agent on port " + daemon.cmon().port()
           + (daemon.firewallerServer().isListening() ? ", firewallers on port " + daemon.firewallerServer().port() : "")
           + ")");
@@ -183,7 +195,7 @@ public final class SandboxCommand implements Callable<Integer> {
     }
   }
 
-  private static Settings settingsFor(Sandbox sb, Path root) {
+  private Settings settingsFor(Sandbox sb, Path root) {
     Map<Setting, String> flags = new EnumMap<>(Setting.class);
     flags.put(Setting.ROOT, root.toString());
     flags.put(Setting.DATACENTER, sb.datacenter());
@@ -195,7 +207,18 @@ public final class SandboxCommand implements Callable<Integer> {
     flags.put(Setting.SAPI_URL, sb.sapiUrl());
     flags.put(Setting.FWAPI_URL, sb.fwapiUrl());
     flags.put(Setting.FWAPI_FAST_PORT, Integer.toString(sb.fwapiFastPort()));
+    if (dhcp) {
+      flags.put(Setting.ADMIN_IP_SOURCE, "dhcp");
+      flags.put(Setting.DHCP_SERVER, dhcpServer(sb));
+      flags.put(Setting.DHCP_BIND, "127.0.0.1:0");
+    }
     return new SettingsLoader(flags, Map.of(), null, ZoneMetadata.NONE).load();
+  }
+
+  /** {@code 127.0.0.1:<port>} of the booter stand-in, started by this call if it was not. */
+  private static String dhcpServer(Sandbox sb) {
+    java.net.InetSocketAddress a = sb.booter().address();
+    return a.getAddress().getHostAddress() + ":" + a.getPort();
   }
 
   private void writeUrlFile(Sandbox sb) throws IOException {
@@ -209,6 +232,9 @@ public final class SandboxCommand implements Callable<Integer> {
     urls.put("sapiUrl", sb.sapiUrl());
     urls.put("fwapiUrl", sb.fwapiUrl());
     urls.put("fwapiFastPort", sb.fwapiFastPort());
+    if (dhcp) {
+      urls.put("dhcpServer", dhcpServer(sb));
+    }
     urls.put("datacenter", sb.datacenter());
     urls.put("adminUuid", sb.adminUuid());
     Path f = urlFile.toAbsolutePath();

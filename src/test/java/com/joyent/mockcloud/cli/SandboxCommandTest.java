@@ -77,6 +77,32 @@ class SandboxCommandTest {
     assertThat(r.out()).contains("1 mock CNs and 1 VMs imported", "mock CNs: 1 in ");
   }
 
+  @Test
+  void dhcp_bootsTheCnsThroughTheBooterStandIn(@TempDir Path tmp) throws Exception {
+    Path urls = tmp.resolve("urls.json");
+    CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(
+        () -> CliRunner.run("sandbox", "--dhcp", "--servers", "2", "--root", tmp.resolve("root").toString(),
+            "--url-file", urls.toString(), "--duration", "10"));
+    Await.require(Duration.ofSeconds(20), () -> Files.exists(urls), "the URL file");
+    Map<String, Object> u = Json.parseObject(Files.readAllBytes(urls));
+    assertThat((String) u.get("dhcpServer")).startsWith("127.0.0.1:");
+    HttpClient http = HttpClient.newHttpClient();
+    AtomicReference<String> servers = new AtomicReference<>("");
+    Await.require(Duration.ofSeconds(20), () -> {
+      try {
+        servers.set(http.send(HttpRequest.newBuilder(URI.create(u.get("cnapiUrl") + "/servers?extras=sysinfo")).build(),
+            HttpResponse.BodyHandlers.ofString()).body());
+      } catch (Exception e) {
+        return false;
+      }
+      return servers.get().split("\"Boot Parameters\"", -1).length == 3;
+    }, "two CNs registered with their sysinfo");
+    assertThat(servers.get()).contains("\"rabbitmq\":\"guest:guest:127.0.0.1:5672\"");
+    CliRunner.Result r = run.get();
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("  booter 127.0.0.1:", "mock CNs: 2 booting through DHCP in ");
+  }
+
   private static Path rootIn(String out) {
     Matcher m = ROOT.matcher(out);
     assertThat(m.find()).as(out).isTrue();
