@@ -78,18 +78,19 @@ final class Bench {
       String sapi = null;
       String fwapi = null;
       Object fwapiFastPort = null;
+      String dhcpServer = null;
       Path receiverUrls = root.resolve("receiver-urls.json");
       Path napiUrls = root.resolve("napi-urls.json");
       if (cnapi == null) {
         // CNAPI and VMAPI: they answer (and time) the heartbeats, status reports and VM syncs.
         // Their JVM's own NAPI serves nobody: no changefeed, no NICs.
         receiver = Children.start(receiverJvm(root, "receiver", "-Xms2g", "-Xmx8g"),
-            sandboxArgs(receiverUrls, false), root.resolve("receiver.log"));
+            sandboxArgs(receiverUrls, false, false), root.resolve("receiver.log"));
         if (napi == null) {
           // NAPI in a JVM of its own: its changefeed broadcast (every NIC change to every CN's
           // WebSocket) must not share CPU and GC with the CNAPI that times the heartbeats.
           napiReceiver = Children.start(receiverJvm(root, "napi", "-Xms1g", "-Xmx6g"),
-              sandboxArgs(napiUrls, o.changefeed()), root.resolve("napi.log"));
+              sandboxArgs(napiUrls, o.changefeed(), o.dhcp()), root.resolve("napi.log"));
         }
       }
       if (receiver != null) {
@@ -104,7 +105,9 @@ final class Bench {
         say("receiver (sandbox CNAPI + VMAPI, pid %d): CNAPI %s", receiver.pid(), cnapi);
       }
       if (napiReceiver != null) {
-        napi = (String) awaitFile(napiUrls, napiReceiver).get("napiUrl");
+        Map<String, Object> nu = awaitFile(napiUrls, napiReceiver);
+        napi = (String) nu.get("napiUrl");
+        dhcpServer = (String) nu.get("dhcpServer");
         say("NAPI receiver (sandbox NAPI, pid %d): %s, changefeed %s", napiReceiver.pid(), napi,
             o.changefeed() ? "on" : "off");
       }
@@ -159,6 +162,14 @@ final class Bench {
       }
       if (o.portBase() > 0) {
         args.addAll(List.of("--port-base", Integer.toString(o.portBase())));
+      }
+      r.put("admin_ip_source", o.dhcp() ? "dhcp" : "napi");
+      if (o.dhcp()) {
+        if (dhcpServer == null) {
+          throw new IOException("the NAPI receiver wrote no dhcpServer in its URL file");
+        }
+        args.addAll(List.of("--admin-ip-source", "dhcp", "--dhcp-server", dhcpServer, "--dhcp-bind", "127.0.0.1:0"));
+        r.put("dhcp_server", dhcpServer);
       }
       int controlPort = freeLoopbackPort();
       args.addAll(List.of("--control-port", Integer.toString(controlPort)));
@@ -439,9 +450,12 @@ final class Bench {
     return jvm;
   }
 
-  private static List<String> sandboxArgs(Path urlFile, boolean changefeed) {
+  private static List<String> sandboxArgs(Path urlFile, boolean changefeed, boolean dhcp) {
     List<String> a = new ArrayList<>(List.of("sandbox", "--apis-only", "--url-file", urlFile.toString(),
         "--datacenter", "bench", "--admin-subnet", "10.128.0.0/9"));
+    if (dhcp) {
+      a.add("--dhcp"); // the booter beside the NAPI the fleet's NICs are seeded into
+    }
     if (!changefeed) {
       a.add("--no-changefeed");
     }

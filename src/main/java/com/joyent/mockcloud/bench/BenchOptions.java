@@ -17,7 +17,8 @@ import java.nio.file.Path;
  */
 public record BenchOptions(int servers, int vmsPerServer, int holdSeconds, double taskRate, String heap,
     int portBase, String cnapiUrl, String vmapiUrl, String napiUrl, Path root, Path jsonOut, boolean changefeed,
-    int cpuHog, String runServersChangefeed, int oversizedBodies, int oversizedBodyMb, Path behaviour, Path scenario) {
+    int cpuHog, String runServersChangefeed, int oversizedBodies, int oversizedBodyMb, Path behaviour, Path scenario,
+    boolean dhcp) {
   /** At most this many oversized bodies at once (two sender threads each). */
   public static final int MAX_OVERSIZED_BODIES = 500;
   /** Largest {@code --oversized-body-mb}. */
@@ -69,6 +70,10 @@ public record BenchOptions(int servers, int vmsPerServer, int holdSeconds, doubl
     if (scenario != null && !java.nio.file.Files.isRegularFile(scenario)) {
       throw new IllegalArgumentException("--scenario: no file " + scenario);
     }
+    if (dhcp && napiUrl != null) {
+      throw new IllegalArgumentException("--dhcp boots the CNs through the booter beside the bench's own NAPI: "
+          + "no --napi-url");
+    }
     if ((cnapiUrl == null) != (vmapiUrl == null)) {
       throw new IllegalArgumentException("give both --cnapi-url and --vmapi-url, or neither (the sandbox is used)");
     }
@@ -76,6 +81,6 @@ public record BenchOptions(int servers, int vmsPerServer, int holdSeconds, doubl
 
   BenchOptions withServers(int n, int vms, int hold, double rate) {
     return new BenchOptions(n, vms, hold, rate, heap, portBase, cnapiUrl, vmapiUrl, napiUrl, null, jsonOut, changefeed,
-        cpuHog, runServersChangefeed, oversizedBodies, oversizedBodyMb, behaviour, scenario);
+        cpuHog, runServersChangefeed, oversizedBodies, oversizedBodyMb, behaviour, scenario, dhcp);
   }
 }

@@ -46,6 +46,8 @@ public final class DhcpClient {
   private DhcpLease lease;
   private long boundAtNanos;
   private ScheduledFuture<?> timer;
+  /** The message waiting at the pacer, or null: an answer or a stop makes it stale. */
+  private Object pending;
   /** Counts starts and stops, so a callback of an earlier boot does nothing. */
   private int boots;
   private volatile State published = State.STOPPED;
@@ -114,8 +116,8 @@ public final class DhcpClient {
 
   private void sendDiscover() {
     tries++;
-    clients.send(message(DhcpMessageType.DISCOVER, 0, 0, 0), clients.server());
-    schedule(backoff(tries), tries < clients.timing().tries() ? this::sendDiscover : this::startOver);
+    transmit(message(DhcpMessageType.DISCOVER, 0, 0, 0), clients.server(), backoff(tries),
+        tries < clients.timing().tries() ? this::sendDiscover : this::startOver);
   }
 
   /** An exchange got no answer in its tries: wait longer with every failed one, then DISCOVER again. */
@@ -126,9 +128,9 @@ public final class DhcpClient {
 
   private void sendRequest() {
     tries++;
-    clients.send(message(DhcpMessageType.REQUEST, 0, offered, offerServer), clients.server());
     // Out of tries: the offer is gone; start over (RFC 2131 §4.4.1 leaves the client in INIT).
-    schedule(backoff(tries), tries < clients.timing().tries() ? this::sendRequest : this::startOver);
+    transmit(message(DhcpMessageType.REQUEST, 0, offered, offerServer), clients.server(), backoff(tries),
+        tries < clients.timing().tries() ? this::sendRequest : this::startOver);
   }
 
   /** Handles a reply to our xid and MAC; false when this state has no use for it. */
@@ -226,10 +228,9 @@ public final class DhcpClient {
     DhcpPacket p = message(DhcpMessageType.REQUEST, lease.address(), 0, 0);
     InetSocketAddress to = state == State.RENEWING && lease.serverId() > 0
         ? new InetSocketAddress(Ipv4.format(lease.serverId()), clients.server().getPort()) : clients.server();
-    clients.send(p, to);
     long deadline = state == State.RENEWING ? t2 : end;
     long wait = Math.max(clients.timing().minRenewRetry().toNanos(), (deadline - elapsed) / 2);
-    schedule(Math.min(wait, deadline - elapsed), this::renewTick);
+    transmit(p, to, Math.min(wait, deadline - elapsed), this::renewTick);
   }
 
   private void lose(String why) {
@@ -289,12 +290,24 @@ public final class DhcpClient {
     return Math.max(base, Duration.ofMillis(1).toNanos());
   }
 
+  /** Queues {@code p} at the pacer; once it is out, {@code then} runs after {@code waitNanos} unless an answer came. */
+  private void transmit(DhcpPacket p, InetSocketAddress to, long waitNanos, Runnable then) {
+    cancel();
+    Object token = new Object();
+    pending = token;
+    clients.send(p, to, () -> pending == token, () -> {
+      pending = null;
+      schedule(waitNanos, then);
+    });
+  }
+
   private void schedule(long nanos, Runnable r) {
     cancel();
     timer = clients.loop().schedule(r, Math.max(0, nanos), TimeUnit.NANOSECONDS);
   }
 
   private void cancel() {
+    pending = null;
     if (timer != null) {
       timer.cancel(false);
       timer = null;

@@ -74,6 +74,8 @@ public final class DhcpClients implements AutoCloseable {
     DhcpClients[] self = new DhcpClients[1];
     Bootstrap b = new Bootstrap().group(loop).channel(NioDatagramChannel.class)
         .option(ChannelOption.SO_BROADCAST, true)
+        // a boot storm's answers arrive in bursts: let the kernel hold them (it caps at rmem_max)
+        .option(ChannelOption.SO_RCVBUF, 4 << 20)
         .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
           @Override
           protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
@@ -143,14 +145,22 @@ public final class DhcpClients implements AutoCloseable {
     byXid.remove(xid);
   }
 
-  /** Sends {@code p} to {@code to} at the pacer's next free slot (loop thread). */
-  void send(DhcpPacket p, InetSocketAddress to) {
+  /**
+   * Sends {@code p} to {@code to} at the pacer's next free slot (loop thread), unless
+   * {@code wanted} says by then that the client moved on; {@code sent} runs once it is out, so a
+   * client's retransmission wait starts when its message left, not when it was queued.
+   */
+  void send(DhcpPacket p, InetSocketAddress to, java.util.function.BooleanSupplier wanted, Runnable afterSent) {
     long now = System.nanoTime();
     long slot = Math.max(now, nextSlotNanos);
     nextSlotNanos = slot + (long) (1e9 / timing.rate());
     Runnable write = () -> {
+      if (!wanted.getAsBoolean()) {
+        return;
+      }
       sent.get(p.type()).increment();
       channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(p.encode()), to));
+      afterSent.run();
     };
     if (slot <= now) {
       write.run();

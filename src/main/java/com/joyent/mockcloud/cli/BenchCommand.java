@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code bench}: the scale benchmark (README: "Benchmark"). */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchCommand.CpuHogCommand.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchCommand.CpuHogCommand.class, BenchCommand.DhcpCommand.class},
     description = "Measure run-servers at scale: N servers x M VMs in a separate JVM against the sandbox APIs "
         + "(CNAPI + VMAPI in one JVM of their own, NAPI in another), then print registration time, heartbeat "
         + "gaps (the receiver's) and heartbeat lag (run-servers' own metrics), RSS/heap per CN, CPU of each "
@@ -65,6 +65,10 @@ public final class BenchCommand implements Callable<Integer> {
           + "(100 = one full core, up to 100 x cores; default 0: none)")
   int cpuHog;
 
+  @Option(names = "--dhcp", description = "run-servers --admin-ip-source dhcp: every CN boots through the booter "
+      + "stand-in beside the NAPI receiver before it registers (docs/booter.md)")
+  boolean dhcp;
+
   @Option(names = "--marginal", description = "instead: measure memory per added CN (no VMs) at 1,000 and 2,000 CNs")
   boolean marginal;
 
@@ -99,7 +103,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     BenchOptions o = new BenchOptions(servers, vms, hold, rate, heap, portBase, cnapiUrl, vmapiUrl, napiUrl, root, json, !noChangefeed,
-        cpuHog, runServersChangefeed, oversizedBodies, oversizedBodyMb, behaviour, scenario);
+        cpuHog, runServersChangefeed, oversizedBodies, oversizedBodyMb, behaviour, scenario, dhcp);
     o.validate();
     if (marginal && cpuHog > 0) {
       throw new IllegalArgumentException("--marginal has no task mix, so no --cpu-hog");
@@ -137,6 +141,41 @@ public final class BenchCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--max-seconds must be at least 1, got " + maxSeconds);
       }
       return CpuHog.run(percent, maxSeconds, spec.commandLine().getOut());
+    }
+  }
+
+  /** {@code bench dhcp}: a boot storm of N CNs' DHCP clients against the sandbox's booter. */
+  @Command(name = "dhcp", mixinStandardHelpOptions = true,
+      description = "Boot N mock CNs at once through DHCP against the sandbox's booter over loopback UDP "
+          + "(iPXE's exchange and the OS's each) and print the time until all hold a lease, leases per second, "
+          + "retransmissions and drops, and the heap per client.")
+  public static final class DhcpCommand implements Callable<Integer> {
+    @Option(names = "--servers", paramLabel = "N", defaultValue = "10000", description = "CNs (default 10000)")
+    int servers;
+
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "200",
+        description = "at most N DHCP messages a second, as run-servers --dhcp-rate (default 200)")
+    double rate;
+
+    @Option(names = "--spread", paramLabel = "SECONDS", defaultValue = "0",
+        description = "first DISCOVERs spread over this long (default 0: all at once, power restored)")
+    int spread;
+
+    @Option(names = "--new", description = "MACs NAPI does not know: booter provisions every admin NIC")
+    boolean newCns;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (servers < 1 || !(rate > 0) || spread < 0) {
+        throw new IllegalArgumentException("--servers must be >= 1, --rate > 0 and --spread >= 0");
+      }
+      java.io.PrintWriter o = spec.commandLine().getOut();
+      o.println(com.joyent.mockcloud.json.Json.compact(com.joyent.mockcloud.bench.DhcpBench.run(servers, rate,
+          java.time.Duration.ofSeconds(spread), newCns, o)));
+      o.flush();
+      return 0;
     }
   }
 }

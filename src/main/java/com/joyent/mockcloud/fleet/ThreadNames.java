@@ -58,6 +58,8 @@ public final class ThreadNames {
       "bench-generate-N",
       "bench-oversized-N",
       "bench-cpu-hog-N",
+      "bench-dhcp-1",
+      "bench-dhcp-events-N",
       "bench-children-stop-1",
       "process reaper",
       "mockcloud-vmstore-N",

@@ -65,6 +65,8 @@ public final class SandboxBooter implements AutoCloseable {
       answered.put(t, new LongAdder());
     }
     Bootstrap b = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+        // a boot storm arrives faster than one thread answers: let the kernel hold a burst (it caps at rmem_max)
+        .option(io.netty.channel.ChannelOption.SO_RCVBUF, 4 << 20)
         .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
           @Override
           protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
@@ -98,6 +100,11 @@ public final class SandboxBooter implements AutoCloseable {
   /** How many answers of {@code type} (OFFER, ACK, NAK) went out. */
   public long answered(DhcpMessageType type) {
     return answered.get(type).sum();
+  }
+
+  /** Forgets every remembered answer, as booter's cache purge does: a REQUEST then gets no answer until a DISCOVER. */
+  public void purgeCache() {
+    cache.clear();
   }
 
   /** Packets dropped: malformed, a class booter does not serve, a REQUEST it has no answer for. */
@@ -155,7 +162,7 @@ public final class SandboxBooter implements AutoCloseable {
     } else if (!(nic.get("ip") instanceof String)) {
       nic = nics.update(mac, Map.of("network_uuid", "admin", "nic_tag", "admin"), null);
     }
-    cache.put(mac, nic);
+    cache.put(mac, remembered(nic));
     return reply(req, DhcpMessageType.OFFER, nic);
   }
 
@@ -167,8 +174,8 @@ public final class SandboxBooter implements AutoCloseable {
     }
     Map<String, Object> now = nics.find(mac);
     if (now != null && now.get("ip") instanceof String) {
-      cached = now; // what booter's cache refresh would have written by now
-      cache.put(mac, now);
+      cached = remembered(now); // what booter's cache refresh would have written by now
+      cache.put(mac, cached);
     }
     long asked = req.options().has(DhcpOptions.REQUESTED_IP) ? req.options().ip(DhcpOptions.REQUESTED_IP) : req.ciaddr();
     Long held = Ipv4.parse((String) cached.get("ip"));
@@ -176,6 +183,17 @@ public final class SandboxBooter implements AutoCloseable {
       return nak(req, Ipv4.format(asked) + " is not " + mac + "'s address");
     }
     return reply(req, DhcpMessageType.ACK, cached);
+  }
+
+  /** What booter's cache file keeps of a NIC: its address, netmask, gateway and resolvers. */
+  private static Map<String, Object> remembered(Map<String, Object> nic) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (String k : List.of("ip", "netmask", "gateway", "resolvers")) {
+      if (nic.get(k) != null) {
+        m.put(k, nic.get(k));
+      }
+    }
+    return m;
   }
 
   private DhcpPacket reply(DhcpPacket req, DhcpMessageType type, Map<String, Object> nic) {

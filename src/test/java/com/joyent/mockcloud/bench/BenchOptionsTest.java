@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchOptionsTest {
   private static BenchOptions options(String changefeed, int oversized, int mb) {
     return new BenchOptions(50, 2, 10, 5, "1g", 0, null, null, null, null, Path.of("x.json"), true, 0, changefeed,
-        oversized, mb, null, null);
+        oversized, mb, null, null, false);
   }
 
   @Test
