@@ -189,7 +189,9 @@ public final class DhcpClient {
     boundAtNanos = System.nanoTime();
     clients.leased();
     state(State.BOUND);
-    schedule(TimeUnit.SECONDS.toNanos(l.renewSeconds()), this::renew);
+    // RFC 2131 §4.4.5: T1 with some fuzz, so a fleet bound in one storm does not renew in one.
+    long t1 = TimeUnit.SECONDS.toNanos(l.renewSeconds());
+    schedule(t1 + (t1 >= 20 ? ThreadLocalRandom.current().nextLong(-t1 / 20, t1 / 20) : 0), this::renew);
     clients.callback(() -> listener.bound(l, changed));
   }
 

@@ -347,6 +347,13 @@ public final class Fleet implements Closeable {
    */
   synchronized boolean powerOff(UUID uuid) {
     MockCn cn = running.get(uuid);
+    if (cn == null && isDhcpBooting(uuid)) {
+      // Still waiting for its lease (a booter that does not answer): it stops asking and stays off.
+      dhcp.stop(uuid);
+      starting.remove(uuid);
+      poweredOff.putIfAbsent(uuid, 0);
+      return true;
+    }
     if (cn == null) {
       return false;
     }
@@ -358,6 +365,12 @@ public final class Fleet implements Closeable {
   /** The directory of the CN {@code uuid} under this fleet's root (it need not exist). */
   ServerDirectory directoryOf(UUID uuid) {
     return new ServerDirectory(uuid, root.serversDir().resolve(uuid.toString()));
+  }
+
+  /** Whether {@code uuid} is booting through DHCP: its client asks for a lease and the CN has not started yet. */
+  public boolean isDhcpBooting(UUID uuid) {
+    DhcpBoots b = dhcp;
+    return b != null && b.client(uuid) != null && !running.containsKey(uuid);
   }
 
   /** Whether {@code uuid} is powered off by a server action. */

@@ -270,10 +270,16 @@ public final class ServerActions {
         .orElseThrow(() -> new ActionException(ActionException.Kind.NOT_FOUND, "no running mock CN has VM " + vm));
   }
 
-  /** {@code running}, {@code rebooting} (in its down time), {@code powered_off}, or {@code unknown}. */
+  /**
+   * {@code running}, {@code rebooting} (in its down time), {@code booting} (asking booter for its
+   * lease, with --admin-ip-source dhcp), {@code powered_off}, or {@code unknown}.
+   */
   public String stateOf(UUID uuid) {
     if (rebooting.containsKey(uuid)) {
       return "rebooting";
+    }
+    if (fleet.isDhcpBooting(uuid)) {
+      return "booting";
     }
     if (fleet.isPoweredOff(uuid)) {
       return "powered_off";
@@ -310,7 +316,8 @@ public final class ServerActions {
   }
 
   private void requireKnown(UUID uuid) throws ActionException {
-    if (!fleet.running().containsKey(uuid) && !fleet.isPoweredOff(uuid) && !rebooting.containsKey(uuid)) {
+    if (!fleet.running().containsKey(uuid) && !fleet.isPoweredOff(uuid) && !rebooting.containsKey(uuid)
+        && !fleet.isDhcpBooting(uuid)) {
       throw new ActionException(ActionException.Kind.NOT_FOUND, "server " + uuid + " not found");
     }
   }

@@ -144,4 +144,23 @@ class DhcpBootEndToEndTest {
     Map<String, Object> boot = (Map<String, Object>) sysinfo(cn).get("Boot Parameters");
     assertThat(boot).containsEntry("smt_enabled", "false").containsEntry("hostname", sysinfo(cn).get("Hostname"));
   }
+
+  @Test
+  void aCnWaitingForItsLease_canBePoweredOff_andBootsWhenPoweredOn() throws Exception {
+    fleet.sandbox.booter().silent(true);
+    fleet.start();
+    UUID cn = servers.get(0);
+    var actions = fleet.daemon().fleet().actions();
+    Await.require(Duration.ofSeconds(10), () -> "booting".equals(actions.stateOf(cn)), "the CN booting");
+    actions.powerOff(cn);
+    assertThat(actions.stateOf(cn)).isEqualTo("powered_off");
+    fleet.sandbox.booter().silent(false);
+    for (UUID other : servers.subList(1, 3)) {
+      Await.require(Duration.ofSeconds(20), () -> registeredAdminIp(other) != null, "the registration of " + other);
+    }
+    assertThat(registeredAdminIp(cn)).isNull(); // off: it asked no more
+    actions.powerOn(cn);
+    Await.require(Duration.ofSeconds(20), () -> registeredAdminIp(cn) != null, "the registration after power-on");
+    assertThat(actions.stateOf(cn)).isEqualTo("running");
+  }
 }
