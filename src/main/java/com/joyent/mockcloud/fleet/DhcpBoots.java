@@ -126,6 +126,7 @@ final class DhcpBoots implements AutoCloseable {
           Map<String, Object> sysinfo = dir.readSysinfo();
           apply(sysinfo, lease.ip(), started ? null : bootParams);
           dir.writeSysinfo(sysinfo, 2);
+          bootParams = null; // in sysinfo now: 10,000 CNs need not keep a copy
         }
         if (!started) {
           started = true;

@@ -104,6 +104,31 @@ class SettingsLoaderTest {
   }
 
   @Test
+  void dhcp_offByDefault_onWithItsAddressesAndRate_andBadValuesRefused() {
+    Settings d = new SettingsLoader(Map.of(), Map.of(), null, ZoneMetadata.NONE).load();
+    assertThat(d.dhcp().enabled()).isFalse();
+    assertThat(d.dhcp().server()).isEqualTo(new java.net.InetSocketAddress("255.255.255.255", 67));
+    assertThat(d.dhcp().bind()).isEqualTo(new java.net.InetSocketAddress("0.0.0.0", 68));
+    Settings s = new SettingsLoader(flags(Setting.ADMIN_IP_SOURCE, "dhcp", Setting.DHCP_SERVER, "10.99.99.255",
+        Setting.DHCP_BIND, "127.0.0.1:0"), Map.of("MOCKCLOUD_DHCP_RATE", "50"), null, ZoneMetadata.NONE).load();
+    assertThat(s.dhcp().enabled()).isTrue();
+    assertThat(s.dhcp().server()).isEqualTo(new java.net.InetSocketAddress("10.99.99.255", 67));
+    assertThat(s.dhcp().bind().getPort()).isZero();
+    assertThat(s.dhcp().rate()).isEqualTo(50);
+    assertThatThrownBy(() -> new SettingsLoader(flags(Setting.ADMIN_IP_SOURCE, "booter"), Map.of(), null,
+        ZoneMetadata.NONE).load()).hasMessage("invalid setting adminIpSource (--admin-ip-source): \"booter\" must be "
+        + "napi or dhcp");
+    assertThatThrownBy(() -> new SettingsLoader(flags(Setting.DHCP_SERVER, "booter.example.com:67"), Map.of(), null,
+        ZoneMetadata.NONE).load()).hasMessageContaining("dhcpServer").hasMessageContaining("IPv4 address");
+    assertThatThrownBy(() -> new SettingsLoader(flags(Setting.DHCP_BIND, "0.0.0.0:70000"), Map.of(), null,
+        ZoneMetadata.NONE).load()).hasMessageContaining("dhcpBind");
+    for (String bad : new String[] {"0", "-1", "fast", "Infinity", "NaN"}) {
+      assertThatThrownBy(() -> new SettingsLoader(flags(Setting.DHCP_RATE, bad), Map.of(), null, ZoneMetadata.NONE)
+          .load()).hasMessageContaining("dhcpRate");
+    }
+  }
+
+  @Test
   void fleetTraits_fromAFlagOrAnObjectInTheConfigFile_andCheckedAsTraits() throws Exception {
     assertThat(new SettingsLoader(Map.of(), Map.of(), null, ZoneMetadata.NONE).load().fleetTraits()).isNull();
     assertThat(new SettingsLoader(flags(Setting.FLEET_TRAITS, "{\"mockcloud\": true}"), Map.of(), null,
