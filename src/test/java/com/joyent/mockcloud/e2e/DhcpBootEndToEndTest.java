@@ -132,7 +132,9 @@ class DhcpBootEndToEndTest {
   void aRebootedCn_bootsThroughDhcpAgain_withCnapisBootParameters() throws Exception {
     fleet.start();
     UUID cn = servers.get(0);
-    Await.require(Duration.ofSeconds(20), () -> registeredAdminIp(cn) != null, "the registration");
+    for (UUID s : servers) { // all booted, so the OFFERs counted next are the reboot's alone
+      Await.require(Duration.ofSeconds(20), () -> registeredAdminIp(s) != null, "the registration of " + s);
+    }
     fleet.sandbox.cnapi().servers().update(cn.toString(), Map.of("boot_params", Map.of("smt_enabled", "false")));
     long offers = fleet.sandbox.booter().answered(DhcpMessageType.OFFER);
     Object bootTime = sysinfo(cn).get("Boot Time");
