@@ -5,11 +5,11 @@ import com.joyent.mockcloud.booter.DhcpClients;
 import com.joyent.mockcloud.booter.DhcpLease;
 import com.joyent.mockcloud.booter.LeaseListener;
 import com.joyent.mockcloud.server.ServerDirectory;
+import com.joyent.mockcloud.server.Sysinfo;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.CnapiApi;
 import java.io.IOException;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -153,12 +153,9 @@ final class DhcpBoots implements AutoCloseable {
   @SuppressWarnings("unchecked")
   static void apply(Map<String, Object> sysinfo, String ip, Map<String, Object> bootParams) {
     sysinfo.put("Admin IP", ip);
-    if (sysinfo.get("Network Interfaces") instanceof Map<?, ?> nics) {
-      for (Object o : nics.values()) {
-        if (o instanceof Map<?, ?> nic && isAdmin(nic, sysinfo)) {
-          ((Map<String, Object>) nic).put("ip4addr", ip);
-        }
-      }
+    Map<String, Object> nic = Sysinfo.adminNic(sysinfo);
+    if (nic != null) {
+      nic.put("ip4addr", ip);
     }
     if (bootParams == null) {
       return;
@@ -178,20 +175,9 @@ final class DhcpBoots implements AutoCloseable {
     }
   }
 
-  private static boolean isAdmin(Map<?, ?> nic, Map<String, Object> sysinfo) {
-    String tag = sysinfo.get("Admin NIC Tag") instanceof String s && !s.isEmpty() ? s : "admin";
-    return nic.get("NIC Names") instanceof List<?> names && names.contains(tag);
-  }
-
   /** The MAC of the sysinfo NIC named admin, or null. */
   static String adminMac(Map<String, Object> sysinfo) {
-    if (sysinfo.get("Network Interfaces") instanceof Map<?, ?> nics) {
-      for (Object o : nics.values()) {
-        if (o instanceof Map<?, ?> nic && isAdmin(nic, sysinfo) && nic.get("MAC Address") instanceof String mac) {
-          return mac.toLowerCase(java.util.Locale.ROOT);
-        }
-      }
-    }
-    return null;
+    Map<String, Object> nic = Sysinfo.adminNic(sysinfo);
+    return nic != null && nic.get("MAC Address") instanceof String mac ? mac.toLowerCase(java.util.Locale.ROOT) : null;
   }
 }

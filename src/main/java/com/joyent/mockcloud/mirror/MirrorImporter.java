@@ -6,6 +6,7 @@ import com.joyent.mockcloud.json.Json;
 import com.joyent.mockcloud.server.ServerDirectory;
 import com.joyent.mockcloud.server.ServerRoot;
 import com.joyent.mockcloud.server.StandardAgents;
+import com.joyent.mockcloud.server.Sysinfo;
 import com.joyent.mockcloud.triton.ApiException;
 import com.joyent.mockcloud.triton.ApiResponse;
 import com.joyent.mockcloud.triton.JsonHttpClient;
@@ -539,17 +540,11 @@ public final class MirrorImporter {
   }
 
   /** The MAC of the sysinfo NIC named admin, or null when the sysinfo names none. */
+  @SuppressWarnings("unchecked")
   private static String adminMac(Map<String, Object> server) {
-    if (!(server.get("sysinfo") instanceof Map<?, ?> s) || !(s.get("Network Interfaces") instanceof Map<?, ?> nics)) {
-      return null;
-    }
-    for (Object o : nics.values()) {
-      if (o instanceof Map<?, ?> nic && nic.get("NIC Names") instanceof List<?> names && names.contains("admin")
-          && nic.get("MAC Address") instanceof String mac) {
-        return mac;
-      }
-    }
-    return null;
+    Map<String, Object> nic = server.get("sysinfo") instanceof Map<?, ?> s
+        ? Sysinfo.adminNic((Map<String, Object>) s) : null;
+    return nic != null && nic.get("MAC Address") instanceof String mac ? mac : null;
   }
 
   /** A VMAPI VM as the VM file a mock CN keeps: derived keys dropped, NICs as the target NAPI holds them. */

@@ -21,6 +21,23 @@ public final class Sysinfo {
 
   private Sysinfo() {}
 
+  /**
+   * The NIC under {@code Network Interfaces} that carries the admin tag ({@code Admin NIC Tag},
+   * default {@code admin}) in its {@code NIC Names}, as the live map (changes write through), or null.
+   */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> adminNic(Map<String, Object> sysinfo) {
+    String tag = sysinfo.get("Admin NIC Tag") instanceof String s && !s.isEmpty() ? s : "admin";
+    if (sysinfo.get("Network Interfaces") instanceof Map<?, ?> nics) {
+      for (Object o : nics.values()) {
+        if (o instanceof Map<?, ?> nic && nic.get("NIC Names") instanceof List<?> names && names.contains(tag)) {
+          return (Map<String, Object>) nic;
+        }
+      }
+    }
+    return null;
+  }
+
   /** What a new CN needs to know that sysinfo cannot make up by itself. */
   public record Identity(UUID uuid, String hostname, String datacenter, String adminIp, String adminMac,
       String spareMac, String liveImage, Instant bootTime, HardwareProfile profile) {}
